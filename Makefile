@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# bpftcp: one top-level build, everything out of tree in $(OUTPUT).
+# Stages: vmlinux.h -> BPF objects -> skeletons -> user space -> link.
+# Quiet by default with short tags; V=1 prints full commands.
+
+OUTPUT      ?= build
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+CLANG       ?= $(shell command -v clang-19 2>/dev/null || echo clang)
+LLVM_STRIP  ?= $(shell command -v llvm-strip-19 2>/dev/null || echo llvm-strip)
+BPFTOOL     ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX_H   ?= $(OUTPUT)/vmlinux.h
+ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(abspath $(OUTPUT))/%,%,$(abspath $(2)))";
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+# Dependencies: tools needed for building. `make deps` always runs the
+# installer (which is silent and quick when all is present); the build targets
+# run it only when a tool is missing.
+DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG); do command -v $$t >/dev/null || { echo $$t; break; }; done; \
+		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' cmocka 2>/dev/null || echo libbpf)
+
+LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS   = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
+CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wshadow -Wno-format-truncation -std=gnu11
+CPPFLAGS += -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) -D_GNU_SOURCE
+LDLIBS   += $(LIBBPF_LIBS) -lelf -lz -lm
+
+BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+	     -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) -mcpu=v3
+
+# --- sources -----------------------------------------------------------------
+CC_ALGOS   := $(patsubst cc/%.bpf.c,%,$(sort $(wildcard cc/*.bpf.c)))
+BPF_SRCS   := $(wildcard cc/*.bpf.c hdropt/*.bpf.c skstorage/*.bpf.c)
+BPF_OBJS   := $(patsubst %.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS      := $(patsubst %.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS)) $(OUTPUT)/loader/cc_table.o
+# The CLI library (everything but main) is shared with the selftests.
+LOADER_LIB  := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
+
+SELFTEST_SRCS := $(wildcard selftests/test_*.c)
+SELFTESTS     := $(patsubst selftests/%.c,$(OUTPUT)/selftests/%,$(SELFTEST_SRCS))
+SELFTEST_LIB  := $(OUTPUT)/selftests/harness.o
+
+BPFTCP := $(OUTPUT)/bpftcp
+
+.PHONY: all deps run test bench install uninstall help clean check-deps selftests
+all: check-deps $(BPFTCP) selftests
+
+check-deps:
+ifneq ($(DEPS_MISSING),)
+	@echo "  DEPS     missing: $(DEPS_MISSING); running scripts/install-deps.sh"
+	$(Q)bash scripts/install-deps.sh
+endif
+
+deps:
+	$(Q)bash scripts/install-deps.sh
+
+# --- stage 1: vmlinux.h -----------------------------------------------------
+$(VMLINUX_H): | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)test -r $(VMLINUX_BTF) || { echo "error: no kernel BTF at $(VMLINUX_BTF) (set VMLINUX_BTF= or VMLINUX_H=)" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+# --- stage 2: BPF objects ----------------------------------------------------
+$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+# --- stage 3: skeletons ------------------------------------------------------
+# bpftool may be built against a newer libbpf than the libbpf-dev headers we
+# compile against (Debian backports: bpftool 7.5 embeds libbpf 1.5, libbpf-dev
+# is 1.4).  Newer skeletons fill in bpf_map_skeleton.link, which libbpf 1.4's
+# header lacks; libbpf >= 1.4 honours map_skel_sz, so dropping that one line is
+# safe (the struct_ops link is then returned by bpf_map__attach_struct_ops,
+# which the loader calls itself).  The step is a no-op with matching versions.
+SKEL_COMPAT := $(shell $(PKG_CONFIG) --exists 'libbpf >= 1.5' 2>/dev/null || echo yes)
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst /,_,$(subst -,_,$*)) > $@.tmp
+ifeq ($(SKEL_COMPAT),yes)
+	$(Q)sed -i -e '/map->link = /d' $@.tmp
+endif
+	$(Q)mv $@.tmp $@
+
+# The table of algorithms built into bpftcp, generated from cc/*.bpf.c.
+$(OUTPUT)/loader/cc_table.c: $(patsubst %,$(OUTPUT)/cc/%.skel.h,$(CC_ALGOS)) scripts/gen-cc-table.sh | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)bash scripts/gen-cc-table.sh $(CC_ALGOS) > $@
+
+# --- stage 4: user space -----------------------------------------------------
+$(OUTPUT)/loader/%.o: loader/%.c $(SKELS) | check-deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/loader/cc_table.o: $(OUTPUT)/loader/cc_table.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Iloader $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/selftests/%.o: selftests/%.c $(SKELS) | check-deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/bench/%.o: bench/%.c | check-deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Iloader $(CFLAGS) -MMD -MP -c $< -o $@
+
+# --- stage 5: link -----------------------------------------------------------
+$(BPFTCP): $(LOADER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/selftests/test_%: $(OUTPUT)/selftests/test_%.o $(SELFTEST_LIB) $(LOADER_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(CMOCKA_LIBS) $(LDLIBS) -o $@
+
+$(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+selftests: $(SELFTESTS)
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+# --- user targets ------------------------------------------------------------
+# make run: install deps, build, register every algorithm, and show each one
+# carrying a transfer in a private netns.
+run: all
+	$(Q)bash scripts/demo.sh $(BPFTCP)
+
+# make test: every test; ends with "N passed, N failed, N skipped".
+test: all
+	$(Q)bash scripts/run-tests.sh $(OUTPUT)
+
+bench: all $(OUTPUT)/bench/tcp_stream
+	$(Q)bash bench/run.sh $(OUTPUT)
+
+install: $(BPFTCP)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/bpftcp)
+	$(Q)install -D -m 0755 $(BPFTCP) $(DESTDIR)$(PREFIX)/sbin/bpftcp
+	$(Q)install -D -m 0644 docs/bpftcp.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/bpftcp $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+help:
+	@echo 'bpftcp build targets:'
+	@echo '  make            build build/bpftcp and the selftests (installs deps if missing)'
+	@echo '  make deps       install build and test dependencies (Debian 12; needs root)'
+	@echo '  make run        build, register every algorithm, demo a transfer with each'
+	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
+	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
+	@echo '  make install    install bpftcp and its man page under PREFIX (default /usr/local)'
+	@echo '  make clean      remove $(OUTPUT)/'
+	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL='
+
+-include $(wildcard $(OUTPUT)/*/*.d)

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpf_cubic: CUBIC congestion control (RFC 9438) as a BPF tcp_congestion_ops.
+ *
+ * A port of Linux net/ipv4/tcp_cubic.c (6.x): the cubic window function with
+ * the table + one Newton step cube root, beta = 717/1024, fast convergence,
+ * the TCP-friendly (Reno-emulation) region, HyStart with both ACK-train and
+ * delay detection, epoch restart after idle (cwnd_event TX_START), and undo
+ * (undo_cwnd, as tcp_reno_undo_cwnd).  The arithmetic lives in
+ * include/bpftcp/cubic.h so the host tests exercise the same code.
+ *
+ * Deviations from tcp_cubic.c, and why:
+ *  1. Module parameters (beta, bic_scale, fast_convergence, tcp_friendliness,
+ *     hystart, hystart_detect, hystart_low_window, hystart_ack_delta_us,
+ *     initial_ssthresh) are const volatile globals fixed at load time, with
+ *     the kernel's defaults: BPF has no module_param.  The derived constants
+ *     (beta_scale, cube_rtt_scale, cube_factor) are computed where used from
+ *     those globals instead of once in cubictcp_register().
+ *  2. The TCP-friendliness "while (ack_cnt > delta)" loop is computed in
+ *     closed form (same result; see cubic_update()) because the verifier
+ *     needs bounded loops.  The host tests compare it with the loop.
+ *  3. Table indices in cubic_root() are masked with 63; the values are
+ *     already < 64, so the mask only proves the bound to the verifier.
+ *  4. fls64() is a portable binary search (BPF has no clz instruction).
+ *  5. HZ comes from CONFIG_HZ via libbpf's __kconfig, tcp_jiffies32 from
+ *     bpf_jiffies64(), and usecs_to_jiffies() rounds up as the kernel does
+ *     for HZ values that divide 1000000 (all supported ones).
+ *  6. The kernel's NET_INC_STATS(LINUX_MIB_TCPHYSTART*) counters are not
+ *     reachable from BPF; HyStart exits are counted in this program's own
+ *     cc_stats map instead (as errors are), and pr_debug() is dropped.
+ *  7. undo_cwnd is implemented here rather than by calling the
+ *     tcp_reno_undo_cwnd kfunc, so the whole algorithm is in this file; the
+ *     result is identical (max(cwnd, prior_cwnd)).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "bpftcp/bpf_tcp.h"
+#include "bpftcp/cubic.h"
+
+char _license[] SEC("license") = "GPL";
+
+/* Tunables: the module parameters of tcp_cubic.c, with its defaults. */
+const volatile bool fast_convergence = true;
+const volatile __u32 beta = 717;		/* = 717/1024 (BICTCP_BETA_SCALE) */
+const volatile __u32 initial_ssthresh = 0;
+const volatile __u32 bic_scale = 41;
+const volatile bool tcp_friendliness = true;
+const volatile bool hystart = true;
+const volatile __u32 hystart_detect = HYSTART_ACK_TRAIN | HYSTART_DELAY;
+const volatile __u32 hystart_low_window = 16;
+const volatile __u32 hystart_ack_delta_us = 2000;
+
+/* HyStart exits, by detector (the kernel's LINUX_MIB_TCPHYSTART*DETECT). */
+__u64 hystart_train_detect = 0;
+__u64 hystart_delay_detect = 0;
+
+static __always_inline struct cubic_params cubic_params(void)
+{
+	struct cubic_params p = {
+		.beta = beta,
+		.bic_scale = bic_scale,
+		.fast_convergence = fast_convergence,
+		.tcp_friendliness = tcp_friendliness,
+	};
+	return p;
+}
+
+static __always_inline __u32 bictcp_clock_us(const struct sock *sk)
+{
+	return tcp_sk(sk)->tcp_mstamp;
+}
+
+static __always_inline void bictcp_hystart_reset(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct cubic_state *ca = inet_csk_ca(sk);
+
+	ca->round_start = ca->last_ack = bictcp_clock_us(sk);
+	ca->end_seq = tp->snd_nxt;
+	ca->curr_rtt = ~0U;
+	ca->sample_cnt = 0;
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_cubic_init, struct sock *sk)
+{
+	struct cubic_state *ca = inet_csk_ca(sk);
+
+	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	cubic_reset(ca);
+
+	if (hystart)
+		bictcp_hystart_reset(sk);
+
+	if (!hystart && initial_ssthresh)
+		tcp_sk(sk)->snd_ssthresh = initial_ssthresh;
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_cubic_cwnd_event, struct sock *sk, enum tcp_ca_event event)
+{
+	BPFTCP_COUNT(BPFTCP_OP_CWND_EVENT);
+	if (event == CA_EVENT_TX_START) {
+		struct cubic_state *ca = inet_csk_ca(sk);
+		__u32 now = tcp_jiffies32;
+		__s32 delta;
+
+		delta = now - tcp_sk(sk)->lsndtime;
+
+		/* We were application limited (idle) for a while.
+		 * Shift epoch_start to keep cwnd growth on the cubic curve. */
+		if (ca->epoch_start && delta > 0) {
+			ca->epoch_start += delta;
+			if (after(ca->epoch_start, now))
+				ca->epoch_start = now;
+		}
+	}
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_cubic_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct cubic_state *ca = inet_csk_ca(sk);
+	struct cubic_params p = cubic_params();
+
+	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	if (!tcp_is_cwnd_limited(sk))
+		return;
+
+	if (tcp_in_slow_start(tp)) {
+		acked = tcp_slow_start(tp, acked);
+		if (!acked)
+			return;
+	}
+	cubic_update(ca, tcp_snd_cwnd(tp), acked, tcp_jiffies32, HZ, &p);
+	tcp_cong_avoid_ai(tp, ca->cnt, acked);
+}
+
+SEC("struct_ops")
+__u32 BPF_PROG(bpf_cubic_recalc_ssthresh, struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	struct cubic_state *ca = inet_csk_ca(sk);
+	struct cubic_params p = cubic_params();
+
+	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	return cubic_recalc_ssthresh(ca, tcp_snd_cwnd(tp), &p);
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_cubic_state, struct sock *sk, __u8 new_state)
+{
+	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	if (new_state == TCP_CA_Loss) {
+		cubic_reset(inet_csk_ca(sk));
+		bictcp_hystart_reset(sk);
+	}
+}
+
+/*
+ * Account for TSO/GRO delays: short-RTT flows would otherwise get too small
+ * an ssthresh, since slow start begins with small TSO packets.  Allow for one
+ * TSO packet in flight and one in the qdisc, doubled since the rate is
+ * doubled at this point; capped at 1 ms.
+ */
+static __always_inline __u32 hystart_ack_delay(const struct sock *sk)
+{
+	unsigned long rate;
+	__u64 d;
+
+	rate = sk->sk_pacing_rate;
+	if (!rate)
+		return 0;
+	d = (__u64)sk->sk_gso_max_size * 4 * USEC_PER_SEC / rate;
+	return d < USEC_PER_MSEC ? d : USEC_PER_MSEC;
+}
+
+static __always_inline void hystart_update(struct sock *sk, __u32 delay)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct cubic_state *ca = inet_csk_ca(sk);
+	__u32 threshold;
+
+	if (after(tp->snd_una, ca->end_seq))
+		bictcp_hystart_reset(sk);
+
+	/* HyStart triggers only when cwnd is larger than some threshold. */
+	if (tcp_snd_cwnd(tp) < hystart_low_window)
+		return;
+
+	if (hystart_detect & HYSTART_ACK_TRAIN) {
+		__u32 now = bictcp_clock_us(sk);
+
+		/* First detector: ACK-train length. */
+		if ((__s32)(now - ca->last_ack) <= (__s32)hystart_ack_delta_us) {
+			ca->last_ack = now;
+
+			threshold = ca->delay_min + hystart_ack_delay(sk);
+
+			/* The train triggers past delay_min/2.  Pacing may
+			 * have delayed packets up to RTT/2 in slow start. */
+			if (sk->sk_pacing_status == SK_PACING_NONE)
+				threshold >>= 1;
+
+			if ((__s32)(now - ca->round_start) > (__s32)threshold) {
+				ca->found = 1;
+				__sync_fetch_and_add(&hystart_train_detect, 1);
+				tp->snd_ssthresh = tcp_snd_cwnd(tp);
+			}
+		}
+	}
+
+	if (hystart_detect & HYSTART_DELAY) {
+		/* Second detector: the minimum delay over enough samples. */
+		if (ca->curr_rtt > delay)
+			ca->curr_rtt = delay;
+		if (ca->sample_cnt < HYSTART_MIN_SAMPLES) {
+			ca->sample_cnt++;
+		} else {
+			if (ca->curr_rtt > ca->delay_min +
+			    cubic_hystart_delay_thresh(ca->delay_min >> 3)) {
+				ca->found = 1;
+				__sync_fetch_and_add(&hystart_delay_detect, 1);
+				tp->snd_ssthresh = tcp_snd_cwnd(tp);
+			}
+		}
+	}
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_cubic_acked, struct sock *sk, const struct ack_sample *sample)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	struct cubic_state *ca = inet_csk_ca(sk);
+	__u32 delay;
+
+	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	/* Some calls are for duplicates without timestamps. */
+	if (sample->rtt_us < 0)
+		return;
+
+	/* Discard delay samples right after fast recovery. */
+	if (ca->epoch_start && (__s32)(tcp_jiffies32 - ca->epoch_start) < (__s32)HZ)
+		return;
+
+	delay = sample->rtt_us;
+	if (delay == 0)
+		delay = 1;
+
+	/* First call, or the link delay decreased. */
+	if (ca->delay_min == 0 || ca->delay_min > delay)
+		ca->delay_min = delay;
+
+	if (!ca->found && tcp_in_slow_start(tp) && hystart)
+		hystart_update(sk, delay);
+}
+
+SEC("struct_ops")
+__u32 BPF_PROG(bpf_cubic_undo_cwnd, struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
+	return max(tcp_snd_cwnd(tp), tp->prior_cwnd);
+}
+
+SEC(".struct_ops.link")
+struct tcp_congestion_ops cubic = {
+	.init		= (void *)bpf_cubic_init,
+	.ssthresh	= (void *)bpf_cubic_recalc_ssthresh,
+	.cong_avoid	= (void *)bpf_cubic_cong_avoid,
+	.set_state	= (void *)bpf_cubic_state,
+	.undo_cwnd	= (void *)bpf_cubic_undo_cwnd,
+	.cwnd_event	= (void *)bpf_cubic_cwnd_event,
+	.pkts_acked	= (void *)bpf_cubic_acked,
+	.name		= "bpf_cubic",
+};

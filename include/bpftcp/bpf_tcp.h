@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * BPF-side helpers for tcp_congestion_ops programs: the small inline pieces of
+ * include/net/tcp.h and include/net/inet_connection_sock.h that are not kfuncs,
+ * the generic TCP kfuncs we are allowed to call, and the per-algorithm counter
+ * map (see cc_stats.h).  Include after vmlinux.h and <bpf/bpf_helpers.h>.
+ */
+#ifndef BPFTCP_BPF_TCP_H
+#define BPFTCP_BPF_TCP_H
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpftcp/cc_stats.h"
+
+#define TCP_INFINITE_SSTHRESH	0x7fffffff
+#define USEC_PER_MSEC		1000UL
+#define USEC_PER_SEC		1000000UL
+#define MSEC_PER_SEC		1000UL
+#define TCP_ECN_OK		1
+#define TCP_ECN_QUEUE_CWR	2
+#define TCP_ECN_DEMAND_CWR	4
+#define TCP_ECN_SEEN		8
+
+/* The kernel's HZ, read by libbpf from the kernel config at load time. */
+extern unsigned int CONFIG_HZ __kconfig;
+#define HZ CONFIG_HZ
+/* tcp_jiffies32 is the low 32 bits of jiffies. */
+#define tcp_jiffies32 ((__u32)bpf_jiffies64())
+
+#ifndef min
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef max
+#define max(a, b) ((a) > (b) ? (a) : (b))
+#endif
+#define clamp(v, lo, hi) min(max((v), (lo)), (hi))
+
+/* Generic TCP kfuncs (net/ipv4/tcp_cong.c), exported for BPF CCs. */
+extern __u32 tcp_slow_start(struct tcp_sock *tp, __u32 acked) __ksym;
+extern void tcp_cong_avoid_ai(struct tcp_sock *tp, __u32 w, __u32 acked) __ksym;
+extern void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked) __ksym;
+extern __u32 tcp_reno_ssthresh(struct sock *sk) __ksym;
+extern __u32 tcp_reno_undo_cwnd(struct sock *sk) __ksym;
+
+static __always_inline struct tcp_sock *tcp_sk(const struct sock *sk)
+{
+	return (struct tcp_sock *)sk;
+}
+
+static __always_inline struct inet_connection_sock *inet_csk(const struct sock *sk)
+{
+	return (struct inet_connection_sock *)sk;
+}
+
+static __always_inline void *inet_csk_ca(const struct sock *sk)
+{
+	return (void *)inet_csk(sk)->icsk_ca_priv;
+}
+
+static __always_inline __u32 tcp_snd_cwnd(const struct tcp_sock *tp)
+{
+	return tp->snd_cwnd;
+}
+
+static __always_inline void tcp_snd_cwnd_set(struct tcp_sock *tp, __u32 val)
+{
+	tp->snd_cwnd = val;
+}
+
+static __always_inline bool before(__u32 seq1, __u32 seq2)
+{
+	return (__s32)(seq1 - seq2) < 0;
+}
+#define after(seq2, seq1) before(seq1, seq2)
+
+static __always_inline bool tcp_in_slow_start(const struct tcp_sock *tp)
+{
+	return tcp_snd_cwnd(tp) < tp->snd_ssthresh;
+}
+
+static __always_inline bool tcp_is_cwnd_limited(const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	if (tp->is_cwnd_limited)
+		return true;
+	/* In slow start, ensure cwnd grows to twice what was ACKed. */
+	if (tcp_in_slow_start(tp))
+		return tcp_snd_cwnd(tp) < 2 * tp->max_packets_out;
+	return false;
+}
+
+static __always_inline __u32 tcp_packets_in_flight(const struct tcp_sock *tp)
+{
+	return tp->packets_out - (tp->sacked_out + tp->lost_out) + tp->retrans_out;
+}
+
+/* --- counters ----------------------------------------------------------- */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpftcp_cc_stats);
+} cc_stats SEC(".maps");
+
+static __always_inline struct bpftcp_cc_stats *bpftcp_stats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cc_stats, &zero);
+}
+
+/* Count one invocation of callback @op. Per-CPU, so no atomics needed. */
+#define BPFTCP_COUNT(op)						\
+	do {								\
+		struct bpftcp_cc_stats *__s = bpftcp_stats();		\
+		if (__s)						\
+			__s->calls[(op)]++;				\
+	} while (0)
+
+/* Record that a failure branch was taken, and where (RET_CG_ERR idea). */
+#define BPFTCP_ERR()							\
+	do {								\
+		struct bpftcp_cc_stats *__s = bpftcp_stats();		\
+		if (__s) {						\
+			__s->errors++;					\
+			__s->last_err_line = __LINE__;			\
+		}							\
+	} while (0)
+
+#endif /* BPFTCP_BPF_TCP_H */

@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * bpftcp cc: list, register, unregister, replace and show the congestion
+ * controls.  A registration is a struct_ops link pinned at
+ * <bpffs>/bpftcp/cc/<kname>/link, with the algorithm's counter maps pinned
+ * beside it (stats, bss), so it outlives the command; unregistering unpins.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "cc.h"
+#include "common.h"
+
+/* Where the kernel default goes when the default itself is unregistered. */
+static const char *const fallback_defaults[] = { "cubic", "reno" };
+
+const struct cc_algo *cc_find(const char *name)
+{
+	for (int i = 0; i < cc_algos_cnt; i++)
+		if (!strcmp(name, cc_algos[i].name) || !strcmp(name, cc_algos[i].kname))
+			return &cc_algos[i];
+	return NULL;
+}
+
+static void print_valid_names(FILE *f)
+{
+	fprintf(f, "valid names: all");
+	for (int i = 0; i < cc_algos_cnt; i++)
+		fprintf(f, ", %s", cc_algos[i].name);
+	fputc('\n', f);
+}
+
+int cc_parse_args(const char *verb, int argc, char **argv, struct cc_args *a,
+		  bool allow_default, bool allow_empty)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+		const struct cc_algo *algo;
+		bool dup = false;
+
+		if (!strcmp(w, "--default") || !strcmp(w, "-d")) {
+			if (!allow_default)
+				return p_usage_err("'cc %s' does not take --default", verb);
+			a->set_default = true;
+			continue;
+		}
+		if (w[0] == '-')
+			return p_usage_err("unknown option '%s' for 'cc %s' (see 'bpftcp cc help')",
+					   w, verb);
+		if (!strcmp(w, "all")) {
+			a->all = true;
+			continue;
+		}
+		algo = cc_find(w);
+		if (!algo) {
+			p_usage_err("unknown congestion control '%s'", w);
+			print_valid_names(stderr);
+			return EXIT_USAGE;
+		}
+		for (int j = 0; j < a->n; j++)
+			dup |= a->algos[j] == algo;
+		if (dup)
+			continue;
+		if (a->n >= CC_MAX_ARGS)
+			return p_usage_err("too many names");
+		a->algos[a->n++] = algo;
+	}
+	if (a->all && a->n)
+		return p_usage_err("'all' cannot be combined with names");
+	if (!a->all && !a->n) {
+		if (!allow_empty)
+			return p_usage_err("'cc %s' needs NAME... or all (see 'bpftcp cc help')", verb);
+		a->all = true;
+	}
+	if (a->all) {
+		for (int i = 0; i < cc_algos_cnt && i < CC_MAX_ARGS; i++)
+			a->algos[i] = &cc_algos[i];
+		a->n = cc_algos_cnt < CC_MAX_ARGS ? cc_algos_cnt : CC_MAX_ARGS;
+	}
+	if (a->set_default && a->n != 1)
+		return p_usage_err("--default needs exactly one name");
+	return 0;
+}
+
+int cc_pin_dir(const struct cc_algo *a, char *buf, size_t len)
+{
+	char root[PATH_MAX];
+	int err;
+
+	err = pin_root_lookup(root, sizeof(root));
+	if (err)
+		return err;
+	snprintf(buf, len, "%s/cc/%s", root, a->kname);
+	return 0;
+}
+
+bool cc_is_registered(const struct cc_algo *a)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+
+	if (cc_pin_dir(a, dir, sizeof(dir)))
+		return false;
+	snprintf(path, sizeof(path), "%s/link", dir);
+	return access(path, F_OK) == 0;
+}
+
+static bool kernel_lists(const char *kname)
+{
+	char avail[4096];
+
+	if (sysctl_read(SYSCTL_CC_AVAILABLE, avail, sizeof(avail)))
+		return false;
+	return word_in_list(avail, kname);
+}
+
+/* Removes what a (possibly partial) registration pinned. */
+static void unpin_all(const char *dir)
+{
+	static const char *const files[] = { "link", "stats", "bss" };
+	char path[PATH_MAX + 8];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/* Opens and loads the embedded object of @a. */
+static struct bpf_object *cc_load_object(const struct cc_algo *a, struct bpf_map **ops)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = a->kname);
+	struct bpf_object *obj;
+	struct bpf_map *m;
+	const void *bytes;
+	size_t sz;
+	int err;
+
+	bytes = a->elf_bytes(&sz);
+	obj = bpf_object__open_mem(bytes, sz, &oo);
+	if (!obj) {
+		err = -errno;
+		p_err("cannot open the BPF object of %s: %s%s", a->kname, strerror(-err),
+		      verifier_hint());
+		errno = -err;
+		return NULL;
+	}
+	*ops = NULL;
+	bpf_object__for_each_map(m, obj)
+		if (bpf_map__type(m) == BPF_MAP_TYPE_STRUCT_OPS)
+			*ops = m;
+	if (!*ops) {
+		bpf_object__close(obj);
+		p_err("%s: BPF object has no struct_ops map (build problem)", a->kname);
+		errno = EINVAL;
+		return NULL;
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		p_err("cannot load %s: %s%s", a->kname, strerror(-err), verifier_hint());
+		bpf_object__close(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
+}
+
+/* Pins the counter maps of @obj into @dir (replacing old pins). */
+static int pin_counters(struct bpf_object *obj, const char *dir)
+{
+	char path[PATH_MAX + 8];
+	struct bpf_map *m;
+	int err;
+
+	m = bpf_object__find_map_by_name(obj, BPFTCP_CC_STATS_MAP);
+	if (m) {
+		snprintf(path, sizeof(path), "%s/stats", dir);
+		unlink(path);
+		err = bpf_map__pin(m, path);
+		if (err)
+			return err;
+	}
+	bpf_object__for_each_map(m, obj) {
+		const char *n = bpf_map__name(m);
+		size_t l = strlen(n);
+
+		if (l < 4 || strcmp(n + l - 4, ".bss"))
+			continue;
+		snprintf(path, sizeof(path), "%s/bss", dir);
+		unlink(path);
+		err = bpf_map__pin(m, path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int cc_register(const struct cc_algo *a)
+{
+	char root[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	struct bpf_link *link = NULL;
+	struct bpf_object *obj;
+	struct bpf_map *ops;
+	int err;
+
+	err = pin_root(root, sizeof(root));
+	if (err)
+		return err;
+	snprintf(dir, sizeof(dir), "%s/cc/%s", root, a->kname);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	if (access(path, F_OK) == 0 || kernel_lists(a->kname)) {
+		p_err("cannot register %s: %s (already registered? see 'bpftcp cc list')",
+		      a->kname, strerror(EEXIST));
+		return -EEXIST;
+	}
+
+	obj = cc_load_object(a, &ops);
+	if (!obj)
+		return -errno;
+
+	link = bpf_map__attach_struct_ops(ops);
+	if (!link) {
+		err = -errno;
+		p_err("cannot register %s: %s%s", a->kname, strerror(-err),
+		      err == -EEXIST ? " (already registered? see 'bpftcp cc list')" : verifier_hint());
+		goto out;
+	}
+	err = mkdir_p(dir, 0700);
+	if (!err)
+		err = bpf_link__pin(link, path);
+	if (!err)
+		err = pin_counters(obj, dir);
+	if (err) {
+		p_err("cannot pin %s under %s: %s", a->kname, dir, strerror(-err));
+		/* Nothing half-registered: drop the pins, then the link. */
+		unpin_all(dir);
+		bpf_link__destroy(link);
+		link = NULL;
+		goto out;
+	}
+	/* The pin keeps the registration alive once our fd is gone. */
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+out:
+	bpf_object__close(obj);
+	return err;
+}
+
+/* Waits for the kernel to drop @kname from its list (link release is deferred). */
+static bool wait_gone(const char *kname)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < 300; i++) {
+		if (!kernel_lists(kname))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+int cc_unregister(const struct cc_algo *a)
+{
+	char dir[PATH_MAX], cur[256];
+
+	if (!cc_is_registered(a) || cc_pin_dir(a, dir, sizeof(dir))) {
+		p_err("cannot unregister %s: not registered by bpftcp (see 'bpftcp cc list')", a->kname);
+		return -ENOENT;
+	}
+	/* A default that vanished from the list would still be used for new
+	 * sockets in this netns (it holds a reference), so move it first. */
+	if (!sysctl_read(SYSCTL_CC_DEFAULT, cur, sizeof(cur)) && !strcmp(cur, a->kname)) {
+		for (size_t i = 0; i < sizeof(fallback_defaults) / sizeof(fallback_defaults[0]); i++) {
+			if (!sysctl_write(SYSCTL_CC_DEFAULT, fallback_defaults[i])) {
+				p_info("%s was the default; the default is now %s",
+				       a->kname, fallback_defaults[i]);
+				break;
+			}
+		}
+	}
+	/* Existing connections keep their reference to the struct_ops map and
+	 * finish normally; new ones can no longer select the algorithm. */
+	unpin_all(dir);
+	if (!wait_gone(a->kname)) {
+		p_err("%s unpinned but still listed by the kernel (is another process "
+		      "holding its link? see 'bpftool link list')", a->kname);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int cc_replace(const struct cc_algo *a)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+	struct bpf_link *link;
+	struct bpf_object *obj;
+	struct bpf_map *ops;
+	int err;
+
+	if (!cc_is_registered(a) || cc_pin_dir(a, dir, sizeof(dir))) {
+		p_err("cannot replace %s: not registered (register it first: 'bpftcp cc register %s')",
+		      a->kname, a->name);
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "%s/link", dir);
+	link = bpf_link__open(path);
+	if (!link) {
+		err = -errno;
+		return p_err("cannot open %s: %s", path, strerror(-err)), err;
+	}
+	obj = cc_load_object(a, &ops);
+	if (!obj) {
+		err = -errno;
+		bpf_link__destroy(link);
+		return err;
+	}
+	/* Hot swap: existing sockets keep the old ops, new ones get the new. */
+	err = bpf_link__update_map(link, ops);
+	if (err)
+		p_err("cannot replace %s: %s", a->kname, strerror(-err));
+	else
+		err = pin_counters(obj, dir);
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	bpf_object__close(obj);
+	return err;
+}
+
+int cc_read_stats(const struct cc_algo *a, struct bpftcp_cc_stats *out)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+	int ncpu, fd, err = 0;
+	size_t stride;
+	__u32 zero = 0;
+	char *vals;
+
+	memset(out, 0, sizeof(*out));
+	if (cc_pin_dir(a, dir, sizeof(dir)))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0) {
+		close(fd);
+		return ncpu ? ncpu : -EINVAL;
+	}
+	/* Per-CPU values are laid out at 8-byte aligned strides. */
+	stride = (sizeof(*out) + 7) & ~(size_t)7;
+	vals = calloc(ncpu, stride);
+	if (!vals) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (bpf_map_lookup_elem(fd, &zero, vals)) {
+		err = -errno;
+	} else {
+		for (int c = 0; c < ncpu; c++) {
+			const struct bpftcp_cc_stats *s = (void *)(vals + c * stride);
+
+			for (int op = 0; op < BPFTCP_OP__MAX; op++)
+				out->calls[op] += s->calls[op];
+			out->errors += s->errors;
+			if (s->last_err_line)
+				out->last_err_line = s->last_err_line;
+		}
+	}
+	free(vals);
+	close(fd);
+	return err;
+}
+
+/* Calls @cb with each integer global of the algorithm's pinned .bss. */
+static void for_each_bss_counter(const struct cc_algo *a,
+				 void (*cb)(const char *name, unsigned long long v, void *ctx),
+				 void *ctx)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct btf *btf = NULL;
+	unsigned char *val = NULL;
+	int fd;
+
+	if (cc_pin_dir(a, dir, sizeof(dir)))
+		return;
+	snprintf(path, sizeof(path), "%s/bss", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	if (bpf_map_get_info_by_fd(fd, &info, &len) || !info.btf_id)
+		goto out;
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	val = calloc(1, info.value_size);
+	if (!btf || !val || bpf_map_lookup_elem(fd, &zero, val))
+		goto out;
+	sec = btf__type_by_id(btf, info.btf_value_type_id);
+	if (!sec || !btf_is_datasec(sec))
+		goto out;
+	vs = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+		unsigned long long v = 0;
+
+		if (!var || vs->offset + vs->size > info.value_size)
+			continue;
+		switch (vs->size) {
+		case 1: v = *(__u8 *)(val + vs->offset); break;
+		case 2: v = *(__u16 *)(val + vs->offset); break;
+		case 4: v = *(__u32 *)(val + vs->offset); break;
+		case 8: v = *(__u64 *)(val + vs->offset); break;
+		default: continue;
+		}
+		cb(btf__name_by_offset(btf, var->name_off), v, ctx);
+	}
+out:
+	free(val);
+	btf__free(btf);
+	close(fd);
+}
+
+/* ---------------------------------------------------------------- list */
+
+static int do_list(int argc, char **argv)
+{
+	char avail[4096] = "", def[256] = "", *save, *w;
+	struct json *j = &g_json;
+	bool shown[256] = {};
+
+	if (argc > 0)
+		return p_usage_err("'cc list' takes no arguments (got '%s')", argv[0]);
+	if (sysctl_read(SYSCTL_CC_AVAILABLE, avail, sizeof(avail)))
+		return p_err("cannot read %s: %s", SYSCTL_CC_AVAILABLE, strerror(errno));
+	sysctl_read(SYSCTL_CC_DEFAULT, def, sizeof(def));
+
+	if (g_opts.json) {
+		json_obj_open(j);
+		json_kv_str(j, "default", def);
+		json_key(j, "algorithms");
+		json_arr_open(j);
+	} else {
+		printf("%-16s %-8s %-14s %s\n", "NAME", "SOURCE", "STATE", "DEFAULT");
+	}
+	/* What the kernel offers now, in its order... */
+	for (w = strtok_r(avail, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		const struct cc_algo *a = NULL;
+		const char *source = "kernel";
+		bool reg = false;
+
+		for (int i = 0; i < cc_algos_cnt; i++)
+			if (!strcmp(w, cc_algos[i].kname))
+				a = &cc_algos[i];
+		if (a) {
+			reg = cc_is_registered(a);
+			shown[a - cc_algos] = true;
+			source = reg ? "bpftcp" : "bpf";
+		} else if (!strncmp(w, "bpf_", 4)) {
+			source = "bpf";
+		}
+		if (g_opts.json) {
+			json_obj_open(j);
+			json_kv_str(j, "name", w);
+			json_kv_str(j, "source", source);
+			json_kv_bool(j, "shipped", a != NULL);
+			json_kv_bool(j, "registered", true);
+			json_kv_bool(j, "pinned", reg);
+			json_kv_bool(j, "default", !strcmp(w, def));
+			json_obj_close(j);
+		} else {
+			printf("%-16s %-8s %-14s %s\n", w, source, "registered",
+			       !strcmp(w, def) ? "*" : "");
+		}
+	}
+	/* ...then what bpftcp ships that is not registered. */
+	for (int i = 0; i < cc_algos_cnt; i++) {
+		if (shown[i])
+			continue;
+		if (g_opts.json) {
+			json_obj_open(j);
+			json_kv_str(j, "name", cc_algos[i].kname);
+			json_kv_str(j, "source", "bpftcp");
+			json_kv_bool(j, "shipped", true);
+			json_kv_bool(j, "registered", false);
+			json_kv_bool(j, "pinned", cc_is_registered(&cc_algos[i]));
+			json_kv_bool(j, "default", false);
+			json_obj_close(j);
+		} else {
+			printf("%-16s %-8s %-14s\n", cc_algos[i].kname, "bpftcp", "available");
+		}
+	}
+	if (g_opts.json) {
+		json_arr_close(j);
+		json_obj_close(j);
+		json_finish(j);
+	}
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------- register / unregister */
+
+static int do_register(int argc, char **argv)
+{
+	const struct cc_algo *done[CC_MAX_ARGS];
+	int ndone = 0, err = 0;
+	struct cc_args args;
+
+	if (cc_parse_args("register", argc, argv, &args, true, false))
+		return EXIT_USAGE;
+	if (!require_privileges() || !require_kernel_btf())
+		return EXIT_FAIL;
+
+	for (int i = 0; i < args.n; i++) {
+		const struct cc_algo *a = args.algos[i];
+
+		/* "all" registers what is missing; named ones must be new. */
+		if (args.all && cc_is_registered(a))
+			continue;
+		err = cc_register(a);
+		if (err)
+			break;
+		done[ndone++] = a;
+	}
+	if (err) {
+		/* All or nothing: roll back what this command registered. */
+		for (int i = 0; i < ndone; i++)
+			cc_unregister(done[i]);
+		if (ndone)
+			p_info("rolled back %d registration(s) made by this command", ndone);
+		return EXIT_FAIL;
+	}
+	if (args.set_default) {
+		int e = sysctl_write(SYSCTL_CC_DEFAULT, args.algos[0]->kname);
+
+		if (e) {
+			p_err("registered %s but cannot set it as default: %s",
+			      args.algos[0]->kname, strerror(-e));
+			return EXIT_FAIL;
+		}
+	}
+	if (g_opts.json) {
+		json_obj_open(&g_json);
+		json_key(&g_json, "registered");
+		json_arr_open(&g_json);
+		for (int i = 0; i < ndone; i++)
+			json_str(&g_json, done[i]->kname);
+		json_arr_close(&g_json);
+		if (args.set_default)
+			json_kv_str(&g_json, "default", args.algos[0]->kname);
+		json_obj_close(&g_json);
+		json_finish(&g_json);
+	} else {
+		for (int i = 0; i < ndone; i++)
+			printf("registered %s\n", done[i]->kname);
+		if (args.set_default)
+			printf("default is now %s\n", args.algos[0]->kname);
+	}
+	return EXIT_OK;
+}
+
+static int do_unregister(int argc, char **argv)
+{
+	struct cc_args args;
+	int ret = EXIT_OK;
+
+	if (cc_parse_args("unregister", argc, argv, &args, false, false))
+		return EXIT_USAGE;
+	if (!require_privileges())
+		return EXIT_FAIL;
+	if (g_opts.json) {
+		json_obj_open(&g_json);
+		json_key(&g_json, "unregistered");
+		json_arr_open(&g_json);
+	}
+	for (int i = 0; i < args.n; i++) {
+		const struct cc_algo *a = args.algos[i];
+
+		if (args.all && !cc_is_registered(a))
+			continue;
+		if (cc_unregister(a)) {
+			ret = EXIT_FAIL;
+			continue;
+		}
+		if (g_opts.json)
+			json_str(&g_json, a->kname);
+		else
+			printf("unregistered %s\n", a->kname);
+	}
+	if (g_opts.json) {
+		json_arr_close(&g_json);
+		json_obj_close(&g_json);
+		json_finish(&g_json);
+	}
+	return ret;
+}
+
+static int do_replace(int argc, char **argv)
+{
+	struct cc_args args;
+	int ret = EXIT_OK;
+
+	if (cc_parse_args("replace", argc, argv, &args, false, false))
+		return EXIT_USAGE;
+	if (!require_privileges() || !require_kernel_btf())
+		return EXIT_FAIL;
+	for (int i = 0; i < args.n; i++) {
+		if (args.all && !cc_is_registered(args.algos[i]))
+			continue;
+		if (cc_replace(args.algos[i]))
+			ret = EXIT_FAIL;
+		else if (!g_opts.json)
+			printf("replaced %s\n", args.algos[i]->kname);
+	}
+	if (g_opts.json) {
+		json_obj_open(&g_json);
+		json_kv_bool(&g_json, "ok", ret == EXIT_OK);
+		json_obj_close(&g_json);
+		json_finish(&g_json);
+	}
+	return ret;
+}
+
+/* ---------------------------------------------------------------- stats */
+
+static void print_counter(const char *name, unsigned long long v, void *ctx)
+{
+	if (g_opts.json)
+		json_kv_u64(&g_json, name, v);
+	else
+		printf("  %-22s %llu\n", name, v);
+}
+
+static int do_stats(int argc, char **argv)
+{
+	struct cc_args args;
+	int shown = 0;
+
+	if (cc_parse_args("stats", argc, argv, &args, false, true))
+		return EXIT_USAGE;
+	if (!require_privileges())
+		return EXIT_FAIL;
+	if (g_opts.json)
+		json_arr_open(&g_json);
+	for (int i = 0; i < args.n; i++) {
+		const struct cc_algo *a = args.algos[i];
+		struct bpftcp_cc_stats st;
+		int err;
+
+		if (!cc_is_registered(a)) {
+			if (!args.all)
+				p_err("%s is not registered (see 'bpftcp cc list')", a->kname);
+			continue;
+		}
+		err = cc_read_stats(a, &st);
+		if (err) {
+			p_err("cannot read counters of %s: %s", a->kname, strerror(-err));
+			continue;
+		}
+		shown++;
+		if (g_opts.json) {
+			json_obj_open(&g_json);
+			json_kv_str(&g_json, "name", a->kname);
+			json_key(&g_json, "calls");
+			json_obj_open(&g_json);
+			for (int op = 0; op < BPFTCP_OP__MAX; op++)
+				json_kv_u64(&g_json, bpftcp_cc_op_names[op], st.calls[op]);
+			json_obj_close(&g_json);
+			json_kv_u64(&g_json, "errors", st.errors);
+			json_kv_u64(&g_json, "last_error_line", st.last_err_line);
+			json_key(&g_json, "counters");
+			json_obj_open(&g_json);
+			for_each_bss_counter(a, print_counter, NULL);
+			json_obj_close(&g_json);
+			json_obj_close(&g_json);
+		} else {
+			printf("%s:\n", a->kname);
+			for (int op = 0; op < BPFTCP_OP__MAX; op++)
+				if (st.calls[op])
+					printf("  %-22s %llu\n", bpftcp_cc_op_names[op],
+					       (unsigned long long)st.calls[op]);
+			printf("  %-22s %llu", "errors", (unsigned long long)st.errors);
+			if (st.errors)
+				printf(" (last at %s.bpf.c:%u)", a->name, st.last_err_line);
+			putchar('\n');
+			for_each_bss_counter(a, print_counter, NULL);
+		}
+	}
+	if (g_opts.json) {
+		json_arr_close(&g_json);
+		json_finish(&g_json);
+	}
+	return (!args.all && shown < args.n) ? EXIT_FAIL : EXIT_OK;
+}
+
+void cc_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: bpftcp [-j|-p] [-v] cc { list | register | unregister | replace | stats }\n"
+		"       bpftcp cc list                         every congestion control the kernel offers,\n"
+		"                                              and those bpftcp ships; * marks the default\n"
+		"       bpftcp cc register NAME...|all [--default]\n"
+		"                                              register as struct_ops links pinned under\n"
+		"                                              <bpffs>/bpftcp/cc/; --default also sets\n"
+		"                                              net.ipv4.tcp_congestion_control\n"
+		"       bpftcp cc unregister NAME...|all       unregister; open connections keep working\n"
+		"       bpftcp cc replace NAME...|all          hot-swap the loaded program in place\n"
+		"       bpftcp cc stats [NAME...]              callback and error counters\n"
+		"NAME is e.g. cubic or bpf_cubic. ");
+	print_valid_names(f);
+}
+
+static const struct cmd cc_cmds[] = {
+	{ "list",	do_list },
+	{ "show",	do_list },
+	{ "register",	do_register },
+	{ "unregister",	do_unregister },
+	{ "replace",	do_replace },
+	{ "stats",	do_stats },
+	{ NULL, NULL }
+};
+
+int do_cc(int argc, char **argv)
+{
+	if (argc < 1)
+		return do_list(0, argv);
+	return cmd_dispatch(cc_cmds, "cc", argc, argv, cc_usage);
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+struct global_opts g_opts;
+struct json g_json;
+
+static void vmsg(const char *tag, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", tag);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("error", fmt, ap);
+	va_end(ap);
+	return EXIT_FAIL;
+}
+
+int p_usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("error", fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+void p_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g_opts.json && !g_opts.verbose)
+		return;
+	va_start(ap, fmt);
+	vmsg("note", fmt, ap);
+	va_end(ap);
+}
+
+const struct cmd *cmd_lookup(const struct cmd *cmds, const char *word, bool *ambiguous)
+{
+	const struct cmd *found = NULL;
+	size_t n = strlen(word);
+
+	*ambiguous = false;
+	if (!n)
+		return NULL;
+	for (const struct cmd *c = cmds; c->name; c++) {
+		if (!strcmp(c->name, word))
+			return c;
+		if (!strncmp(c->name, word, n)) {
+			if (found)
+				*ambiguous = true;
+			found = c;
+		}
+	}
+	return *ambiguous ? NULL : found;
+}
+
+int cmd_dispatch(const struct cmd *cmds, const char *what, int argc, char **argv,
+		 void (*usage)(FILE *))
+{
+	const struct cmd *c;
+	bool ambiguous;
+
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "help") || !strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	c = cmd_lookup(cmds, argv[0], &ambiguous);
+	if (!c) {
+		if (ambiguous)
+			return p_usage_err("'%s' is ambiguous for %s (see 'bpftcp %s help')",
+					   argv[0], what, what);
+		return p_usage_err("unknown %s command '%s' (see 'bpftcp %s help')",
+				   what, argv[0], what);
+	}
+	return c->fn(argc - 1, argv + 1);
+}
+
+int parse_global_opts(int argc, char **argv, struct global_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "json",    no_argument, NULL, 'j' },
+		{ "pretty",  no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help",    no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	/* "+": stop at the first non-option, so "cc register x" is untouched. */
+	while ((c = getopt_long(argc, argv, "+jpvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o->json = true; break;
+		case 'p': o->json = o->pretty = true; break;
+		case 'v': o->verbose = true; break;
+		case 'h': return -2;
+		case 'V': return -3;
+		default:
+			fprintf(stderr, "error: unknown option '%s' (see 'bpftcp --help')\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	return optind;
+}
+
+bool require_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	bool bpf, net_admin;
+
+	if (syscall(SYS_capget, &hdr, data) == 0) {
+		bpf = data[CAP_BPF / 32].effective & (1u << (CAP_BPF % 32));
+		/* Kernels before CAP_BPF (5.8) need CAP_SYS_ADMIN instead. */
+		bpf |= data[0].effective & (1u << CAP_SYS_ADMIN);
+		net_admin = data[0].effective & (1u << CAP_NET_ADMIN);
+		if (bpf && net_admin)
+			return true;
+	} else if (geteuid() == 0) {
+		return true;
+	}
+	p_err("bpftcp needs CAP_BPF and CAP_NET_ADMIN (run as root)");
+	return false;
+}
+
+bool require_kernel_btf(void)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+		return true;
+	p_err("kernel BTF not found at /sys/kernel/btf/vmlinux: %s "
+	      "(bpftcp needs a kernel built with CONFIG_DEBUG_INFO_BTF=y, Linux >= 6.4)",
+	      strerror(errno));
+	return false;
+}
+
+static bool load_failed;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* The verifier log is printed at WARN level when a load fails. */
+	if (level == LIBBPF_WARN && strstr(fmt, "failed to load"))
+		load_failed = true;
+	if (!g_opts.verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void libbpf_setup(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+const char *verifier_hint(void)
+{
+	if (g_opts.verbose)
+		return "";
+	return load_failed ? " (the BPF verifier rejected a program; run with -v to see its log)"
+			   : " (run with -v for libbpf's messages)";
+}
+
+int find_mount(const char *fstype, char *buf, size_t len)
+{
+	char dev[256], dir[4096], type[64];
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/mounts", "r");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%255s %4095s %63s %*[^\n]\n", dev, dir, type) == 3) {
+		if (strcmp(type, fstype))
+			continue;
+		/* Prefer the conventional bpffs location when several exist. */
+		if (ret == 0 && strcmp(dir, "/sys/fs/bpf"))
+			continue;
+		snprintf(buf, len, "%s", dir);
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+int mkdir_p(const char *path, unsigned int mode)
+{
+	char tmp[4096];
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int bpffs_dir(char *buf, size_t len, bool create)
+{
+	const char *env = getenv("BPFTCP_BPFFS");
+	struct statfs st;
+	int err;
+
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		if (statfs(buf, &st) || st.f_type != BPF_FS_MAGIC) {
+			p_err("BPFTCP_BPFFS=%s is not a bpffs mount", env);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (find_mount("bpf", buf, len) == 0)
+		return 0;
+	if (!create)
+		return -ENOENT;
+
+	snprintf(buf, len, "/sys/fs/bpf");
+	err = mkdir_p(buf, 0700);
+	if (!err && mount("bpf", buf, "bpf", 0, "mode=0700"))
+		err = -errno;
+	if (err) {
+		p_err("cannot mount bpffs at %s: %s (mount it by hand: "
+		      "mount -t bpf bpf /sys/fs/bpf)", buf, strerror(-err));
+		return err;
+	}
+	p_info("mounted bpffs at %s", buf);
+	return 0;
+}
+
+int pin_root(char *buf, size_t len)
+{
+	char fs[4096];
+	int err;
+
+	err = bpffs_dir(fs, sizeof(fs), true);
+	if (err)
+		return err;
+	snprintf(buf, len, "%s/bpftcp", fs);
+	err = mkdir_p(buf, 0700);
+	if (err)
+		p_err("cannot create %s: %s", buf, strerror(-err));
+	return err;
+}
+
+int pin_root_lookup(char *buf, size_t len)
+{
+	char fs[4096];
+	int err;
+
+	err = bpffs_dir(fs, sizeof(fs), false);
+	if (err)
+		return err;
+	snprintf(buf, len, "%s/bpftcp", fs);
+	return access(buf, F_OK) ? -errno : 0;
+}
+
+int sysctl_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+int sysctl_write(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+bool word_in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)); p += n) {
+		bool start = p == list || p[-1] == ' ' || p[-1] == '\t';
+		bool end = p[n] == '\0' || p[n] == ' ' || p[n] == '\t' || p[n] == '\n';
+
+		if (start && end)
+			return true;
+	}
+	return false;
+}

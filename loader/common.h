@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/* Shared pieces of the bpftcp command: options, errors, dispatch, bpffs, sysctl. */
+#ifndef BPFTCP_COMMON_H
+#define BPFTCP_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "json.h"
+
+#define BPFTCP_VERSION "0.1.0"
+
+/* Exit codes. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct global_opts {
+	bool json;
+	bool pretty;
+	bool verbose;
+};
+extern struct global_opts g_opts;
+/* The JSON writer for stdout, valid when g_opts.json. */
+extern struct json g_json;
+
+/* A command table: { "register", do_register }. */
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+/*
+ * Finds @word in @cmds: an exact match, or an unambiguous prefix.
+ * Returns the entry, or NULL and sets *ambiguous when several match.
+ */
+const struct cmd *cmd_lookup(const struct cmd *cmds, const char *word, bool *ambiguous);
+/* Dispatches argv[0] through @cmds; @what names the object for errors. */
+int cmd_dispatch(const struct cmd *cmds, const char *what, int argc, char **argv,
+		 void (*usage)(FILE *));
+
+/*
+ * Parses the global options (-j -p -v -h -V) at the front of argv.
+ * Returns the index of the first non-option argument, -1 on a usage error
+ * (message printed), or -2 when --help/--version was handled.
+ */
+int parse_global_opts(int argc, char **argv, struct global_opts *o);
+
+/* "error: ..." to stderr; returns EXIT_FAIL so callers can `return p_err()`. */
+int p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "error: ..." to stderr; returns EXIT_USAGE. */
+int p_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "note: ..." to stderr, suppressed in JSON mode unless verbose. */
+void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Checks CAP_BPF and CAP_NET_ADMIN; prints the error and returns false. */
+bool require_privileges(void);
+/* Checks that the kernel exposes BTF; prints the error and returns false. */
+bool require_kernel_btf(void);
+
+/* libbpf output: hidden unless -v; remembers whether a load failed. */
+void libbpf_setup(void);
+/* Hint appended after a failed BPF load. */
+const char *verifier_hint(void);
+
+/*
+ * Finds (or mounts) bpffs and creates the bpftcp pin root below it.
+ * Writes e.g. "/sys/fs/bpf/bpftcp" into @buf. Returns 0 or -errno (message
+ * printed).  BPFTCP_BPFFS in the environment overrides the bpffs mount point.
+ */
+int pin_root(char *buf, size_t len);
+/* Like pin_root() but never mounts or creates: -ENOENT if absent. */
+int pin_root_lookup(char *buf, size_t len);
+/* Finds the first mount of filesystem type @fstype in /proc/mounts. */
+int find_mount(const char *fstype, char *buf, size_t len);
+int mkdir_p(const char *path, unsigned int mode);
+
+/* Reads a /proc/sys file into @buf, trailing newline removed. */
+int sysctl_read(const char *path, char *buf, size_t len);
+int sysctl_write(const char *path, const char *val);
+
+#define SYSCTL_CC_DEFAULT   "/proc/sys/net/ipv4/tcp_congestion_control"
+#define SYSCTL_CC_AVAILABLE "/proc/sys/net/ipv4/tcp_available_congestion_control"
+
+/* Is @name in the space-separated word list @list? */
+bool word_in_list(const char *list, const char *name);
+
+#endif

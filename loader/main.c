@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * bpftcp: extend Linux TCP with BPF.  Object/verb grammar in the style of
+ * bpftool and ip: "bpftcp [OPTIONS] OBJECT COMMAND [ARGS]".
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "cc.h"
+#include "common.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: bpftcp [OPTIONS] OBJECT { COMMAND | help }\n"
+		"OBJECT := { cc | status | version | help }\n"
+		"  cc       congestion controls: list, register, unregister, replace, stats\n"
+		"  status   bpffs location and what bpftcp has registered\n"
+		"OPTIONS := { -j|--json  -p|--pretty  -v|--verbose  -h|--help  -V|--version }\n"
+		"  -j  JSON on stdout (always valid JSON); -p pretty JSON\n"
+		"  -v  show libbpf and BPF verifier messages\n"
+		"Commands and objects may be abbreviated when unambiguous (bpftcp cc reg cubic).\n"
+		"Exit status: 0 success, 1 failed operation, 2 usage error.\n"
+		"See bpftcp(8) and 'bpftcp OBJECT help'.\n");
+}
+
+static int do_help(int argc, char **argv)
+{
+	usage(stdout);
+	return EXIT_OK;
+}
+
+static int do_version(int argc, char **argv)
+{
+	if (g_opts.json) {
+		json_obj_open(&g_json);
+		json_kv_str(&g_json, "version", BPFTCP_VERSION);
+		json_obj_close(&g_json);
+		json_finish(&g_json);
+	} else {
+		printf("bpftcp %s\n", BPFTCP_VERSION);
+	}
+	return EXIT_OK;
+}
+
+static int do_status(int argc, char **argv)
+{
+	char root[4096], def[256] = "";
+	bool have_root;
+	int nreg = 0;
+
+	if (argc > 0)
+		return p_usage_err("'status' takes no arguments");
+	have_root = pin_root_lookup(root, sizeof(root)) == 0;
+	sysctl_read(SYSCTL_CC_DEFAULT, def, sizeof(def));
+	if (g_opts.json) {
+		json_obj_open(&g_json);
+		json_kv_str(&g_json, "version", BPFTCP_VERSION);
+		json_key(&g_json, "pin_root");
+		if (have_root)
+			json_str(&g_json, root);
+		else
+			json_null(&g_json);
+		json_kv_str(&g_json, "default_cc", def);
+		json_key(&g_json, "registered_cc");
+		json_arr_open(&g_json);
+	} else {
+		printf("version:      %s\n", BPFTCP_VERSION);
+		printf("pin root:     %s\n", have_root ? root : "(none: nothing registered yet)");
+		printf("default cc:   %s\n", def);
+		printf("registered:  ");
+	}
+	for (int i = 0; i < cc_algos_cnt; i++) {
+		if (!cc_is_registered(&cc_algos[i]))
+			continue;
+		nreg++;
+		if (g_opts.json)
+			json_str(&g_json, cc_algos[i].kname);
+		else
+			printf(" %s", cc_algos[i].kname);
+	}
+	if (g_opts.json) {
+		json_arr_close(&g_json);
+		json_obj_close(&g_json);
+		json_finish(&g_json);
+	} else {
+		printf("%s\n", nreg ? "" : " (none)");
+	}
+	return EXIT_OK;
+}
+
+static const struct cmd main_cmds[] = {
+	{ "cc",		do_cc },
+	{ "status",	do_status },
+	{ "version",	do_version },
+	{ "help",	do_help },
+	{ NULL, NULL }
+};
+
+int main(int argc, char **argv)
+{
+	int first;
+
+	first = parse_global_opts(argc, argv, &g_opts);
+	if (first == -1)
+		return EXIT_USAGE;
+	if (first == -2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (first == -3)
+		return do_version(0, NULL);
+	json_init(&g_json, stdout, g_opts.pretty);
+	libbpf_setup();
+	if (first >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return cmd_dispatch(main_cmds, "object", argc - first, argv + first, usage);
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Install bpftcp's build and test dependencies on Debian 12 (bookworm).
+#
+# - clang-19/llvm-19 compile the BPF programs.
+# - libbpf-dev >= 1.4 and bpftool >= 7.4 come from bookworm-backports (bookworm
+#   itself ships libbpf 1.1, which predates .struct_ops.link support for
+#   skeletons).  Backports is enabled by reusing the URI of the machine's own
+#   Debian apt source, so that mirrors and snapshot pins keep working and no
+#   host name is ever written by this script.
+#
+# Idempotent: silent and exit 0 when everything is present.  On a system it
+# cannot handle it prints the exact package list and exits 1.
+set -euo pipefail
+
+PKGS_MAIN=(clang-19 llvm-19 libcmocka-dev libelf-dev zlib1g-dev pkg-config
+           iproute2 iperf3 ethtool python3 tcpdump)
+PKGS_BPO=(libbpf-dev bpftool)
+MIN_LIBBPF=1.4.0
+MIN_BPFTOOL=7.4.0
+
+verbose=${V:-0}
+log() { [ "$verbose" = 1 ] && echo "install-deps: $*" >&2 || true; }
+die() { echo "install-deps: $*" >&2; exit 1; }
+
+manual_help() {
+	cat >&2 <<TXT
+install-deps: cannot install automatically on this system.
+Install these by hand (Debian/Ubuntu names), then re-run:
+  ${PKGS_MAIN[*]}
+  libbpf-dev (>= $MIN_LIBBPF) bpftool (>= $MIN_BPFTOOL)
+TXT
+	exit 1
+}
+
+# version_ge A B: true when A >= B (dpkg ordering).
+version_ge() { dpkg --compare-versions "$1" ge "$2"; }
+
+pkg_version() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null |
+		awk '$3 == "installed" { print $4 }'; }
+
+have_all() {
+	local p v
+	for p in "${PKGS_MAIN[@]}"; do
+		[ -n "$(pkg_version "$p")" ] || { log "missing $p"; return 1; }
+	done
+	v=$(pkg_version libbpf-dev); [ -n "$v" ] || { log "missing libbpf-dev"; return 1; }
+	version_ge "${v#*:}" "$MIN_LIBBPF" || { log "libbpf-dev $v too old"; return 1; }
+	v=$(pkg_version bpftool); [ -n "$v" ] || { log "missing bpftool"; return 1; }
+	version_ge "${v#*:}" "$MIN_BPFTOOL" || { log "bpftool $v too old"; return 1; }
+	return 0
+}
+
+have_all && exit 0
+
+command -v apt-get >/dev/null && command -v dpkg >/dev/null || manual_help
+. /etc/os-release 2>/dev/null || true
+codename=${VERSION_CODENAME:-}
+[ "${ID:-}" = debian ] && [ -n "$codename" ] || manual_help
+[ "$(id -u)" = 0 ] || die "must run as root to install packages (try: sudo make deps)"
+
+# The URI of the machine's own Debian source for "$codename": first from
+# deb822 .sources files, then from one-line sources.list entries.
+debian_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk -v suite="$codename" '
+			BEGIN { RS = ""; FS = "\n" }
+			{
+				uris = ""; ok = 0; en = 1
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); uris = $i }
+					if ($i ~ /^Suites:/) { n = split($i, s, /[ \t]+/)
+						for (j = 2; j <= n; j++) if (s[j] == suite) ok = 1 }
+					if ($i ~ /^Enabled:[ \t]*no/) en = 0
+				}
+				if (ok && en && uris != "") { split(uris, u, /[ \t]+/); print u[1]; exit }
+			}' "$f"
+	done
+	{ cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } |
+		awk -v suite="$codename" '$1 == "deb" {
+			i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+			if ($(i + 1) == suite) { print $i; exit } }'
+}
+
+bpo_list=/etc/apt/sources.list.d/bpftcp-backports.list
+if ! grep -rqs -- "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	uri=$(debian_uri | head -n1) || true
+	[ -n "$uri" ] || { echo "install-deps: no Debian apt source for '$codename' found" >&2; manual_help; }
+	log "enabling ${codename}-backports from the machine's own Debian source"
+	echo "deb $uri ${codename}-backports main" > "$bpo_list"
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_q=(-q -y -o Dpkg::Use-Pty=0)
+log "apt-get update"
+apt-get "${apt_q[@]}" update >/dev/null || die "apt-get update failed"
+log "installing ${PKGS_MAIN[*]}"
+apt-get "${apt_q[@]}" install --no-install-recommends "${PKGS_MAIN[@]}" >/dev/null ||
+	{ echo "install-deps: apt-get install failed" >&2; manual_help; }
+log "installing ${PKGS_BPO[*]} from ${codename}-backports"
+apt-get "${apt_q[@]}" install --no-install-recommends -t "${codename}-backports" "${PKGS_BPO[@]}" >/dev/null ||
+	{ echo "install-deps: backports install failed" >&2; manual_help; }
+
+have_all || { echo "install-deps: packages installed but versions are still too old" >&2; manual_help; }
