@@ -64,8 +64,12 @@ SELFTEST_LIB  := $(OUTPUT)/selftests/harness.o
 
 BPFTCP := $(OUTPUT)/bpftcp
 
+# The link emulator (netns-tests/linkem/*.c), a plain user-space program.
+LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
+LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
+
 .PHONY: all deps run test bench install uninstall help clean check-deps selftests
-all: check-deps $(BPFTCP) selftests
+all: check-deps $(BPFTCP) selftests $(LINKEM)
 
 check-deps:
 ifneq ($(DEPS_MISSING),)
@@ -147,6 +151,15 @@ $(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o
 
 selftests: $(SELFTESTS)
 
+$(OUTPUT)/netns-tests/linkem/%.o: netns-tests/linkem/%.c | check-deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/linkem: $(patsubst %.c,$(OUTPUT)/%.o,$(LINKEM_SRCS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -lm -lpthread -o $@
+
 $(OUTPUT):
 	$(Q)mkdir -p $@
 
@@ -186,4 +199,4 @@ help:
 	@echo '  make clean      remove $(OUTPUT)/'
 	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL='
 
--include $(wildcard $(OUTPUT)/*/*.d)
+-include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d)

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Runs every test suite and prints one summary line:
+#   N passed, N failed, N skipped
+# Suites:
+#   1. every cmocka driver build/selftests/test_* (host unit tests first, then
+#      the privileged BPF tests, whose names start with test_bpf_);
+#   2. netns-tests/run, which ends with "netns-tests: N passed, N failed, N skipped".
+# Exit status is non-zero if anything failed, or if anything was skipped
+# while BPFTCP_NO_SKIP=1 (CI sets it: on the CI machine nothing may skip).
+set -uo pipefail
+out=${1:-build}
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here" || exit 1
+
+passed=0 failed=0 skipped=0
+failed_suites=()
+
+# count_cmocka LOG: adds cmocka's closing counts to the totals.
+count_cmocka() {
+	local log=$1 p f s
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	echo "$p $f $s"
+}
+
+run_suite() {
+	local name=$1; shift
+	local log rc counts
+	log=$(mktemp)
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	counts=$("$counter" "$log")
+	# A suite that crashed or exited non-zero without reporting a failure
+	# still counts as one failure: never pass what did not run.
+	if [ "$rc" -ne 0 ] && [ "$(echo "$counts" | awk '{print $2}')" = 0 ]; then
+		echo "** $name exited with status $rc without reporting a failed test"
+		failed=$((failed + 1))
+	fi
+	[ "$rc" -ne 0 ] && failed_suites+=("$name")
+	rm -f "$log"
+}
+
+counter=count_cmocka
+shopt -s nullglob
+tests=()
+for t in "$out"/selftests/test_*; do
+	[ -x "$t" ] && [ "${t%.o}" = "$t" ] && [ "${t%.d}" = "$t" ] && tests+=("$t")
+done
+# Host unit tests first; privileged BPF tests (test_bpf_*) last.
+for t in "${tests[@]}"; do
+	case $(basename "$t") in test_bpf_*) ;; *) run_suite "$(basename "$t")" "$t" ;; esac
+done
+for t in "${tests[@]}"; do
+	case $(basename "$t") in test_bpf_*) run_suite "$(basename "$t")" "$t" ;; esac
+done
+
+count_netns() {
+	local log=$1 line p f s
+	line=$(grep -E '^netns-tests: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -n1)
+	p=$(echo "$line" | sed -E 's/.* ([0-9]+) passed.*/\1/'); p=${p:-0}
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/'); f=${f:-0}
+	s=$(echo "$line" | sed -E 's/.* ([0-9]+) skipped.*/\1/'); s=${s:-0}
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	echo "$p $f $s"
+}
+if [ -x netns-tests/run ]; then
+	counter=count_netns
+	run_suite netns-tests netns-tests/run "$out"
+fi
+
+echo
+[ ${#failed_suites[@]} -gt 0 ] && echo "failed suites: ${failed_suites[*]}"
+if [ "${BPFTCP_NO_SKIP:-0}" = 1 ] && [ "$skipped" -gt 0 ]; then
+	echo "BPFTCP_NO_SKIP=1: $skipped test(s) skipped, which is not allowed here"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] || exit 1
+[ "${BPFTCP_NO_SKIP:-0}" = 1 ] && [ "$skipped" -gt 0 ] && exit 1
+exit 0
