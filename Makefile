@@ -173,7 +173,8 @@ run: all
 test: all
 	$(Q)bash scripts/run-tests.sh $(OUTPUT)
 
-bench: all $(OUTPUT)/bench/tcp_stream
+BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
+bench: all $(BENCH_BINS)
 	$(Q)bash bench/run.sh $(OUTPUT)
 
 install: $(BPFTCP)
