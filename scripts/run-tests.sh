@@ -20,21 +20,23 @@ failed_suites=()
 # count_cmocka LOG: adds cmocka's closing counts to the totals.
 count_cmocka() {
 	local log=$1 p f s
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	p=$(grep -oE '\[  PASSED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
+	f=$(grep -oE '\[  FAILED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
+	s=$(grep -oE '\[  SKIPPED \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
 	echo "$p $f $s"
 }
 
 run_suite() {
 	local name=$1; shift
-	local log rc counts
+	local log rc counts p f s
 	log=$(mktemp)
 	echo "== $name"
-	"$@" 2>&1 | tee "$log"
+	# Line-buffered, so cmocka's stdout and stderr lines do not interleave.
+	stdbuf -oL -eL "$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	counts=$("$counter" "$log")
+	read -r p f s <<<"$counts"
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	# A suite that crashed or exited non-zero without reporting a failure
 	# still counts as one failure: never pass what did not run.
 	if [ "$rc" -ne 0 ] && [ "$(echo "$counts" | awk '{print $2}')" = 0 ]; then
@@ -65,7 +67,6 @@ count_netns() {
 	p=$(echo "$line" | sed -E 's/.* ([0-9]+) passed.*/\1/'); p=${p:-0}
 	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/'); f=${f:-0}
 	s=$(echo "$line" | sed -E 's/.* ([0-9]+) skipped.*/\1/'); s=${s:-0}
-	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	echo "$p $f $s"
 }
 if [ -x netns-tests/run ]; then

@@ -61,7 +61,7 @@ struct server_ctx {
 	int lfd;
 	uint64_t received;
 	bool data_ok;
-	char cc[TCP_CA_NAME_MAX];
+	char cc[HARNESS_CC_NAME_MAX];
 	int err;
 };
 
@@ -110,7 +110,7 @@ int harness_transfer(const struct transfer_opts *o, struct transfer_result *r)
 	pthread_t th;
 	int cfd = -1, err = 0, one = 1;
 	bool midway_done = false;
-	double t0;
+	double t0 = now_s();
 
 	memset(r, 0, sizeof(*r));
 	if (o->ecn && (err = harness_sh("sysctl -qw net.ipv4.tcp_ecn=1")))

@@ -16,7 +16,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <netinet/in.h>
-#include <linux/tcp.h>
+#include <netinet/tcp.h>
+
+/* The kernel's HARNESS_CC_NAME_MAX (include/net/tcp.h), not in uapi headers. */
+#define HARNESS_CC_NAME_MAX 16
 
 /* Skips the calling test, with a reason, unless root + BPF + BTF are there. */
 #define harness_require_bpf()						\
@@ -47,8 +50,8 @@ struct transfer_opts {
 struct transfer_result {
 	uint64_t sent, received;
 	bool data_ok;			/* every byte matched the pattern */
-	char client_cc[TCP_CA_NAME_MAX];	/* getsockopt(TCP_CONGESTION) at the end */
-	char server_cc[TCP_CA_NAME_MAX];
+	char client_cc[HARNESS_CC_NAME_MAX];	/* getsockopt(TCP_CONGESTION) at the end */
+	char server_cc[HARNESS_CC_NAME_MAX];
 	double seconds;
 	struct tcp_info info;		/* client's TCP_INFO at the end */
 };
