@@ -85,7 +85,7 @@ int cc_parse_args(const char *verb, int argc, char **argv, struct cc_args *a,
 			a->algos[i] = &cc_algos[i];
 		a->n = cc_algos_cnt < CC_MAX_ARGS ? cc_algos_cnt : CC_MAX_ARGS;
 	}
-	if (a->set_default && a->n != 1)
+	if (a->set_default && (a->all || a->n != 1))
 		return p_usage_err("--default needs exactly one name");
 	return 0;
 }

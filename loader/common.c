@@ -97,6 +97,11 @@ int cmd_dispatch(const struct cmd *cmds, const char *what, int argc, char **argv
 		return EXIT_OK;
 	}
 	c = cmd_lookup(cmds, argv[0], &ambiguous);
+	if (!c && !what) {
+		if (ambiguous)
+			return p_usage_err("'%s' is ambiguous (see 'bpftcp help')", argv[0]);
+		return p_usage_err("unknown object '%s' (see 'bpftcp help')", argv[0]);
+	}
 	if (!c) {
 		if (ambiguous)
 			return p_usage_err("'%s' is ambiguous for %s (see 'bpftcp %s help')",

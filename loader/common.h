@@ -33,7 +33,8 @@ struct cmd {
  * Returns the entry, or NULL and sets *ambiguous when several match.
  */
 const struct cmd *cmd_lookup(const struct cmd *cmds, const char *word, bool *ambiguous);
-/* Dispatches argv[0] through @cmds; @what names the object for errors. */
+/* Dispatches argv[0] through @cmds; @what names the object for errors
+ * (NULL at the top level). */
 int cmd_dispatch(const struct cmd *cmds, const char *what, int argc, char **argv,
 		 void (*usage)(FILE *));
 

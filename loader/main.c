@@ -115,5 +115,5 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	return cmd_dispatch(main_cmds, "object", argc - first, argv + first, usage);
+	return cmd_dispatch(main_cmds, NULL, argc - first, argv + first, usage);
 }

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Host unit tests for the bpftcp command line: the dispatch and argument
+ * parsers (called directly), and the binary's exit codes and messages for
+ * bad input (run as a child; nothing here needs privileges or loads BPF).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "harness.h"
+#include "common.h"
+#include "cc.h"
+
+static int dummy(int argc, char **argv) { return 0; }
+
+static const struct cmd table[] = {
+	{ "list", dummy }, { "register", dummy }, { "replace", dummy },
+	{ "unregister", dummy }, { NULL, NULL }
+};
+
+static void cmd_lookup_exact_and_unambiguous_prefix(void **state)
+{
+	bool amb;
+
+	assert_string_equal(cmd_lookup(table, "list", &amb)->name, "list");
+	assert_string_equal(cmd_lookup(table, "l", &amb)->name, "list");
+	assert_string_equal(cmd_lookup(table, "reg", &amb)->name, "register");
+	assert_string_equal(cmd_lookup(table, "rep", &amb)->name, "replace");
+	assert_string_equal(cmd_lookup(table, "u", &amb)->name, "unregister");
+	assert_false(amb);
+}
+
+static void cmd_lookup_rejects_ambiguous_unknown_and_empty(void **state)
+{
+	bool amb;
+
+	assert_null(cmd_lookup(table, "re", &amb));
+	assert_true(amb);
+	assert_null(cmd_lookup(table, "bogus", &amb));
+	assert_false(amb);
+	assert_null(cmd_lookup(table, "", &amb));
+	assert_null(cmd_lookup(table, "listx", &amb));
+}
+
+static void global_options_stop_at_object(void **state)
+{
+	char *argv[] = { "bpftcp", "-j", "-v", "cc", "register", "-x", NULL };
+	struct global_opts o = { 0 };
+
+	assert_int_equal(parse_global_opts(6, argv, &o), 3);
+	assert_true(o.json);
+	assert_true(o.verbose);
+	assert_false(o.pretty);
+}
+
+static void global_pretty_implies_json_and_long_forms(void **state)
+{
+	char *argv[] = { "bpftcp", "--pretty", "--verbose", "status", NULL };
+	struct global_opts o = { 0 };
+
+	assert_int_equal(parse_global_opts(4, argv, &o), 3);
+	assert_true(o.json && o.pretty && o.verbose);
+}
+
+static void global_unknown_option_is_usage_error(void **state)
+{
+	char *argv[] = { "bpftcp", "--frobnicate", "cc", NULL };
+	struct global_opts o = { 0 };
+
+	assert_int_equal(parse_global_opts(3, argv, &o), -1);
+}
+
+static void global_help_and_version(void **state)
+{
+	char *h[] = { "bpftcp", "-h", NULL }, *v[] = { "bpftcp", "--version", NULL };
+	struct global_opts o = { 0 };
+
+	assert_int_equal(parse_global_opts(2, h, &o), -2);
+	assert_int_equal(parse_global_opts(2, v, &o), -3);
+}
+
+static void cc_find_accepts_short_and_kernel_names(void **state)
+{
+	const struct cc_algo *a = cc_find("cubic"), *b = cc_find("bpf_cubic");
+
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+	assert_string_equal(a->kname, "bpf_cubic");
+	assert_null(cc_find("cubicx"));
+	assert_null(cc_find("bpf_"));
+	assert_null(cc_find(""));
+}
+
+static void cc_args_names_dedup_and_default(void **state)
+{
+	char *argv[] = { "cubic", "bpf_cubic", "--default", NULL };
+	struct cc_args a;
+
+	assert_int_equal(cc_parse_args("register", 3, argv, &a, true, false), 0);
+	assert_int_equal(a.n, 1);
+	assert_true(a.set_default);
+	assert_false(a.all);
+}
+
+static void cc_args_all_expands_to_every_algorithm(void **state)
+{
+	char *argv[] = { "all", NULL };
+	struct cc_args a;
+
+	assert_int_equal(cc_parse_args("register", 1, argv, &a, true, false), 0);
+	assert_true(a.all);
+	assert_int_equal(a.n, cc_algos_cnt);
+	assert_true(cc_algos_cnt >= 1);
+}
+
+static void cc_args_rejects_bad_input(void **state)
+{
+	char *unknown[] = { "nosuch" }, *mixed[] = { "all", "cubic" };
+	char *def_all[] = { "all", "--default" }, *opt[] = { "cubic", "--force" };
+	char *def_unreg[] = { "cubic", "--default" };
+	struct cc_args a;
+
+	assert_int_equal(cc_parse_args("register", 1, unknown, &a, true, false), EXIT_USAGE);
+	assert_int_equal(cc_parse_args("register", 2, mixed, &a, true, false), EXIT_USAGE);
+	assert_int_equal(cc_parse_args("register", 0, NULL, &a, true, false), EXIT_USAGE);
+	assert_int_equal(cc_parse_args("register", 2, def_all, &a, true, false), EXIT_USAGE);
+	assert_int_equal(cc_parse_args("register", 2, opt, &a, true, false), EXIT_USAGE);
+	assert_int_equal(cc_parse_args("unregister", 2, def_unreg, &a, false, false), EXIT_USAGE);
+}
+
+static void cc_args_empty_means_all_where_allowed(void **state)
+{
+	struct cc_args a;
+
+	assert_int_equal(cc_parse_args("stats", 0, NULL, &a, false, true), 0);
+	assert_true(a.all);
+}
+
+static void word_list_matches_whole_words_only(void **state)
+{
+	assert_true(word_in_list("reno bbr cubic bpf_cubic", "cubic"));
+	assert_true(word_in_list("reno bbr cubic bpf_cubic", "bpf_cubic"));
+	assert_true(word_in_list("reno", "reno"));
+	assert_false(word_in_list("reno bpf_cubic", "cubic"));
+	assert_false(word_in_list("reno bpf_cubicx", "bpf_cubic"));
+	assert_false(word_in_list("", "reno"));
+}
+
+/* Runs the binary; returns the exit code and captures stdout+stderr. */
+static int run(char *out, size_t len, const char *args)
+{
+	return harness_sh_out(out, len, "%s %s 2>&1", harness_bpftcp(), args);
+}
+
+static void binary_usage_errors_exit_2(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "", "Usage:" },
+		{ "frobnicate", "unknown object 'frobnicate' (see 'bpftcp help')" },
+		{ "--frobnicate cc list", "unknown option '--frobnicate'" },
+		{ "cc frobnicate", "unknown cc command 'frobnicate'" },
+		{ "cc re cubic", "'re' is ambiguous" },
+		{ "cc register", "needs NAME... or all" },
+		{ "cc register nosuch", "unknown congestion control 'nosuch'" },
+		{ "cc register all cubic", "'all' cannot be combined" },
+		{ "cc register all --default", "--default needs exactly one name" },
+		{ "cc unregister cubic --default", "does not take --default" },
+		{ "cc list extra", "takes no arguments" },
+	};
+	char out[8192];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = run(out, sizeof(out), cases[i][0]);
+
+		print_message("bpftcp %s -> %d\n", cases[i][0], rc);
+		assert_int_equal(rc, 2);
+		assert_non_null(strstr(out, cases[i][1]));
+	}
+}
+
+static void binary_unknown_name_lists_valid_names(void **state)
+{
+	char out[8192];
+
+	assert_int_equal(run(out, sizeof(out), "cc register nosuch"), 2);
+	assert_non_null(strstr(out, "valid names: all"));
+	assert_non_null(strstr(out, "cubic"));
+}
+
+static void binary_help_and_version_exit_0(void **state)
+{
+	char out[8192];
+
+	assert_int_equal(run(out, sizeof(out), "--help"), 0);
+	assert_non_null(strstr(out, "OBJECT := { cc"));
+	assert_int_equal(run(out, sizeof(out), "cc help"), 0);
+	assert_non_null(strstr(out, "bpftcp cc register NAME...|all [--default]"));
+	assert_int_equal(run(out, sizeof(out), "-V"), 0);
+	assert_non_null(strstr(out, "bpftcp " BPFTCP_VERSION));
+}
+
+static void binary_json_list_is_valid_json(void **state)
+{
+	char cmd[4096];
+
+	/* python3 parses stdout alone; stderr notes must not leak into it. */
+	snprintf(cmd, sizeof(cmd),
+		 "%s -j cc list 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); "
+		 "names=[a[\"name\"] for a in d[\"algorithms\"]]; "
+		 "assert \"bpf_cubic\" in names and \"reno\" in names, names; "
+		 "assert isinstance(d[\"default\"], str)'", harness_bpftcp());
+	assert_int_equal(harness_sh("%s", cmd), 0);
+}
+
+static void binary_needs_privileges(void **state)
+{
+	char out[8192];
+	int rc;
+
+	/* As root, drop to nobody with no capabilities; otherwise run as is. */
+	if (geteuid() == 0)
+		rc = harness_sh_out(out, sizeof(out),
+				    "setpriv --reuid=65534 --regid=65534 --clear-groups "
+				    "--inh-caps=-all --bounding-set=-all %s cc register cubic 2>&1",
+				    harness_bpftcp());
+	else
+		rc = run(out, sizeof(out), "cc register cubic");
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "error: bpftcp needs CAP_BPF and CAP_NET_ADMIN (run as root)"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cmd_lookup_exact_and_unambiguous_prefix),
+		cmocka_unit_test(cmd_lookup_rejects_ambiguous_unknown_and_empty),
+		cmocka_unit_test(global_options_stop_at_object),
+		cmocka_unit_test(global_pretty_implies_json_and_long_forms),
+		cmocka_unit_test(global_unknown_option_is_usage_error),
+		cmocka_unit_test(global_help_and_version),
+		cmocka_unit_test(cc_find_accepts_short_and_kernel_names),
+		cmocka_unit_test(cc_args_names_dedup_and_default),
+		cmocka_unit_test(cc_args_all_expands_to_every_algorithm),
+		cmocka_unit_test(cc_args_rejects_bad_input),
+		cmocka_unit_test(cc_args_empty_means_all_where_allowed),
+		cmocka_unit_test(word_list_matches_whole_words_only),
+		cmocka_unit_test(binary_usage_errors_exit_2),
+		cmocka_unit_test(binary_unknown_name_lists_valid_names),
+		cmocka_unit_test(binary_help_and_version_exit_0),
+		cmocka_unit_test(binary_json_list_is_valid_json),
+		cmocka_unit_test(binary_needs_privileges),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
