@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpf_reno: Reno congestion control (RFC 5681): slow start and AIMD, the kernel baseline
+ *
+ * A port of the "reno" congestion control of Linux net/ipv4/tcp_cong.c (6.x):
+ * tcp_reno_cong_avoid() with tcp_slow_start() and tcp_cong_avoid_ai(),
+ * tcp_reno_ssthresh() and tcp_reno_undo_cwnd().  Loss recovery itself
+ * (NewReno, SACK, RACK) is the TCP stack's and is not part of any
+ * congestion control.  The arithmetic lives in include/bpftcp/reno.h so the
+ * host tests exercise the same code.
+ *
+ * Deviations from tcp_cong.c, and why:
+ *  1. tcp_slow_start() and tcp_cong_avoid_ai() are implemented here (on a
+ *     copy of snd_cwnd, snd_cwnd_cnt, snd_ssthresh and snd_cwnd_clamp that
+ *     is written back) instead of calling the kfuncs of the same name, so
+ *     the whole algorithm is in this port and in its host tests.  Same
+ *     arithmetic, same results.
+ *  2. The kernel's tcp_snd_cwnd_set() has a WARN_ON_ONCE for cwnd <= 0;
+ *     BPF cannot warn, and Reno never produces such a value.
+ *  3. Each callback counts itself in this program's cc_stats map (bpftcp's
+ *     instrumentation; the kernel has no equivalent).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "bpftcp/bpf_tcp.h"
+#include "bpftcp/cc_common.h"
+#include "bpftcp/reno.h"
+
+char _license[] SEC("license") = "GPL";
+
+static __always_inline struct reno_window reno_window_of(const struct tcp_sock *tp)
+{
+	struct reno_window w = {
+		.cwnd = tp->snd_cwnd,
+		.cwnd_cnt = tp->snd_cwnd_cnt,
+		.ssthresh = tp->snd_ssthresh,
+		.cwnd_clamp = tp->snd_cwnd_clamp,
+	};
+	return w;
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_reno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct reno_window w;
+
+	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	if (!tcp_is_cwnd_limited(sk))
+		return;
+
+	w = reno_window_of(tp);
+	reno_cong_avoid(&w, acked);
+	tp->snd_cwnd = w.cwnd;
+	tp->snd_cwnd_cnt = w.cwnd_cnt;
+}
+
+SEC("struct_ops")
+__u32 BPF_PROG(bpf_reno_ssthresh, struct sock *sk)
+{
+	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	return reno_ssthresh(tcp_snd_cwnd(tcp_sk(sk)));
+}
+
+SEC("struct_ops")
+__u32 BPF_PROG(bpf_reno_undo_cwnd, struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
+	return reno_undo_cwnd(tcp_snd_cwnd(tp), tp->prior_cwnd);
+}
+
+SEC(".struct_ops.link")
+struct tcp_congestion_ops reno = {
+	/* As the kernel's reno: any user may select it. */
+	.flags		= BPFTCP_TCP_CONG_NON_RESTRICTED,
+	.ssthresh	= (void *)bpf_reno_ssthresh,
+	.cong_avoid	= (void *)bpf_reno_cong_avoid,
+	.undo_cwnd	= (void *)bpf_reno_undo_cwnd,
+	.name		= "bpf_reno",
+};

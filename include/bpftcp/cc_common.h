@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Small pieces shared by the congestion-control maths headers (and so by the
+ * BPF programs and the host tests): the size of the per-socket private area,
+ * the tcp_congestion_ops flag values, and the kernel's usecs/msecs to jiffies
+ * rounding.  Plain values only; nothing here touches a socket.
+ */
+#ifndef BPFTCP_CC_COMMON_H
+#define BPFTCP_CC_COMMON_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+/* ICSK_CA_PRIV_SIZE: inet_connection_sock.icsk_ca_priv is u64[13]. */
+#define BPFTCP_CA_PRIV_SIZE	104
+
+/* Fails the build when an algorithm's state would not fit in icsk_ca_priv. */
+#define BPFTCP_CA_PRIV_ASSERT(type)					\
+	_Static_assert(sizeof(type) <= BPFTCP_CA_PRIV_SIZE,		\
+		       #type " must fit in icsk_ca_priv (104 bytes)")
+
+/* tcp_congestion_ops.flags (include/net/tcp.h); #defines, so not in BTF. */
+#define BPFTCP_TCP_CONG_NON_RESTRICTED	0x1	/* unprivileged users may select it */
+#define BPFTCP_TCP_CONG_NEEDS_ECN	0x2	/* requires ECN/ECT on all packets */
+
+/*
+ * usecs_to_jiffies() and msecs_to_jiffies(): the kernel rounds up, for every
+ * HZ it supports (exactly so for HZ dividing 1000, and via its mult/shift
+ * constants otherwise).  @hz is passed in because BPF reads it at load time.
+ */
+static inline __u32 bpftcp_usecs_to_jiffies(__u32 us, __u32 hz)
+{
+	return (__u32)(((__u64)us * hz + 999999) / 1000000);
+}
+
+static inline __u32 bpftcp_msecs_to_jiffies(__u32 ms, __u32 hz)
+{
+	return (__u32)(((__u64)ms * hz + 999) / 1000);
+}
+
+#endif /* BPFTCP_CC_COMMON_H */
