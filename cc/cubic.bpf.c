@@ -267,7 +267,7 @@ __u32 BPF_PROG(bpf_cubic_undo_cwnd, struct sock *sk)
 }
 
 SEC(".struct_ops.link")
-struct tcp_congestion_ops cubic = {
+struct tcp_congestion_ops bpf_cubic = {
 	.init		= (void *)bpf_cubic_init,
 	.ssthresh	= (void *)bpf_cubic_recalc_ssthresh,
 	.cong_avoid	= (void *)bpf_cubic_cong_avoid,

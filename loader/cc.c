@@ -52,6 +52,12 @@ int cc_parse_args(const char *verb, int argc, char **argv, struct cc_args *a,
 			a->set_default = true;
 			continue;
 		}
+		if (!strcmp(w, "--restricted")) {
+			if (!allow_default)
+				return p_usage_err("'cc %s' does not take --restricted", verb);
+			a->restricted = true;
+			continue;
+		}
 		if (w[0] == '-')
 			return p_usage_err("unknown option '%s' for 'cc %s' (see 'bpftcp cc help')",
 					   w, verb);
@@ -203,7 +209,29 @@ static int pin_counters(struct bpf_object *obj, const char *dir)
 	return 0;
 }
 
-int cc_register(const struct cc_algo *a)
+/*
+ * Adds @kname to tcp_allowed_congestion_control.  The kernel lets only
+ * "allowed" algorithms be chosen by unprivileged setsockopt() or be the
+ * default of a network namespace other than the host's; the list is derived
+ * from the registered algorithms, so unregistering drops the name by itself.
+ * The sysctl is writable only from the host's network namespace.
+ */
+static void cc_allow(const char *kname)
+{
+	char list[4096], next[4096 + 32];
+	int err;
+
+	if (sysctl_read(SYSCTL_CC_ALLOWED, list, sizeof(list)) || word_in_list(list, kname))
+		return;
+	snprintf(next, sizeof(next), "%s%s%s", list, *list ? " " : "", kname);
+	err = sysctl_write(SYSCTL_CC_ALLOWED, next);
+	if (err)
+		p_info("%s is registered but not in net.ipv4.tcp_allowed_congestion_control: %s "
+		       "(it is writable only from the host network namespace); only privileged "
+		       "sockets can select it", kname, strerror(-err));
+}
+
+int cc_register(const struct cc_algo *a, bool restricted)
 {
 	char root[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
 	struct bpf_link *link = NULL;
@@ -249,6 +277,8 @@ int cc_register(const struct cc_algo *a)
 	/* The pin keeps the registration alive once our fd is gone. */
 	bpf_link__disconnect(link);
 	bpf_link__destroy(link);
+	if (!restricted)
+		cc_allow(a->kname);
 out:
 	bpf_object__close(obj);
 	return err;
@@ -526,7 +556,7 @@ static int do_register(int argc, char **argv)
 		/* "all" registers what is missing; named ones must be new. */
 		if (args.all && cc_is_registered(a))
 			continue;
-		err = cc_register(a);
+		err = cc_register(a, args.restricted);
 		if (err)
 			break;
 		done[ndone++] = a;
@@ -543,8 +573,11 @@ static int do_register(int argc, char **argv)
 		int e = sysctl_write(SYSCTL_CC_DEFAULT, args.algos[0]->kname);
 
 		if (e) {
-			p_err("registered %s but cannot set it as default: %s",
-			      args.algos[0]->kname, strerror(-e));
+			p_err("registered %s but cannot set it as default: %s%s",
+			      args.algos[0]->kname, strerror(-e),
+			      e == -EPERM ? " (outside the host network namespace only algorithms in "
+					    "net.ipv4.tcp_allowed_congestion_control may be the default; "
+					    "register it from the host namespace without --restricted)" : "");
 			return EXIT_FAIL;
 		}
 	}
@@ -708,10 +741,12 @@ void cc_usage(FILE *f)
 		"Usage: bpftcp [-j|-p] [-v] cc { list | register | unregister | replace | stats }\n"
 		"       bpftcp cc list                         every congestion control the kernel offers,\n"
 		"                                              and those bpftcp ships; * marks the default\n"
-		"       bpftcp cc register NAME...|all [--default]\n"
+		"       bpftcp cc register NAME...|all [--default] [--restricted]\n"
 		"                                              register as struct_ops links pinned under\n"
-		"                                              <bpffs>/bpftcp/cc/; --default also sets\n"
-		"                                              net.ipv4.tcp_congestion_control\n"
+		"                                              <bpffs>/bpftcp/cc/ and add to\n"
+		"                                              net.ipv4.tcp_allowed_congestion_control\n"
+		"                                              (not with --restricted); --default also\n"
+		"                                              sets net.ipv4.tcp_congestion_control\n"
 		"       bpftcp cc unregister NAME...|all       unregister; open connections keep working\n"
 		"       bpftcp cc replace NAME...|all          hot-swap the loaded program in place\n"
 		"       bpftcp cc stats [NAME...]              callback and error counters\n"

@@ -27,13 +27,14 @@ struct cc_args {
 	int n;
 	bool all;
 	bool set_default;
+	bool restricted;	/* register: leave out of tcp_allowed_congestion_control */
 };
 
 /* Accepts "cubic" or "bpf_cubic". */
 const struct cc_algo *cc_find(const char *name);
 /*
- * Parses "NAME...|all [--default]" for @verb.  @allow_default permits
- * --default; @allow_empty permits no names (meaning all).  Returns 0, or
+ * Parses "NAME...|all [--default] [--restricted]" for @verb.  @allow_default
+ * permits --default and --restricted (register only); @allow_empty permits no names (meaning all).  Returns 0, or
  * EXIT_USAGE after printing the error.
  */
 int cc_parse_args(const char *verb, int argc, char **argv, struct cc_args *a,
@@ -42,8 +43,13 @@ int cc_parse_args(const char *verb, int argc, char **argv, struct cc_args *a,
 /* Pin directory of @a under the pin root, e.g. /sys/fs/bpf/bpftcp/cc/bpf_cubic. */
 int cc_pin_dir(const struct cc_algo *a, char *buf, size_t len);
 bool cc_is_registered(const struct cc_algo *a);
-/* Returns 0 or -errno; prints its own error message. */
-int cc_register(const struct cc_algo *a);
+/*
+ * Registers @a; unless @restricted, also adds it to
+ * net.ipv4.tcp_allowed_congestion_control so that unprivileged sockets and
+ * other network namespaces may select it.  Returns 0 or -errno; prints its
+ * own error message.
+ */
+int cc_register(const struct cc_algo *a, bool restricted);
 int cc_unregister(const struct cc_algo *a);
 int cc_replace(const struct cc_algo *a);
 /* Sums the per-CPU callback counters of a registered algorithm. */

@@ -80,6 +80,7 @@ int sysctl_write(const char *path, const char *val);
 
 #define SYSCTL_CC_DEFAULT   "/proc/sys/net/ipv4/tcp_congestion_control"
 #define SYSCTL_CC_AVAILABLE "/proc/sys/net/ipv4/tcp_available_congestion_control"
+#define SYSCTL_CC_ALLOWED   "/proc/sys/net/ipv4/tcp_allowed_congestion_control"
 
 /* Is @name in the space-separated word list @list? */
 bool word_in_list(const char *list, const char *name);

@@ -27,11 +27,16 @@ const char *harness_bpf_unavailable(void)
 	return NULL;
 }
 
+/* An fd of the netns we started in (inherited by children, for nsenter). */
+static int host_netns_fd = -1;
+
 int harness_private_netns(void)
 {
 	struct ifreq ifr = { 0 };
 	int fd, err = 0;
 
+	if (host_netns_fd < 0)
+		host_netns_fd = open("/proc/self/ns/net", O_RDONLY);
 	if (unshare(CLONE_NEWNET))
 		return -errno;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -240,6 +245,20 @@ static int vsh(char *buf, size_t len, const char *fmt, va_list ap)
 	if (st == -1 || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
+}
+
+int harness_host_sh_out(char *buf, size_t len, const char *fmt, ...)
+{
+	char cmd[4096], prefix[128] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (host_netns_fd >= 0)
+		snprintf(prefix, sizeof(prefix), "nsenter --net=/proc/%d/fd/%d ",
+			 (int)getpid(), host_netns_fd);
+	return harness_sh_out(buf, len, "%s%s", prefix, cmd);
 }
 
 int harness_sh(const char *fmt, ...)

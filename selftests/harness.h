@@ -34,8 +34,15 @@
 /* NULL when privileged BPF tests can run, else the reason they cannot. */
 const char *harness_bpf_unavailable(void);
 
-/* Moves the calling process into a new network namespace with lo up. */
+/*
+ * Moves the calling process into a new network namespace with lo up.  The
+ * original namespace stays reachable for harness_host_sh() (bpftcp itself
+ * runs there: registrations and the allowed-CC list are host-wide).
+ */
 int harness_private_netns(void);
+/* Like harness_sh_out(), but runs the command in the original netns. */
+int harness_host_sh_out(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 struct transfer_opts {
 	const char *cc;		/* TCP_CONGESTION for the client (sender); NULL = default */
