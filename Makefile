@@ -101,7 +101,7 @@ $(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-d
 # header lacks; libbpf >= 1.4 honours map_skel_sz, so dropping that one line is
 # safe (the struct_ops link is then returned by bpf_map__attach_struct_ops,
 # which the loader calls itself).  The step is a no-op with matching versions.
-SKEL_COMPAT := $(shell $(PKG_CONFIG) --exists 'libbpf >= 1.5' 2>/dev/null || echo yes)
+SKEL_COMPAT = $(shell $(PKG_CONFIG) --exists 'libbpf >= 1.5' 2>/dev/null || echo yes)
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst /,_,$(subst -,_,$*)) > $@.tmp
