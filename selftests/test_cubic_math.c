@@ -98,11 +98,11 @@ static void derived_constants_match_kernel_defaults(void **state)
 
 static void usecs_to_jiffies_rounds_up(void **state)
 {
-	assert_int_equal(cubic_usecs_to_jiffies(0, 250), 0);
-	assert_int_equal(cubic_usecs_to_jiffies(1, 250), 1);
-	assert_int_equal(cubic_usecs_to_jiffies(4000, 250), 1);
-	assert_int_equal(cubic_usecs_to_jiffies(4001, 250), 2);
-	assert_int_equal(cubic_usecs_to_jiffies(1000000, 1000), 1000);
+	assert_int_equal(bpftcp_usecs_to_jiffies(0, 250), 0);
+	assert_int_equal(bpftcp_usecs_to_jiffies(1, 250), 1);
+	assert_int_equal(bpftcp_usecs_to_jiffies(4000, 250), 1);
+	assert_int_equal(bpftcp_usecs_to_jiffies(4001, 250), 2);
+	assert_int_equal(bpftcp_usecs_to_jiffies(1000000, 1000), 1000);
 }
 
 /* Starts an epoch after a loss from W_max down to cwnd at time @now. */

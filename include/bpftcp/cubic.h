@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <stdbool.h>
 #endif
+#include "bpftcp/cc_common.h"
 
 #define BICTCP_BETA_SCALE	1024	/* scale factor for beta */
 #define BICTCP_HZ		10	/* BIC HZ 2^10 = 1024 */
@@ -54,6 +55,8 @@ struct cubic_state {
 	__u32 last_ack;		/* last time when the ACK spacing is close (usec) */
 	__u32 curr_rtt;		/* the minimum rtt of the current round (usec) */
 };
+
+BPFTCP_CA_PRIV_ASSERT(struct cubic_state);
 
 /* bictcp_reset(): everything before 'unused', and 'found'. */
 static inline void cubic_reset(struct cubic_state *ca)
@@ -143,12 +146,6 @@ static inline __u32 cubic_root(__u64 a)
 	return x;
 }
 
-/* usecs_to_jiffies(), rounding up like the kernel's. */
-static inline __u32 cubic_usecs_to_jiffies(__u32 us, __u32 hz)
-{
-	return (__u32)(((__u64)us * hz + 999999) / 1000000);
-}
-
 /*
  * bictcp_update(): compute ca->cnt, the number of ACKs per cwnd increment,
  * from the cubic function W(t) = C (t - K)^3 + W_max and the Reno estimate.
@@ -191,7 +188,7 @@ static inline void cubic_update(struct cubic_state *ca, __u32 cwnd, __u32 acked,
 
 	/* t = time since epoch start plus min delay, in 2^-BICTCP_HZ s */
 	t = (__s32)(now - ca->epoch_start);
-	t += cubic_usecs_to_jiffies(ca->delay_min, hz);
+	t += bpftcp_usecs_to_jiffies(ca->delay_min, hz);
 	t <<= BICTCP_HZ;
 	t /= hz;
 
