@@ -10,6 +10,7 @@
 
 #ifndef __bpf__
 #include <linux/types.h>
+#include <stdbool.h>
 #endif
 
 /* ICSK_CA_PRIV_SIZE: inet_connection_sock.icsk_ca_priv is u64[13]. */
@@ -37,6 +38,32 @@ static inline __u32 bpftcp_usecs_to_jiffies(__u32 us, __u32 hz)
 static inline __u32 bpftcp_msecs_to_jiffies(__u32 ms, __u32 hz)
 {
 	return (__u32)(((__u64)ms * hz + 999) / 1000);
+}
+
+/*
+ * min()/max() on u32 and before()/after() of include/net/tcp.h, for the
+ * maths headers: the kernel's macros are not available on the host, and
+ * bpf_tcp.h's are not available in the tests.  As functions they evaluate
+ * each argument once, like the kernel's.
+ */
+static inline __u32 cc_min_u32(__u32 a, __u32 b)
+{
+	return a < b ? a : b;
+}
+
+static inline __u32 cc_max_u32(__u32 a, __u32 b)
+{
+	return a > b ? a : b;
+}
+
+static inline bool cc_seq_before(__u32 seq1, __u32 seq2)
+{
+	return (__s32)(seq1 - seq2) < 0;
+}
+
+static inline bool cc_seq_after(__u32 seq1, __u32 seq2)
+{
+	return cc_seq_before(seq2, seq1);
 }
 
 #endif /* BPFTCP_CC_COMMON_H */
