@@ -2,7 +2,8 @@
 /*
  * bpf_cubic: CUBIC congestion control (RFC 9438) as a BPF tcp_congestion_ops.
  *
- * A port of Linux net/ipv4/tcp_cubic.c (6.x): the cubic window function with
+ * A port of Linux net/ipv4/tcp_cubic.c as of 6.11-6.18 (with "switch
+ * ca->last_time to usec resolution"): the cubic window function with
  * the table + one Newton step cube root, beta = 717/1024, fast convergence,
  * the TCP-friendly (Reno-emulation) region, HyStart with both ACK-train and
  * delay detection, epoch restart after idle (cwnd_event TX_START), and undo
@@ -31,6 +32,10 @@
  *  7. undo_cwnd is implemented here rather than by calling the
  *     tcp_reno_undo_cwnd kfunc, so the whole algorithm is in this file; the
  *     result is identical (max(cwnd, prior_cwnd)).
+ *
+ * Not a deviation: RFC 9438 section 4.3 lets the Reno-friendly estimate grow
+ * with alpha = 1 once it passes the pre-loss cwnd.  Linux does not do that
+ * (it keeps alpha = 3(1 - beta)/(1 + beta)), and neither does this port.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -134,7 +139,7 @@ void BPF_PROG(bpf_cubic_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		if (!acked)
 			return;
 	}
-	cubic_update(ca, tcp_snd_cwnd(tp), acked, tcp_jiffies32, HZ, &p);
+	cubic_update(ca, tcp_snd_cwnd(tp), acked, tcp_jiffies32, (__u32)tp->tcp_mstamp, HZ, &p);
 	tcp_cong_avoid_ai(tp, ca->cnt, acked);
 }
 
