@@ -17,14 +17,17 @@
  *     arithmetic, same results.
  *  2. The kernel's tcp_snd_cwnd_set() has a WARN_ON_ONCE for cwnd <= 0;
  *     BPF cannot warn, and Reno never produces such a value.
- *  3. Each callback counts itself in this program's cc_stats map (bpftcp's
+ *  3. The kernel's reno has .flags = TCP_CONG_NON_RESTRICTED (any user may
+ *     select it).  bpf_reno leaves flags 0 so that bpftcp's register decides
+ *     (it adds the name to tcp_allowed_congestion_control unless
+ *     --restricted), as for every other algorithm it ships.
+ *  4. Each callback counts itself in this program's cc_stats map (bpftcp's
  *     instrumentation; the kernel has no equivalent).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "bpftcp/bpf_tcp.h"
-#include "bpftcp/cc_common.h"
 #include "bpftcp/reno.h"
 
 char _license[] SEC("license") = "GPL";
@@ -74,8 +77,6 @@ __u32 BPF_PROG(bpf_reno_undo_cwnd, struct sock *sk)
 
 SEC(".struct_ops.link")
 struct tcp_congestion_ops reno = {
-	/* As the kernel's reno: any user may select it. */
-	.flags		= BPFTCP_TCP_CONG_NON_RESTRICTED,
 	.ssthresh	= (void *)bpf_reno_ssthresh,
 	.cong_avoid	= (void *)bpf_reno_cong_avoid,
 	.undo_cwnd	= (void *)bpf_reno_undo_cwnd,
