@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpf_dctcp: DCTCP (RFC 8257): ECN-fraction based window cuts for datacenters
+ *
+ * A port of Linux net/ipv4/tcp_dctcp.c and tcp_dctcp.h (6.x).  References:
+ * RFC 8257; Alizadeh et al., "Data Center TCP (DCTCP)", SIGCOMM 2010; and
+ * Alizadeh, Javanmard, Prabhakar, "Analysis of DCTCP", SIGMETRICS 2011.
+ *
+ * The sender keeps alpha, an EWMA (gain g = 1/2^dctcp_shift_g) of the
+ * fraction of its packets the network CE-marked over each window of data,
+ * and on congestion cuts cwnd by alpha/2 instead of 1/2.  The receiver
+ * echoes CE exactly: it tracks whether the last packet was CE and, when that
+ * flips, ACKs at once (first sending any delayed ACK for the previous state,
+ * with that state's ECE).  Window growth is Reno's; a loss (fast recovery or
+ * RTO) halves like Reno, once per RTT.  The connection must have negotiated
+ * ECN (TCP_CONG_NEEDS_ECN makes the SYN ask for it); if the peer declined,
+ * init falls back to Reno and stops sending ECT, as the kernel does.  The
+ * arithmetic lives in include/bpftcp/dctcp.h so the host tests exercise it.
+ *
+ * Deviations from tcp_dctcp.c / tcp_dctcp.h, and why:
+ *  1. Module parameters dctcp_shift_g (4) and dctcp_alpha_on_init (1024) are
+ *     const volatile globals fixed at load time: BPF has no module_param.
+ *     dctcp_shift_g is bounded to [0, 10] where it is used, as the kernel's
+ *     param setter bounds it (a shift of 10 - g must not go negative).
+ *  2. Fallback when ECN was not negotiated: the kernel points icsk_ca_ops at
+ *     its private "dctcp-reno" ops (tcp_reno_ssthresh/cong_avoid/undo_cwnd)
+ *     and calls INET_ECN_dontxmit().  BPF can write neither, so init calls
+ *     bpf_setsockopt(TCP_CONGESTION, "reno") - the use the kernel's
+ *     bpf_setsockopt() explicitly supports from .init - which switches to the
+ *     same three functions, and tcp_reinit_congestion_control() clears ECT
+ *     because reno lacks TCP_CONG_NEEDS_ECN.  The difference: the socket
+ *     then reports "reno" rather than "dctcp-reno" in TCP_CONGESTION and
+ *     inet_diag.  Fallbacks are counted in the reno_fallbacks global.
+ *  3. "ECN negotiated" is tcp_ecn_mode_any(): ecn_flags & (RFC 3168 mode bit
+ *     0 | AccECN mode bit 4).  Before AccECN (Linux < 6.18) bit 4 is unused
+ *     and bit 0 is TCP_ECN_OK, so the test is right on both.
+ *  4. Protective Load Balancing (tcp_plb_*, Linux >= 6.2) is not ported: its
+ *     action, sk_rethink_txhash(), is neither a helper nor a kfunc, and its
+ *     state is kernel-internal.  It is off unless net.ipv4.tcp_plb_enabled=1
+ *     (default 0), in which case the kernel's dctcp would rehash the flow
+ *     after sustained congestion and this port does not; connections that
+ *     start while PLB is enabled are counted in plb_enabled_not_supported.
+ *  5. get_info (INET_DIAG_DCTCPINFO: alpha, ce_state, ab_ecn, ab_tot for
+ *     "ss -i") is not a member BPF may implement.
+ *  6. __tcp_send_ack(sk, rcv_nxt, 0) is bpf_tcp_send_ack(tp, rcv_nxt), the
+ *     helper that wraps it; WRITE_ONCE() on dctcp_alpha (for get_info's
+ *     lockless read) is a plain store, get_info being absent.
+ *  7. cong_avoid calls the tcp_reno_cong_avoid kfunc, as the kernel's dctcp
+ *     points .cong_avoid at tcp_reno_cong_avoid.
+ *  8. Each callback counts itself in this program's cc_stats map, and CE
+ *     state flips (receiver side) in ce_state_changes.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpftcp/bpf_tcp.h"
+#include "bpftcp/dctcp.h"
+
+char _license[] SEC("license") = "GPL";
+
+#define SOL_TCP			6
+#define TCP_CONGESTION		13
+/* tcp_ecn_mode_any(): include/linux/tcp.h (6.18) TCP_ECN_MODE_ANY. */
+#define TCP_ECN_MODE_RFC3168	0x01
+#define TCP_ECN_MODE_ACCECN	0x10
+
+/* Tunables: the module parameters of tcp_dctcp.c, with its defaults. */
+const volatile __u32 dctcp_shift_g = 4;			/* g = 1/2^4 */
+const volatile __u32 dctcp_alpha_on_init = DCTCP_MAX_ALPHA;
+
+/* The Reno that non-ECN connections fall back to (deviation 2). */
+const char fallback_cc[] = "reno";
+
+/* Event counters, shown by "bpftcp cc stats dctcp". */
+__u64 reno_fallbacks = 0;
+__u64 ce_state_changes = 0;
+__u64 plb_enabled_not_supported = 0;
+
+static __always_inline void dctcp_reset(const struct tcp_sock *tp, struct dctcp_state *ca)
+{
+	ca->next_seq = tp->snd_nxt;
+
+	ca->old_delivered = tp->delivered;
+	ca->old_delivered_ce = tp->delivered_ce;
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_dctcp_init, struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	int state = sk->__sk_common.skc_state;
+
+	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	if ((tp->ecn_flags & (TCP_ECN_MODE_RFC3168 | TCP_ECN_MODE_ACCECN)) ||
+	    state == TCP_LISTEN || state == TCP_CLOSE) {
+		struct dctcp_state *ca = inet_csk_ca(sk);
+
+		ca->prior_rcv_nxt = tp->rcv_nxt;
+
+		ca->dctcp_alpha = dctcp_initial_alpha(dctcp_alpha_on_init);
+
+		ca->loss_cwnd = 0;
+		ca->ce_state = 0;
+
+		dctcp_reset(tp, ca);
+		if (sk->__sk_common.skc_net.net->ipv4.sysctl_tcp_plb_enabled)
+			__sync_fetch_and_add(&plb_enabled_not_supported, 1);
+		return;
+	}
+
+	/* No ECN support? Fall back to Reno, which also stops ECT marking
+	 * (the SYN carried it because of TCP_CONG_NEEDS_ECN).  Nothing of
+	 * this program may run for the socket after the switch. */
+	if (bpf_setsockopt(sk, SOL_TCP, TCP_CONGESTION, (void *)fallback_cc,
+			   sizeof(fallback_cc))) {
+		BPFTCP_ERR();
+		return;
+	}
+	__sync_fetch_and_add(&reno_fallbacks, 1);
+}
+
+SEC("struct_ops")
+__u32 BPF_PROG(bpf_dctcp_ssthresh, struct sock *sk)
+{
+	struct dctcp_state *ca = inet_csk_ca(sk);
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	ca->loss_cwnd = tcp_snd_cwnd(tp);
+	return dctcp_ssthresh(tcp_snd_cwnd(tp), ca->dctcp_alpha);
+}
+
+/* dctcp_update_alpha(): once per window of data, fold in its CE fraction. */
+SEC("struct_ops")
+void BPF_PROG(bpf_dctcp_in_ack_event, struct sock *sk, __u32 flags)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	struct dctcp_state *ca = inet_csk_ca(sk);
+
+	BPFTCP_COUNT(BPFTCP_OP_IN_ACK_EVENT);
+	/* Expired RTT */
+	if (!before(tp->snd_una, ca->next_seq)) {
+		ca->dctcp_alpha = dctcp_alpha_update(ca->dctcp_alpha,
+						     tp->delivered - ca->old_delivered,
+						     tp->delivered_ce - ca->old_delivered_ce,
+						     dctcp_shift_g_bound(dctcp_shift_g));
+		dctcp_reset(tp, ca);
+	}
+}
+
+static __always_inline void dctcp_react_to_loss(struct sock *sk)
+{
+	struct dctcp_state *ca = inet_csk_ca(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	ca->loss_cwnd = tcp_snd_cwnd(tp);
+	tp->snd_ssthresh = dctcp_loss_ssthresh(tcp_snd_cwnd(tp));
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_dctcp_state, struct sock *sk, __u8 new_state)
+{
+	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	if (new_state == TCP_CA_Recovery &&
+	    new_state != BPF_CORE_READ_BITFIELD(inet_csk(sk), icsk_ca_state))
+		dctcp_react_to_loss(sk);
+	/* RTO is handled in cwnd_event (CA_EVENT_LOSS), so that there is only
+	 * one loss adjustment per RTT. */
+}
+
+/* dctcp_ece_ack_cwr(): ECE on our ACKs iff the CE state is 1. */
+static __always_inline void dctcp_ece_ack_cwr(struct tcp_sock *tp, bool demand_cwr)
+{
+	if (demand_cwr)
+		tp->ecn_flags |= TCP_ECN_DEMAND_CWR;
+	else
+		tp->ecn_flags &= ~TCP_ECN_DEMAND_CWR;
+}
+
+/* dctcp_ece_ack_update(): the receiver's minimal CE state machine. */
+static __always_inline void dctcp_ece_ack_update(struct sock *sk, enum tcp_ca_event evt,
+						 struct dctcp_state *ca)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct dctcp_ce_actions a;
+
+	a = dctcp_ce_event(&ca->ce_state, evt == CA_EVENT_ECN_IS_CE,
+			   icsk->icsk_ack.pending & ICSK_ACK_TIMER);
+	if (a.send_delayed_ack) {
+		/* The delayed ACK covers packets of the prior CE state. */
+		dctcp_ece_ack_cwr(tp, a.delayed_ack_ece);
+		if (bpf_tcp_send_ack(tp, ca->prior_rcv_nxt))
+			BPFTCP_ERR();
+	}
+	if (a.ack_now) {
+		icsk->icsk_ack.pending |= ICSK_ACK_NOW;
+		__sync_fetch_and_add(&ce_state_changes, 1);
+	}
+	ca->prior_rcv_nxt = tp->rcv_nxt;
+	dctcp_ece_ack_cwr(tp, a.demand_cwr);
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_dctcp_cwnd_event, struct sock *sk, enum tcp_ca_event ev)
+{
+	struct dctcp_state *ca = inet_csk_ca(sk);
+
+	BPFTCP_COUNT(BPFTCP_OP_CWND_EVENT);
+	switch (ev) {
+	case CA_EVENT_ECN_IS_CE:
+	case CA_EVENT_ECN_NO_CE:
+		dctcp_ece_ack_update(sk, ev, ca);
+		break;
+	case CA_EVENT_LOSS:
+		dctcp_react_to_loss(sk);
+		break;
+	default:
+		/* Don't care for the rest. */
+		break;
+	}
+}
+
+SEC("struct_ops")
+__u32 BPF_PROG(bpf_dctcp_undo_cwnd, struct sock *sk)
+{
+	const struct dctcp_state *ca = inet_csk_ca(sk);
+
+	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
+	return dctcp_undo_cwnd(tcp_snd_cwnd(tcp_sk(sk)), ca->loss_cwnd);
+}
+
+SEC("struct_ops")
+void BPF_PROG(bpf_dctcp_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
+{
+	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	tcp_reno_cong_avoid(sk, ack, acked);
+}
+
+SEC(".struct_ops.link")
+struct tcp_congestion_ops dctcp = {
+	.init		= (void *)bpf_dctcp_init,
+	.in_ack_event	= (void *)bpf_dctcp_in_ack_event,
+	.cwnd_event	= (void *)bpf_dctcp_cwnd_event,
+	.ssthresh	= (void *)bpf_dctcp_ssthresh,
+	.cong_avoid	= (void *)bpf_dctcp_cong_avoid,
+	.undo_cwnd	= (void *)bpf_dctcp_undo_cwnd,
+	.set_state	= (void *)bpf_dctcp_state,
+	.flags		= BPFTCP_TCP_CONG_NEEDS_ECN,
+	.name		= "bpf_dctcp",
+};

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Privileged tests for bpf_dctcp: real BPF, real bytes over loopback in a
+ * private network namespace.  Between two DCTCP ends ECN must be negotiated
+ * and the sender's and the receiver's DCTCP callbacks must run; a peer that
+ * declines ECN must leave the connection on Reno without ECN, as the
+ * kernel's dctcp does.  The registration is host-wide and is always
+ * undone in the teardown; the sysctls changed are the private netns's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "cc.h"
+
+#define MIB (1024ULL * 1024)
+
+static const struct cc_algo *dctcp;
+
+static int bpftcp(char *out, size_t len, const char *args)
+{
+	static char scratch[16384];
+
+	if (!out) {
+		out = scratch;
+		len = sizeof(scratch);
+	}
+	/* In the host netns: registrations and the allowed list are host-wide. */
+	return harness_host_sh_out(out, len, "%s %s 2>&1", harness_bpftcp(), args);
+}
+
+/* A global counter of the registered program, from "bpftcp cc stats". */
+static long long dctcp_counter(const char *name)
+{
+	char out[8192], *p;
+
+	if (bpftcp(out, sizeof(out), "cc stats dctcp"))
+		return -1;
+	p = strstr(out, name);
+	return p ? strtoll(p + strlen(name), NULL, 10) : -1;
+}
+
+static int setup_registered(void **state)
+{
+	if (harness_bpf_unavailable())
+		return 0;	/* the test itself reports the skip */
+	if (cc_is_registered(dctcp))
+		bpftcp(NULL, 0, "cc unregister dctcp");
+	return bpftcp(NULL, 0, "cc register dctcp") == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	if (harness_bpf_unavailable())
+		return 0;
+	/* Put this netns back as the group setup made it, then unregister
+	 * (a default left on bpf_dctcp would pin the old program). */
+	harness_sh("sysctl -qw net.ipv4.tcp_ecn=2 net.ipv4.tcp_congestion_control=reno");
+	if (cc_is_registered(dctcp))
+		bpftcp(NULL, 0, "cc unregister dctcp");
+	return 0;
+}
+
+static int group_setup(void **state)
+{
+	dctcp = cc_find("dctcp");
+	if (!dctcp)
+		return -1;
+	if (harness_bpf_unavailable())
+		return 0;
+	/* Private netns: the sysctls and the traffic stay here. */
+	if (harness_private_netns())
+		return -1;
+	return harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=reno") ? -1 : 0;
+}
+
+static void both_ends_negotiate_ecn_and_run_dctcp(void **state)
+{
+	struct transfer_opts o = { .cc = "bpf_dctcp", .bytes = 16 * MIB, .ecn = true };
+	struct bpftcp_cc_stats before, after;
+	struct transfer_result r;
+
+	harness_require_bpf();
+	/* DCTCP's SYN is ECT, which RFC 3168 peers reject as an ECN request:
+	 * the listener (the receiver) must run DCTCP too, from the default. */
+	assert_int_equal(harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=bpf_dctcp"), 0);
+	assert_int_equal(cc_read_stats(dctcp, &before), 0);
+	assert_int_equal(harness_transfer(&o, &r), 0);
+	assert_int_equal(cc_read_stats(dctcp, &after), 0);
+	assert_true(r.data_ok);
+	assert_true(r.received == 16 * MIB);
+	assert_string_equal(r.client_cc, "bpf_dctcp");
+	assert_string_equal(r.server_cc, "bpf_dctcp");
+	assert_true(r.info.tcpi_options & TCPI_OPT_ECN);
+	/* Sender: init, Reno growth, and the per-ACK alpha bookkeeping ran. */
+	assert_true(after.calls[BPFTCP_OP_INIT] >= before.calls[BPFTCP_OP_INIT] + 2);
+	assert_true(after.calls[BPFTCP_OP_CONG_AVOID] > before.calls[BPFTCP_OP_CONG_AVOID]);
+	assert_true(after.calls[BPFTCP_OP_IN_ACK_EVENT] > before.calls[BPFTCP_OP_IN_ACK_EVENT]);
+	/* Receiver: every ECT data packet it takes in is an ECN_NO_CE (or
+	 * ECN_IS_CE) cwnd_event for the CE state machine; 16 MiB is far more
+	 * than 100 of them even as 64 KiB GRO packets, while the sender's own
+	 * cwnd_events (TX_START after idle) are a handful. */
+	print_message("cwnd_event: %llu\n", (unsigned long long)(after.calls[BPFTCP_OP_CWND_EVENT] -
+								  before.calls[BPFTCP_OP_CWND_EVENT]));
+	assert_true(after.calls[BPFTCP_OP_CWND_EVENT] - before.calls[BPFTCP_OP_CWND_EVENT] >= 100);
+	assert_int_equal(after.errors, 0);
+}
+
+static void both_ends_negotiate_ecn_over_ipv6(void **state)
+{
+	struct transfer_opts o = { .cc = "bpf_dctcp", .bytes = 4 * MIB, .ecn = true,
+				   .family = AF_INET6 };
+	struct transfer_result r;
+
+	harness_require_bpf();
+	assert_int_equal(harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=bpf_dctcp"), 0);
+	assert_int_equal(harness_transfer(&o, &r), 0);
+	assert_true(r.data_ok);
+	assert_string_equal(r.client_cc, "bpf_dctcp");
+	assert_string_equal(r.server_cc, "bpf_dctcp");
+	assert_true(r.info.tcpi_options & TCPI_OPT_ECN);
+}
+
+static void non_dctcp_peer_declines_ecn_so_sender_falls_back_to_reno(void **state)
+{
+	struct transfer_opts o = { .cc = "bpf_dctcp", .bytes = 4 * MIB };
+	struct bpftcp_cc_stats st;
+	struct transfer_result r;
+	long long fallbacks;
+
+	harness_require_bpf();
+	/* A Reno listener (default tcp_ecn=2: accept ECN) declines the ECT
+	 * SYN's request, as it would the kernel's dctcp. */
+	assert_int_equal(harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=reno"), 0);
+	fallbacks = dctcp_counter("reno_fallbacks");
+	assert_true(fallbacks >= 0);
+	assert_int_equal(harness_transfer(&o, &r), 0);
+	assert_true(r.data_ok);
+	assert_false(r.info.tcpi_options & TCPI_OPT_ECN);
+	/* init switched the socket to the kernel's Reno, which clears ECT. */
+	assert_string_equal(r.client_cc, "reno");
+	assert_int_equal(dctcp_counter("reno_fallbacks"), fallbacks + 1);
+	assert_int_equal(cc_read_stats(dctcp, &st), 0);
+	assert_int_equal(st.errors, 0);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_registered, teardown)
+	const struct CMUnitTest tests[] = {
+		T(both_ends_negotiate_ecn_and_run_dctcp),
+		T(both_ends_negotiate_ecn_over_ipv6),
+		T(non_dctcp_peer_declines_ecn_so_sender_falls_back_to_reno),
+	};
+
+	return cmocka_run_group_tests_name("bpf_dctcp", tests, group_setup, NULL);
+}
