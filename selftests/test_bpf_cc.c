@@ -3,7 +3,9 @@
  * Privileged test over every congestion control bpftcp ships (the generated
  * table, so new algorithms are covered without edits): each one registers,
  * is listed by the kernel, carries a verified transfer selected with
- * setsockopt(TCP_CONGESTION) in a private netns, shows its callbacks ran in
+ * setsockopt(TCP_CONGESTION) in a private netns (the receiver runs it too,
+ * from the netns default: DCTCP, for one, negotiates ECN only with a DCTCP
+ * peer, and falls back to Reno otherwise), shows its callbacks ran in
  * its BPF counters without errors, and unregisters cleanly.  Also checks that
  * "register all" / "unregister all" round-trip.
  */
@@ -24,17 +26,33 @@ static int bpftcp(const char *args)
 	return rc;
 }
 
+/* The private netns's default CC as it started, restored after each use. */
+static char netns_default[64];
+
+static void restore_netns_default(void)
+{
+	if (netns_default[0])
+		harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=%s", netns_default);
+}
+
 static int group_setup(void **state)
 {
 	if (harness_bpf_unavailable())
 		return 0;
-	return harness_private_netns();
+	if (harness_private_netns())
+		return -1;
+	harness_sh_out(netns_default, sizeof(netns_default),
+		       "sysctl -n net.ipv4.tcp_congestion_control");
+	netns_default[strcspn(netns_default, "\n")] = '\0';
+	return netns_default[0] ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	if (harness_bpf_unavailable())
 		return 0;
+	/* First, so that no default pins an algorithm being unregistered. */
+	restore_netns_default();
 	for (int i = 0; i < cc_algos_cnt; i++)
 		if (cc_is_registered(&cc_algos[i]))
 			bpftcp("cc unregister all");
@@ -54,11 +72,15 @@ static void check_one(const struct cc_algo *a)
 	assert_int_equal(bpftcp(args), 0);
 	assert_true(harness_cc_available(a->kname));
 
+	/* The server side (the listener) takes the netns default. */
+	assert_int_equal(harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=%s", a->kname), 0);
 	err = harness_transfer(&o, &r);
+	restore_netns_default();
 	assert_int_equal(err, 0);
 	assert_true(r.data_ok);
 	assert_true(r.received == 16 * MIB);
 	assert_string_equal(r.client_cc, a->kname);
+	assert_string_equal(r.server_cc, a->kname);
 
 	assert_int_equal(cc_read_stats(a, &st), 0);
 	print_message("   %.0f Mbit/s, init=%llu cong_avoid=%llu cong_control=%llu acked=%llu errors=%llu\n",
