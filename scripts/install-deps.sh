@@ -15,7 +15,8 @@
 set -euo pipefail
 
 PKGS_MAIN=(clang-19 llvm-19 libcmocka-dev libelf-dev zlib1g-dev pkg-config
-           iproute2 iperf3 ethtool python3 tcpdump procps util-linux)
+           iproute2 iperf3 ethtool python3 tcpdump procps util-linux
+           iputils-ping socat)
 PKGS_BPO=(libbpf-dev bpftool)
 MIN_LIBBPF=1.4.0
 MIN_BPFTOOL=7.4.0
