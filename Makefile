@@ -32,7 +32,7 @@ endif
 # Dependencies: tools needed for building. `make deps` always runs the
 # installer (which is silent and quick when all is present); the build targets
 # run it only when a tool is missing.
-DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG) flent; do command -v $$t >/dev/null || { echo $$t; break; }; done; \
+DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG); do command -v $$t >/dev/null || { echo $$t; break; }; done; \
 		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' cmocka 2>/dev/null || echo libbpf)
 
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
@@ -49,7 +49,10 @@ BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 
 # --- sources -----------------------------------------------------------------
 CC_ALGOS   := $(patsubst cc/%.bpf.c,%,$(sort $(wildcard cc/*.bpf.c)))
-BPF_SRCS   := $(wildcard cc/*.bpf.c hdropt/*.bpf.c skstorage/*.bpf.c)
+# selftests/bpf/ and bench/bpf/ hold BPF programs used only by tests and
+# benchmarks (skeletons selftests_bpf_<x>, bench_bpf_<x>).
+BPF_SRCS   := $(wildcard cc/*.bpf.c hdropt/*.bpf.c skstorage/*.bpf.c \
+			 selftests/bpf/*.bpf.c bench/bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst %.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst %.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
@@ -64,12 +67,21 @@ SELFTEST_LIB  := $(OUTPUT)/selftests/harness.o
 
 BPFTCP := $(OUTPUT)/bpftcp
 
+# libbpftcp.a: the application library (lib/*.c), installed with its headers.
+LIB_SRCS    := $(wildcard lib/*.c)
+LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+LIBBPFTCP   := $(OUTPUT)/libbpftcp.a
+LIB_HEADERS := include/bpftcp/libbpftcp.h include/bpftcp/sock_state.h
+
+# Example programs (examples/*.c), linked with libbpftcp.a only.
+EXAMPLES    := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(wildcard examples/*.c))
+
 # The link emulator (netns-tests/linkem/*.c), a plain user-space program.
 LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
 LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 
 .PHONY: all deps run test bench install uninstall help clean check-deps selftests
-all: check-deps $(BPFTCP) selftests $(LINKEM)
+all: check-deps $(BPFTCP) $(LIBBPFTCP) $(EXAMPLES) selftests $(LINKEM)
 
 check-deps:
 ifneq ($(DEPS_MISSING),)
@@ -87,12 +99,21 @@ $(VMLINUX_H): | $(OUTPUT)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
 # --- stage 2: BPF objects ----------------------------------------------------
-$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+define compile_bpf
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
+endef
+$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+	$(compile_bpf)
+# These two have a shorter stem than the C rules for selftests/ and bench/
+# below, so make picks them for build/{selftests,bench}/bpf/*.bpf.o.
+$(OUTPUT)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+	$(compile_bpf)
+$(OUTPUT)/bench/bpf/%.bpf.o: bench/bpf/%.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+	$(compile_bpf)
 
 # --- stage 3: skeletons ------------------------------------------------------
 # bpftool may be built against a newer libbpf than the libbpf-dev headers we
@@ -131,21 +152,36 @@ $(OUTPUT)/selftests/%.o: selftests/%.c $(SKELS) | check-deps
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/bench/%.o: bench/%.c | check-deps
+$(OUTPUT)/bench/%.o: bench/%.c $(SKELS) | check-deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Iloader $(CFLAGS) -MMD -MP -c $< -o $@
 
+$(OUTPUT)/lib/%.o: lib/%.c | check-deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
 # --- stage 5: link -----------------------------------------------------------
-$(BPFTCP): $(LOADER_OBJS)
+$(LIBBPFTCP): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(BPFTCP): $(LOADER_OBJS) $(LIBBPFTCP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/selftests/test_%: $(OUTPUT)/selftests/test_%.o $(SELFTEST_LIB) $(LOADER_LIB)
+$(OUTPUT)/examples/%: examples/%.c $(LIBBPFTCP) | check-deps
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIBBPFTCP) -lpthread -o $@
+
+$(OUTPUT)/selftests/test_%: $(OUTPUT)/selftests/test_%.o $(SELFTEST_LIB) $(LOADER_LIB) $(LIBBPFTCP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(CMOCKA_LIBS) $(LDLIBS) -o $@
 
-$(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o
+$(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o $(LIBBPFTCP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -177,13 +213,20 @@ BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
 bench: all $(BENCH_BINS)
 	$(Q)bash bench/run.sh $(OUTPUT)
 
-install: $(BPFTCP)
+install: $(BPFTCP) $(LIBBPFTCP)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/bpftcp)
 	$(Q)install -D -m 0755 $(BPFTCP) $(DESTDIR)$(PREFIX)/sbin/bpftcp
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/lib/libbpftcp.a)
+	$(Q)install -D -m 0644 $(LIBBPFTCP) $(DESTDIR)$(PREFIX)/lib/libbpftcp.a
+	$(Q)install -d $(DESTDIR)$(PREFIX)/include/bpftcp
+	$(Q)install -m 0644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/bpftcp/
 	$(Q)install -D -m 0644 docs/bpftcp.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/bpftcp $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libbpftcp.a
+	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/bpftcp/,$(notdir $(LIB_HEADERS)))
+	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/bpftcp 2>/dev/null || true
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
@@ -196,7 +239,7 @@ help:
 	@echo '  make run        build, register every algorithm, demo a transfer with each'
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
-	@echo '  make install    install bpftcp and its man page under PREFIX (default /usr/local)'
+	@echo '  make install    install bpftcp, its man page, libbpftcp.a and its headers under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
 	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL='
 

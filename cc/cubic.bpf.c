@@ -32,6 +32,13 @@
  *  7. undo_cwnd is implemented here rather than by calling the
  *     tcp_reno_undo_cwnd kfunc, so the whole algorithm is in this file; the
  *     result is identical (max(cwnd, prior_cwnd)).
+ *  8. Not in tcp_cubic.c: the state a reader cares about (W_max, K, the
+ *     origin point, the epoch start, the last ssthresh) is published in the
+ *     socket's bpftcp record (include/bpftcp/sock_state.h), because the
+ *     kernel has no get_info for BPF algorithms.  init allocates the record;
+ *     later callbacks look it up without allocating, and only when one of
+ *     those values changed (a loss, a new epoch, idle restart), so the
+ *     per-ACK path pays one comparison.
  *
  * Not a deviation: RFC 9438 section 4.3 lets the Reno-friendly estimate grow
  * with alpha = 1 once it passes the pre-loss cwnd.  Linux does not do that
@@ -42,6 +49,7 @@
 #include <bpf/bpf_tracing.h>
 #include "bpftcp/bpf_tcp.h"
 #include "bpftcp/cubic.h"
+#include "bpftcp/sock_state.bpf.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -71,6 +79,35 @@ static __always_inline struct cubic_params cubic_params(void)
 	return p;
 }
 
+#define NSEC_PER_SEC 1000000000ULL
+
+/*
+ * Publishes cubic's state into the socket's record (deviation 8).  Returns
+ * the export, or NULL when the socket has no record (allocation failed in
+ * init, or another algorithm owns the export).
+ */
+static __always_inline struct bpftcp_cubic_export *cubic_export(struct sock *sk,
+								const struct cubic_state *ca)
+{
+	struct bpftcp_cc_export *e = bpftcp_cc_export(sk, BPFTCP_CC_CUBIC);
+	struct bpftcp_cubic_export *c;
+
+	if (!e)
+		return NULL;
+	c = &e->u.cubic;
+	c->w_max = ca->last_max_cwnd;
+	c->k = ca->bic_K;
+	c->origin_point = ca->bic_origin_point;
+	if (c->epoch_start != ca->epoch_start) {
+		__u32 age = tcp_jiffies32 - ca->epoch_start;
+
+		c->epoch_start_ns = ca->epoch_start ?
+			bpf_ktime_get_ns() - (__u64)age * (NSEC_PER_SEC / HZ) : 0;
+		c->epoch_start = ca->epoch_start;
+	}
+	return c;
+}
+
 static __always_inline __u32 bictcp_clock_us(const struct sock *sk)
 {
 	return tcp_sk(sk)->tcp_mstamp;
@@ -94,6 +131,8 @@ void BPF_PROG(bpf_cubic_init, struct sock *sk)
 
 	BPFTCP_COUNT(BPFTCP_OP_INIT);
 	cubic_reset(ca);
+	if (!bpftcp_cc_export_init(sk, BPFTCP_CC_CUBIC, "bpf_cubic"))
+		BPFTCP_ERR();
 
 	if (hystart)
 		bictcp_hystart_reset(sk);
@@ -119,6 +158,7 @@ void BPF_PROG(bpf_cubic_cwnd_event, struct sock *sk, enum tcp_ca_event event)
 			ca->epoch_start += delta;
 			if (after(ca->epoch_start, now))
 				ca->epoch_start = now;
+			cubic_export(sk, ca);
 		}
 	}
 }
@@ -129,6 +169,7 @@ void BPF_PROG(bpf_cubic_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct cubic_state *ca = inet_csk_ca(sk);
 	struct cubic_params p = cubic_params();
+	__u32 epoch_start;
 
 	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
 	if (!tcp_is_cwnd_limited(sk))
@@ -139,7 +180,11 @@ void BPF_PROG(bpf_cubic_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		if (!acked)
 			return;
 	}
+	epoch_start = ca->epoch_start;
 	cubic_update(ca, tcp_snd_cwnd(tp), acked, tcp_jiffies32, (__u32)tp->tcp_mstamp, HZ, &p);
+	/* A new epoch computed a new K and origin point. */
+	if (ca->epoch_start != epoch_start)
+		cubic_export(sk, ca);
 	tcp_cong_avoid_ai(tp, ca->cnt, acked);
 }
 
@@ -149,9 +194,17 @@ __u32 BPF_PROG(bpf_cubic_recalc_ssthresh, struct sock *sk)
 	const struct tcp_sock *tp = tcp_sk(sk);
 	struct cubic_state *ca = inet_csk_ca(sk);
 	struct cubic_params p = cubic_params();
+	struct bpftcp_cubic_export *c;
+	__u32 ssthresh;
 
 	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
-	return cubic_recalc_ssthresh(ca, tcp_snd_cwnd(tp), &p);
+	ssthresh = cubic_recalc_ssthresh(ca, tcp_snd_cwnd(tp), &p);
+	c = cubic_export(sk, ca);
+	if (c) {
+		c->ssthresh = ssthresh;
+		c->loss_events++;
+	}
+	return ssthresh;
 }
 
 SEC("struct_ops")
@@ -161,6 +214,7 @@ void BPF_PROG(bpf_cubic_state, struct sock *sk, __u8 new_state)
 	if (new_state == TCP_CA_Loss) {
 		cubic_reset(inet_csk_ca(sk));
 		bictcp_hystart_reset(sk);
+		cubic_export(sk, inet_csk_ca(sk));
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "cc.h"
 #include "common.h"
+#include "sockets.h"
 
 /* Where the kernel default goes when the default itself is unregistered. */
 static const char *const fallback_defaults[] = { "cubic", "reno" };
@@ -169,7 +170,8 @@ static struct bpf_object *cc_load_object(const struct cc_algo *a, struct bpf_map
 		errno = EINVAL;
 		return NULL;
 	}
-	err = bpf_object__load(obj);
+	/* Shares the per-socket record map the algorithm exports into. */
+	err = sock_state_load_object(obj, true);
 	if (err) {
 		p_err("cannot load %s: %s%s", a->kname, strerror(-err), verifier_hint());
 		bpf_object__close(obj);
@@ -274,8 +276,9 @@ int cc_register(const struct cc_algo *a, bool restricted)
 		link = NULL;
 		goto out;
 	}
-	/* The pin keeps the registration alive once our fd is gone. */
-	bpf_link__disconnect(link);
+	/* The pin keeps the registration alive once our fd is gone.  Not
+	 * bpf_link__disconnect(): that would leave the fd open, and an
+	 * in-process caller (the selftests) could then never unregister. */
 	bpf_link__destroy(link);
 	if (!restricted)
 		cc_allow(a->kname);
@@ -358,7 +361,7 @@ int cc_replace(const struct cc_algo *a)
 		p_err("cannot replace %s: %s", a->kname, strerror(-err));
 	else
 		err = pin_counters(obj, dir);
-	bpf_link__disconnect(link);
+	/* Closes our fd; the pin keeps the link. */
 	bpf_link__destroy(link);
 	bpf_object__close(obj);
 	return err;

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * libbpftcp: read the bpftcp record (include/bpftcp/sock_state.h) of your
+ * own TCP sockets.
+ *
+ *	struct bpftcp_sock_state st;
+ *	int err = bpftcp_sock_state_get(fd, &st);
+ *	if (!err && st.cc.kind == BPFTCP_CC_CUBIC)
+ *		printf("W_max %u\n", st.cc.u.cubic.w_max);
+ *
+ * The record lives in the sk_local_storage map that bpftcp pins at
+ * <bpffs>/bpftcp/sock_state; the socket fd is the key.  Records exist for
+ * sockets of cgroups where 'bpftcp sockets attach' runs, and for sockets using
+ * a bpftcp congestion control.  Reading needs access to the pin (bpffs is
+ * usually root-only) and, with kernel.unprivileged_bpf_disabled, CAP_BPF.
+ *
+ * Link with -lbpftcp (no other dependency: the library uses the bpf(2)
+ * system call directly).  Functions return 0 or a negative errno.
+ */
+#ifndef BPFTCP_LIBBPFTCP_H
+#define BPFTCP_LIBBPFTCP_H
+
+#include <stddef.h>
+#include <bpftcp/sock_state.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Reads the record of socket @sock_fd into @out, through the pinned map
+ * (opened on first use and kept open).  Errors:
+ *   -ENOENT  the socket has no record (collection not attached to its
+ *            cgroup, and no bpftcp congestion control on it);
+ *   -ENODEV  the map is not pinned (nothing bpftcp-side has run yet);
+ *   -EPROTO  the record was written by an incompatible bpftcp version;
+ *   -EBADF, -EINVAL  @sock_fd is not a TCP socket;
+ *   other    errno of bpf(2), e.g. -EPERM.
+ */
+int bpftcp_sock_state_get(int sock_fd, struct bpftcp_sock_state *out);
+
+/* Like bpftcp_sock_state_get(), through @map_fd from bpftcp_sock_state_map_open(). */
+int bpftcp_sock_state_get_from(int map_fd, int sock_fd, struct bpftcp_sock_state *out);
+
+/*
+ * Opens the map read-only: @pin_path, or the default location when NULL.
+ * Returns a file descriptor, or a negative errno (-ENODEV if not pinned).
+ */
+int bpftcp_sock_state_map_open(const char *pin_path);
+
+/*
+ * Writes the default pin path into @buf: $BPFTCP_BPFFS/bpftcp/sock_state if
+ * that variable is set, else <first bpffs mount>/bpftcp/sock_state.
+ */
+int bpftcp_sock_state_map_path(char *buf, size_t len);
+
+/* "ESTAB", "SYN-SENT", ... (the names of ss(8)); "UNKNOWN" otherwise. */
+const char *bpftcp_tcp_state_name(unsigned int state);
+/* "cubic", "dctcp", "vegas"; "none" for 0; "unknown" otherwise. */
+const char *bpftcp_cc_kind_name(unsigned int kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BPFTCP_LIBBPFTCP_H */

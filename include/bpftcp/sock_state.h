@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The per-socket record of bpftcp, shared by BPF and user space.
+ *
+ * Every TCP socket that a bpftcp program has seen owns one struct
+ * bpftcp_sock_state in the BPF_MAP_TYPE_SK_STORAGE map "sock_state", pinned
+ * at <bpffs>/bpftcp/sock_state.  The record is created on first use by
+ * whichever program touches the socket first, and the kernel frees it with
+ * the socket: there is no 4-tuple table to keep in sync.
+ *
+ * Three kinds of writers fill separate sections, each under the socket lock
+ * of the callback that runs them, so no section has two writers:
+ *   stats   skstorage/sock_state.bpf.c, a cgroup sockops program
+ *           (attached by 'bpftcp sockets attach');
+ *   cc      the bpftcp congestion control in use (cc/<algo>.bpf.c), through
+ *           include/bpftcp/sock_state.bpf.h;
+ *   delack  the delack header-option program (hdropt/delack.bpf.c).
+ * Each section says itself whether it is filled (stats.established_ns,
+ * cc.kind, delack.flags are 0 until then), so no shared flag word is needed.
+ *
+ * ABI rules: fields are plain __u8/__u16/__u32/__u64 at natural alignment,
+ * with explicit padding, so the layout is the same for clang -target bpf and
+ * the host compilers.  Any change to the layout bumps
+ * BPFTCP_SOCK_STATE_VERSION; readers check version and size first.  The
+ * loader refuses to share a pinned map whose value size differs.
+ */
+#ifndef BPFTCP_SOCK_STATE_H
+#define BPFTCP_SOCK_STATE_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define BPFTCP_SOCK_STATE_VERSION	1
+/* Map name in every BPF object that shares the record, and its pin name. */
+#define BPFTCP_SOCK_STATE_MAP		"sock_state"
+/* TCP_CA_NAME_MAX of the kernel. */
+#define BPFTCP_CA_NAME_MAX		16
+
+/* Statistics gathered by the sockops program (skstorage/sock_state.bpf.c). */
+struct bpftcp_sock_stats {
+	__u64 established_ns;	/* CLOCK_MONOTONIC at ESTABLISHED; 0 = not collected */
+	__u64 bytes_acked;	/* tcpi_bytes_acked at the last callback */
+	__u32 rtt_min_us;	/* smallest RTT sample */
+	__u32 rtt_max_us;	/* largest RTT sample */
+	__u32 srtt_us;		/* smoothed RTT after the last sample */
+	__u32 rtt_samples;	/* RTT samples seen */
+	__u32 retrans_segs;	/* segments retransmitted */
+	__u32 rto_events;	/* retransmission timeouts */
+	__u32 state_changes;	/* TCP state transitions seen */
+	__u8  state;		/* TCP state after the last transition (TCP_ESTABLISHED = 1) */
+	__u8  passive;		/* 1 = accepted (passive open), 0 = connect()ed */
+	__u16 __pad;
+};
+
+/* Which algorithm filled bpftcp_cc_export.u. */
+enum bpftcp_cc_kind {
+	BPFTCP_CC_NONE	= 0,	/* nothing exported */
+	BPFTCP_CC_CUBIC	= 1,
+	BPFTCP_CC_DCTCP	= 2,
+	BPFTCP_CC_VEGAS	= 3,
+	/* later algorithms take the next numbers */
+};
+
+/* cc/cubic.bpf.c: the fields of struct cubic_state a reader cares about. */
+struct bpftcp_cubic_export {
+	__u32 w_max;		/* last_max_cwnd: cwnd before the last reduction (packets) */
+	__u32 k;		/* bic_K: epoch start to W_max, in 2^-10 s */
+	__u32 origin_point;	/* bic_origin_point: the plateau of the curve (packets) */
+	__u32 epoch_start;	/* tcp_jiffies32 at epoch start; 0 = no epoch running */
+	__u64 epoch_start_ns;	/* CLOCK_MONOTONIC at epoch start, for humans */
+	__u32 ssthresh;		/* what the last ssthresh() call returned */
+	__u32 loss_events;	/* ssthresh() calls: fast recoveries, RTOs, ECN/local CWR */
+};
+
+/* cc/dctcp.bpf.c. */
+struct bpftcp_dctcp_export {
+	__u32 alpha;		/* fraction of CE-marked bytes, scaled by 1024 */
+	__u32 ce_state;		/* 1 = the last received packet was CE-marked */
+	__u32 alpha_updates;	/* observation windows completed */
+	__u32 __pad;
+};
+
+/* cc/vegas.bpf.c. */
+struct bpftcp_vegas_export {
+	__u32 base_rtt_us;	/* smallest RTT seen (propagation delay estimate) */
+	__u32 min_rtt_us;	/* smallest RTT of the last round */
+	__u32 diff;		/* packets queued: cwnd * (rtt - base_rtt) / base_rtt */
+	__u32 cnt_rtt;		/* RTT samples in the last round */
+};
+
+#define BPFTCP_CC_EXPORT_BYTES	48
+
+/* What a bpftcp congestion control exports about itself. */
+struct bpftcp_cc_export {
+	__u32 kind;		/* enum bpftcp_cc_kind; 0 = nothing exported */
+	__u32 updates;		/* export writes, so a reader can see it move */
+	union {
+		struct bpftcp_cubic_export cubic;
+		struct bpftcp_dctcp_export dctcp;
+		struct bpftcp_vegas_export vegas;
+		__u64 raw[BPFTCP_CC_EXPORT_BYTES / 8];	/* room for later algorithms */
+	} u;
+};
+
+/* bpftcp_delack_state.flags */
+#define BPFTCP_DELACK_F_SENT		(1u << 0)	/* we advertised the option */
+#define BPFTCP_DELACK_F_RECEIVED	(1u << 1)	/* the peer advertised it */
+#define BPFTCP_DELACK_F_APPLIED		(1u << 2)	/* RTO min / delack max were set */
+#define BPFTCP_DELACK_F_CLAMPED		(1u << 3)	/* RTO min hit the admin floor or ceiling */
+#define BPFTCP_DELACK_F_RESEND		(1u << 4)	/* negotiated through a resend (syncookies) */
+#define BPFTCP_DELACK_F_MALFORMED	(1u << 5)	/* the peer sent a malformed option */
+
+/*
+ * The max-delayed-ACK header option (hdropt/delack.bpf.c).  All times are in
+ * microseconds, the unit of TCP_BPF_DELACK_MAX and TCP_BPF_RTO_MIN, whatever
+ * unit the wire format uses.
+ */
+struct bpftcp_delack_state {
+	__u32 flags;		/* BPFTCP_DELACK_F_*; 0 = the option program never ran */
+	__u32 local_max_delack_us;	/* what this side advertised */
+	__u32 peer_max_delack_us;	/* what the peer advertised */
+	__u32 rto_min_us;	/* TCP_BPF_RTO_MIN applied; 0 = unchanged */
+	__u32 delack_max_us;	/* TCP_BPF_DELACK_MAX applied; 0 = unchanged */
+	__u32 __pad;
+};
+
+struct bpftcp_sock_state {
+	/* Header: set once by the program that creates the record. */
+	__u16 version;		/* BPFTCP_SOCK_STATE_VERSION */
+	__u16 size;		/* sizeof(struct bpftcp_sock_state) */
+	__u32 __pad0;
+	/* The algorithm in use when a bpftcp program last looked: set at
+	 * establishment by the sockops program and at init by a bpftcp CC.
+	 * The iterator reports the kernel's live name beside it. */
+	char ca_name[BPFTCP_CA_NAME_MAX];
+	struct bpftcp_sock_stats stats;
+	struct bpftcp_cc_export cc;
+	struct bpftcp_delack_state delack;
+};
+
+/*
+ * One record of the bpf_iter dump (skstorage/sock_state.bpf.c): where the
+ * socket is, what the kernel says about it now, and its bpftcp record.
+ */
+struct bpftcp_sock_dump {
+	__u32 dump_size;	/* sizeof(struct bpftcp_sock_dump): framing check */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u8  tcp_state;	/* live sk_state */
+	__u8  __pad0;
+	__u8  local_addr[16];	/* IPv4: the first 4 bytes */
+	__u8  peer_addr[16];
+	__u16 local_port;	/* host byte order */
+	__u16 peer_port;	/* host byte order */
+	__u32 netns_ino;	/* inode of the socket's network namespace */
+	__u32 snd_cwnd;		/* live, packets */
+	__u32 snd_ssthresh;	/* live, packets */
+	char ca_name[BPFTCP_CA_NAME_MAX];	/* live icsk_ca_ops->name */
+	struct bpftcp_sock_state state;
+};
+
+#ifndef __bpf__
+#ifdef __cplusplus
+#define BPFTCP_STATIC_ASSERT static_assert
+#else
+#define BPFTCP_STATIC_ASSERT _Static_assert
+#endif
+/* The ABI: these sizes change only with BPFTCP_SOCK_STATE_VERSION. */
+BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_stats) == 48, "stats layout");
+BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_cc_export) == 8 + BPFTCP_CC_EXPORT_BYTES, "cc layout");
+BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_delack_state) == 24, "delack layout");
+BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_state) == 152, "record layout");
+BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_dump) == 224, "dump layout");
+#endif
+
+#endif /* BPFTCP_SOCK_STATE_H */

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * libbpftcp: per-socket reads of the bpftcp record for applications (see
+ * include/bpftcp/libbpftcp.h).  Uses bpf(2) directly so that applications
+ * need no libbpf.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include "bpftcp/libbpftcp.h"
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* The bpffs mount point: $BPFTCP_BPFFS, else /sys/fs/bpf if mounted, else the first one. */
+static int bpffs_lookup(char *buf, size_t len)
+{
+	char dev[256], dir[4096], type[64];
+	const char *env = getenv("BPFTCP_BPFFS");
+	int ret = -ENODEV;
+	FILE *f;
+
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return 0;
+	}
+	f = fopen("/proc/mounts", "re");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%255s %4095s %63s %*[^\n]\n", dev, dir, type) == 3) {
+		if (strcmp(type, "bpf") || (ret == 0 && strcmp(dir, "/sys/fs/bpf")))
+			continue;
+		snprintf(buf, len, "%s", dir);
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+int bpftcp_sock_state_map_path(char *buf, size_t len)
+{
+	char fs[4096];
+	int err = bpffs_lookup(fs, sizeof(fs));
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(buf, len, "%s/bpftcp/%s", fs, BPFTCP_SOCK_STATE_MAP) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int bpftcp_sock_state_map_open(const char *pin_path)
+{
+	char path[4096];
+	union bpf_attr attr;
+	int fd, err;
+
+	if (!pin_path) {
+		err = bpftcp_sock_state_map_path(path, sizeof(path));
+		if (err)
+			return err;
+		pin_path = path;
+	}
+	/* Checked first so that a missing pin reads the same for everyone (an
+	 * unprivileged bpf(2) may fail with EPERM before looking). */
+	if (access(pin_path, F_OK))
+		return errno == ENOENT ? -ENODEV : -errno;
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = (__u64)(unsigned long)pin_path;
+	/* Read-only: the reader never needs more. */
+	attr.file_flags = BPF_F_RDONLY;
+	fd = sys_bpf(BPF_OBJ_GET, &attr);
+	if (fd < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+	return fd;
+}
+
+int bpftcp_sock_state_get_from(int map_fd, int sock_fd, struct bpftcp_sock_state *out)
+{
+	struct bpf_map_info info;
+	union bpf_attr attr;
+	const struct bpftcp_sock_state *st;
+	void *val;
+	int err = 0;
+
+	/* The value size comes from the map, not from this header, so a map of
+	 * another bpftcp version can never overrun @out. */
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = map_fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (__u64)(unsigned long)&info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_SK_STORAGE || info.key_size != sizeof(int) ||
+	    info.value_size < sizeof(st->version) + sizeof(st->size))
+		return -EPROTO;
+	val = calloc(1, info.value_size);
+	if (!val)
+		return -ENOMEM;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = map_fd;
+	attr.key = (__u64)(unsigned long)&sock_fd;
+	attr.value = (__u64)(unsigned long)val;
+	if (sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr)) {
+		err = -errno;
+		goto out;
+	}
+	st = val;
+	if (st->version != BPFTCP_SOCK_STATE_VERSION || st->size != sizeof(*out) ||
+	    info.value_size != sizeof(*out)) {
+		err = -EPROTO;
+		goto out;
+	}
+	memcpy(out, val, sizeof(*out));
+out:
+	free(val);
+	return err;
+}
+
+int bpftcp_sock_state_get(int sock_fd, struct bpftcp_sock_state *out)
+{
+	static int map_fd = -1;
+	int fd = __atomic_load_n(&map_fd, __ATOMIC_ACQUIRE);
+
+	if (fd < 0) {
+		int expected = -1;
+
+		fd = bpftcp_sock_state_map_open(NULL);
+		if (fd < 0)
+			return fd;
+		/* Two threads may race here; the loser closes its fd. */
+		if (!__atomic_compare_exchange_n(&map_fd, &expected, fd, 0,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			close(fd);
+			fd = expected;
+		}
+	}
+	return bpftcp_sock_state_get_from(fd, sock_fd, out);
+}
+
+const char *bpftcp_tcp_state_name(unsigned int state)
+{
+	static const char *const names[] = {
+		[1] = "ESTAB", [2] = "SYN-SENT", [3] = "SYN-RECV", [4] = "FIN-WAIT-1",
+		[5] = "FIN-WAIT-2", [6] = "TIME-WAIT", [7] = "UNCONN", [8] = "CLOSE-WAIT",
+		[9] = "LAST-ACK", [10] = "LISTEN", [11] = "CLOSING", [12] = "NEW-SYN-RECV",
+	};
+
+	if (state < sizeof(names) / sizeof(names[0]) && names[state])
+		return names[state];
+	return "UNKNOWN";
+}
+
+const char *bpftcp_cc_kind_name(unsigned int kind)
+{
+	switch (kind) {
+	case BPFTCP_CC_NONE:	return "none";
+	case BPFTCP_CC_CUBIC:	return "cubic";
+	case BPFTCP_CC_DCTCP:	return "dctcp";
+	case BPFTCP_CC_VEGAS:	return "vegas";
+	default:		return "unknown";
+	}
+}

@@ -1,0 +1,832 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * bpftcp sockets: list the per-socket records, and turn their collection on
+ * and off per cgroup.
+ *
+ * The records live in the sk_local_storage map pinned at
+ * <bpffs>/bpftcp/sock_state (shared by every bpftcp object through
+ * sock_state_load_object()).  Listing loads the iterator of
+ * skstorage/sock_state.bpf.c over that map and reads its dump: no socket fds
+ * are needed.  Collection is the sockops program of the same object attached
+ * to a cgroup as a BPF link pinned at <bpffs>/bpftcp/sockets/cg-<id>/link,
+ * with the program's counters pinned beside it (bss), so it outlives the
+ * command; detaching unpins.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpftcp/libbpftcp.h"
+#include "cc.h"
+#include "common.h"
+#include "sockets.h"
+#include "skstorage/sock_state.skel.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#define TCP_INFINITE_SSTHRESH 0x7fffffffu
+
+/* The last error of this command, repeated on stdout in JSON mode. */
+static char last_err[512];
+
+#define SK_ERR(...)							\
+	(snprintf(last_err, sizeof(last_err), __VA_ARGS__), p_err("%s", last_err))
+#define SK_USAGE_ERR(...)						\
+	(snprintf(last_err, sizeof(last_err), __VA_ARGS__), p_usage_err("%s", last_err))
+
+/* ------------------------------------------------------- the shared map */
+
+int sock_state_pin_path(char *buf, size_t len)
+{
+	char root[PATH_MAX];
+	int err = pin_root_lookup(root, sizeof(root));
+
+	if (err)
+		return err;
+	snprintf(buf, len, "%s/%s", root, BPFTCP_SOCK_STATE_MAP);
+	return 0;
+}
+
+/* Refuses a pinned map whose records are not the ones @map would write. */
+static int check_pinned_map(int fd, const struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_map_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+	    info.value_size == bpf_map__value_size(map))
+		return 0;
+	p_err("pinned map %s holds %u-byte records, this bpftcp writes %u-byte ones "
+	      "(left by another bpftcp version? detach collection, unregister the bpftcp "
+	      "algorithms, then remove the pin)", path, info.value_size,
+	      bpf_map__value_size(map));
+	return -EPROTO;
+}
+
+int sock_state_load_object(struct bpf_object *obj, bool create)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, BPFTCP_SOCK_STATE_MAP);
+	char root[PATH_MAX], path[PATH_MAX + 32];
+	int lock_fd, fd, err;
+
+	if (!map)
+		return bpf_object__load(obj);
+	err = create ? pin_root(root, sizeof(root)) : pin_root_lookup(root, sizeof(root));
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_MAP);
+
+	/* "Is it pinned? load; pin" must not interleave between two loaders. */
+	lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock_fd < 0)
+		return -errno;
+	if (flock(lock_fd, LOCK_EX)) {
+		err = -errno;
+		goto out;
+	}
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		err = check_pinned_map(fd, map, path);
+		if (!err)
+			err = bpf_map__reuse_fd(map, fd);
+		close(fd);
+		if (!err)
+			err = bpf_object__load(obj);
+		goto out;
+	}
+	err = -errno;
+	if (err != -ENOENT || !create)
+		goto out;
+	err = bpf_object__load(obj);
+	if (!err) {
+		err = bpf_map__pin(map, path);
+		if (err)
+			p_err("cannot pin the record map at %s: %s", path, strerror(-err));
+	}
+out:
+	close(lock_fd);
+	return err;
+}
+
+/* ------------------------------------------------------------- cgroups */
+
+int cgroup_resolve(const char *path, char *resolved, size_t len, uint64_t *id)
+{
+	char mnt[PATH_MAX];
+	struct statfs sfs;
+	struct stat st;
+	bool have_mnt;
+
+	have_mnt = find_mount("cgroup2", mnt, sizeof(mnt)) == 0;
+	if (!have_mnt)
+		return SK_ERR("no cgroup2 filesystem in /proc/mounts (mount one: "
+			      "mount -t cgroup2 none /sys/fs/cgroup)"), -ENOENT;
+	/* A path that exists is taken as given; else it is relative to the mount. */
+	if (stat(path, &st) == 0)
+		snprintf(resolved, len, "%s", path);
+	else
+		snprintf(resolved, len, "%s/%s", mnt, path[0] == '/' ? path + 1 : path);
+	if (stat(resolved, &st)) {
+		int err = -errno;
+
+		SK_ERR("cannot find cgroup %s: %s (cgroup2 is mounted at %s)", path, strerror(-err), mnt);
+		return err;
+	}
+	if (!S_ISDIR(st.st_mode) || statfs(resolved, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		SK_ERR("%s is not a cgroup2 directory (cgroup2 is mounted at %s)", resolved, mnt);
+		return -ENOTDIR;
+	}
+	/* On cgroup2 the directory's inode number is the cgroup id. */
+	*id = st.st_ino;
+	return 0;
+}
+
+int sockets_attach_dir(uint64_t cgroup_id, char *buf, size_t len)
+{
+	char root[PATH_MAX];
+	int err = pin_root_lookup(root, sizeof(root));
+
+	if (err)
+		return err;
+	snprintf(buf, len, "%s/sockets/cg-%llu", root, (unsigned long long)cgroup_id);
+	return 0;
+}
+
+static void unpin_attachment(const char *dir)
+{
+	char path[PATH_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s/link", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bss", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int sockets_attach(const char *cgroup)
+{
+	char cg[PATH_MAX], root[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	struct skstorage_sock_state *skel = NULL;
+	struct bpf_link *link = NULL;
+	uint64_t id;
+	int cg_fd = -1, err;
+
+	err = cgroup_resolve(cgroup, cg, sizeof(cg), &id);
+	if (err)
+		return err;
+	err = pin_root(root, sizeof(root));
+	if (err)
+		return err;
+	snprintf(dir, sizeof(dir), "%s/sockets/cg-%llu", root, (unsigned long long)id);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	if (access(path, F_OK) == 0) {
+		SK_ERR("cannot attach to cgroup %s: %s (already attached; see 'bpftcp sockets "
+		       "detach')", cg, strerror(EEXIST));
+		return -EEXIST;
+	}
+	cg_fd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0) {
+		err = -errno;
+		SK_ERR("cannot open cgroup %s: %s", cg, strerror(-err));
+		return err;
+	}
+	skel = skstorage_sock_state__open();
+	if (!skel) {
+		err = -errno;
+		SK_ERR("cannot open the sock_state BPF object: %s%s", strerror(-err), verifier_hint());
+		goto out;
+	}
+	/* Listing loads the iterator itself; collection needs only sockops. */
+	bpf_program__set_autoload(skel->progs.bpftcp_sock_state_dump, false);
+	err = sock_state_load_object(skel->obj, true);
+	if (err) {
+		SK_ERR("cannot load the sock_state BPF object: %s%s", strerror(-err), verifier_hint());
+		goto out;
+	}
+	link = bpf_program__attach_cgroup(skel->progs.bpftcp_sock_stats, cg_fd);
+	if (!link) {
+		err = -errno;
+		SK_ERR("cannot attach to cgroup %s: %s", cg, strerror(-err));
+		goto out;
+	}
+	err = mkdir_p(dir, 0700);
+	if (!err)
+		err = bpf_link__pin(link, path);
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/bss", dir);
+		err = bpf_map__pin(skel->maps.bss, path);
+	}
+	if (err) {
+		SK_ERR("cannot pin the collection under %s: %s", dir, strerror(-err));
+		unpin_attachment(dir);
+		goto out;
+	}
+	/* bpf_link__destroy() below only closes our fd: the pin keeps the
+	 * attachment alive (disconnecting would leak the fd instead). */
+out:
+	bpf_link__destroy(link);
+	skstorage_sock_state__destroy(skel);
+	close(cg_fd);
+	return err;
+}
+
+int sockets_detach(const char *cgroup)
+{
+	char cg[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	uint64_t id;
+	int err;
+
+	err = cgroup_resolve(cgroup, cg, sizeof(cg), &id);
+	if (err)
+		return err;
+	if (sockets_attach_dir(id, dir, sizeof(dir)) == 0)
+		snprintf(path, sizeof(path), "%s/link", dir);
+	else
+		path[0] = '\0';
+	if (!path[0] || access(path, F_OK)) {
+		SK_ERR("cannot detach from cgroup %s: not attached by bpftcp (see 'bpftcp "
+		       "sockets attach')", cg);
+		return -ENOENT;
+	}
+	/* Dropping the last reference to the link detaches the program. */
+	unpin_attachment(dir);
+	return 0;
+}
+
+/* -------------------------------------------------------------- the dump */
+
+int sock_state_dump(sock_dump_fn fn, void *ctx)
+{
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo = {};
+	struct skstorage_sock_state *skel;
+	struct bpf_link *link = NULL;
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int iter_fd = -1, err, n = 0;
+	ssize_t got;
+
+	skel = skstorage_sock_state__open();
+	if (!skel)
+		return -errno;
+	bpf_program__set_autoload(skel->progs.bpftcp_sock_stats, false);
+	err = sock_state_load_object(skel->obj, false);
+	if (err == -ENOENT) {
+		/* Nothing has created the map yet: no records. */
+		err = 0;
+		goto out;
+	}
+	if (err)
+		goto out;
+	linfo.map.map_fd = bpf_map__fd(skel->maps.sock_state);
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(skel->progs.bpftcp_sock_state_dump, &opts);
+	if (!link) {
+		err = -errno;
+		goto out;
+	}
+	iter_fd = bpf_iter_create(bpf_link__fd(link));
+	if (iter_fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	/* Read it all first: a read() may end in the middle of a record. */
+	for (;;) {
+		if (cap - len < 65536) {
+			char *nb = realloc(buf, cap ? cap * 2 : 262144);
+
+			if (!nb) {
+				err = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 262144;
+		}
+		got = read(iter_fd, buf + len, cap - len);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		len += got;
+	}
+	for (size_t off = 0; off + sizeof(struct bpftcp_sock_dump) <= len;
+	     off += sizeof(struct bpftcp_sock_dump)) {
+		struct bpftcp_sock_dump d;
+
+		memcpy(&d, buf + off, sizeof(d));
+		if (d.dump_size != sizeof(d)) {
+			err = -EPROTO;
+			goto out;
+		}
+		n++;
+		if (fn && fn(&d, ctx))
+			break;
+	}
+	err = n;
+out:
+	free(buf);
+	if (iter_fd >= 0)
+		close(iter_fd);
+	bpf_link__destroy(link);
+	skstorage_sock_state__destroy(skel);
+	return err;
+}
+
+/* ------------------------------------------------------- argument parsing */
+
+int sockets_parse_list_args(int argc, char **argv, struct sockets_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (!strcmp(w, "-j") || !strcmp(w, "--json")) {
+			f->json = true;
+		} else if (!strcmp(w, "-p") || !strcmp(w, "--pretty")) {
+			f->json = f->pretty = true;
+		} else if (!strcmp(w, "--cc")) {
+			if (++i >= argc || !argv[i][0])
+				return SK_USAGE_ERR("--cc needs a NAME (e.g. --cc bpf_cubic)");
+			f->cc = argv[i];
+		} else if (!strcmp(w, "--port")) {
+			char *end;
+			long v;
+
+			if (++i >= argc)
+				return SK_USAGE_ERR("--port needs a number (1-65535)");
+			errno = 0;
+			v = strtol(argv[i], &end, 10);
+			if (errno || end == argv[i] || *end || v < 1 || v > 65535)
+				return SK_USAGE_ERR("bad port '%s' (expected 1-65535)", argv[i]);
+			f->port = v;
+		} else {
+			return SK_USAGE_ERR("unknown argument '%s' for 'sockets' (see 'bpftcp "
+					    "sockets help')", w);
+		}
+	}
+	return 0;
+}
+
+int sockets_parse_cgroup_args(const char *verb, int argc, char **argv, const char **cgroup)
+{
+	*cgroup = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--cgroup")) {
+			if (++i >= argc || !argv[i][0])
+				return SK_USAGE_ERR("--cgroup needs a PATH");
+			if (*cgroup)
+				return SK_USAGE_ERR("--cgroup given twice");
+			*cgroup = argv[i];
+		} else {
+			return SK_USAGE_ERR("unknown argument '%s' for 'sockets %s' (see 'bpftcp "
+					    "sockets help')", argv[i], verb);
+		}
+	}
+	if (!*cgroup)
+		return SK_USAGE_ERR("'sockets %s' needs --cgroup PATH", verb);
+	return 0;
+}
+
+bool sockets_filter_match(const struct sockets_filter *f, const struct bpftcp_sock_dump *d)
+{
+	if (f->port && d->local_port != f->port && d->peer_port != f->port)
+		return false;
+	if (f->cc) {
+		const struct cc_algo *a = cc_find(f->cc);
+
+		/* "cubic" names the bpftcp port too, as in 'bpftcp cc'. */
+		if (strncmp(d->ca_name, f->cc, BPFTCP_CA_NAME_MAX) &&
+		    (!a || strncmp(d->ca_name, a->kname, BPFTCP_CA_NAME_MAX)))
+			return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------- listing */
+
+struct dump_list {
+	struct bpftcp_sock_dump *v;
+	size_t n, cap;
+	const struct sockets_filter *filter;
+};
+
+static int collect(const struct bpftcp_sock_dump *d, void *ctx)
+{
+	struct dump_list *l = ctx;
+
+	if (!sockets_filter_match(l->filter, d))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		void *nv = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *d;
+	return 0;
+}
+
+static int cmp_dump(const void *a, const void *b)
+{
+	const struct bpftcp_sock_dump *x = a, *y = b;
+	int c;
+
+	if (x->netns_ino != y->netns_ino)
+		return x->netns_ino < y->netns_ino ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	c = memcmp(x->local_addr, y->local_addr, sizeof(x->local_addr));
+	if (c)
+		return c;
+	if (x->local_port != y->local_port)
+		return x->local_port < y->local_port ? -1 : 1;
+	c = memcmp(x->peer_addr, y->peer_addr, sizeof(x->peer_addr));
+	if (c)
+		return c;
+	return (int)x->peer_port - (int)y->peer_port;
+}
+
+static void fmt_addr(char *buf, size_t len, int family, const __u8 *addr)
+{
+	if (!inet_ntop(family == 10 ? AF_INET6 : AF_INET, addr, buf, len))
+		snprintf(buf, len, "?");
+}
+
+static void fmt_endpoint(char *buf, size_t len, int family, const __u8 *addr, __u16 port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	fmt_addr(a, sizeof(a), family, addr);
+	if (family == 10)
+		snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		snprintf(buf, len, "%s:%u", a, port);
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	/* The clock of bpf_ktime_get_ns(). */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static double age_s(__u64 then_ns, __u64 now)
+{
+	return then_ns && now > then_ns ? (now - then_ns) / 1e9 : 0;
+}
+
+/* Is the export from the algorithm the socket runs now? */
+static bool export_current(const struct bpftcp_sock_dump *d)
+{
+	return !strncmp(d->ca_name, d->state.ca_name, BPFTCP_CA_NAME_MAX);
+}
+
+static bool record_ok(const struct bpftcp_sock_dump *d)
+{
+	return d->state.version == BPFTCP_SOCK_STATE_VERSION &&
+	       d->state.size == sizeof(d->state);
+}
+
+static void json_kv_double(struct json *j, const char *k, double v)
+{
+	json_key(j, k);
+	json_double(j, v);
+}
+
+static void json_export(struct json *j, const struct bpftcp_sock_dump *d, __u64 now)
+{
+	const struct bpftcp_cc_export *e = &d->state.cc;
+
+	json_obj_open(j);
+	json_kv_str(j, "algorithm", bpftcp_cc_kind_name(e->kind));
+	json_kv_bool(j, "current", export_current(d));
+	json_kv_u64(j, "updates", e->updates);
+	switch (e->kind) {
+	case BPFTCP_CC_CUBIC:
+		json_kv_u64(j, "w_max", e->u.cubic.w_max);
+		json_kv_u64(j, "k", e->u.cubic.k);
+		json_kv_double(j, "k_s", e->u.cubic.k / 1024.0);
+		json_kv_u64(j, "origin_point", e->u.cubic.origin_point);
+		json_kv_u64(j, "epoch_start", e->u.cubic.epoch_start);
+		json_kv_double(j, "epoch_age_s", age_s(e->u.cubic.epoch_start_ns, now));
+		json_kv_u64(j, "ssthresh", e->u.cubic.ssthresh);
+		json_kv_u64(j, "loss_events", e->u.cubic.loss_events);
+		break;
+	case BPFTCP_CC_DCTCP:
+		json_kv_u64(j, "alpha", e->u.dctcp.alpha);
+		json_kv_double(j, "alpha_fraction", e->u.dctcp.alpha / 1024.0);
+		json_kv_u64(j, "ce_state", e->u.dctcp.ce_state);
+		json_kv_u64(j, "alpha_updates", e->u.dctcp.alpha_updates);
+		break;
+	case BPFTCP_CC_VEGAS:
+		json_kv_u64(j, "base_rtt_us", e->u.vegas.base_rtt_us);
+		json_kv_u64(j, "min_rtt_us", e->u.vegas.min_rtt_us);
+		json_kv_u64(j, "diff", e->u.vegas.diff);
+		json_kv_u64(j, "cnt_rtt", e->u.vegas.cnt_rtt);
+		break;
+	}
+	json_obj_close(j);
+}
+
+static void json_socket(struct json *j, const struct bpftcp_sock_dump *d, __u64 now)
+{
+	const struct bpftcp_sock_stats *s = &d->state.stats;
+	const struct bpftcp_delack_state *dl = &d->state.delack;
+	char addr[INET6_ADDRSTRLEN];
+	bool ok = record_ok(d);
+
+	json_obj_open(j);
+	json_kv_str(j, "family", d->family == 10 ? "inet6" : "inet");
+	json_kv_str(j, "state", bpftcp_tcp_state_name(d->tcp_state));
+	fmt_addr(addr, sizeof(addr), d->family, d->local_addr);
+	json_kv_str(j, "local", addr);
+	json_kv_u64(j, "local_port", d->local_port);
+	fmt_addr(addr, sizeof(addr), d->family, d->peer_addr);
+	json_kv_str(j, "peer", addr);
+	json_kv_u64(j, "peer_port", d->peer_port);
+	json_kv_u64(j, "netns", d->netns_ino);
+	json_kv_str(j, "cc", d->ca_name);
+	json_kv_u64(j, "cwnd", d->snd_cwnd);
+	json_kv_u64(j, "ssthresh", d->snd_ssthresh);
+	json_kv_u64(j, "record_version", d->state.version);
+
+	json_key(j, "stats");
+	if (ok && s->established_ns) {
+		json_obj_open(j);
+		json_kv_bool(j, "passive", s->passive);
+		json_kv_double(j, "age_s", age_s(s->established_ns, now));
+		json_kv_u64(j, "rtt_min_us", s->rtt_min_us);
+		json_kv_u64(j, "rtt_max_us", s->rtt_max_us);
+		json_kv_u64(j, "srtt_us", s->srtt_us);
+		json_kv_u64(j, "rtt_samples", s->rtt_samples);
+		json_kv_u64(j, "retrans_segs", s->retrans_segs);
+		json_kv_u64(j, "rto_events", s->rto_events);
+		json_kv_u64(j, "state_changes", s->state_changes);
+		json_kv_u64(j, "bytes_acked", s->bytes_acked);
+		json_obj_close(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "export");
+	if (ok && d->state.cc.kind)
+		json_export(j, d, now);
+	else
+		json_null(j);
+	json_key(j, "delack");
+	if (ok && dl->flags) {
+		json_obj_open(j);
+		json_kv_bool(j, "sent", dl->flags & BPFTCP_DELACK_F_SENT);
+		json_kv_bool(j, "received", dl->flags & BPFTCP_DELACK_F_RECEIVED);
+		json_kv_bool(j, "applied", dl->flags & BPFTCP_DELACK_F_APPLIED);
+		json_kv_bool(j, "clamped", dl->flags & BPFTCP_DELACK_F_CLAMPED);
+		json_kv_bool(j, "resend", dl->flags & BPFTCP_DELACK_F_RESEND);
+		json_kv_bool(j, "malformed", dl->flags & BPFTCP_DELACK_F_MALFORMED);
+		json_kv_u64(j, "local_max_delack_us", dl->local_max_delack_us);
+		json_kv_u64(j, "peer_max_delack_us", dl->peer_max_delack_us);
+		json_kv_u64(j, "rto_min_us", dl->rto_min_us);
+		json_kv_u64(j, "delack_max_us", dl->delack_max_us);
+		json_obj_close(j);
+	} else {
+		json_null(j);
+	}
+	json_obj_close(j);
+}
+
+/* A growing text line. */
+struct line {
+	char buf[1024];
+	size_t len;
+};
+
+static void add(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->buf) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len = l->len + n < sizeof(l->buf) ? l->len + n : sizeof(l->buf) - 1;
+}
+
+static void text_socket(const struct bpftcp_sock_dump *d, __u64 now, __u32 own_netns)
+{
+	const struct bpftcp_sock_stats *s = &d->state.stats;
+	const struct bpftcp_cc_export *e = &d->state.cc;
+	const struct bpftcp_delack_state *dl = &d->state.delack;
+	char local[64], peer[64];
+	struct line l = { .len = 0 };
+
+	fmt_endpoint(local, sizeof(local), d->family, d->local_addr, d->local_port);
+	fmt_endpoint(peer, sizeof(peer), d->family, d->peer_addr, d->peer_port);
+	add(&l, "cwnd:%u", d->snd_cwnd);
+	if (d->snd_ssthresh < TCP_INFINITE_SSTHRESH)
+		add(&l, " ssthresh:%u", d->snd_ssthresh);
+	if (!record_ok(d)) {
+		add(&l, " record:v%u(unknown layout)", d->state.version);
+		goto print;
+	}
+	if (e->kind) {
+		add(&l, " %s%s", bpftcp_cc_kind_name(e->kind),
+		    export_current(d) ? "" : "(stale)");
+		switch (e->kind) {
+		case BPFTCP_CC_CUBIC:
+			add(&l, "(wmax:%u K:%.3fs origin:%u", e->u.cubic.w_max,
+			    e->u.cubic.k / 1024.0, e->u.cubic.origin_point);
+			if (e->u.cubic.epoch_start_ns)
+				add(&l, " epoch:%.1fs", age_s(e->u.cubic.epoch_start_ns, now));
+			add(&l, " losses:%u)", e->u.cubic.loss_events);
+			break;
+		case BPFTCP_CC_DCTCP:
+			add(&l, "(alpha:%.3f)", e->u.dctcp.alpha / 1024.0);
+			break;
+		case BPFTCP_CC_VEGAS:
+			add(&l, "(base_rtt:%.3fms diff:%u)", e->u.vegas.base_rtt_us / 1000.0,
+			    e->u.vegas.diff);
+			break;
+		}
+	}
+	if (s->established_ns) {
+		add(&l, " rtt:%.3f/%.3f/%.3fms", s->rtt_min_us / 1000.0, s->srtt_us / 1000.0,
+		    s->rtt_max_us / 1000.0);
+		add(&l, " samples:%u retrans:%u rto:%u acked:%llu age:%.1fs", s->rtt_samples,
+		    s->retrans_segs, s->rto_events, (unsigned long long)s->bytes_acked,
+		    age_s(s->established_ns, now));
+	}
+	if (dl->flags) {
+		add(&l, " delack(local:%.1fms peer:%.1fms", dl->local_max_delack_us / 1000.0,
+		    dl->peer_max_delack_us / 1000.0);
+		if (dl->flags & BPFTCP_DELACK_F_APPLIED)
+			add(&l, " rto_min:%.1fms delack_max:%.1fms", dl->rto_min_us / 1000.0,
+			    dl->delack_max_us / 1000.0);
+		add(&l, "%s)", dl->flags & BPFTCP_DELACK_F_CLAMPED ? " clamped" : "");
+	}
+print:
+	if (d->netns_ino != own_netns)
+		add(&l, " netns:%u", d->netns_ino);
+	printf("%-11s %-27s %-27s %-12s %s\n", bpftcp_tcp_state_name(d->tcp_state), local, peer,
+	       d->ca_name, l.buf);
+}
+
+static __u32 own_netns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
+}
+
+static int do_list(int argc, char **argv)
+{
+	struct sockets_filter f;
+	struct dump_list l = { .filter = &f };
+	__u64 now;
+	int n;
+
+	if (sockets_parse_list_args(argc, argv, &f))
+		return EXIT_USAGE;
+	if (f.json && !g_opts.json) {
+		g_opts.json = true;
+		g_opts.pretty = f.pretty;
+		json_init(&g_json, stdout, f.pretty);
+	}
+	if (!require_privileges())
+		return EXIT_FAIL;
+	n = sock_state_dump(collect, &l);
+	if (n < 0) {
+		SK_ERR("cannot dump the socket records: %s%s", strerror(-n), verifier_hint());
+		free(l.v);
+		return EXIT_FAIL;
+	}
+	qsort(l.v, l.n, sizeof(*l.v), cmp_dump);
+	now = now_ns();
+	if (g_opts.json) {
+		json_obj_open(&g_json);
+		json_kv_u64(&g_json, "record_version", BPFTCP_SOCK_STATE_VERSION);
+		json_key(&g_json, "sockets");
+		json_arr_open(&g_json);
+		for (size_t i = 0; i < l.n; i++)
+			json_socket(&g_json, &l.v[i], now);
+		json_arr_close(&g_json);
+		json_obj_close(&g_json);
+		json_finish(&g_json);
+	} else {
+		__u32 own = own_netns_ino();
+
+		printf("%-11s %-27s %-27s %-12s %s\n", "State", "Local Address:Port",
+		       "Peer Address:Port", "CC", "Details");
+		for (size_t i = 0; i < l.n; i++)
+			text_socket(&l.v[i], now, own);
+	}
+	free(l.v);
+	return EXIT_OK;
+}
+
+static void print_done(const char *what, const char *cgroup)
+{
+	if (g_opts.json) {
+		json_obj_open(&g_json);
+		json_kv_str(&g_json, what, cgroup);
+		json_obj_close(&g_json);
+		json_finish(&g_json);
+	} else {
+		printf("%s %s\n", what, cgroup);
+	}
+}
+
+static int do_attach(int argc, char **argv)
+{
+	const char *cgroup;
+
+	if (sockets_parse_cgroup_args("attach", argc, argv, &cgroup))
+		return EXIT_USAGE;
+	if (!require_privileges() || !require_kernel_btf())
+		return EXIT_FAIL;
+	if (sockets_attach(cgroup))
+		return EXIT_FAIL;
+	print_done("attached", cgroup);
+	return EXIT_OK;
+}
+
+static int do_detach(int argc, char **argv)
+{
+	const char *cgroup;
+
+	if (sockets_parse_cgroup_args("detach", argc, argv, &cgroup))
+		return EXIT_USAGE;
+	if (!require_privileges())
+		return EXIT_FAIL;
+	if (sockets_detach(cgroup))
+		return EXIT_FAIL;
+	print_done("detached", cgroup);
+	return EXIT_OK;
+}
+
+void sockets_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: bpftcp [-j|-p] [-v] sockets [ list ] [-j] [--cc NAME] [--port N]\n"
+		"       bpftcp sockets { attach | detach } --cgroup PATH\n"
+		"       bpftcp sockets [list]                one line per socket with a bpftcp record:\n"
+		"                                            4-tuple, algorithm, its exported state,\n"
+		"                                            statistics; --cc and --port filter\n"
+		"                                            (--cc cubic matches cubic and bpf_cubic)\n"
+		"       bpftcp sockets attach --cgroup PATH  collect statistics for the TCP sockets of\n"
+		"                                            a cgroup (pinned under <bpffs>/bpftcp/sockets/)\n"
+		"       bpftcp sockets detach --cgroup PATH  stop collecting; records go with their sockets\n"
+		"PATH is a cgroup2 directory, absolute or relative to the cgroup2 mount.\n");
+}
+
+static const struct cmd sockets_cmds[] = {
+	{ "list",	do_list },
+	{ "show",	do_list },
+	{ "attach",	do_attach },
+	{ "detach",	do_detach },
+	{ NULL, NULL }
+};
+
+int do_sockets(int argc, char **argv)
+{
+	int ret;
+
+	last_err[0] = '\0';
+	if (argc < 1 || (argv[0][0] == '-' && strcmp(argv[0], "-h") && strcmp(argv[0], "--help")))
+		ret = do_list(argc, argv);
+	else
+		ret = cmd_dispatch(sockets_cmds, "sockets", argc, argv, sockets_usage);
+	/* In JSON mode stdout is always one JSON document, errors included. */
+	if (ret != EXIT_OK && g_opts.json) {
+		json_init(&g_json, stdout, g_opts.pretty);
+		json_obj_open(&g_json);
+		json_kv_str(&g_json, "error", last_err[0] ? last_err : "failed (see stderr)");
+		json_obj_close(&g_json);
+		json_finish(&g_json);
+	}
+	return ret;
+}

@@ -1,0 +1,782 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Privileged tests for the per-socket records (skstorage/, loader/sockets.c,
+ * libbpftcp): real BPF, real connections over loopback.
+ *
+ * Isolation: the process gets a private mount namespace with its own bpffs
+ * (BPFTCP_BPFFS, so the record map and every pin are private and vanish with
+ * the process), a private network namespace, and its own cgroup, which is
+ * where collection is attached.  The bpftcp CLI runs as a child and inherits
+ * all three.  Only the bpf_cubic registration is host-wide; it is undone in
+ * the teardown.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "harness.h"
+#include "cc.h"
+#include "common.h"
+#include "sockets.h"
+#include "bpftcp/libbpftcp.h"
+#include "skstorage/sock_state.skel.h"
+#include "selftests/bpf/drop_once.skel.h"
+
+#define MIB (1024ULL * 1024)
+
+static char bpffs[64];
+static char cgroup[PATH_MAX];
+static char home_cgroup[PATH_MAX];
+static bool in_cgroup;
+static const struct cc_algo *cubic;
+
+/* ------------------------------------------------------------ fixtures */
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Moves this process into a fresh cgroup under the cgroup2 root. */
+static int enter_cgroup(void)
+{
+	char mnt[PATH_MAX], line[PATH_MAX], pid[32], path[PATH_MAX + 32];
+	FILE *f;
+
+	if (find_mount("cgroup2", mnt, sizeof(mnt)))
+		return -ENOENT;
+	f = fopen("/proc/self/cgroup", "r");
+	if (!f)
+		return -errno;
+	home_cgroup[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(home_cgroup, sizeof(home_cgroup), "%s%s", mnt, line + 3);
+		}
+	fclose(f);
+	if (!home_cgroup[0])
+		return -ENOENT;
+	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-sockstate-%d-%ld", mnt, getpid(),
+		 (long)time(NULL) % 100000);
+	if (mkdir(cgroup, 0755))
+		return -errno;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	if (write_file(path, pid)) {
+		rmdir(cgroup);
+		return -EPERM;
+	}
+	in_cgroup = true;
+	return 0;
+}
+
+static void leave_cgroup(void)
+{
+	char pid[32], path[PATH_MAX + 32];
+
+	if (!in_cgroup)
+		return;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	snprintf(path, sizeof(path), "%s/cgroup.procs", home_cgroup);
+	write_file(path, pid);
+	rmdir(cgroup);
+	in_cgroup = false;
+}
+
+static int group_setup(void **state)
+{
+	cubic = cc_find("cubic");
+	if (!cubic)
+		return -1;
+	if (harness_bpf_unavailable())
+		return 0;	/* each test reports the skip */
+	/* Private mounts first, so the bpffs below is ours alone. */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -1;
+	snprintf(bpffs, sizeof(bpffs), "/tmp/bpftcp-sockstate-XXXXXX");
+	if (!mkdtemp(bpffs))
+		return -1;
+	if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
+		rmdir(bpffs);
+		return -1;
+	}
+	setenv("BPFTCP_BPFFS", bpffs, 1);
+	libbpf_setup();
+	if (harness_private_netns())
+		return -1;
+	return enter_cgroup() ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	if (harness_bpf_unavailable())
+		return 0;
+	if (cc_is_registered(cubic))
+		cc_unregister(cubic);
+	leave_cgroup();
+	/* Unmounting drops every pin: collection links, the record map. */
+	if (bpffs[0]) {
+		umount2(bpffs, MNT_DETACH);
+		rmdir(bpffs);
+	}
+	return 0;
+}
+
+/* Each test starts without collection attached. */
+static int teardown(void **state)
+{
+	char dir[PATH_MAX + 64];
+	uint64_t id;
+	struct stat st;
+
+	if (harness_bpf_unavailable() || stat(cgroup, &st))
+		return 0;
+	id = st.st_ino;
+	if (sockets_attach_dir(id, dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0)
+		sockets_detach(cgroup);
+	return 0;
+}
+
+static int bpftcp(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int bpftcp(char *out, size_t len, const char *fmt, ...)
+{
+	static char scratch[1 << 16];
+	char args[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	if (!out) {
+		out = scratch;
+		len = sizeof(scratch);
+	}
+	return harness_sh_out(out, len, "%s %s", harness_bpftcp(), args);
+}
+
+static void attach_collection(void)
+{
+	char out[4096];
+
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets attach --cgroup %s 2>&1", cgroup), 0);
+	assert_non_null(strstr(out, "attached"));
+}
+
+/* Registers bpf_cubic, waiting out another user of the global name. */
+static void register_cubic(void)
+{
+	int err = -EEXIST;
+
+	if (cc_is_registered(cubic))
+		return;
+	for (int i = 0; i < 120 && err == -EEXIST; i++) {
+		err = cc_register(cubic, true);
+		if (err == -EEXIST)
+			usleep(500 * 1000);
+	}
+	assert_int_equal(err, 0);
+}
+
+/* --------------------------------------------------------- connections */
+
+struct conn {
+	int lfd, cfd, sfd;
+	uint16_t port;		/* the server's */
+	uint16_t cport;		/* the client's */
+};
+
+/* A loopback connection; @cc and @server_cc select the algorithms (or NULL). */
+static void conn_open(struct conn *c, const char *cc, const char *server_cc)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	int one = 1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c->lfd >= 0);
+	setsockopt(c->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Accepted sockets inherit the listener's algorithm. */
+	if (server_cc)
+		assert_int_equal(setsockopt(c->lfd, IPPROTO_TCP, TCP_CONGESTION, server_cc,
+					    strlen(server_cc)), 0);
+	assert_int_equal(bind(c->lfd, (void *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(c->lfd, 128), 0);
+	assert_int_equal(getsockname(c->lfd, (void *)&a, &alen), 0);
+	c->port = ntohs(a.sin_port);
+	c->cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c->cfd >= 0);
+	if (cc)
+		assert_int_equal(setsockopt(c->cfd, IPPROTO_TCP, TCP_CONGESTION, cc, strlen(cc)), 0);
+	assert_int_equal(connect(c->cfd, (void *)&a, sizeof(a)), 0);
+	c->sfd = accept(c->lfd, NULL, NULL);
+	assert_true(c->sfd >= 0);
+	alen = sizeof(a);
+	assert_int_equal(getsockname(c->cfd, (void *)&a, &alen), 0);
+	c->cport = ntohs(a.sin_port);
+}
+
+static void conn_close(struct conn *c)
+{
+	close(c->cfd);
+	close(c->sfd);
+	close(c->lfd);
+}
+
+struct drain_ctx {
+	int fd;
+	uint64_t want, got;
+};
+
+static void *drain(void *arg)
+{
+	struct drain_ctx *d = arg;
+	static __thread char buf[1 << 16];
+
+	while (d->got < d->want) {
+		ssize_t n = read(d->fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		d->got += n;
+	}
+	return NULL;
+}
+
+/*
+ * TCP_INFO with the fields after tcpi_total_retrans, which glibc's struct
+ * tcp_info (104 bytes) lacks; the kernel's layout continues with these.
+ */
+struct tcp_info_ext {
+	struct tcp_info base;
+	__u64 tcpi_pacing_rate;
+	__u64 tcpi_max_pacing_rate;
+	__u64 tcpi_bytes_acked;
+};
+
+static struct tcp_info_ext client_info(const struct conn *c)
+{
+	struct tcp_info_ext ti;
+	socklen_t sl = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	assert_int_equal(getsockopt(c->cfd, IPPROTO_TCP, TCP_INFO, &ti, &sl), 0);
+	assert_int_equal(sl, sizeof(ti));
+	return ti;
+}
+
+/* Sends @bytes client -> server; returns when the server read them all and
+ * the client saw every byte acknowledged.  The connection stays open. */
+static void transfer(const struct conn *c, uint64_t bytes)
+{
+	struct drain_ctx d = { .fd = c->sfd, .want = bytes };
+	static char buf[1 << 16];
+	uint64_t sent = 0;
+	pthread_t th;
+
+	assert_int_equal(pthread_create(&th, NULL, drain, &d), 0);
+	while (sent < bytes) {
+		size_t chunk = bytes - sent < sizeof(buf) ? bytes - sent : sizeof(buf);
+		ssize_t n = write(c->cfd, buf, chunk);
+
+		assert_true(n > 0);
+		sent += n;
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(d.got, bytes);
+	for (int i = 0; i < 200 && client_info(c).base.tcpi_unacked; i++)
+		usleep(5000);
+	assert_int_equal(client_info(c).base.tcpi_unacked, 0);
+}
+
+/* ------------------------------------------------------------ the dump */
+
+struct find_ctx {
+	uint32_t netns;
+	uint16_t port;		/* a record matches if either end has it */
+	int matches;
+	struct bpftcp_sock_dump last;
+	struct bpftcp_sock_dump by_local[2];	/* [0]: local_port != port, [1]: == port */
+};
+
+static uint32_t own_netns(void)
+{
+	struct stat st;
+
+	assert_int_equal(stat("/proc/self/ns/net", &st), 0);
+	return st.st_ino;
+}
+
+static int find_cb(const struct bpftcp_sock_dump *d, void *ctx)
+{
+	struct find_ctx *f = ctx;
+
+	if (d->netns_ino != f->netns)
+		return 0;
+	if (f->port && d->local_port != f->port && d->peer_port != f->port)
+		return 0;
+	f->matches++;
+	f->last = *d;
+	f->by_local[d->local_port == f->port] = *d;
+	return 0;
+}
+
+static int count_records(uint16_t port)
+{
+	struct find_ctx f = { .netns = own_netns(), .port = port };
+
+	assert_true(sock_state_dump(find_cb, &f) >= 0);
+	return f.matches;
+}
+
+/* Polls until no record of ours is left (sockets are destroyed after close
+ * returns: FIN exchange, then __sk_destruct); returns what is left. */
+static int wait_records_gone(uint16_t port, int timeout_ms)
+{
+	int n = count_records(port);
+
+	for (int t = 0; n && t < timeout_ms; t += 20) {
+		usleep(20 * 1000);
+		n = count_records(port);
+	}
+	return n;
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The pinned counters of the collection on our cgroup. */
+static struct skstorage_sock_state__bss collection_counters(void)
+{
+	struct skstorage_sock_state__bss v;
+	char dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	struct stat st;
+	__u32 zero = 0;
+	int fd;
+
+	assert_int_equal(stat(cgroup, &st), 0);
+	assert_int_equal(sockets_attach_dir(st.st_ino, dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/bss", dir);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &v), 0);
+	close(fd);
+	return v;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void record_filled_and_read_by_fd_and_iterator(void **state)
+{
+	struct bpftcp_sock_state cli, srv;
+	struct find_ctx f;
+	struct tcp_info_ext ti;
+	char ca[HARNESS_CC_NAME_MAX] = "";
+	socklen_t sl = sizeof(ca);
+	struct conn c;
+	__u64 t0;
+
+	harness_require_bpf();
+	attach_collection();
+	t0 = mono_ns();
+	conn_open(&c, NULL, NULL);
+	transfer(&c, 4 * MIB);
+	ti = client_info(&c);
+	assert_int_equal(getsockopt(c.cfd, IPPROTO_TCP, TCP_CONGESTION, ca, &sl), 0);
+
+	/* By fd, through libbpftcp. */
+	assert_int_equal(bpftcp_sock_state_get(c.cfd, &cli), 0);
+	assert_int_equal(bpftcp_sock_state_get(c.sfd, &srv), 0);
+	assert_int_equal(cli.version, BPFTCP_SOCK_STATE_VERSION);
+	assert_int_equal(cli.size, sizeof(cli));
+	assert_string_equal(cli.ca_name, ca);
+	assert_true(cli.stats.established_ns >= t0 && cli.stats.established_ns <= mono_ns());
+	assert_int_equal(cli.stats.passive, 0);
+	assert_int_equal(srv.stats.passive, 1);
+	assert_int_equal(cli.stats.state, 1 /* TCP_ESTABLISHED */);
+	assert_int_equal(cli.stats.state_changes, 0);
+	/* 4 MiB over loopback: many ACKs, each with an RTT sample. */
+	assert_true(cli.stats.rtt_samples > 10);
+	assert_true(cli.stats.rtt_min_us <= cli.stats.rtt_max_us);
+	assert_true(cli.stats.srtt_us <= cli.stats.rtt_max_us + 1);
+	assert_true(cli.stats.bytes_acked >= 2 * MIB);
+	assert_true(cli.stats.bytes_acked <= ti.tcpi_bytes_acked);
+	assert_int_equal(cli.stats.retrans_segs, ti.base.tcpi_total_retrans);
+	/* The server sent no data: its only RTT sample is the handshake's. */
+	assert_int_equal(srv.stats.rtt_samples, 1);
+	/* No bpftcp congestion control ran: nothing exported. */
+	assert_int_equal(cli.cc.kind, BPFTCP_CC_NONE);
+
+	/* By iterator: both ends, the same values. */
+	memset(&f, 0, sizeof(f));
+	f.netns = own_netns();
+	f.port = c.port;
+	assert_true(sock_state_dump(find_cb, &f) >= 2);
+	assert_int_equal(f.matches, 2);
+	assert_int_equal(f.by_local[0].local_port, c.cport);
+	assert_int_equal(f.by_local[0].peer_port, c.port);
+	assert_int_equal(f.by_local[0].family, AF_INET);
+	assert_int_equal(f.by_local[0].tcp_state, 1);
+	assert_string_equal(f.by_local[0].ca_name, ca);
+	assert_int_equal(f.by_local[0].snd_cwnd, ti.base.tcpi_snd_cwnd);
+	assert_memory_equal(f.by_local[0].local_addr, "\x7f\0\0\x01", 4);
+	assert_int_equal(f.by_local[0].state.stats.established_ns, cli.stats.established_ns);
+	assert_int_equal(f.by_local[0].state.stats.rtt_min_us, cli.stats.rtt_min_us);
+	assert_int_equal(f.by_local[1].state.stats.passive, 1);
+	assert_int_equal(f.by_local[1].peer_port, c.cport);
+
+	/* Freed with the socket. */
+	conn_close(&c);
+	assert_int_equal(wait_records_gone(c.port, 5000), 0);
+
+	/* After detach, new sockets get no record. */
+	assert_int_equal(bpftcp(NULL, 0, "sockets detach --cgroup %s", cgroup), 0);
+	conn_open(&c, NULL, NULL);
+	assert_int_equal(bpftcp_sock_state_get(c.cfd, &cli), -ENOENT);
+	conn_close(&c);
+}
+
+static void churn_10000_connections_leaves_no_record(void **state)
+{
+	enum { CONNS = 10000, KEEP = 100 };
+	struct skstorage_sock_state__bss before, after;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	static int kept[KEEP][2];
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int lfd, one = 1;
+	uint16_t port;
+	__u64 t0;
+
+	harness_require_bpf();
+	attach_collection();
+	before = collection_counters();
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(lfd, (void *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lfd, 1024), 0);
+	assert_int_equal(getsockname(lfd, (void *)&a, &alen), 0);
+	port = ntohs(a.sin_port);
+
+	t0 = mono_ns();
+	for (int i = 0; i < CONNS; i++) {
+		int cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), sfd;
+
+		assert_true(cfd >= 0);
+		assert_int_equal(connect(cfd, (void *)&a, sizeof(a)), 0);
+		sfd = accept(lfd, NULL, NULL);
+		assert_true(sfd >= 0);
+		if (i < KEEP) {
+			kept[i][0] = cfd;
+			kept[i][1] = sfd;
+			continue;
+		}
+		/* An abortive close: no TIME-WAIT, so no port runs out. */
+		setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(cfd);
+		close(sfd);
+	}
+	print_message("%d connections opened and closed in %.2f s\n", CONNS,
+		      (mono_ns() - t0) / 1e9);
+	/* The iterator sees the open ones, both ends each. */
+	assert_int_equal(count_records(port), 2 * KEEP);
+	for (int i = 0; i < KEEP; i++) {
+		close(kept[i][0]);
+		close(kept[i][1]);
+	}
+	close(lfd);
+	after = collection_counters();
+	/* Every socket got its record, none failed... */
+	assert_int_equal(after.records_created - before.records_created, 2 * CONNS);
+	assert_int_equal(after.errors, 0);
+	/* ...and every record went away with its socket. */
+	assert_int_equal(wait_records_gone(0, 10000), 0);
+}
+
+static int attach_drop(struct selftests_bpf_drop_once **out, uint16_t port, __u32 nth)
+{
+	struct selftests_bpf_drop_once *drop = selftests_bpf_drop_once__open();
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = if_nametoindex("lo"),
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts);
+	int err;
+
+	if (!drop)
+		return -errno;
+	drop->rodata->dport = port;
+	drop->rodata->drop_nth = nth;
+	err = selftests_bpf_drop_once__load(drop);
+	if (!err) {
+		err = bpf_tc_hook_create(&hook);
+		if (err == -EEXIST)
+			err = 0;
+	}
+	if (!err) {
+		opts.prog_fd = bpf_program__fd(drop->progs.drop_once);
+		err = bpf_tc_attach(&hook, &opts);
+	}
+	if (err) {
+		selftests_bpf_drop_once__destroy(drop);
+		return err;
+	}
+	*out = drop;
+	return 0;
+}
+
+static void detach_drop(struct selftests_bpf_drop_once *drop)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = if_nametoindex("lo"),
+		    .attach_point = BPF_TC_INGRESS);
+
+	/* Removing the clsact qdisc removes the filter with it. */
+	bpf_tc_hook_destroy(&hook);
+	selftests_bpf_drop_once__destroy(drop);
+}
+
+static void cubic_exports_w_max_after_forced_loss(void **state)
+{
+	struct selftests_bpf_drop_once *drop = NULL;
+	struct bpftcp_sock_state st;
+	const struct bpftcp_cubic_export *cu = &st.cc.u.cubic;
+	struct find_ctx f;
+	struct tcp_info_ext ti;
+	struct conn c;
+	__u32 expect_ssthresh;
+
+	harness_require_bpf();
+	register_cubic();
+	/* Ethernet-sized packets: with loopback's 64 KiB MTU the window is a
+	 * handful of packets and the flow is often not cwnd-limited. */
+	assert_int_equal(harness_sh("ip link set dev lo mtu 1500"), 0);
+	conn_open(&c, "bpf_cubic", NULL);
+	/* Before any loss: cubic's init made the record, nothing lost yet. */
+	assert_int_equal(bpftcp_sock_state_get(c.cfd, &st), 0);
+	assert_int_equal(st.cc.kind, BPFTCP_CC_CUBIC);
+	assert_string_equal(st.ca_name, "bpf_cubic");
+	assert_int_equal(cu->w_max, 0);
+	assert_int_equal(cu->loss_events, 0);
+	/* Collection is not attached: the CC alone created the record. */
+	assert_int_equal(st.stats.established_ns, 0);
+
+	/* One data packet to the server is lost in the middle of 32 MiB:
+	 * SACKs of what follows make it a fast recovery, not a timeout. */
+	assert_int_equal(attach_drop(&drop, c.port, 30), 0);
+	transfer(&c, 16 * MIB);
+	assert_int_equal(drop->bss->dropped, 1);
+	/* Congestion avoidance starts an epoch at its first cwnd-limited ACK
+	 * after the recovery; on a busy machine that can take more data. */
+	for (int i = 0; i < 16; i++) {
+		assert_int_equal(bpftcp_sock_state_get(c.cfd, &st), 0);
+		if (cu->epoch_start)
+			break;
+		transfer(&c, 8 * MIB);
+	}
+	ti = client_info(&c);
+	assert_true(ti.base.tcpi_total_retrans >= 1);
+	assert_int_equal(bpftcp_sock_state_get(c.cfd, &st), 0);
+	print_message("after the loss: W_max %u, ssthresh %u, K %u, origin %u, epoch %u, "
+		      "%u loss event(s); tcp_info ssthresh %u cwnd %u\n", cu->w_max, cu->ssthresh,
+		      cu->k, cu->origin_point, cu->epoch_start, cu->loss_events,
+		      ti.base.tcpi_snd_ssthresh, ti.base.tcpi_snd_cwnd);
+	assert_int_equal(st.cc.kind, BPFTCP_CC_CUBIC);
+	assert_int_equal(cu->loss_events, 1);
+	assert_true(cu->w_max > 0);
+	/* First loss, no fast convergence yet: ssthresh = W_max * beta. */
+	expect_ssthresh = cu->w_max * 717 / 1024 > 2 ? cu->w_max * 717 / 1024 : 2;
+	assert_int_equal(cu->ssthresh, expect_ssthresh);
+	assert_int_equal(ti.base.tcpi_snd_ssthresh, cu->ssthresh);
+	/* Congestion avoidance then started an epoch on the curve to W_max. */
+	assert_true(cu->epoch_start != 0);
+	assert_true(cu->epoch_start_ns != 0 && cu->epoch_start_ns <= mono_ns());
+	assert_true(cu->k > 0);
+	assert_int_equal(cu->origin_point, cu->w_max);
+
+	/* The iterator reports the same export for the client socket. */
+	memset(&f, 0, sizeof(f));
+	f.netns = own_netns();
+	f.port = c.port;
+	assert_true(sock_state_dump(find_cb, &f) >= 1);
+	assert_int_equal(f.by_local[0].local_port, c.cport);
+	assert_string_equal(f.by_local[0].ca_name, "bpf_cubic");
+	assert_int_equal(f.by_local[0].state.cc.u.cubic.w_max, cu->w_max);
+
+	detach_drop(drop);
+	conn_close(&c);
+	harness_sh("ip link set dev lo mtu 65536");
+}
+
+/* The Python check of 'bpftcp -j sockets': prints "ok N CC W_MAX" or fails. */
+static const char json_check[] =
+	"import json, sys\n"
+	"doc = json.load(sys.stdin)\n"
+	"assert doc['record_version'] == 1, doc\n"
+	"socks = doc['sockets']\n"
+	"port = int(sys.argv[1])\n"
+	"assert all(port in (s['local_port'], s['peer_port']) for s in socks), socks\n"
+	"cli = [s for s in socks if s['peer_port'] == port]\n"
+	"srv = [s for s in socks if s['local_port'] == port]\n"
+	"assert len(cli) == 1 and len(srv) == 1, socks\n"
+	"c = cli[0]\n"
+	"assert c['state'] == 'ESTAB' and c['family'] == 'inet' and c['local'] == '127.0.0.1', c\n"
+	"assert c['stats']['rtt_samples'] > 0 and c['stats']['passive'] is False, c\n"
+	"assert srv[0]['stats']['passive'] is True, srv\n"
+	"e = c['export']\n"
+	"assert e['algorithm'] == 'cubic' and e['current'] is True, e\n"
+	"assert c['delack'] is None, c\n"
+	"print('ok', len(socks), c['cc'], e['w_max'])\n";
+
+static void sockets_json_parses_and_filters(void **state)
+{
+	char out[1 << 16], cmd[PATH_MAX * 2];
+	char script[] = "/tmp/bpftcp-json-check-XXXXXX";
+	int sfd;
+	struct conn c;
+
+	harness_require_bpf();
+	register_cubic();
+	attach_collection();
+	conn_open(&c, "bpf_cubic", "reno");
+	transfer(&c, 1 * MIB);
+
+	sfd = mkstemp(script);
+	assert_true(sfd >= 0);
+	assert_int_equal(write(sfd, json_check, sizeof(json_check) - 1),
+			 (ssize_t)sizeof(json_check) - 1);
+	close(sfd);
+	snprintf(cmd, sizeof(cmd), "%s -j sockets --port %u | python3 %s %u", harness_bpftcp(),
+		 c.port, script, c.port);
+	assert_int_equal(harness_sh_out(out, sizeof(out), "%s", cmd), 0);
+	print_message("%s", out);
+	assert_non_null(strstr(out, "ok 2 bpf_cubic "));
+
+	/* The same with -j after the object, and with the --cc filter. */
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets -j --port %u --cc cubic | python3 -c "
+				"'import json,sys; d=json.load(sys.stdin); print(len(d[\"sockets\"]))'",
+				c.port), 0);
+	/* Only the client runs bpf_cubic; the server runs reno. */
+	assert_string_equal(out, "1\n");
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets --port %u --cc reno | python3 -c "
+				"'import json,sys; d=json.load(sys.stdin); print(d[\"sockets\"][0][\"local_port\"], "
+				"len(d[\"sockets\"]))'", c.port), 0);
+	snprintf(cmd, sizeof(cmd), "%u 1\n", c.port);
+	assert_string_equal(out, cmd);
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets --port %u --cc vegas | python3 -c "
+				"'import json,sys; d=json.load(sys.stdin); print(len(d[\"sockets\"]))'",
+				c.port), 0);
+	assert_string_equal(out, "0\n");
+
+	/* Errors are still one JSON document on stdout (and exit code 2). */
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets --port 0 2>/dev/null"), 2);
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets --port 0 2>/dev/null | python3 -c "
+				"'import json,sys; print(json.load(sys.stdin)[\"error\"])'"), 0);
+	assert_non_null(strstr(out, "bad port"));
+
+	/* The text form: a header and one line per socket. */
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets --port %u", c.port), 0);
+	assert_non_null(strstr(out, "State"));
+	assert_non_null(strstr(out, "bpf_cubic"));
+	assert_non_null(strstr(out, "cubic(wmax:"));
+	assert_non_null(strstr(out, "rtt:"));
+
+	unlink(script);
+	conn_close(&c);
+}
+
+static void attach_detach_errors_and_exit_codes(void **state)
+{
+	char out[4096];
+
+	harness_require_bpf();
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets attach 2>&1"), 2);
+	assert_non_null(strstr(out, "needs --cgroup PATH"));
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets attach --cgroup 2>&1"), 2);
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets attach --cgroup %s --bogus 2>&1",
+				cgroup), 2);
+	assert_int_equal(bpftcp(out, sizeof(out),
+				"sockets attach --cgroup /bpftcp-no-such-cgroup-%d 2>&1", getpid()), 1);
+	assert_non_null(strstr(out, "cannot find cgroup"));
+	assert_non_null(strstr(out, "No such file or directory"));
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets attach --cgroup %s 2>&1", bpffs), 1);
+	assert_non_null(strstr(out, "is not a cgroup2 directory"));
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets detach --cgroup %s 2>&1", cgroup), 1);
+	assert_non_null(strstr(out, "not attached"));
+
+	/* A path relative to the cgroup2 mount names the same cgroup. */
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets attach --cgroup %s 2>&1",
+				strrchr(cgroup, '/') + 1), 0);
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets attach --cgroup %s 2>&1", cgroup), 1);
+	assert_non_null(strstr(out, "File exists (already attached"));
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets detach --cgroup %s", cgroup), 0);
+	assert_non_null(strstr(out, "{\"detached\":"));
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets bogus 2>&1"), 2);
+}
+
+static void example_program_reads_its_record(void **state)
+{
+	char out[4096], example[PATH_MAX];
+
+	harness_require_bpf();
+	/* build/examples/ beside build/bpftcp. */
+	snprintf(example, sizeof(example), "%s", harness_bpftcp());
+	snprintf(strrchr(example, '/') ? strrchr(example, '/') : example,
+		 sizeof(example) - (strrchr(example, '/') ? strrchr(example, '/') - example : 0),
+		 "/examples/sock_state_get");
+	register_cubic();
+	attach_collection();
+	assert_int_equal(harness_sh_out(out, sizeof(out), "%s -c bpf_cubic -n 2097152 2>&1",
+					example), 0);
+	print_message("%s", out);
+	assert_non_null(strstr(out, "record: version 1, 152 bytes\n"));
+	assert_non_null(strstr(out, "algorithm: bpf_cubic\n"));
+	assert_non_null(strstr(out, "statistics: rtt min/avg/max"));
+	assert_non_null(strstr(out, "cubic: W_max "));
+
+	/* Without collection and with a kernel algorithm there is no record. */
+	assert_int_equal(bpftcp(NULL, 0, "sockets detach --cgroup %s", cgroup), 0);
+	assert_int_equal(harness_sh_out(out, sizeof(out), "%s -c reno 2>&1", example), 1);
+	assert_non_null(strstr(out, "no bpftcp record for this socket"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(record_filled_and_read_by_fd_and_iterator, teardown),
+		cmocka_unit_test_teardown(churn_10000_connections_leaves_no_record, teardown),
+		cmocka_unit_test_teardown(cubic_exports_w_max_after_forced_loss, teardown),
+		cmocka_unit_test_teardown(sockets_json_parses_and_filters, teardown),
+		cmocka_unit_test_teardown(attach_detach_errors_and_exit_codes, teardown),
+		cmocka_unit_test_teardown(example_program_reads_its_record, teardown),
+	};
+
+	return cmocka_run_group_tests_name("bpf_sockstate", tests, group_setup, group_teardown);
+}

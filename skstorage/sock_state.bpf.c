@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sock_state: per-connection statistics in sk_local_storage, and the
+ * iterator that dumps every record to user space without socket fds.
+ *
+ * bpftcp_sock_stats (sockops, attached to a cgroup by 'bpftcp sockets
+ * attach') creates the record of each TCP socket of the cgroup when the
+ * connection is established, then subscribes to the RTT, retransmit, RTO and
+ * state-change callbacks with bpf_sock_ops_cb_flags_set() and keeps the
+ * statistics in struct bpftcp_sock_stats (include/bpftcp/sock_state.h).
+ * The record goes away with the socket (bpf_sk_storage_free() in
+ * __sk_destruct()), so nothing is deleted here.
+ *
+ * bpftcp_sock_state_dump (iter/bpf_sk_storage_map) walks the map and writes
+ * one struct bpftcp_sock_dump per socket with bpf_seq_write(): the 4-tuple
+ * and live values read from the kernel socket, then the record.
+ *
+ * References: the kernel selftests progs/tcp_rtt.c (sockops + sk_storage)
+ * and progs/bpf_iter_bpf_sk_storage_map.c (the iterator target); the
+ * callback arguments are those of tcp_bpf_rtt(), tcp_retransmit_skb(),
+ * tcp_retransmit_timer() and tcp_set_state() in Linux 6.x.
+ *
+ * Choices, and why:
+ *  - Established sockets only: request sockets and time-wait sockets have no
+ *    sk_local_storage, and a listener's record would only hold zeros.
+ *  - Callback flags are OR-ed into the socket's current flags, and never
+ *    cleared, because other sockops programs on the same socket (the delack
+ *    option program) set and clear their own.
+ *  - RTT min/max come from every sample (args[0] of BPF_SOCK_OPS_RTT_CB);
+ *    the smoothed RTT is the kernel's own estimator (args[1] >> 3).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "bpftcp/sock_state.bpf.h"
+
+char _license[] SEC("license") = "GPL";
+
+#define AF_INET		2
+#define AF_INET6	10
+#define SOL_TCP		6
+#define TCP_CONGESTION	13
+
+#define SOCK_STATS_CB_FLAGS (BPF_SOCK_OPS_RTT_CB_FLAG | BPF_SOCK_OPS_RETRANS_CB_FLAG | \
+			     BPF_SOCK_OPS_STATE_CB_FLAG | BPF_SOCK_OPS_RTO_CB_FLAG)
+
+/* Counters for 'bpftcp sockets' and the tests (read through the pinned .bss). */
+__u64 records_created = 0;	/* records this program allocated */
+__u64 errors = 0;		/* failure branches taken */
+__u32 last_err_line = 0;	/* __LINE__ of the last one */
+
+#define SOCK_STATS_ERR()						\
+	do {								\
+		__sync_fetch_and_add(&errors, 1);			\
+		last_err_line = __LINE__;				\
+	} while (0)
+
+static __always_inline void stats_established(struct bpf_sock_ops *skops,
+					      struct bpftcp_sock_state *st)
+{
+	char ca[BPFTCP_CA_NAME_MAX] = {};
+	__u32 srtt = skops->srtt_us >> 3;
+
+	st->stats.established_ns = bpf_ktime_get_ns();
+	st->stats.passive = skops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB;
+	st->stats.state = BPF_TCP_ESTABLISHED;
+	st->stats.bytes_acked = skops->bytes_acked;
+	/* The handshake gave the first RTT sample before we subscribed. */
+	if (srtt) {
+		st->stats.rtt_min_us = st->stats.rtt_max_us = srtt;
+		st->stats.srtt_us = srtt;
+		st->stats.rtt_samples = 1;
+	}
+	if (bpf_getsockopt(skops, SOL_TCP, TCP_CONGESTION, ca, sizeof(ca)) == 0)
+		bpftcp_sock_state_set_ca(st, ca);
+	else
+		SOCK_STATS_ERR();
+	if (bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | SOCK_STATS_CB_FLAGS))
+		SOCK_STATS_ERR();
+}
+
+static __always_inline void stats_rtt(struct bpf_sock_ops *skops, struct bpftcp_sock_stats *s)
+{
+	__u32 mrtt = skops->args[0];
+
+	if (!s->rtt_samples || mrtt < s->rtt_min_us)
+		s->rtt_min_us = mrtt;
+	if (mrtt > s->rtt_max_us)
+		s->rtt_max_us = mrtt;
+	s->rtt_samples++;
+	s->srtt_us = skops->args[1] >> 3;
+	s->bytes_acked = skops->bytes_acked;
+}
+
+SEC("sockops")
+int bpftcp_sock_stats(struct bpf_sock_ops *skops)
+{
+	struct bpftcp_sock_state *st;
+	struct bpf_sock *sk;
+	bool establishing, created;
+	__u32 op = skops->op;
+
+	switch (op) {
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_RTT_CB:
+	case BPF_SOCK_OPS_RETRANS_CB:
+	case BPF_SOCK_OPS_RTO_CB:
+	case BPF_SOCK_OPS_STATE_CB:
+		break;
+	default:
+		return 1;
+	}
+	sk = skops->sk;
+	if (!sk)
+		return 1;
+	establishing = op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB ||
+		       op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB;
+	st = bpftcp_sock_state_get(sk, establishing, &created);
+	if (!st) {
+		/* Later callbacks find no record only if allocation failed. */
+		SOCK_STATS_ERR();
+		return 1;
+	}
+	if (created)
+		__sync_fetch_and_add(&records_created, 1);
+
+	switch (op) {
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		stats_established(skops, st);
+		break;
+	case BPF_SOCK_OPS_RTT_CB:
+		stats_rtt(skops, &st->stats);
+		break;
+	case BPF_SOCK_OPS_RETRANS_CB:
+		/* args: seq, segments, result of the transmit (0 = sent). */
+		if (skops->args[2] == 0)
+			st->stats.retrans_segs += skops->args[1];
+		break;
+	case BPF_SOCK_OPS_RTO_CB:
+		st->stats.rto_events++;
+		break;
+	case BPF_SOCK_OPS_STATE_CB:
+		/* args: old state, new state. */
+		st->stats.state_changes++;
+		st->stats.state = skops->args[1];
+		st->stats.bytes_acked = skops->bytes_acked;
+		break;
+	}
+	return 1;
+}
+
+SEC("iter/bpf_sk_storage_map")
+int bpftcp_sock_state_dump(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+	struct bpftcp_sock_state *st = ctx->value;
+	struct sock *sk = ctx->sk;
+	struct bpftcp_sock_dump d = {};
+	struct tcp_sock *tp;
+
+	if (!sk || !st)
+		return 0;
+	d.dump_size = sizeof(d);
+	d.family = sk->__sk_common.skc_family;
+	d.tcp_state = sk->__sk_common.skc_state;
+	if (d.family == AF_INET) {
+		bpf_probe_read_kernel(d.local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_probe_read_kernel(d.peer_addr, 4, &sk->__sk_common.skc_daddr);
+	} else if (d.family == AF_INET6) {
+		bpf_probe_read_kernel(d.local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_probe_read_kernel(d.peer_addr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+	d.local_port = sk->__sk_common.skc_num;
+	d.peer_port = bpf_ntohs(sk->__sk_common.skc_dport);
+	d.netns_ino = sk->__sk_common.skc_net.net->ns.inum;
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (tp) {
+		d.snd_cwnd = tp->snd_cwnd;
+		d.snd_ssthresh = tp->snd_ssthresh;
+		bpf_probe_read_kernel_str(d.ca_name, sizeof(d.ca_name),
+					  tp->inet_conn.icsk_ca_ops->name);
+	}
+	__builtin_memcpy(&d.state, st, sizeof(d.state));
+	bpf_seq_write(ctx->meta->seq, &d, sizeof(d));
+	return 0;
+}
