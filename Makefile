@@ -32,7 +32,7 @@ endif
 # Dependencies: tools needed for building. `make deps` always runs the
 # installer (which is silent and quick when all is present); the build targets
 # run it only when a tool is missing.
-DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG); do command -v $$t >/dev/null || { echo $$t; break; }; done; \
+DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG) flent; do command -v $$t >/dev/null || { echo $$t; break; }; done; \
 		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' cmocka 2>/dev/null || echo libbpf)
 
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)

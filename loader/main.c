@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cc.h"
+#include "opt.h"
 #include "common.h"
 #include "sockets.h"
 
@@ -13,8 +14,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: bpftcp [OPTIONS] OBJECT { COMMAND | help }\n"
-		"OBJECT := { cc | sockets | status | version | help }\n"
+		"OBJECT := { cc | opt | sockets | status | version | help }\n"
 		"  cc       congestion controls: list, register, unregister, replace, stats\n"
+		"  opt      TCP header options on cgroups: attach, detach, show (delack)\n"
 		"  sockets  per-socket records: list [--cc NAME] [--port N], attach|detach --cgroup PATH\n"
 		"  status   bpffs location and what bpftcp has registered\n"
 		"OPTIONS := { -j|--json  -p|--pretty  -v|--verbose  -h|--help  -V|--version }\n"
@@ -92,6 +94,7 @@ static int do_status(int argc, char **argv)
 
 static const struct cmd main_cmds[] = {
 	{ "cc",		do_cc },
+	{ "opt",	do_opt },
 	{ "sockets",	do_sockets },
 	{ "status",	do_status },
 	{ "version",	do_version },

@@ -9,13 +9,17 @@
 #   skeletons).  Backports is enabled by reusing the URI of the machine's own
 #   Debian apt source, so that mirrors and snapshot pins keep working and no
 #   host name is ever written by this script.
+# - flent and python3-matplotlib: netns-tests/compare writes Flent data files
+#   and PNG plots, and its tests render them with Flent.  Both are for
+#   Debian's /usr/bin/python3 (scripts/find-python.sh finds it).
 #
 # Idempotent: silent and exit 0 when everything is present.  On a system it
 # cannot handle it prints the exact package list and exits 1.
 set -euo pipefail
 
 PKGS_MAIN=(clang-19 llvm-19 libcmocka-dev libelf-dev zlib1g-dev pkg-config
-           iproute2 iperf3 ethtool python3 tcpdump procps util-linux)
+           iproute2 iperf3 ethtool python3 tcpdump procps util-linux
+           iputils-ping socat flent python3-matplotlib)
 PKGS_BPO=(libbpf-dev bpftool)
 MIN_LIBBPF=1.4.0
 MIN_BPFTOOL=7.4.0

@@ -6,7 +6,10 @@
 # Suites:
 #   1. every cmocka driver build/selftests/test_* (host unit tests first, then
 #      the privileged BPF tests, whose names start with test_bpf_);
-#   2. netns-tests/run, which ends with "netns-tests: N passed, N failed, N skipped".
+#   2. Python unittest suites: every netns-tests/<lib>/tests/ package (for
+#      example the comparison's analysis, netns-tests/compare_lib/tests),
+#      counted from unittest's verbose result lines;
+#   3. netns-tests/run, which ends with "netns-tests: N passed, N failed, N skipped".
 # Exit status is non-zero if anything failed, or if anything was skipped
 # while BPFTCP_NO_SKIP=1 (CI sets it: on the CI machine nothing may skip).
 set -uo pipefail
@@ -60,6 +63,42 @@ done
 for t in "${tests[@]}"; do
 	case $(basename "$t") in test_bpf_*) run_suite "$(basename "$t")" "$t" ;; esac
 done
+
+# count_unittest LOG: the counts of one `python3 -m unittest -v` run, from
+# its per-test result lines (ok, skipped, FAIL, ERROR, expected failure,
+# unexpected success).
+count_unittest() {
+	local log=$1
+	awk '
+		/ \.\.\. ok$/ { p++ }
+		/ \.\.\. skipped/ { s++ }
+		/ \.\.\. expected failure$/ { p++ }
+		/ \.\.\. (FAIL|ERROR|unexpected success)$/ { f++ }
+		/^(FAIL|ERROR): / { e++ }
+		END {
+			# A failure in setUpClass/tearDownClass has no "..." line.
+			if (e > f) f = e
+			print p + 0, f + 0, s + 0
+		}' "$log"
+}
+# A Python that has the suites' modules (matplotlib: Debian's python3).
+py_suites=()
+for d in netns-tests/*/tests; do
+	[ -f "$d/__init__.py" ] && py_suites+=("$d")
+done
+if [ ${#py_suites[@]} -gt 0 ]; then
+	counter=count_unittest
+	if python=$(scripts/find-python.sh matplotlib); then
+		for d in "${py_suites[@]}"; do
+			top=${d%/*/tests}
+			run_suite "${d#netns-tests/}" env PYTHONDONTWRITEBYTECODE=1 MPLBACKEND=Agg \
+				"$python" -m unittest discover -v -s "$d" -t "$top"
+		done
+	else
+		echo "** python unittest suites (${py_suites[*]}) cannot run: no python3 with matplotlib"
+		failed=$((failed + 1)); failed_suites+=(python-suites)
+	fi
+fi
 
 count_netns() {
 	local log=$1 line p f s

@@ -47,7 +47,7 @@ static void round_trip_every_whole_ms_1_to_1000(void **state)
 		for (__u8 flags = 0; flags <= HDROPT_DELACK_F_RESEND; flags++) {
 			struct hdropt_delack_opt in = { .flags = flags, .max_delack_us = ms * 1000 };
 			struct hdropt_delack_opt out = {};
-			__u8 buf[HDROPT_DELACK_LEN];
+			__u8 buf[HDROPT_DELACK_LEN] = { 0 };
 
 			assert_int_equal(hdropt_delack_encode(buf, sizeof(buf), &in), HDROPT_DELACK_LEN);
 			assert_int_equal(decode(buf, sizeof(buf), &out), HDROPT_DELACK_OK);
@@ -64,7 +64,7 @@ static void round_trip_range_ends(void **state)
 
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		struct hdropt_delack_opt in = { .max_delack_us = vals[i] }, out = {};
-		__u8 buf[HDROPT_DELACK_LEN];
+		__u8 buf[HDROPT_DELACK_LEN] = { 0 };
 
 		assert_int_equal(hdropt_delack_encode(buf, sizeof(buf), &in), HDROPT_DELACK_LEN);
 		assert_int_equal(decode(buf, sizeof(buf), &out), 0);

@@ -191,19 +191,113 @@ struct hdropt_peer_key {
 };
 #define HDROPT_PEERS_MAX		1024
 
-/* Per-socket record of what was negotiated (sk_local_storage). */
+/*
+ * Per-socket record of what was negotiated (sk_local_storage).  The layout and
+ * the flag values are those of the delack section of the shared per-socket
+ * record planned by the skstorage work, so the two can merge without a
+ * translation.  All times are microseconds, the unit of TCP_BPF_DELACK_MAX and
+ * TCP_BPF_RTO_MIN, whatever the wire uses.
+ */
 struct hdropt_delack_sock {
-	__u32 local_us;		/* what we advertised */
-	__u32 peer_us;		/* what the peer advertised (0: nothing valid) */
-	__u32 delack_max_us;	/* TCP_BPF_DELACK_MAX we set (0: untouched) */
-	__u32 rto_min_us;	/* TCP_BPF_RTO_MIN we set (0: untouched) */
-	__u8  state;		/* HDROPT_SK_* bits */
-	__u8  __pad[3];
+	__u32 flags;			/* HDROPT_SK_*; 0 = never touched */
+	__u32 local_max_delack_us;	/* what this side advertised */
+	__u32 peer_max_delack_us;	/* what the peer advertised (0: nothing valid) */
+	__u32 rto_min_us;		/* TCP_BPF_RTO_MIN applied; 0 = unchanged */
+	__u32 delack_max_us;		/* TCP_BPF_DELACK_MAX applied; 0 = unchanged */
+	__u32 __pad;
 };
-#define HDROPT_SK_SENT		0x01	/* our option went out in the SYN */
-#define HDROPT_SK_RESEND	0x02	/* peer asked us to repeat it (syncookies) */
-#define HDROPT_SK_FASTOPEN	0x04	/* passive TFO: SYN-ACK still to confirm */
-#define HDROPT_SK_APPLIED	0x08	/* both advertised; settings applied */
-#define HDROPT_SK_CLAMPED	0x10	/* rto_min_us was clamped */
+#define HDROPT_SK_SENT		(1u << 0)	/* we advertised the option */
+#define HDROPT_SK_RECEIVED	(1u << 1)	/* the peer advertised it */
+#define HDROPT_SK_APPLIED	(1u << 2)	/* RTO min / delack max were set */
+#define HDROPT_SK_CLAMPED	(1u << 3)	/* RTO min hit the admin floor or ceiling */
+#define HDROPT_SK_RESEND	(1u << 4)	/* negotiated through a resend (syncookies) */
+#define HDROPT_SK_MALFORMED	(1u << 5)	/* the peer sent a malformed option */
+/* Transient: the option callbacks are still on for this socket. */
+#define HDROPT_SK_RESENDING	(1u << 6)	/* active: repeating our option after RESEND */
+#define HDROPT_SK_TFO_PENDING	(1u << 7)	/* passive TFO: SYN-ACK not yet confirmed */
+
+/* ------------------------------------------------------------------------
+ * Policy: the values a side advertises and applies.  Pure functions of the
+ * admin's settings, the peer's value and the kernel's HZ (which the BPF
+ * program reads at load time), so the host tests check the same arithmetic.
+ *
+ * The kernel keeps both timers in jiffies and rounds a microsecond setting
+ * up (usecs_to_jiffies); TCP_BPF_DELACK_MAX and TCP_BPF_RTO_MIN accept
+ * 2 jiffies (TCP_TIMEOUT_MIN) .. HZ/5 jiffies (200 ms) and fail otherwise.
+ */
+#define HDROPT_KERNEL_MIN_TICKS		2	/* TCP_TIMEOUT_MIN */
+#define HDROPT_KERNEL_MAX_US		200000	/* TCP_DELACK_MAX, TCP_RTO_MIN */
+/* The RTO minimum is the peer's promise plus this many ticks: one because
+ * our retransmit timer can fire up to a tick early relative to the send,
+ * one for the peer's delayed-ACK timer firing late in its tick. */
+#define HDROPT_RTO_MARGIN_TICKS		2
+
+static inline __u32 hdropt_ticks(__u32 us, __u32 hz)
+{
+	return (__u32)(((__u64)us * hz + 999999) / 1000000);
+}
+
+/* The largest microsecond value that still rounds up to @ticks. */
+static inline __u32 hdropt_ticks_to_us(__u32 ticks, __u32 hz)
+{
+	return (__u32)((__u64)ticks * 1000000 / hz);
+}
+
+struct hdropt_delack_local {
+	__u32 advertise_us;	/* what goes on the wire: a whole 100 us unit */
+	__u32 setsockopt_us;	/* what TCP_BPF_DELACK_MAX gets */
+};
+
+/*
+ * What this side promises for an admin setting of @cfg_us: the kernel can only
+ * delay an ACK by whole ticks, so the promise is the tick count the timer will
+ * really use (rounded up, within the kernel's limits), expressed in wire units
+ * rounded up.  A promise is never smaller than the delay the kernel applies.
+ */
+static inline struct hdropt_delack_local hdropt_delack_local(__u32 cfg_us, __u32 hz)
+{
+	struct hdropt_delack_local l;
+	__u32 ticks = hdropt_ticks(cfg_us, hz);
+	__u32 max_ticks = hz / 5;
+	__u32 us;
+
+	if (ticks < HDROPT_KERNEL_MIN_TICKS)
+		ticks = HDROPT_KERNEL_MIN_TICKS;
+	if (ticks > max_ticks)
+		ticks = max_ticks;
+	us = hdropt_ticks_to_us(ticks, hz);
+	l.setsockopt_us = us;
+	l.advertise_us = (us + HDROPT_DELACK_UNIT_US - 1) / HDROPT_DELACK_UNIT_US *
+			 HDROPT_DELACK_UNIT_US;
+	return l;
+}
+
+/*
+ * TCP_BPF_RTO_MIN for a peer that promised @peer_us: the promise plus the
+ * margin, clamped to the admin's [@floor_us, @ceiling_us] and to what the
+ * kernel accepts.  *@clamped says whether a clamp moved it.
+ */
+static inline __u32 hdropt_rto_min_us(__u32 peer_us, __u32 floor_us, __u32 ceiling_us,
+				      __u32 hz, int *clamped)
+{
+	__u32 lo = hdropt_ticks_to_us(HDROPT_KERNEL_MIN_TICKS, hz);
+	__u32 hi = HDROPT_KERNEL_MAX_US;
+	__u32 want = peer_us + hdropt_ticks_to_us(HDROPT_RTO_MARGIN_TICKS, hz);
+
+	if (floor_us > lo)
+		lo = floor_us;
+	if (ceiling_us < hi)
+		hi = ceiling_us;
+	*clamped = 0;
+	if (want < lo) {
+		want = lo;
+		*clamped = 1;
+	}
+	if (want > hi) {
+		want = hi;
+		*clamped = 1;
+	}
+	return want;
+}
 
 #endif /* BPFTCP_DELACK_OPT_H */

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * delack: the max-delayed-ACK TCP header option, negotiated in the handshake.
+ *
+ * Each side tells the other, in a TCP option, the longest it will delay an
+ * ACK.  When both sides advertised, each sets its own TCP_BPF_DELACK_MAX to
+ * what it promised and its TCP_BPF_RTO_MIN to the peer's promise plus a
+ * margin (clamped to the admin's floor and ceiling), so a sender no longer
+ * waits the kernel's fixed 200 ms minimum RTO for a peer that promised, say,
+ * 5 ms.  If only one side speaks the option, nothing changes.
+ *
+ * Wire format: include/bpftcp/delack_opt.h and docs/hdropt-delack.md (an
+ * RFC 6994 experimental option, kind 253).  The idea and the kernel API come
+ * from the kernel selftest tools/testing/selftests/bpf/progs/
+ * test_tcp_hdr_options.c; differences from it:
+ *   - a real option with a strict decoder: malformed options are counted and
+ *     ignored, never half-used;
+ *   - the RTO minimum has a margin and admin clamps, since the peer is not
+ *     trusted;
+ *   - scope: only peers in the --peers LPM trie (when given);
+ *   - the option callbacks are turned off as soon as the handshake is done,
+ *     clearing only the flags this program set (other sockops programs in
+ *     the cgroup hierarchy share the socket's flag word).
+ *
+ * Flow (active = connect(), passive = accept()):
+ *   LISTEN_CB         listener: TCP_SAVE_SYN, WRITE_HDR_OPT flag (SYN-ACKs).
+ *   CONNECT_CB        active: WRITE_HDR_OPT flag, if the peer is in scope.
+ *   HDR_OPT_LEN/WRITE SYN: our option.  SYN-ACK: ours, if the SYN had a
+ *                     valid one; RESEND set when we will not have the SYN
+ *                     later (syncookies).  Other segments: ours again while
+ *                     the peer asked for a resend.
+ *   ACTIVE_ESTAB      read the SYN-ACK's option; apply; on RESEND keep
+ *                     writing until a packet from the peer proves it is
+ *                     established (PARSE_ALL_HDR_OPT).
+ *   PASSIVE_ESTAB     read the saved SYN (or, after a cookie, the ACK that
+ *                     carries the resent option; or, for TFO, the SYN in
+ *                     hand); apply.
+ *   PARSE_HDR_OPT     first packet after the handshake while a resend or a
+ *                     TFO SYN-ACK was pending: turn the callbacks off.
+ *
+ * Kernel quirks this relies on (Linux >= 5.10):
+ *   - SYN-ACK callbacks run on the request socket (skops->sk is a
+ *     request_sock, not a full socket): no sk_storage and no
+ *     bpf_setsockopt() there; the SYN is read with BPF_LOAD_HDR_OPT_TCP_SYN,
+ *     which uses the SYN skb in hand, or the saved SYN on retransmits.
+ *   - With syncookies the request socket is freed right after the SYN-ACK,
+ *     and args[0] has BPF_WRITE_HDR_TCP_SYNACK_COOKIE; the child is later
+ *     made from the ACK, which has no saved SYN: hence RESEND.
+ *   - TCP Fast Open: the child is made from the SYN and PASSIVE_ESTABLISHED
+ *     runs before the SYN-ACK is sent (skb = the SYN), so the write flag must
+ *     stay on for the SYN-ACK (and its retransmits).
+ *   - PARSE_HDR_OPT_CB is not called in SYN_SENT/SYN_RECV/LISTEN: the
+ *     handshake options are read in the ESTABLISHED callbacks, where
+ *     bpf_load_hdr_opt() sees the SYN-ACK (active) or the ACK (passive).
+ *   - bpf_setsockopt() is only allowed on full, locked sockets, i.e. not in
+ *     the SYN-ACK callbacks.  TCP_BPF_DELACK_MAX/TCP_BPF_RTO_MIN only store a
+ *     field, so calling them from the ESTABLISHED callbacks cannot recurse;
+ *     options that transmit (TCP_NODELAY pushes pending data) would re-enter
+ *     HDR_OPT_LEN/WRITE from inside them, so none are used here.
+ *   - Both setsockopts take microseconds but store jiffies (rounded up) and
+ *     fail outside 2 jiffies .. 200 ms: the policy in delack_opt.h works in
+ *     ticks so that what is advertised is what the timer does.
+ *   - The kernel rounds reserved option space up to 4 bytes and fills what
+ *     was not written with NOPs.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "bpftcp/delack_opt.h"
+
+#define AF_INET		2
+#define AF_INET6	10
+#define SOL_TCP		6
+#define TCP_SAVE_SYN	27
+#define TCPHDR_SYN	0x02
+#define TCPHDR_ACK	0x10
+#define ENOENT		2
+#define ENOSPC		28
+#define ENOMSG		42
+
+/* Flags this program turns on, and so the only ones it turns off. */
+#define OUR_CB_FLAGS	(BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG | BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG)
+
+/* Admin settings, set by 'bpftcp opt attach delack' before load. */
+const volatile __u32 cfg_max_delack_us = 20000;
+const volatile __u32 cfg_rto_floor_us = 5000;
+const volatile __u32 cfg_rto_ceiling_us = HDROPT_KERNEL_MAX_US;
+const volatile __u8 cfg_peers_restricted;	/* 1: only peers in delack_peers */
+/* The cgroup as the admin named it, for 'bpftcp opt show'; never read here. */
+const volatile char cfg_cgroup_path[256];
+
+extern unsigned int CONFIG_HZ __kconfig;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hdropt_delack_counters);
+} delack_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* required for LPM tries */
+	__uint(max_entries, HDROPT_PEERS_MAX);
+	__type(key, struct hdropt_peer_key);
+	__type(value, __u8);
+} delack_peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* required for sk storage */
+	__type(key, int);
+	__type(value, struct hdropt_delack_sock);
+} delack_sk SEC(".maps");
+
+/* ------------------------------------------------------------ counters */
+
+static __always_inline struct hdropt_delack_counters *counters(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&delack_counters, &zero);
+}
+
+/* Per-CPU, so plain increments; the CLI sums the CPUs. */
+#define COUNT(field)							\
+	do {								\
+		struct hdropt_delack_counters *__c = counters();	\
+		if (__c)						\
+			__c->field++;					\
+	} while (0)
+
+/* A failure branch: count it and remember where (RET_CG_ERR idea). */
+#define ERR()								\
+	do {								\
+		struct hdropt_delack_counters *__c = counters();	\
+		if (__c) {						\
+			__c->errors++;					\
+			__c->last_err_line = __LINE__;			\
+		}							\
+	} while (0)
+
+/* --------------------------------------------------------------- helpers */
+
+static __always_inline bool peer_in_scope(const struct bpf_sock_ops *skops)
+{
+	struct hdropt_peer_key key = { .prefixlen = 128 };
+
+	if (!cfg_peers_restricted)
+		return true;
+	if (skops->family == AF_INET) {
+		__u32 ip4 = skops->remote_ip4;	/* network byte order */
+
+		key.addr[10] = 0xff;
+		key.addr[11] = 0xff;
+		__builtin_memcpy(&key.addr[12], &ip4, 4);
+	} else if (skops->family == AF_INET6) {
+		__u32 ip6[4] = { skops->remote_ip6[0], skops->remote_ip6[1],
+				 skops->remote_ip6[2], skops->remote_ip6[3] };
+
+		__builtin_memcpy(key.addr, ip6, 16);
+	} else {
+		return false;
+	}
+	return bpf_map_lookup_elem(&delack_peers, &key) != NULL;
+}
+
+static __always_inline void cb_flags_on(struct bpf_sock_ops *skops, __u32 flags)
+{
+	if (bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | flags))
+		ERR();
+}
+
+static __always_inline void cb_flags_off(struct bpf_sock_ops *skops)
+{
+	__u32 cur = skops->bpf_sock_ops_cb_flags;
+
+	if ((cur & OUR_CB_FLAGS) && bpf_sock_ops_cb_flags_set(skops, cur & ~OUR_CB_FLAGS))
+		ERR();
+}
+
+static __always_inline struct hdropt_delack_local local_setting(void)
+{
+	return hdropt_delack_local(cfg_max_delack_us, CONFIG_HZ);
+}
+
+/*
+ * Finds our option in the packet in hand, or with @from_syn in the SYN
+ * (BPF_LOAD_HDR_OPT_TCP_SYN).  Returns 0 and fills @opt; -ENOMSG when there
+ * is none; -EBADMSG-like 1 when there is one but it is malformed (counted);
+ * another negative errno when the packet cannot be read.
+ */
+#define LOAD_MALFORMED	1
+static __always_inline int load_option(struct bpf_sock_ops *skops, bool from_syn,
+				       struct hdropt_delack_opt *opt)
+{
+	/* The kernel finds a kind-253 option by its ExID (RFC 6994) and copies
+	 * it whole, or the first sizeof(buf) bytes and -ENOSPC when longer. */
+	__u8 buf[16] = { HDROPT_DELACK_KIND, 4, HDROPT_DELACK_EXID >> 8, HDROPT_DELACK_EXID & 0xff };
+	int ret;
+
+	ret = bpf_load_hdr_opt(skops, buf, sizeof(buf), from_syn ? BPF_LOAD_HDR_OPT_TCP_SYN : 0);
+	if (ret == -ENOSPC) {
+		COUNT(malformed);
+		return LOAD_MALFORMED;
+	}
+	if (ret < 0)
+		return ret;
+	if (ret > (int)sizeof(buf))
+		ret = sizeof(buf);
+	if (hdropt_delack_decode(buf, ret, opt)) {
+		COUNT(malformed);
+		return LOAD_MALFORMED;
+	}
+	return 0;
+}
+
+static __always_inline int store_option(struct bpf_sock_ops *skops, __u8 flags)
+{
+	struct hdropt_delack_opt opt = { .flags = flags, .max_delack_us = local_setting().advertise_us };
+	__u8 buf[8] = {};
+
+	if (hdropt_delack_encode(buf, sizeof(buf), &opt) != HDROPT_DELACK_LEN) {
+		ERR();
+		return -1;
+	}
+	if (bpf_store_hdr_opt(skops, buf, HDROPT_DELACK_LEN, 0)) {
+		ERR();
+		return -1;
+	}
+	COUNT(sent);
+	return 0;
+}
+
+static __always_inline void reserve_option(struct bpf_sock_ops *skops)
+{
+	/* -ENOSPC: the other options (TFO cookie, MD5...) left no room. */
+	if (bpf_reserve_hdr_opt(skops, HDROPT_DELACK_LEN, 0))
+		ERR();
+}
+
+static __always_inline struct hdropt_delack_sock *sock_record(struct bpf_sock_ops *skops, bool create)
+{
+	struct bpf_sock *sk = skops->sk;
+
+	if (!sk)
+		return NULL;
+	return bpf_sk_storage_get(&delack_sk, sk, NULL, create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+}
+
+/* Both sides advertised: set our delayed-ACK maximum and our RTO minimum. */
+static __always_inline void apply(struct bpf_sock_ops *skops, struct hdropt_delack_sock *rec,
+				  __u32 peer_us)
+{
+	struct hdropt_delack_local local = local_setting();
+	int clamped = 0;
+	__u32 rto_us;
+
+	rto_us = hdropt_rto_min_us(peer_us, cfg_rto_floor_us, cfg_rto_ceiling_us, CONFIG_HZ, &clamped);
+	if (bpf_setsockopt(skops, SOL_TCP, TCP_BPF_DELACK_MAX, &local.setsockopt_us,
+			   sizeof(local.setsockopt_us))) {
+		ERR();
+		return;
+	}
+	if (bpf_setsockopt(skops, SOL_TCP, TCP_BPF_RTO_MIN, &rto_us, sizeof(rto_us))) {
+		ERR();
+		return;
+	}
+	if (clamped)
+		COUNT(clamped);
+	COUNT(applied);
+	if (rec) {
+		rec->local_max_delack_us = local.advertise_us;
+		rec->peer_max_delack_us = peer_us;
+		rec->delack_max_us = local.setsockopt_us;
+		rec->rto_min_us = rto_us;
+		rec->flags |= HDROPT_SK_SENT | HDROPT_SK_RECEIVED | HDROPT_SK_APPLIED |
+			      (clamped ? HDROPT_SK_CLAMPED : 0);
+	}
+}
+
+/* ------------------------------------------------------------- callbacks */
+
+static __always_inline void on_listen(struct bpf_sock_ops *skops)
+{
+	int one = 1, cur = 0;
+
+	/* The passive side reads the client's option from the saved SYN when
+	 * the connection is established.  Do not lower a 2 (save MAC too) that
+	 * the application asked for. */
+	if (bpf_getsockopt(skops, SOL_TCP, TCP_SAVE_SYN, &cur, sizeof(cur)) || !cur) {
+		if (bpf_setsockopt(skops, SOL_TCP, TCP_SAVE_SYN, &one, sizeof(one))) {
+			/* Without the saved SYN we could not honour what we
+			 * answer: stay silent on this listener. */
+			ERR();
+			return;
+		}
+	}
+	cb_flags_on(skops, BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+}
+
+static __always_inline void on_connect(struct bpf_sock_ops *skops)
+{
+	if (peer_in_scope(skops))
+		cb_flags_on(skops, BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+}
+
+/* SYN-ACK, on the request socket: answer only a valid option in the SYN. */
+static __always_inline void synack_opt_len(struct bpf_sock_ops *skops)
+{
+	struct hdropt_delack_opt peer;
+
+	if (!peer_in_scope(skops))
+		return;
+	/* -ENOMSG: no option; -ENOENT: the SYN is gone (a TFO SYN-ACK
+	 * retransmit, whose SYN moved to the child): stay silent. */
+	if (load_option(skops, true, &peer))
+		return;
+	COUNT(received);
+	reserve_option(skops);
+}
+
+/*
+ * Will the passive side lack the SYN at establishment?  Then ask for a resend.
+ * Only a cookie SYN-ACK says so (args[0]).  A listener whose TCP_SAVE_SYN the
+ * application turned off after listen() would need it too, but a SYN-ACK
+ * callback cannot tell: skops->sk reads as NULL on request sockets (the ctx
+ * rewrite exposes full sockets only), so the request's saved_syn is out of
+ * reach.  docs/hdropt-delack.md lists that case.
+ */
+static __always_inline bool synack_needs_resend(const struct bpf_sock_ops *skops)
+{
+	return skops->args[0] & BPF_WRITE_HDR_TCP_SYNACK_COOKIE;
+}
+
+static __always_inline void on_opt_len(struct bpf_sock_ops *skops)
+{
+	__u8 tcp_flags = skops->skb_tcp_flags;
+	struct hdropt_delack_sock *rec;
+
+	if ((tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK)) {
+		synack_opt_len(skops);
+		return;
+	}
+	if (tcp_flags & TCPHDR_SYN) {
+		reserve_option(skops);
+		return;
+	}
+	/* Data, pure ACKs, and tcp_current_mss() (args[0] has
+	 * BPF_WRITE_HDR_TCP_CURRENT_MSS, no skb): room only while resending,
+	 * so the MSS is right for the segments that will carry it. */
+	rec = sock_record(skops, false);
+	if (rec && (rec->flags & HDROPT_SK_RESENDING))
+		reserve_option(skops);
+}
+
+static __always_inline void on_write_opt(struct bpf_sock_ops *skops)
+{
+	__u8 tcp_flags = skops->skb_tcp_flags;
+	struct hdropt_delack_sock *rec;
+
+	if ((tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK)) {
+		store_option(skops, synack_needs_resend(skops) ? HDROPT_DELACK_F_RESEND : 0);
+		return;
+	}
+	if (tcp_flags & TCPHDR_SYN) {
+		if (store_option(skops, 0))
+			return;
+		/* Remember that we spoke: only then does a SYN-ACK's option count. */
+		rec = sock_record(skops, true);
+		if (rec) {
+			rec->flags |= HDROPT_SK_SENT;
+			rec->local_max_delack_us = local_setting().advertise_us;
+		} else {
+			ERR();
+		}
+		return;
+	}
+	rec = sock_record(skops, false);
+	if (rec && (rec->flags & HDROPT_SK_RESENDING))
+		store_option(skops, 0);
+}
+
+static __always_inline void on_active_established(struct bpf_sock_ops *skops)
+{
+	struct hdropt_delack_sock *rec = sock_record(skops, false);
+	struct hdropt_delack_opt peer;
+	int err;
+
+	if (!rec || !(rec->flags & HDROPT_SK_SENT)) {
+		cb_flags_off(skops);
+		return;
+	}
+	err = load_option(skops, false, &peer);	/* the SYN-ACK */
+	if (err) {
+		if (err == LOAD_MALFORMED)
+			rec->flags |= HDROPT_SK_MALFORMED;
+		cb_flags_off(skops);
+		return;
+	}
+	COUNT(received);
+	apply(skops, rec, peer.max_delack_us);
+	if (peer.flags & HDROPT_DELACK_F_RESEND) {
+		/* Syncookies: the server builds the connection from our ACK
+		 * (or first data) and needs our option there.  Repeat it until
+		 * a packet from the server shows it is established: the ACK
+		 * can be lost and then the first data segment carries it. */
+		rec->flags |= HDROPT_SK_RESEND | HDROPT_SK_RESENDING;
+		cb_flags_on(skops, BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG);
+		return;
+	}
+	cb_flags_off(skops);
+}
+
+static __always_inline void on_passive_established(struct bpf_sock_ops *skops)
+{
+	bool syn_in_hand = skops->skb_tcp_flags & TCPHDR_SYN;
+	struct hdropt_delack_sock *rec;
+	struct hdropt_delack_opt peer;
+	bool resent = false;
+	int err;
+
+	/* The child inherits the listener's flags; TFO needs them a little
+	 * longer (below), everything else is done after this callback. */
+	if (!peer_in_scope(skops)) {
+		cb_flags_off(skops);
+		return;
+	}
+	err = load_option(skops, true, &peer);	/* the saved SYN */
+	if (err == -ENOENT) {
+		/* No saved SYN: a cookie (the client resent its option in the
+		 * packet in hand), or TFO (the packet in hand is the SYN). */
+		err = load_option(skops, false, &peer);
+		resent = !syn_in_hand;
+	}
+	if (err) {
+		if (err == LOAD_MALFORMED) {
+			rec = sock_record(skops, true);
+			if (rec)
+				rec->flags |= HDROPT_SK_MALFORMED;
+		}
+		cb_flags_off(skops);
+		return;
+	}
+	/* A SYN option was already counted when the SYN-ACK answered it. */
+	if (resent)
+		COUNT(received);
+	rec = sock_record(skops, true);
+	if (!rec)
+		ERR();
+	apply(skops, rec, peer.max_delack_us);
+	if (rec && resent)
+		rec->flags |= HDROPT_SK_RESEND;
+	if (syn_in_hand) {
+		/* TCP Fast Open: the SYN-ACK is still to be sent (and maybe
+		 * retransmitted), so keep writing until the peer's next packet
+		 * shows the handshake is over. */
+		if (rec)
+			rec->flags |= HDROPT_SK_TFO_PENDING;
+		cb_flags_on(skops, BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG);
+		return;
+	}
+	cb_flags_off(skops);
+}
+
+static __always_inline void on_parse(struct bpf_sock_ops *skops)
+{
+	struct hdropt_delack_sock *rec = sock_record(skops, false);
+
+	/* Only reached while PARSE_ALL is on, i.e. while a resend or a TFO
+	 * SYN-ACK was pending: the peer's packet ends both. */
+	if (rec)
+		rec->flags &= ~(HDROPT_SK_RESENDING | HDROPT_SK_TFO_PENDING);
+	cb_flags_off(skops);
+}
+
+SEC("sockops")
+int bpftcp_delack(struct bpf_sock_ops *skops)
+{
+	switch (skops->op) {
+	case BPF_SOCK_OPS_TCP_LISTEN_CB:
+		on_listen(skops);
+		break;
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		on_connect(skops);
+		break;
+	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
+		on_opt_len(skops);
+		break;
+	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
+		on_write_opt(skops);
+		break;
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+		on_active_established(skops);
+		break;
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		on_passive_established(skops);
+		break;
+	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
+		on_parse(skops);
+		break;
+	}
+	/* Always 1: for HDR_OPT_LEN_CB anything else discards the reservation. */
+	return 1;
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""Pure measurement maths for the comparison: no I/O, standard library only,
+so that the tests can check every number on synthetic inputs with known
+answers.  docs/compare.md defines each metric; keep the two in step.
+
+A *cumulative series* is a list of (t_seconds, bytes) pairs with t strictly
+increasing and bytes non-decreasing (bytes_acked sampled from ss).  Rates
+over any window come from interpolating that series, so sampling jitter does
+not bias them.
+"""
+
+import bisect
+import math
+
+
+def percentile(values, p):
+    """The p-th percentile (0..100) with linear interpolation between closest
+    ranks (numpy's default method), or None for no values."""
+    xs = sorted(v for v in values if v is not None)
+    if not xs:
+        return None
+    if not 0 <= p <= 100:
+        raise ValueError("percentile %r is not in 0..100" % p)
+    rank = p / 100.0 * (len(xs) - 1)
+    lo = int(math.floor(rank))
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (rank - lo)
+
+
+def rtt_stats(values):
+    """p50/p95/p99, mean, min, max and count of a list of RTTs (ms)."""
+    xs = [v for v in values if v is not None]
+    return {
+        "n": len(xs),
+        "min": min(xs) if xs else None,
+        "mean": math.fsum(xs) / len(xs) if xs else None,
+        "p50": percentile(xs, 50),
+        "p95": percentile(xs, 95),
+        "p99": percentile(xs, 99),
+        "max": max(xs) if xs else None,
+    }
+
+
+def jain_index(rates):
+    """Jain's fairness index (sum x)^2 / (n * sum x^2): 1 when all equal,
+    1/n when one takes everything.  None when undefined (no flows, or every
+    rate is zero)."""
+    xs = list(rates)
+    if not xs:
+        return None
+    if any(x < 0 for x in xs):
+        raise ValueError("negative rate in %r" % (xs,))
+    sq = math.fsum(x * x for x in xs)
+    if sq == 0:
+        return None
+    return math.fsum(xs) ** 2 / (len(xs) * sq)
+
+
+def cumulative_at(series, t):
+    """Bytes at time t, linearly interpolated; None outside the series."""
+    if not series or t < series[0][0] or t > series[-1][0]:
+        return None
+    i = bisect.bisect_left([s[0] for s in series], t)
+    if series[i][0] == t:
+        return float(series[i][1])
+    (t0, b0), (t1, b1) = series[i - 1], series[i]
+    return b0 + (b1 - b0) * (t - t0) / (t1 - t0)
+
+
+def window_rate_bps(series, t_from, t_to):
+    """Mean rate in bit/s over [t_from, t_to], or None if the series does
+    not cover that window."""
+    if t_to <= t_from:
+        raise ValueError("empty window [%r, %r]" % (t_from, t_to))
+    b0 = cumulative_at(series, t_from)
+    b1 = cumulative_at(series, t_to)
+    if b0 is None or b1 is None:
+        return None
+    return (b1 - b0) * 8.0 / (t_to - t_from)
+
+
+def interval_rates_bps(series):
+    """Rate over each sampling interval: [(t_end, bit/s)]."""
+    out = []
+    for (t0, b0), (t1, b1) in zip(series, series[1:]):
+        out.append((t1, (b1 - b0) * 8.0 / (t1 - t0)))
+    return out
+
+
+def common_interval(series_list):
+    """[start, end] in which every series has samples, or None."""
+    if not series_list or any(not s for s in series_list):
+        return None
+    start = max(s[0][0] for s in series_list)
+    end = min(s[-1][0] for s in series_list)
+    return (start, end) if end > start else None
+
+
+def jain_over_interval(series_list, t_from, t_to):
+    """Jain's index of the flows' mean rates over [t_from, t_to]."""
+    rates = [window_rate_bps(s, t_from, t_to) for s in series_list]
+    if any(r is None for r in rates):
+        return None
+    return jain_index(rates)
+
+
+def convergence_time(series_list, t_ref, window=1.0, threshold=0.9, hold=2.0,
+                     step=0.1):
+    """Seconds from t_ref (when the last flow joined) until the flows share
+    the link fairly, or None if they never do within the data.
+
+    At each grid time t = t_ref + window, t_ref + window + step, ... every
+    flow's rate is its mean over [t - window, t] and J(t) is Jain's index of
+    those rates.  The flows have converged at the first grid time t whose
+    J stays >= threshold at every grid time in [t, t + hold]; the answer is
+    t - t_ref.  (The window starts after t_ref, so no pre-join rate counts.)
+    """
+    if window <= 0 or step <= 0 or hold < 0:
+        raise ValueError("window and step must be > 0 and hold >= 0")
+    span = common_interval(series_list)
+    if span is None:
+        return None
+    t_end = span[1]
+    # Integer grid indices, so that float steps never skip or repeat a point.
+    n_first = 0
+    n_hold = int(round(hold / step))
+    fair = []
+    n = n_first
+    while True:
+        t = t_ref + window + n * step
+        if t > t_end + 1e-9:
+            break
+        j = jain_over_interval(series_list, t - window, min(t, t_end))
+        fair.append(j is not None and j >= threshold)
+        n += 1
+    for i in range(len(fair) - n_hold):
+        if all(fair[i:i + n_hold + 1]):
+            return window + i * step
+    return None

@@ -1,0 +1,296 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""From one run's raw data to its summary (per flow, per algorithm, per
+run), and from all runs to summary.json, summary.md and the equivalence
+verdicts.  docs/compare.md defines every number computed here."""
+
+import collections
+import json
+import math
+
+from . import metrics, rawdata
+
+# Targets of the equivalence check (issue: "Jain's index >= 0.95, single-flow
+# utilisations differing by <= 5 %").
+EQUIV_JAIN_MIN = 0.95
+EQUIV_UTIL_DIFF_MAX = 0.05
+EQUIV_PAIRS = (("cubic", "bpf_cubic"), ("reno", "bpf_reno"))
+
+
+def _most_common(values):
+    values = [v for v in values if v is not None]
+    return collections.Counter(values).most_common(1)[0][0] if values else None
+
+
+def flow_series(raw):
+    """{flow id: (ss samples, cumulative bytes_acked series)} for one run,
+    matched by the client port each flow was told to bind."""
+    out = {}
+    for flow in raw["plan"]["flows"]:
+        port = raw["iperf"][flow["id"]]["local_port"]
+        samples = raw["ss"].get(port, [])
+        out[flow["id"]] = (samples, rawdata.cumulative_acked(samples))
+    return out
+
+
+def summarize_run(raw):
+    plan, t0 = raw["plan"], raw["t0"]
+    rate = float(plan["link"]["rate_bps"])
+    series = flow_series(raw)
+    conv = plan.get("convergence", {})
+
+    flows = []
+    for flow in plan["flows"]:
+        ip = raw["iperf"][flow["id"]]
+        samples, cum = series[flow["id"]]
+        mean_bps = ip["bytes_received"] * 8.0 / ip["seconds"] if ip["seconds"] else 0.0
+        cwnds = [s["cwnd"] for s in samples if "cwnd" in s]
+        flows.append({
+            "id": flow["id"],
+            "cc": flow["cc"],
+            # What the kernel reported for the socket: proves the selection.
+            "cc_seen": _most_common(s.get("cc") for s in samples),
+            "start_s": flow["start_s"],
+            "seconds": ip["seconds"],
+            "bytes_received": ip["bytes_received"],
+            "mean_mbps": mean_bps / 1e6,
+            "utilisation": mean_bps / rate,
+            "retransmits": ip["retransmits"],
+            "srtt_ms": metrics.rtt_stats(s.get("rtt_ms") for s in samples),
+            "cwnd_mean": math.fsum(cwnds) / len(cwnds) if cwnds else None,
+            "cwnd_max": max(cwnds) if cwnds else None,
+            "ss_samples": len(samples),
+        })
+
+    # The span every flow was running somewhere in: from the first start
+    # to the last end.
+    span_start = min(f["start_s"] for f in flows)
+    span_end = max(f["start_s"] + f["seconds"] for f in flows)
+    span = span_end - span_start
+
+    algorithms = collections.OrderedDict()
+    for f in flows:
+        a = algorithms.setdefault(f["cc"], {"flows": 0, "_bytes": 0, "_means": [],
+                                            "_srtt": [], "retransmits": 0})
+        a["flows"] += 1
+        a["_bytes"] += f["bytes_received"]
+        a["_means"].append(f["mean_mbps"])
+        a["retransmits"] += f["retransmits"] or 0
+        a["_srtt"].extend(s.get("rtt_ms") for s in series[f["id"]][0])
+    for a in algorithms.values():
+        a["mean_mbps"] = math.fsum(a.pop("_means")) / a["flows"]
+        a["utilisation"] = a.pop("_bytes") * 8.0 / (rate * span) if span > 0 else None
+        a["srtt_ms"] = metrics.rtt_stats(a.pop("_srtt"))
+
+    ping_rtts = [p["rtt_ms"] for p in raw["ping"]]
+    run = {
+        "name": plan["name"],
+        "scenario": plan["scenario"],
+        "title": plan.get("title", plan["name"]),
+        "link": plan["link"],
+        "ecn": plan.get("ecn", False),
+        "duration_s": plan["duration_s"],
+        "flows": flows,
+        "algorithms": algorithms,
+        "total_mbps": math.fsum(f["bytes_received"] for f in flows) * 8.0 / span / 1e6
+        if span > 0 else None,
+        "ping_rtt_ms": metrics.rtt_stats(ping_rtts),
+        "ping_sent": raw["ping_sent"],
+        "ping_received": len(ping_rtts),
+        "jain": None,
+        "jain_interval_s": None,
+        "convergence_s": None,
+        "link_stats": link_stats(raw["linkem"]),
+    }
+    run["utilisation"] = run["total_mbps"] * 1e6 / rate if run["total_mbps"] is not None else None
+
+    if len(flows) >= 2:
+        cums = [series[f["id"]][1] for f in flows]
+        common = metrics.common_interval(cums)
+        if common:
+            run["jain"] = metrics.jain_over_interval(cums, *common)
+            run["jain_interval_s"] = [common[0] - t0, common[1] - t0]
+        t_join = t0 + max(f["start_s"] for f in flows)
+        run["convergence_s"] = metrics.convergence_time(
+            cums, t_join, window=conv.get("window_s", 1.0),
+            threshold=conv.get("threshold", 0.9), hold=conv.get("hold_s", 2.0),
+            step=conv.get("step_s", 0.1))
+    return run
+
+
+def link_stats(linkem):
+    """Drops, random losses and CE marks of the data direction (client to
+    server, linkem's 'up'), and the ACK direction's drops."""
+    if not linkem:
+        return None
+    up = linkem["directions"]["up"]["totals"]
+    down = linkem["directions"]["down"]["totals"]
+    return {
+        "pkts_in": up["pkts_in"],
+        "pkts_out": up["pkts_out"],
+        "dropped": up["dropped"] + up["overflow"],
+        "lost": up["lost"],
+        "marked": up["marked"],
+        "queue_max_pkts": up["queue_max"],
+        "ack_dir_dropped": down["dropped"] + down["overflow"] + down["lost"],
+    }
+
+
+def _single_run_util(runs, cc):
+    """The utilisation of cc's single-flow run alone on the link (scenario
+    'single'), or None."""
+    for r in runs:
+        if r["scenario"] == "single" and [f["cc"] for f in r["flows"]] == [cc]:
+            return r["flows"][0]["utilisation"], r["name"]
+    return None, None
+
+
+def _pair_run(runs, a, b):
+    for r in runs:
+        if r["scenario"] == "pairs" and sorted(f["cc"] for f in r["flows"]) == sorted([a, b]):
+            return r
+    return None
+
+
+def equivalence(runs):
+    """For each kernel algorithm and its BPF port: the Jain's index of the
+    pair sharing the link, and the difference of their single-flow
+    utilisations (in percentage points of the link rate)."""
+    out = collections.OrderedDict()
+    for kernel, port in EQUIV_PAIRS:
+        u_k, run_k = _single_run_util(runs, kernel)
+        u_p, run_p = _single_run_util(runs, port)
+        pair = _pair_run(runs, kernel, port)
+        if pair is None and u_k is None and u_p is None:
+            continue
+        e = collections.OrderedDict()
+        e["kernel"], e["port"] = kernel, port
+        e["jain"] = pair["jain"] if pair else None
+        e["jain_target_min"] = EQUIV_JAIN_MIN
+        e["pair_run"] = pair["name"] if pair else None
+        e["pair_duration_s"] = pair["duration_s"] if pair else None
+        e["pair_mbps"] = {f["cc"]: f["mean_mbps"] for f in pair["flows"]} if pair else None
+        e["utilisation"] = {kernel: u_k, port: u_p}
+        e["utilisation_diff"] = abs(u_k - u_p) if u_k is not None and u_p is not None else None
+        e["utilisation_diff_target_max"] = EQUIV_UTIL_DIFF_MAX
+        e["single_runs"] = [run_k, run_p]
+        e["jain_met"] = e["jain"] is not None and e["jain"] >= EQUIV_JAIN_MIN
+        e["utilisation_met"] = (e["utilisation_diff"] is not None and
+                                e["utilisation_diff"] <= EQUIV_UTIL_DIFF_MAX)
+        e["met"] = e["jain_met"] and e["utilisation_met"]
+        out[kernel] = e
+    return out
+
+
+def build_summary(runs, meta):
+    """The whole summary.json document."""
+    doc = collections.OrderedDict()
+    doc["format"] = "bpftcp-compare-1"
+    doc.update(meta)
+    doc["runs"] = runs
+    doc["equivalence"] = equivalence(runs)
+    return doc
+
+
+# --- markdown ---------------------------------------------------------------
+
+def _f(v, fmt="%.1f", none="-"):
+    return none if v is None else fmt % v
+
+
+def _pct(v):
+    return _f(None if v is None else v * 100.0, "%.1f %%")
+
+
+def _rtt(s):
+    if not s or s.get("n", 0) == 0:
+        return "-"
+    return "%.1f / %.1f / %.1f" % (s["p50"], s["p95"], s["p99"])
+
+
+def run_table(runs):
+    """One row per algorithm in each run: the table make run prints."""
+    lines = [
+        "| scenario | run | algorithm | flows | Mbit/s per flow | link util. | ping RTT p50/p95/p99 ms "
+        "| srtt p50/p95/p99 ms | retrans | drops | CE marks | Jain | convergence s |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in runs:
+        ls = r["link_stats"] or {}
+        for i, (cc, a) in enumerate(r["algorithms"].items()):
+            first = i == 0
+            lines.append("| %s | %s | %s | %d | %s | %s | %s | %s | %d | %s | %s | %s | %s |" % (
+                r["scenario"] if first else "", r["name"] if first else "", cc, a["flows"],
+                _f(a["mean_mbps"]), _pct(a["utilisation"]),
+                _rtt(r["ping_rtt_ms"]) if first else "", _rtt(a["srtt_ms"]), a["retransmits"],
+                _f(ls.get("dropped"), "%d") if first else "",
+                _f(ls.get("marked"), "%d") if first else "",
+                _f(r["jain"], "%.3f") if first else "",
+                _f(r["convergence_s"], "%.1f") if first else ""))
+    return "\n".join(lines)
+
+
+def flow_table(run):
+    lines = [
+        "| flow | algorithm (kernel saw) | start s | Mbit/s | util. | srtt p50/p95/p99 ms | retrans | mean cwnd |",
+        "|--:|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for f in run["flows"]:
+        lines.append("| %d | %s (%s) | %.1f | %.1f | %s | %s | %s | %s |" % (
+            f["id"], f["cc"], f["cc_seen"] or "?", f["start_s"], f["mean_mbps"],
+            _pct(f["utilisation"]), _rtt(f["srtt_ms"]), _f(f["retransmits"], "%d"),
+            _f(f["cwnd_mean"], "%.0f")))
+    return "\n".join(lines)
+
+
+def equivalence_table(equiv):
+    lines = [
+        "| kernel vs port | Jain's index (pair, target >= %.2f) | single-flow utilisation | difference (target <= %.0f pp) | met |"
+        % (EQUIV_JAIN_MIN, EQUIV_UTIL_DIFF_MAX * 100),
+        "|---|--:|--:|--:|---|",
+    ]
+    for e in equiv.values():
+        u = e["utilisation"]
+        lines.append("| %s vs %s | %s | %s vs %s | %s | %s |" % (
+            e["kernel"], e["port"], _f(e["jain"], "%.3f"), _pct(u[e["kernel"]]),
+            _pct(u[e["port"]]), _f(None if e["utilisation_diff"] is None
+                                    else e["utilisation_diff"] * 100, "%.1f pp"),
+            "yes" if e["met"] else "no"))
+    return "\n".join(lines)
+
+
+def _link_text(link):
+    parts = ["%g Mbit/s" % (link["rate_bps"] / 1e6), "RTT %g ms" % link["rtt_ms"],
+             "droptail queue %d packets" % link["queue_pkts"]]
+    if link.get("loss"):
+        parts.append("loss %g %%" % (link["loss"] * 100))
+    if link.get("ecn_k") is not None:
+        parts.append("ECN mark at K = %d packets" % link["ecn_k"])
+    return ", ".join(parts)
+
+
+def markdown(doc):
+    out = ["# bpftcp congestion control comparison", ""]
+    out.append("Command: `%s`  " % doc.get("command", "?"))
+    out.append("Host: %s, kernel %s, %s" % (doc.get("host", "?"), doc.get("kernel", "?"),
+                                              doc.get("date", "?")))
+    out += ["", "Columns are defined in docs/compare.md.", "", run_table(doc["runs"]), ""]
+    if doc["equivalence"]:
+        out += ["## Equivalence of the BPF ports", "", equivalence_table(doc["equivalence"]), ""]
+    for r in doc["runs"]:
+        out += ["## %s: %s" % (r["name"], r["title"]), "",
+                "Link: %s%s. Duration %g s." % (_link_text(r["link"]),
+                                                 ", ECN on" if r["ecn"] else "", r["duration_s"]),
+                ""]
+        out += [flow_table(r), ""]
+        if r.get("files"):
+            out.append("Files: " + ", ".join("`%s`" % p for p in r["files"]))
+            out.append("")
+    return "\n".join(out)
+
+
+def write_summary(doc, json_path, md_path):
+    with open(json_path, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    with open(md_path, "w") as f:
+        f.write(markdown(doc))

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""Synthetic run directories with known answers, in exactly the raw formats
+that a real run leaves (ss, ping, iperf3 -J, linkem statistics), for the
+tests of the analysis.  Rates are piecewise constant, so every summary
+number has a closed form."""
+
+import json
+import os
+
+T0 = 1700000000.0
+
+
+def write_run(rundir, flows, duration=10.0, sample=0.1, ping_rtts=None,
+              rate_bps=100e6, rtt_ms=40.0, queue=333, name="synthetic",
+              scenario="pairs", retransmits=None, linkem=True):
+    """flows: [{"cc": name, "start": s, "rate": fn(t_rel) -> bit/s,
+    "cwnd": fn(t_rel), "srtt": fn(t_rel) ms}]; ping_rtts: list of RTTs (ms)
+    sent every 0.1 s from t0.  Returns the plan."""
+    os.makedirs(rundir, exist_ok=True)
+    plan = {
+        "name": name, "scenario": scenario, "title": "synthetic " + name,
+        "link": {"rate_bps": rate_bps, "rtt_ms": rtt_ms, "queue_pkts": queue,
+                 "loss": 0.0, "ecn_k": None},
+        "ecn": False, "duration_s": duration, "server": "198.18.2.2",
+        "flows": [], "convergence": {"window_s": 1.0, "threshold": 0.9,
+                                     "hold_s": 2.0, "step_s": 0.1},
+    }
+    n = int(round(duration / sample))
+    ss_lines = []
+    acked = [0.0] * len(flows)
+    for i, fl in enumerate(flows):
+        plan["flows"].append({"id": i + 1, "cc": fl["cc"], "start_s": fl["start"],
+                              "duration_s": duration - fl["start"], "port": 5201 + i,
+                              "cport": 40001 + i})
+    for k in range(n + 1):
+        t = k * sample
+        ss_lines.append("T %.6f" % (T0 + t))
+        for i, fl in enumerate(flows):
+            if t < fl["start"] - 1e-9:
+                continue
+            if k > 0 and t - sample >= fl["start"] - 1e-9:
+                # Integrate the (piecewise constant) rate over the interval
+                # in 1 ms steps: exact for rates that change on 1 ms edges.
+                steps = int(round(sample * 1000))
+                for j in range(steps):
+                    acked[i] += fl["rate"](t - sample + (j + 0.5) / 1000.0) / 8.0 / 1000.0
+            ss_lines.append("0      0      198.18.1.2:%d 198.18.2.2:%d" % (40001 + i, 5201 + i))
+            ss_lines.append(
+                "\t %s wscale:7,7 rto:240 rtt:%.3f/1.5 ato:40 mss:1448 pmtu:1500 cwnd:%d "
+                "bytes_sent:%d bytes_acked:%d segs_out:10 send 10.0Mbps pacing_rate 20.5Mbps "
+                "delivery_rate %.1fMbps retrans:0/%d" % (
+                    fl["cc"], fl["srtt"](t), fl["cwnd"](t), int(acked[i]) + 1000,
+                    int(round(acked[i])), fl["rate"](t) / 1e6, (retransmits or [0] * 99)[i]))
+            # The control connection: same peer port, few bytes; must be
+            # told apart by the client port.
+            ss_lines.append("0      0      198.18.1.2:%d 198.18.2.2:%d" % (50001 + i, 5201 + i))
+            ss_lines.append("\t %s wscale:7,7 rto:240 rtt:1.0/0.5 cwnd:10 bytes_acked:200" % fl["cc"])
+    with open(os.path.join(rundir, "ss.txt"), "w") as f:
+        f.write("\n".join(ss_lines) + "\n")
+    with open(os.path.join(rundir, "t0"), "w") as f:
+        f.write("%.6f\n" % T0)
+    with open(os.path.join(rundir, "run.json"), "w") as f:
+        json.dump(plan, f)
+    for i, fl in enumerate(flows):
+        secs = duration - fl["start"]
+        doc = {"start": {"connected": [{"local_port": 40001 + i}],
+                         "timestamp": {"timesecs": int(T0 + fl["start"])}},
+               "end": {"sum_sent": {"bytes": int(round(acked[i])) + 1000,
+                                    "retransmits": (retransmits or [0] * 99)[i]},
+                       "sum_received": {"bytes": int(round(acked[i])), "seconds": secs,
+                                        "bits_per_second": acked[i] * 8 / secs},
+                       "sender_tcp_congestion": fl["cc"]}}
+        with open(os.path.join(rundir, "iperf3-%d.json" % (i + 1)), "w") as f:
+            json.dump(doc, f)
+    rtts = ping_rtts if ping_rtts is not None else [rtt_ms] * int(duration * 10)
+    with open(os.path.join(rundir, "ping.txt"), "w") as f:
+        f.write("PING 198.18.2.2 (198.18.2.2) 56(84) bytes of data.\n")
+        for k, r in enumerate(rtts):
+            f.write("[%.6f] 64 bytes from 198.18.2.2: icmp_seq=%d ttl=62 time=%.3f ms\n"
+                    % (T0 + 0.1 * k + r / 1000, k + 1, r))
+        f.write("\n--- 198.18.2.2 ping statistics ---\n")
+        f.write("%d packets transmitted, %d received, 0%% packet loss, time 9999ms\n"
+                % (len(rtts) + 2, len(rtts)))
+    if linkem:
+        tot = {"pkts_in": 1000, "bytes_in": 1500000, "pkts_out": 990, "bytes_out": 1485000,
+               "lost": 3, "dropped": 7, "overflow": 0, "marked": 5, "not_ect": 0,
+               "write_errors": 0, "bad_packets": 0, "in_flight": 0, "queue_max": 333,
+               "mark_queue_min": None}
+        down = dict(tot, dropped=0, lost=0, marked=0)
+        doc = {"seed": 1, "elapsed_s": duration,
+               "directions": {"up": {"params": {}, "totals": tot, "samples": []},
+                              "down": {"params": {}, "totals": down, "samples": []}}}
+        with open(os.path.join(rundir, "linkem.json"), "w") as f:
+            json.dump(doc, f)
+    return plan
+
+
+def const(v):
+    return lambda t: v
+
+
+def steps(*edges):
+    """steps((t0, v0), (t1, v1), ...): v_i from t_i on."""
+    def fn(t):
+        v = edges[0][1]
+        for te, ve in edges:
+            if t >= te - 1e-9:
+                v = ve
+        return v
+    return fn
