@@ -40,6 +40,17 @@ static inline __u32 bpftcp_msecs_to_jiffies(__u32 ms, __u32 hz)
 	return (__u32)(((__u64)ms * hz + 999) / 1000);
 }
 
+/* enum tcp_ca_state (uapi linux/tcp.h), for maths headers that take the
+ * congestion-avoidance state as a plain number. */
+#define BPFTCP_CA_STATE_OPEN		0
+#define BPFTCP_CA_STATE_DISORDER	1
+#define BPFTCP_CA_STATE_CWR		2
+#define BPFTCP_CA_STATE_RECOVERY	3
+#define BPFTCP_CA_STATE_LOSS		4
+
+/* TCP_INFINITE_SSTHRESH (include/net/tcp.h): "no ssthresh yet". */
+#define BPFTCP_INFINITE_SSTHRESH	0x7fffffff
+
 /*
  * min()/max() on u32 and before()/after() of include/net/tcp.h, for the
  * maths headers: the kernel's macros are not available on the host, and
