@@ -59,8 +59,6 @@
 
 char _license[] SEC("license") = "GPL";
 
-#define SOL_TCP			6
-#define TCP_CONGESTION		13
 /* tcp_ecn_mode_any(): include/linux/tcp.h (6.18) TCP_ECN_MODE_ANY. */
 #define TCP_ECN_MODE_RFC3168	0x01
 #define TCP_ECN_MODE_ACCECN	0x10

@@ -96,6 +96,33 @@ static __always_inline __u32 tcp_packets_in_flight(const struct tcp_sock *tp)
 	return tp->packets_out - (tp->sacked_out + tp->lost_out) + tp->retrans_out;
 }
 
+#ifndef SOL_TCP
+#define SOL_TCP			6	/* socket level of TCP options */
+#endif
+#ifndef TCP_CONGESTION
+#define TCP_CONGESTION		13
+#endif
+
+/*
+ * tp->snd_cwnd_clamp = clamp.  struct_ops programs may not write
+ * snd_cwnd_clamp directly (bpf_tcp_ca_btf_struct_access() allows only
+ * snd_cwnd, snd_cwnd_cnt, snd_cwnd_stamp, snd_ssthresh, ecn_flags,
+ * app_limited, the pacing fields, icsk_ca_priv and icsk_ack.pending), but
+ * bpf_setsockopt(TCP_BPF_SNDCWND_CLAMP) sets it - and snd_ssthresh too,
+ * which is put back so that only the clamp changes.  Returns 0 or -errno.
+ */
+static __always_inline int tcp_snd_cwnd_clamp_set(struct sock *sk, __u32 clamp)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	__u32 ssthresh = tp->snd_ssthresh;
+	int val = clamp;
+	int err;
+
+	err = bpf_setsockopt(sk, SOL_TCP, TCP_BPF_SNDCWND_CLAMP, &val, sizeof(val));
+	tp->snd_ssthresh = ssthresh;
+	return err;
+}
+
 /* --- counters ----------------------------------------------------------- */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
