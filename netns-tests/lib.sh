@@ -242,6 +242,29 @@ allow_cc() {
 	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$before'"
 }
 
+# cc_registered KNAME: true if the kernel offers congestion control KNAME.
+cc_registered() {
+	tr ' ' '\n' < /proc/sys/net/ipv4/tcp_available_congestion_control | grep -qx "$1"
+}
+
+# cc_register NAME: makes bpf_NAME available, registering it with bpftcp
+# unless it already is (registrations are host-wide: someone else may hold
+# it, and then it is left alone).  Only what this test registered is
+# unregistered at cleanup.
+cc_register() {
+	local name=$1 out
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF (/sys/kernel/btf/vmlinux): no BPF congestion control"
+	cc_registered "bpf_$name" && return 0
+	if ! out=$(run "$BPFTCP" cc register "$name" 2>&1); then
+		# EEXIST: registered by someone else between the check and here.
+		cc_registered "bpf_$name" && return 0
+		fail "bpftcp cc register $name: $out"
+	fi
+	cleanup_push "'$BPFTCP' cc unregister $name"
+	cc_registered "bpf_$name" || fail "bpf_$name registered but not offered by the kernel"
+}
+
 # _link_up ROLE DEV ADDR4 ADDR6: addresses, offloads off, up.
 _link_up() {
 	local role=$1 dev=$2
