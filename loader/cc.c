@@ -330,13 +330,25 @@ int cc_unregister(const struct cc_algo *a)
 	return 0;
 }
 
+/*
+ * Hot swap: point the pinned link at a freshly loaded struct_ops map.
+ *
+ * libbpf's bpf_link__update_map() only works on links it created itself
+ * (it treats the link as its private struct_ops link type), not on one
+ * reopened from a pin.  So this uses public calls only: the kernel needs the
+ * new map's value filled in (state READY) before BPF_LINK_UPDATE accepts it,
+ * and libbpf fills it in bpf_map__attach_struct_ops() before creating the
+ * link.  That link creation fails with EEXIST while the algorithm is
+ * registered, which is expected here; BPF_LINK_UPDATE then validates the map
+ * state itself, so a map that was not filled in is refused, not half-used.
+ */
 int cc_replace(const struct cc_algo *a)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 8];
-	struct bpf_link *link;
+	struct bpf_link *extra;
 	struct bpf_object *obj;
 	struct bpf_map *ops;
-	int err;
+	int link_fd, err;
 
 	if (!cc_is_registered(a) || cc_pin_dir(a, dir, sizeof(dir))) {
 		p_err("cannot replace %s: not registered (register it first: 'bpftcp cc register %s')",
@@ -344,25 +356,39 @@ int cc_replace(const struct cc_algo *a)
 		return -ENOENT;
 	}
 	snprintf(path, sizeof(path), "%s/link", dir);
-	link = bpf_link__open(path);
-	if (!link) {
+	link_fd = bpf_obj_get(path);
+	if (link_fd < 0) {
 		err = -errno;
-		return p_err("cannot open %s: %s", path, strerror(-err)), err;
+		p_err("cannot open %s: %s", path, strerror(-err));
+		return err;
 	}
 	obj = cc_load_object(a, &ops);
 	if (!obj) {
 		err = -errno;
-		bpf_link__destroy(link);
+		close(link_fd);
 		return err;
 	}
-	/* Hot swap: existing sockets keep the old ops, new ones get the new. */
-	err = bpf_link__update_map(link, ops);
+	extra = bpf_map__attach_struct_ops(ops);
+	if (extra) {
+		/* The kernel accepted a second registration of the name, so
+		 * the pinned one is no longer what the kernel lists: undo. */
+		bpf_link__destroy(extra);
+		p_err("cannot replace %s: the pinned registration is stale (unregister and "
+		      "register again)", a->kname);
+		err = -ESTALE;
+		goto out;
+	}
+	/* Existing sockets keep the old programs; new ones get the new. */
+	if (bpf_link_update(link_fd, bpf_map__fd(ops), NULL)) {
+		err = -errno;
+		p_err("cannot replace %s: %s%s", a->kname, strerror(-err), verifier_hint());
+		goto out;
+	}
+	err = pin_counters(obj, dir);
 	if (err)
-		p_err("cannot replace %s: %s", a->kname, strerror(-err));
-	else
-		err = pin_counters(obj, dir);
-	/* Closes our fd; the pin keeps the link. */
-	bpf_link__destroy(link);
+		p_err("replaced %s but cannot re-pin its counters: %s", a->kname, strerror(-err));
+out:
+	close(link_fd);
 	bpf_object__close(obj);
 	return err;
 }

@@ -240,15 +240,33 @@ static void registered_is_allowed_unless_restricted(void **state)
 	assert_int_not_equal(harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=bpf_cubic 2>/dev/null"), 0);
 }
 
+/* The struct_ops map id behind the pinned registration link. */
+static long link_map_id(void)
+{
+	char dir[4096], out[256];
+
+	if (cc_pin_dir(cubic, dir, sizeof(dir)) ||
+	    harness_sh_out(out, sizeof(out), "bpftool -j link show pinned %s/link | "
+			   "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"map_id\"])'", dir))
+		return -1;
+	return atol(out);
+}
+
 static void replace_hot_swaps_in_place(void **state)
 {
 	struct transfer_opts o = { .cc = "bpf_cubic", .bytes = 4 * MIB };
 	struct bpftcp_cc_stats st;
 	struct transfer_result r;
+	long before, after;
 	char out[4096];
 
 	harness_require_bpf();
+	before = link_map_id();
+	assert_true(before > 0);
 	assert_int_equal(bpftcp(out, sizeof(out), "cc replace cubic"), 0);
+	after = link_map_id();
+	/* Same link, new struct_ops map behind it, name never missing. */
+	assert_true(after > 0 && after != before);
 	assert_true(harness_cc_available("bpf_cubic"));
 	assert_int_equal(harness_transfer(&o, &r), 0);
 	assert_true(r.data_ok);
@@ -323,5 +341,8 @@ int main(void)
 		T(bpffs_not_mountable_is_a_clear_error),
 	};
 
+	/* TEST_FILTER=pattern runs a subset (cmocka wildcards). */
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests_name("bpf_cubic", tests, group_setup, NULL);
 }
