@@ -41,7 +41,10 @@
  *     after sustained congestion and this port does not; connections that
  *     start while PLB is enabled are counted in plb_enabled_not_supported.
  *  5. get_info (INET_DIAG_DCTCPINFO: alpha, ce_state, ab_ecn, ab_tot for
- *     "ss -i") is not a member BPF may implement.
+ *     "ss -i") is not a member BPF may implement.  Instead alpha and the CE
+ *     state are published in the socket's bpftcp record
+ *     (include/bpftcp/sock_state.h, 'bpftcp sockets'): init allocates it,
+ *     and alpha is written once per window, when it is recomputed.
  *  6. __tcp_send_ack(sk, rcv_nxt, 0) is bpf_tcp_send_ack(tp, rcv_nxt), the
  *     helper that wraps it; WRITE_ONCE() on dctcp_alpha (for get_info's
  *     lockless read) is a plain store, get_info being absent.
@@ -56,6 +59,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpftcp/bpf_tcp.h"
 #include "bpftcp/dctcp.h"
+#include "bpftcp/sock_state.bpf.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -83,6 +87,27 @@ static __always_inline void dctcp_reset(const struct tcp_sock *tp, struct dctcp_
 	ca->old_delivered_ce = tp->delivered_ce;
 }
 
+/* Publishes alpha and the CE state in the socket's record (deviation 5). */
+static __always_inline void dctcp_export(struct sock *sk, const struct dctcp_state *ca,
+					 bool new_window)
+{
+	struct bpftcp_cc_export *e = bpftcp_cc_export(sk, BPFTCP_CC_DCTCP);
+
+	if (!e)
+		return;
+	e->u.dctcp.alpha = ca->dctcp_alpha;
+	e->u.dctcp.ce_state = ca->ce_state;
+	if (new_window)
+		e->u.dctcp.alpha_updates++;
+}
+
+static __always_inline void dctcp_export_init(struct sock *sk, const struct dctcp_state *ca)
+{
+	if (!bpftcp_cc_export_init(sk, BPFTCP_CC_DCTCP, "bpf_dctcp"))
+		BPFTCP_ERR();
+	dctcp_export(sk, ca, false);
+}
+
 SEC("struct_ops")
 void BPF_PROG(bpf_dctcp_init, struct sock *sk)
 {
@@ -102,6 +127,7 @@ void BPF_PROG(bpf_dctcp_init, struct sock *sk)
 		ca->ce_state = 0;
 
 		dctcp_reset(tp, ca);
+		dctcp_export_init(sk, ca);
 		if (sk->__sk_common.skc_net.net->ipv4.sysctl_tcp_plb_enabled)
 			__sync_fetch_and_add(&plb_enabled_not_supported, 1);
 		return;
@@ -144,6 +170,7 @@ void BPF_PROG(bpf_dctcp_in_ack_event, struct sock *sk, __u32 flags)
 						     tp->delivered_ce - ca->old_delivered_ce,
 						     dctcp_shift_g_bound(dctcp_shift_g));
 		dctcp_reset(tp, ca);
+		dctcp_export(sk, ca, true);
 	}
 }
 
@@ -195,6 +222,7 @@ static __always_inline void dctcp_ece_ack_update(struct sock *sk, enum tcp_ca_ev
 	if (a.ack_now) {
 		icsk->icsk_ack.pending |= ICSK_ACK_NOW;
 		__sync_fetch_and_add(&ce_state_changes, 1);
+		dctcp_export(sk, ca, false);
 	}
 	ca->prior_rcv_nxt = tp->rcv_nxt;
 	dctcp_ece_ack_cwr(tp, a.demand_cwr);

@@ -25,7 +25,10 @@
  *     tcp_reno_ssthresh, tcp_reno_undo_cwnd) are the kfuncs of those names,
  *     as in the kernel file.
  *  3. get_info (INET_DIAG_VEGASINFO for "ss -i") is not a member BPF may
- *     implement.
+ *     implement.  Instead baseRTT, the last RTT's minRTT and sample count,
+ *     and diff are published in the socket's bpftcp record
+ *     (include/bpftcp/sock_state.h, 'bpftcp sockets'): init allocates it,
+ *     and the once-per-RTT adjustment writes it.
  *  4. Each callback counts itself in this program's cc_stats map.
  */
 #include "vmlinux.h"
@@ -34,6 +37,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpftcp/bpf_tcp.h"
 #include "bpftcp/vegas.h"
+#include "bpftcp/sock_state.bpf.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -59,6 +63,28 @@ void BPF_PROG(bpf_vegas_init, struct sock *sk)
 {
 	BPFTCP_COUNT(BPFTCP_OP_INIT);
 	vegas_init(inet_csk_ca(sk), tcp_sk(sk)->snd_nxt);
+	if (!bpftcp_cc_export_init(sk, BPFTCP_CC_VEGAS, "bpf_vegas"))
+		BPFTCP_ERR();
+}
+
+/*
+ * Publishes the RTT that just ended (deviation 3); diff only when Vegas
+ * computed one (enough samples), else the last one stays.
+ */
+static __always_inline void vegas_export(struct sock *sk, const struct vegas_state *v,
+					 __u32 cwnd, bool adjusting)
+{
+	struct bpftcp_cc_export *e = bpftcp_cc_export(sk, BPFTCP_CC_VEGAS);
+
+	if (!e)
+		return;
+	e->u.vegas.base_rtt_us = v->baseRTT;
+	e->u.vegas.min_rtt_us = v->minRTT;
+	e->u.vegas.cnt_rtt = v->cntRTT;
+	if (adjusting) {
+		e->u.vegas.diff = vegas_diff(cwnd, v->minRTT, v->baseRTT);
+		e->u.vegas.adjustments++;
+	}
 }
 
 SEC("struct_ops")
@@ -103,6 +129,7 @@ void BPF_PROG(bpf_vegas_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		/* Do the Vegas once-per-RTT cwnd adjustment.  Save the extent
 		 * of the current window, for the end of the next RTT. */
 		v->beg_snd_nxt = tp->snd_nxt;
+		vegas_export(sk, v, tp->snd_cwnd, v->cntRTT > 2);
 
 		/* Two samples per RTT means one ACK per RTT: almost certainly
 		 * delayed ACKs.  With three, one is likely a real RTT. */

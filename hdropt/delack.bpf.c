@@ -66,6 +66,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "bpftcp/delack_opt.h"
+#include "bpftcp/sock_state.bpf.h"
 
 #define AF_INET		2
 #define AF_INET6	10
@@ -104,13 +105,6 @@ struct {
 	__type(key, struct hdropt_peer_key);
 	__type(value, __u8);
 } delack_peers SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* required for sk storage */
-	__type(key, int);
-	__type(value, struct hdropt_delack_sock);
-} delack_sk SEC(".maps");
 
 /* ------------------------------------------------------------ counters */
 
@@ -238,13 +232,21 @@ static __always_inline void reserve_option(struct bpf_sock_ops *skops)
 		ERR();
 }
 
+/*
+ * The per-socket record is the delack section of bpftcp's shared record
+ * (include/bpftcp/sock_state.h, map "sock_state"), which has the layout and
+ * flag values of struct hdropt_delack_sock (checked by test_sockets_cli), so
+ * 'bpftcp sockets' and libbpftcp show what was negotiated.
+ */
 static __always_inline struct hdropt_delack_sock *sock_record(struct bpf_sock_ops *skops, bool create)
 {
+	struct bpftcp_sock_state *st;
 	struct bpf_sock *sk = skops->sk;
 
 	if (!sk)
 		return NULL;
-	return bpf_sk_storage_get(&delack_sk, sk, NULL, create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	st = bpftcp_sock_state_get(sk, create, NULL);
+	return st ? (struct hdropt_delack_sock *)&st->delack : NULL;
 }
 
 /* Both sides advertised: set our delayed-ACK maximum and our RTO minimum. */

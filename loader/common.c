@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,6 +15,9 @@
 #include <bpf/libbpf.h>
 #include "common.h"
 
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
@@ -343,4 +347,57 @@ bool word_in_list(const char *list, const char *name)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Resolves --cgroup (absolute, or relative to the cgroup2 mount) to a real
+ * path on cgroup v2 and its id.  Returns 0 or -errno; with @quiet no message.
+ */
+int cgroup_resolve(const char *verb, const char *arg, char *path, size_t len,
+		   __u64 *id, bool quiet)
+{
+	char mnt[PATH_MAX] = "", joined[PATH_MAX * 2];
+	struct {
+		struct file_handle fh;
+		__u64 id;
+	} h = { .fh.handle_bytes = sizeof(__u64) };
+	bool have_mnt = find_mount("cgroup2", mnt, sizeof(mnt)) == 0;
+	struct statfs st;
+	int mount_id, err;
+
+	if (arg[0] == '/') {
+		snprintf(joined, sizeof(joined), "%s", arg);
+	} else if (have_mnt) {
+		snprintf(joined, sizeof(joined), "%s/%s", mnt, arg);
+	} else {
+		if (!quiet)
+			p_err("cannot %s cgroup '%s': %s (no cgroup2 mount in /proc/mounts; "
+			      "mount one: mount -t cgroup2 none /sys/fs/cgroup)", verb, arg, strerror(ENOENT));
+		return -ENOENT;
+	}
+	if (!realpath(joined, path)) {
+		err = -errno;
+		if (!quiet)
+			p_err("cannot %s cgroup '%s': %s (%s%s%s)", verb, arg, strerror(-err),
+			      have_mnt ? "cgroup v2 is mounted at " : "no cgroup2 mount in /proc/mounts",
+			      have_mnt ? mnt : "", have_mnt ? "; create the cgroup with mkdir" : "");
+		return err;
+	}
+	(void)len;
+	if (statfs(path, &st) || st.f_type != CGROUP2_SUPER_MAGIC) {
+		if (!quiet)
+			p_err("cannot %s cgroup '%s': %s (not a cgroup v2 directory%s%s)", verb, arg,
+			      strerror(ENOTDIR), have_mnt ? "; cgroup v2 is mounted at " : "",
+			      have_mnt ? mnt : "");
+		return -ENOTDIR;
+	}
+	/* The cgroup id is the kernfs file handle of the directory. */
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0)) {
+		err = -errno;
+		if (!quiet)
+			p_err("cannot %s cgroup '%s': cannot read its id: %s", verb, arg, strerror(-err));
+		return err;
+	}
+	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <linux/types.h>
 #include "json.h"
 
 #define BPFTCP_VERSION "0.1.0"
@@ -73,6 +74,14 @@ int pin_root_lookup(char *buf, size_t len);
 /* Finds the first mount of filesystem type @fstype in /proc/mounts. */
 int find_mount(const char *fstype, char *buf, size_t len);
 int mkdir_p(const char *path, unsigned int mode);
+
+/*
+ * Resolves a --cgroup argument (absolute, or relative to the cgroup2 mount)
+ * to a real path on cgroup v2 (@path needs PATH_MAX bytes) and its id.
+ * Returns 0 or -errno; unless @quiet, prints "cannot @verb cgroup '@arg': ...".
+ */
+int cgroup_resolve(const char *verb, const char *arg, char *path, size_t len,
+		   __u64 *id, bool quiet);
 
 /* Reads a /proc/sys file into @buf, trailing newline removed. */
 int sysctl_read(const char *path, char *buf, size_t len);

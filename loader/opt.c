@@ -25,13 +25,11 @@
 #include <bpf/libbpf.h>
 #include "common.h"
 #include "opt.h"
+#include "sockets.h"
 #include "hdropt/delack.skel.h"
 
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 
-static const char *const pin_files[] = { "link", "config", "kconfig", "counters", "peers", "sock" };
+static const char *const pin_files[] = { "link", "config", "kconfig", "counters", "peers" };
 
 /* ------------------------------------------------------------- parsing */
 
@@ -259,58 +257,6 @@ int opt_parse_attach_args(int argc, char **argv, struct opt_attach_args *a)
 
 /* ------------------------------------------------------------- cgroups */
 
-/*
- * Resolves --cgroup (absolute, or relative to the cgroup2 mount) to a real
- * path on cgroup v2 and its id.  Returns 0 or -errno; with @quiet no message.
- */
-static int cgroup_resolve(const char *verb, const char *arg, char *path, size_t len,
-			  __u64 *id, bool quiet)
-{
-	char mnt[PATH_MAX] = "", joined[PATH_MAX * 2];
-	struct {
-		struct file_handle fh;
-		__u64 id;
-	} h = { .fh.handle_bytes = sizeof(__u64) };
-	bool have_mnt = find_mount("cgroup2", mnt, sizeof(mnt)) == 0;
-	struct statfs st;
-	int mount_id, err;
-
-	if (arg[0] == '/') {
-		snprintf(joined, sizeof(joined), "%s", arg);
-	} else if (have_mnt) {
-		snprintf(joined, sizeof(joined), "%s/%s", mnt, arg);
-	} else {
-		if (!quiet)
-			p_err("cannot %s cgroup '%s': %s (no cgroup2 mount in /proc/mounts; "
-			      "mount one: mount -t cgroup2 none /sys/fs/cgroup)", verb, arg, strerror(ENOENT));
-		return -ENOENT;
-	}
-	if (!realpath(joined, path)) {
-		err = -errno;
-		if (!quiet)
-			p_err("cannot %s cgroup '%s': %s (%s%s%s)", verb, arg, strerror(-err),
-			      have_mnt ? "cgroup v2 is mounted at " : "no cgroup2 mount in /proc/mounts",
-			      have_mnt ? mnt : "", have_mnt ? "; create the cgroup with mkdir" : "");
-		return err;
-	}
-	(void)len;
-	if (statfs(path, &st) || st.f_type != CGROUP2_SUPER_MAGIC) {
-		if (!quiet)
-			p_err("cannot %s cgroup '%s': %s (not a cgroup v2 directory%s%s)", verb, arg,
-			      strerror(ENOTDIR), have_mnt ? "; cgroup v2 is mounted at " : "",
-			      have_mnt ? mnt : "");
-		return -ENOTDIR;
-	}
-	/* The cgroup id is the kernfs file handle of the directory. */
-	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0)) {
-		err = -errno;
-		if (!quiet)
-			p_err("cannot %s cgroup '%s': cannot read its id: %s", verb, arg, strerror(-err));
-		return err;
-	}
-	memcpy(id, h.fh.f_handle, sizeof(*id));
-	return 0;
-}
 
 /* <bpffs>/bpftcp/opt/delack, created with @create. */
 static int opt_dir(char *buf, size_t len, bool create)
@@ -350,7 +296,6 @@ static int pin_maps(struct hdropt_delack *skel, const char *dir)
 		{ skel->maps.kconfig, "kconfig" },
 		{ skel->maps.delack_counters, "counters" },
 		{ skel->maps.delack_peers, "peers" },
-		{ skel->maps.delack_sk, "sock" },
 	};
 	char path[PATH_MAX + 16];
 	int err;
@@ -400,7 +345,8 @@ static int opt_attach(const struct opt_attach_args *a, char *cgpath, size_t cgle
 	skel->rodata->cfg_peers_restricted = a->npeers > 0;
 	snprintf((char *)skel->rodata->cfg_cgroup_path, sizeof(skel->rodata->cfg_cgroup_path),
 		 "%s", cgpath);
-	err = hdropt_delack__load(skel);
+	/* The per-socket records go to the map shared by every bpftcp object. */
+	err = sock_state_load_object(skel->obj, true);
 	if (err) {
 		p_err("cannot load delack: %s%s", strerror(-err), verifier_hint());
 		goto out;

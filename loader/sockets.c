@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -32,9 +31,6 @@
 #include "sockets.h"
 #include "skstorage/sock_state.skel.h"
 
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 #define TCP_INFINITE_SSTHRESH 0x7fffffffu
 
 /* The last error of this command, repeated on stdout in JSON mode. */
@@ -123,38 +119,7 @@ out:
 
 /* ------------------------------------------------------------- cgroups */
 
-int cgroup_resolve(const char *path, char *resolved, size_t len, uint64_t *id)
-{
-	char mnt[PATH_MAX];
-	struct statfs sfs;
-	struct stat st;
-	bool have_mnt;
-
-	have_mnt = find_mount("cgroup2", mnt, sizeof(mnt)) == 0;
-	if (!have_mnt)
-		return SK_ERR("no cgroup2 filesystem in /proc/mounts (mount one: "
-			      "mount -t cgroup2 none /sys/fs/cgroup)"), -ENOENT;
-	/* A path that exists is taken as given; else it is relative to the mount. */
-	if (stat(path, &st) == 0)
-		snprintf(resolved, len, "%s", path);
-	else
-		snprintf(resolved, len, "%s/%s", mnt, path[0] == '/' ? path + 1 : path);
-	if (stat(resolved, &st)) {
-		int err = -errno;
-
-		SK_ERR("cannot find cgroup %s: %s (cgroup2 is mounted at %s)", path, strerror(-err), mnt);
-		return err;
-	}
-	if (!S_ISDIR(st.st_mode) || statfs(resolved, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		SK_ERR("%s is not a cgroup2 directory (cgroup2 is mounted at %s)", resolved, mnt);
-		return -ENOTDIR;
-	}
-	/* On cgroup2 the directory's inode number is the cgroup id. */
-	*id = st.st_ino;
-	return 0;
-}
-
-int sockets_attach_dir(uint64_t cgroup_id, char *buf, size_t len)
+int sockets_attach_dir(__u64 cgroup_id, char *buf, size_t len)
 {
 	char root[PATH_MAX];
 	int err = pin_root_lookup(root, sizeof(root));
@@ -181,10 +146,10 @@ int sockets_attach(const char *cgroup)
 	char cg[PATH_MAX], root[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
 	struct skstorage_sock_state *skel = NULL;
 	struct bpf_link *link = NULL;
-	uint64_t id;
+	__u64 id;
 	int cg_fd = -1, err;
 
-	err = cgroup_resolve(cgroup, cg, sizeof(cg), &id);
+	err = cgroup_resolve("attach collection to", cgroup, cg, sizeof(cg), &id, false);
 	if (err)
 		return err;
 	err = pin_root(root, sizeof(root));
@@ -246,10 +211,10 @@ out:
 int sockets_detach(const char *cgroup)
 {
 	char cg[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
-	uint64_t id;
+	__u64 id;
 	int err;
 
-	err = cgroup_resolve(cgroup, cg, sizeof(cg), &id);
+	err = cgroup_resolve("detach collection from", cgroup, cg, sizeof(cg), &id, false);
 	if (err)
 		return err;
 	if (sockets_attach_dir(id, dir, sizeof(dir)) == 0)
@@ -546,6 +511,7 @@ static void json_export(struct json *j, const struct bpftcp_sock_dump *d, __u64 
 		json_kv_u64(j, "min_rtt_us", e->u.vegas.min_rtt_us);
 		json_kv_u64(j, "diff", e->u.vegas.diff);
 		json_kv_u64(j, "cnt_rtt", e->u.vegas.cnt_rtt);
+		json_kv_u64(j, "adjustments", e->u.vegas.adjustments);
 		break;
 	}
 	json_obj_close(j);

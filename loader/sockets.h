@@ -40,14 +40,7 @@ int sock_state_dump(sock_dump_fn fn, void *ctx);
 int sockets_attach(const char *cgroup);
 int sockets_detach(const char *cgroup);
 /* Pin directory of the collection on @cgroup_id. */
-int sockets_attach_dir(uint64_t cgroup_id, char *buf, size_t len);
-
-/*
- * Resolves @path to a cgroup2 directory: @path itself if it is one, else
- * <cgroup2 mount>/@path.  Fills the resolved path and the cgroup id.
- * Returns 0 or -errno, with the error printed.
- */
-int cgroup_resolve(const char *path, char *resolved, size_t len, uint64_t *id);
+int sockets_attach_dir(__u64 cgroup_id, char *buf, size_t len);
 
 /* Parsed options of 'bpftcp sockets [list]'. */
 struct sockets_filter {

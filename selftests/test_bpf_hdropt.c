@@ -22,6 +22,7 @@
 #include "harness.h"
 #include "common.h"
 #include "bpftcp/delack_opt.h"
+#include "bpftcp/libbpftcp.h"
 
 #define MAX_DELACK_MS	20
 
@@ -183,17 +184,13 @@ static unsigned int pinned_hz(void)
 	return hz;
 }
 
+/* The delack section of the socket's bpftcp record, read with libbpftcp. */
 static void read_record(int sock, struct hdropt_delack_sock *rec)
 {
-	char path[PATH_MAX + 16];
-	int fd;
+	struct bpftcp_sock_state st;
 
-	snprintf(path, sizeof(path), "%s/sock", pin_dir);
-	fd = bpf_obj_get(path);
-	assert_true(fd >= 0);
-	/* sk_local_storage maps are keyed by a socket fd of the caller. */
-	assert_int_equal(bpf_map_lookup_elem(fd, &sock, rec), 0);
-	close(fd);
+	assert_int_equal(bpftcp_sock_state_get(sock, &st), 0);
+	memcpy(rec, &st.delack, sizeof(*rec));
 }
 
 static __u64 counter_applied(void)

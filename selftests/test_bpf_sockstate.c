@@ -32,7 +32,9 @@
 #include "cc.h"
 #include "common.h"
 #include "sockets.h"
+#include "bpftcp/dctcp.h"
 #include "bpftcp/libbpftcp.h"
+#include "bpftcp/vegas.h"
 #include "skstorage/sock_state.skel.h"
 #include "selftests/bpf/drop_once.skel.h"
 
@@ -42,7 +44,7 @@ static char bpffs[64];
 static char cgroup[PATH_MAX];
 static char home_cgroup[PATH_MAX];
 static bool in_cgroup;
-static const struct cc_algo *cubic;
+static const struct cc_algo *cubic, *dctcp, *vegas;
 
 /* ------------------------------------------------------------ fixtures */
 
@@ -108,7 +110,9 @@ static void leave_cgroup(void)
 static int group_setup(void **state)
 {
 	cubic = cc_find("cubic");
-	if (!cubic)
+	dctcp = cc_find("dctcp");
+	vegas = cc_find("vegas");
+	if (!cubic || !dctcp || !vegas)
 		return -1;
 	if (harness_bpf_unavailable())
 		return 0;	/* each test reports the skip */
@@ -133,8 +137,11 @@ static int group_teardown(void **state)
 {
 	if (harness_bpf_unavailable())
 		return 0;
-	if (cc_is_registered(cubic))
-		cc_unregister(cubic);
+	const struct cc_algo *algos[] = { cubic, dctcp, vegas };
+
+	for (size_t i = 0; i < sizeof(algos) / sizeof(algos[0]); i++)
+		if (cc_is_registered(algos[i]))
+			cc_unregister(algos[i]);
 	leave_cgroup();
 	/* Unmounting drops every pin: collection links, the record map. */
 	if (bpffs[0]) {
@@ -147,13 +154,12 @@ static int group_teardown(void **state)
 /* Each test starts without collection attached. */
 static int teardown(void **state)
 {
-	char dir[PATH_MAX + 64];
-	uint64_t id;
-	struct stat st;
+	char dir[PATH_MAX + 64], path[PATH_MAX];
+	__u64 id;
 
-	if (harness_bpf_unavailable() || stat(cgroup, &st))
+	if (harness_bpf_unavailable() || !in_cgroup ||
+	    cgroup_resolve("detach collection from", cgroup, path, sizeof(path), &id, true))
 		return 0;
-	id = st.st_ino;
 	if (sockets_attach_dir(id, dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0)
 		sockets_detach(cgroup);
 	return 0;
@@ -161,6 +167,15 @@ static int teardown(void **state)
 
 static int bpftcp(char *out, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* For the test that also attaches the delack option program. */
+static int teardown_delack(void **state)
+{
+	if (!harness_bpf_unavailable() && in_cgroup)
+		bpftcp(NULL, 0, "opt detach delack --cgroup %s >/dev/null 2>&1", cgroup);
+	return teardown(state);
+}
+
 static int bpftcp(char *out, size_t len, const char *fmt, ...)
 {
 	static char scratch[1 << 16];
@@ -185,19 +200,25 @@ static void attach_collection(void)
 	assert_non_null(strstr(out, "attached"));
 }
 
-/* Registers bpf_cubic, waiting out another user of the global name. */
-static void register_cubic(void)
+/* Registers @a, waiting out another user of the global name (the kernel's
+ * list of algorithms is host-wide; our pins are in our private bpffs). */
+static void register_cc(const struct cc_algo *a)
 {
 	int err = -EEXIST;
 
-	if (cc_is_registered(cubic))
+	if (cc_is_registered(a))
 		return;
 	for (int i = 0; i < 120 && err == -EEXIST; i++) {
-		err = cc_register(cubic, true);
+		err = cc_register(a, true);
 		if (err == -EEXIST)
 			usleep(500 * 1000);
 	}
 	assert_int_equal(err, 0);
+}
+
+static void register_cubic(void)
+{
+	register_cc(cubic);
 }
 
 /* --------------------------------------------------------- connections */
@@ -377,13 +398,13 @@ static __u64 mono_ns(void)
 static struct skstorage_sock_state__bss collection_counters(void)
 {
 	struct skstorage_sock_state__bss v;
-	char dir[PATH_MAX + 64], path[PATH_MAX + 128];
-	struct stat st;
+	char dir[PATH_MAX + 64], path[PATH_MAX + 128], cg[PATH_MAX];
 	__u32 zero = 0;
+	__u64 id;
 	int fd;
 
-	assert_int_equal(stat(cgroup, &st), 0);
-	assert_int_equal(sockets_attach_dir(st.st_ino, dir, sizeof(dir)), 0);
+	assert_int_equal(cgroup_resolve("read", cgroup, cg, sizeof(cg), &id, false), 0);
+	assert_int_equal(sockets_attach_dir(id, dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/bss", dir);
 	fd = bpf_obj_get(path);
 	assert_true(fd >= 0);
@@ -635,6 +656,71 @@ static void cubic_exports_w_max_after_forced_loss(void **state)
 	harness_sh("ip link set dev lo mtu 65536");
 }
 
+static void dctcp_and_vegas_export_their_state(void **state)
+{
+	struct bpftcp_sock_state st;
+	const struct bpftcp_dctcp_export *dc = &st.cc.u.dctcp;
+	const struct bpftcp_vegas_export *vg = &st.cc.u.vegas;
+	struct find_ctx f;
+	__u32 alpha;
+	struct conn c;
+
+	harness_require_bpf();
+	register_cc(dctcp);
+	register_cc(vegas);
+
+	/* DCTCP at both ends (ECN is negotiated), nothing CE-marks on
+	 * loopback: alpha decays from 1.0 once per window of data. */
+	conn_open(&c, "bpf_dctcp", "bpf_dctcp");
+	transfer(&c, 8 * MIB);
+	assert_int_equal(bpftcp_sock_state_get(c.cfd, &st), 0);
+	print_message("dctcp: alpha %u after %u windows, ce_state %u\n", dc->alpha,
+		      dc->alpha_updates, dc->ce_state);
+	assert_int_equal(st.cc.kind, BPFTCP_CC_DCTCP);
+	assert_string_equal(st.ca_name, "bpf_dctcp");
+	assert_true(dc->alpha_updates > 0);
+	alpha = dctcp_initial_alpha(DCTCP_MAX_ALPHA);
+	for (__u32 i = 0; i < dc->alpha_updates; i++)
+		alpha = dctcp_alpha_update(alpha, 1, 0, 4);
+	assert_int_equal(dc->alpha, alpha);
+	assert_true(dc->alpha < DCTCP_MAX_ALPHA);
+	assert_int_equal(dc->ce_state, 0);
+	conn_close(&c);
+
+	/* Vegas: the propagation delay and the last RTT's view.  A 200 Mbit/s
+	 * token bucket with Ethernet-sized packets gives RTTs of many packets
+	 * (Vegas decides only with 3 samples or more) and a queue to see. */
+	assert_int_equal(harness_sh("ip link set dev lo mtu 1500 && tc qdisc replace dev lo root "
+				    "tbf rate 200mbit burst 32kb latency 20ms"), 0);
+	conn_open(&c, "bpf_vegas", NULL);
+	transfer(&c, 4 * MIB);
+	assert_int_equal(bpftcp_sock_state_get(c.cfd, &st), 0);
+	print_message("vegas: base RTT %u us, min RTT %u us over %u samples, diff %u, "
+		      "%u adjustments\n", vg->base_rtt_us, vg->min_rtt_us, vg->cnt_rtt, vg->diff,
+		      vg->adjustments);
+	assert_int_equal(st.cc.kind, BPFTCP_CC_VEGAS);
+	assert_true(st.cc.updates > 1);
+	assert_true(vg->base_rtt_us > 0 && vg->base_rtt_us != VEGAS_RTT_NONE);
+	assert_true(vg->min_rtt_us >= vg->base_rtt_us);
+	/* Vegas decided (more than two samples in an RTT) many times. */
+	assert_true(vg->cnt_rtt >= 1);
+	assert_true(vg->adjustments > 10);
+
+	/* Switching the socket to another algorithm leaves a stale export,
+	 * which the dump tells apart by the live name. */
+	assert_int_equal(setsockopt(c.cfd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4), 0);
+	memset(&f, 0, sizeof(f));
+	f.netns = own_netns();
+	f.port = c.port;
+	assert_true(sock_state_dump(find_cb, &f) >= 1);
+	assert_int_equal(f.by_local[0].local_port, c.cport);
+	assert_string_equal(f.by_local[0].ca_name, "reno");
+	assert_string_equal(f.by_local[0].state.ca_name, "bpf_vegas");
+	assert_int_equal(f.by_local[0].state.cc.kind, BPFTCP_CC_VEGAS);
+	conn_close(&c);
+	harness_sh("tc qdisc del dev lo root; ip link set dev lo mtu 65536");
+}
+
 /* The Python check of 'bpftcp -j sockets': prints "ok N CC W_MAX" or fails. */
 static const char json_check[] =
 	"import json, sys\n"
@@ -724,10 +810,10 @@ static void attach_detach_errors_and_exit_codes(void **state)
 				cgroup), 2);
 	assert_int_equal(bpftcp(out, sizeof(out),
 				"sockets attach --cgroup /bpftcp-no-such-cgroup-%d 2>&1", getpid()), 1);
-	assert_non_null(strstr(out, "cannot find cgroup"));
+	assert_non_null(strstr(out, "error: cannot attach collection to cgroup '/bpftcp-no-such-cgroup-"));
 	assert_non_null(strstr(out, "No such file or directory"));
 	assert_int_equal(bpftcp(out, sizeof(out), "sockets attach --cgroup %s 2>&1", bpffs), 1);
-	assert_non_null(strstr(out, "is not a cgroup2 directory"));
+	assert_non_null(strstr(out, "not a cgroup v2 directory"));
 	assert_int_equal(bpftcp(out, sizeof(out), "sockets detach --cgroup %s 2>&1", cgroup), 1);
 	assert_non_null(strstr(out, "not attached"));
 
@@ -739,6 +825,50 @@ static void attach_detach_errors_and_exit_codes(void **state)
 	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets detach --cgroup %s", cgroup), 0);
 	assert_non_null(strstr(out, "{\"detached\":"));
 	assert_int_equal(bpftcp(out, sizeof(out), "sockets bogus 2>&1"), 2);
+}
+
+/* hdropt/delack.bpf.c fills the delack section of the same record. */
+static void delack_option_values_in_the_record(void **state)
+{
+	struct bpftcp_sock_state cli, srv;
+	char out[1 << 16];
+	struct conn c;
+
+	harness_require_bpf();
+	attach_collection();
+	assert_int_equal(bpftcp(out, sizeof(out), "opt attach delack --cgroup %s --max-delack 10 2>&1",
+				cgroup), 0);
+	conn_open(&c, NULL, NULL);
+	transfer(&c, 1 * MIB);
+	assert_int_equal(bpftcp_sock_state_get(c.cfd, &cli), 0);
+	assert_int_equal(bpftcp_sock_state_get(c.sfd, &srv), 0);
+	print_message("client delack flags 0x%x local %u peer %u rto_min %u delack_max %u\n",
+		      cli.delack.flags, cli.delack.local_max_delack_us, cli.delack.peer_max_delack_us,
+		      cli.delack.rto_min_us, cli.delack.delack_max_us);
+	for (int i = 0; i < 2; i++) {
+		const struct bpftcp_sock_state *st = i ? &srv : &cli;
+
+		assert_int_equal(st->delack.flags & (BPFTCP_DELACK_F_SENT | BPFTCP_DELACK_F_RECEIVED |
+						     BPFTCP_DELACK_F_APPLIED | BPFTCP_DELACK_F_MALFORMED),
+				 BPFTCP_DELACK_F_SENT | BPFTCP_DELACK_F_RECEIVED | BPFTCP_DELACK_F_APPLIED);
+		/* Both ends advertised the same setting: 10 ms, in ticks. */
+		assert_true(st->delack.local_max_delack_us >= 10000);
+		assert_int_equal(st->delack.peer_max_delack_us, cli.delack.local_max_delack_us);
+		assert_true(st->delack.rto_min_us > st->delack.peer_max_delack_us);
+		assert_true(st->delack.rto_min_us < 200000);
+		/* One record per socket: the sockops statistics are in it too. */
+		assert_true(st->stats.established_ns != 0);
+	}
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets --port %u | python3 -c "
+				"'import json,sys; d=json.load(sys.stdin); "
+				"print(sorted((s[\"delack\"][\"applied\"], s[\"delack\"][\"rto_min_us\"]) "
+				"for s in d[\"sockets\"]))'", c.port), 0);
+	snprintf(out + sizeof(out) / 2, sizeof(out) / 2, "[(True, %u), (True, %u)]\n",
+		 cli.delack.rto_min_us, srv.delack.rto_min_us);
+	assert_string_equal(out, out + sizeof(out) / 2);
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets --port %u", c.port), 0);
+	assert_non_null(strstr(out, "delack(local:"));
+	conn_close(&c);
 }
 
 static void example_program_reads_its_record(void **state)
@@ -773,8 +903,10 @@ int main(void)
 		cmocka_unit_test_teardown(record_filled_and_read_by_fd_and_iterator, teardown),
 		cmocka_unit_test_teardown(churn_10000_connections_leaves_no_record, teardown),
 		cmocka_unit_test_teardown(cubic_exports_w_max_after_forced_loss, teardown),
+		cmocka_unit_test_teardown(dctcp_and_vegas_export_their_state, teardown),
 		cmocka_unit_test_teardown(sockets_json_parses_and_filters, teardown),
 		cmocka_unit_test_teardown(attach_detach_errors_and_exit_codes, teardown),
+		cmocka_unit_test_teardown(delack_option_values_in_the_record, teardown_delack),
 		cmocka_unit_test_teardown(example_program_reads_its_record, teardown),
 	};
 

@@ -85,8 +85,10 @@ struct bpftcp_dctcp_export {
 struct bpftcp_vegas_export {
 	__u32 base_rtt_us;	/* smallest RTT seen (propagation delay estimate) */
 	__u32 min_rtt_us;	/* smallest RTT of the last round */
-	__u32 diff;		/* packets queued: cwnd * (rtt - base_rtt) / base_rtt */
+	__u32 diff;		/* packets queued: cwnd * (rtt - base_rtt) / base_rtt,
+				 * from the last round with enough samples */
 	__u32 cnt_rtt;		/* RTT samples in the last round */
+	__u32 adjustments;	/* rounds with > 2 samples, where Vegas decided */
 };
 
 #define BPFTCP_CC_EXPORT_BYTES	48
@@ -110,6 +112,9 @@ struct bpftcp_cc_export {
 #define BPFTCP_DELACK_F_CLAMPED		(1u << 3)	/* RTO min hit the admin floor or ceiling */
 #define BPFTCP_DELACK_F_RESEND		(1u << 4)	/* negotiated through a resend (syncookies) */
 #define BPFTCP_DELACK_F_MALFORMED	(1u << 5)	/* the peer sent a malformed option */
+/* Transient, while the option callbacks are still on for the socket. */
+#define BPFTCP_DELACK_F_RESENDING	(1u << 6)	/* active: repeating our option after RESEND */
+#define BPFTCP_DELACK_F_TFO_PENDING	(1u << 7)	/* passive TFO: SYN-ACK not yet confirmed */
 
 /*
  * The max-delayed-ACK header option (hdropt/delack.bpf.c).  All times are in
