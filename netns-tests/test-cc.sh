@@ -75,7 +75,8 @@ check_sha256() {
 # expect_cc_seen FILE CC WHAT: ss output in FILE shows CC (as a whole word).
 expect_cc_seen() {
 	[ -s "$1" ] || fail "$3: ss never saw the connection"
-	grep -qw -- "$2" "$1" || fail "$3: ss -ti never showed $2; it showed: $(grep -o 'wscale[^ ]*' "$1" | head -n1) $(head -c 300 "$1")"
+	grep -qw -- "$2" "$1" ||
+		fail "$3: ss -ti never showed $2, but: $(grep -oE '[a-z0-9_]+ wscale' "$1" | sort | uniq -c | tr '\n' ' ')"
 	log "ok: $3 uses $2 (ss -ti)"
 }
 
