@@ -3,11 +3,12 @@
  * delack: the max-delayed-ACK TCP header option, negotiated in the handshake.
  *
  * Each side tells the other, in a TCP option, the longest it will delay an
- * ACK.  When both sides advertised, each sets its own TCP_BPF_DELACK_MAX to
- * what it promised and its TCP_BPF_RTO_MIN to the peer's promise plus a
- * margin (clamped to the admin's floor and ceiling), so a sender no longer
- * waits the kernel's fixed 200 ms minimum RTO for a peer that promised, say,
- * 5 ms.  If only one side speaks the option, nothing changes.
+ * ACK.  When both sides advertised, each sets its own TCP_BPF_DELACK_MAX so
+ * that it keeps what it promised, and its TCP_BPF_RTO_MIN to the peer's
+ * promise plus a margin (clamped to the admin's floor and ceiling), so a
+ * sender no longer waits the kernel's fixed 200 ms minimum RTO for a peer
+ * that promised, say, 12 ms.  If only one side speaks the option, nothing
+ * changes.
  *
  * Wire format: include/bpftcp/delack_opt.h and docs/hdropt-delack.md (an
  * RFC 6994 experimental option, kind 253).  The idea and the kernel API come
@@ -17,6 +18,9 @@
  *     ignored, never half-used;
  *   - the RTO minimum has a margin and admin clamps, since the peer is not
  *     trusted;
+ *   - the promise is what the kernel really does: TCP_BPF_DELACK_MAX is set
+ *     two ticks below it, because an ACK leaves up to two ticks after its
+ *     timer's nominal expiry (see hdropt_delack_local() in delack_opt.h);
  *   - scope: only peers in the --peers LPM trie (when given);
  *   - the option callbacks are turned off as soon as the handshake is done,
  *     clearing only the flags this program set (other sockops programs in
@@ -59,7 +63,7 @@
  *     HDR_OPT_LEN/WRITE from inside them, so none are used here.
  *   - Both setsockopts take microseconds but store jiffies (rounded up) and
  *     fail outside 2 jiffies .. 200 ms: the policy in delack_opt.h works in
- *     ticks so that what is advertised is what the timer does.
+ *     ticks so that what is advertised is what the timers do.
  *   - The kernel rounds reserved option space up to 4 bytes and fills what
  *     was not written with NOPs.
  */
@@ -172,9 +176,9 @@ static __always_inline void cb_flags_off(struct bpf_sock_ops *skops)
 		ERR();
 }
 
-static __always_inline struct hdropt_delack_local local_setting(void)
+static __always_inline void local_setting(struct hdropt_delack_local *l)
 {
-	return hdropt_delack_local(cfg_max_delack_us, CONFIG_HZ);
+	hdropt_delack_local(cfg_max_delack_us, CONFIG_HZ, l);
 }
 
 /*
@@ -210,8 +214,12 @@ static __always_inline int load_option(struct bpf_sock_ops *skops, bool from_syn
 
 static __always_inline int store_option(struct bpf_sock_ops *skops, __u8 flags)
 {
-	struct hdropt_delack_opt opt = { .flags = flags, .max_delack_us = local_setting().advertise_us };
+	struct hdropt_delack_opt opt = { .flags = flags };
+	struct hdropt_delack_local local;
 	__u8 buf[8] = {};
+
+	local_setting(&local);
+	opt.max_delack_us = local.advertise_us;
 
 	if (hdropt_delack_encode(buf, sizeof(buf), &opt) != HDROPT_DELACK_LEN) {
 		ERR();
@@ -253,10 +261,11 @@ static __always_inline struct hdropt_delack_sock *sock_record(struct bpf_sock_op
 static __always_inline void apply(struct bpf_sock_ops *skops, struct hdropt_delack_sock *rec,
 				  __u32 peer_us)
 {
-	struct hdropt_delack_local local = local_setting();
+	struct hdropt_delack_local local;
 	int clamped = 0;
 	__u32 rto_us;
 
+	local_setting(&local);
 	rto_us = hdropt_rto_min_us(peer_us, cfg_rto_floor_us, cfg_rto_ceiling_us, CONFIG_HZ, &clamped);
 	if (bpf_setsockopt(skops, SOL_TCP, TCP_BPF_DELACK_MAX, &local.setsockopt_us,
 			   sizeof(local.setsockopt_us))) {
@@ -370,8 +379,11 @@ static __always_inline void on_write_opt(struct bpf_sock_ops *skops)
 		/* Remember that we spoke: only then does a SYN-ACK's option count. */
 		rec = sock_record(skops, true);
 		if (rec) {
+			struct hdropt_delack_local local;
+
+			local_setting(&local);
 			rec->flags |= HDROPT_SK_SENT;
-			rec->local_max_delack_us = local_setting().advertise_us;
+			rec->local_max_delack_us = local.advertise_us;
 		} else {
 			ERR();
 		}

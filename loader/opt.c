@@ -598,7 +598,7 @@ static int show_one(struct opt_attachment *o, void *ctx)
 
 	(*count)++;
 	if (o->hz)
-		local = hdropt_delack_local(o->cfg.cfg_max_delack_us, o->hz);
+		hdropt_delack_local(o->cfg.cfg_max_delack_us, o->hz, &local);
 	if (g_opts.json) {
 		json_obj_open(j);
 		json_kv_str(j, "option", "delack");

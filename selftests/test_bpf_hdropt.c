@@ -227,7 +227,7 @@ static void both_ends_negotiate_and_record(void **state)
 	require_setup();
 	hz = pinned_hz();
 	assert_true(hz >= 100 && hz <= 1000);
-	local = hdropt_delack_local(MAX_DELACK_MS * 1000, hz);
+	hdropt_delack_local(MAX_DELACK_MS * 1000, hz, &local);
 	want_rto = hdropt_rto_min_us(local.advertise_us, 5000, 200000, hz, &clamped);
 	applied_before = counter_applied();
 	assert_int_equal(join_cgroup(cg_path), 0);

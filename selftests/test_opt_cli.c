@@ -186,45 +186,62 @@ static void local_promise_is_whole_ticks(void **state)
 {
 	struct hdropt_delack_local l;
 
-	/* HZ=250: 4 ms ticks.  20 ms is 5 ticks exactly. */
-	l = hdropt_delack_local(20000, 250);
+	/* HZ=250: 4 ms ticks.  A 20 ms promise: a 3-tick timer, whose ACK
+	 * the kernel sends within 3 + 2 ticks. */
+	hdropt_delack_local(20000, 250, &l);
 	assert_int_equal(l.advertise_us, 20000);
-	assert_int_equal(l.setsockopt_us, 20000);
-	/* 10 ms rounds up to 3 ticks: promise 12 ms, never less than the timer. */
-	l = hdropt_delack_local(10000, 250);
-	assert_int_equal(l.advertise_us, 12000);
 	assert_int_equal(l.setsockopt_us, 12000);
-	/* Below the kernel's 2-tick minimum. */
-	l = hdropt_delack_local(1000, 250);
-	assert_int_equal(l.advertise_us, 8000);
-	/* HZ=1000: 1 ms ticks, 2 ms minimum. */
-	l = hdropt_delack_local(1000, 1000);
-	assert_int_equal(l.advertise_us, 2000);
-	l = hdropt_delack_local(200000, 1000);
+	/* 10 ms holds 2 whole ticks: the kernel's minimum timer is 2 ticks,
+	 * so the promise rises to 4 ticks, never below what the kernel does. */
+	hdropt_delack_local(10000, 250, &l);
+	assert_int_equal(l.advertise_us, 16000);
+	assert_int_equal(l.setsockopt_us, 8000);
+	hdropt_delack_local(1000, 250, &l);
+	assert_int_equal(l.advertise_us, 16000);
+	/* Not a whole tick: rounded down to one (22 ms -> 5 ticks -> 20 ms). */
+	hdropt_delack_local(22000, 250, &l);
+	assert_int_equal(l.advertise_us, 20000);
+	/* The kernel's ceiling: a 200 ms promise is a 48-tick timer. */
+	hdropt_delack_local(200000, 250, &l);
 	assert_int_equal(l.advertise_us, 200000);
-	/* HZ=300: 3.33 ms ticks; 2 ticks = 6666 us, advertised 6.7 ms. */
-	l = hdropt_delack_local(5000, 300);
-	assert_int_equal(l.setsockopt_us, 6666);
-	assert_int_equal(l.advertise_us, 6700);
-	assert_int_equal(hdropt_ticks(l.setsockopt_us, 300), 2);
-	assert_true(l.advertise_us >= l.setsockopt_us);
-	assert_int_equal(hdropt_delack_check_us(l.advertise_us), 0);
+	assert_int_equal(l.setsockopt_us, 192000);
+	/* HZ=1000: 1 ms ticks. */
+	hdropt_delack_local(1000, 1000, &l);
+	assert_int_equal(l.advertise_us, 4000);
+	assert_int_equal(l.setsockopt_us, 2000);
+	/* HZ=300: 3.33 ms ticks; 20 ms is 6 ticks, so a 4-tick timer. */
+	hdropt_delack_local(20000, 300, &l);
+	assert_int_equal(l.setsockopt_us, 13333);
+	assert_int_equal(hdropt_ticks(l.setsockopt_us, 300), 4);
+	assert_int_equal(l.advertise_us, 20000);
+	/* HZ=100: 20 ms is 2 ticks; the minimum timer is 2: promise 40 ms. */
+	hdropt_delack_local(20000, 100, &l);
+	assert_int_equal(l.advertise_us, 40000);
 }
 
-static void local_promise_setsockopt_round_trips_every_hz(void **state)
+static void local_promise_covers_the_timer_at_every_hz(void **state)
 {
 	const __u32 hzs[] = { 100, 250, 300, 1000 };
+	const __u32 slack = HDROPT_DELACK_SLACK_TICKS;
 
 	for (size_t i = 0; i < sizeof(hzs) / sizeof(hzs[0]); i++) {
 		for (__u32 ms = 1; ms <= 200; ms++) {
-			struct hdropt_delack_local l = hdropt_delack_local(ms * 1000, hzs[i]);
-			__u32 t = hdropt_ticks(l.setsockopt_us, hzs[i]);
+			struct hdropt_delack_local l;
+			__u32 t;
 
-			/* The kernel stores usecs_to_jiffies(setsockopt_us): the
-			 * promised bound must cover that many ticks. */
+			hdropt_delack_local(ms * 1000, hzs[i], &l);
+			t = hdropt_ticks(l.setsockopt_us, hzs[i]);
+			/* The kernel stores usecs_to_jiffies(setsockopt_us) and
+			 * accepts 2 .. HZ/5 ticks; the ACK leaves within t + slack
+			 * ticks, which the promise must cover... */
 			assert_true(t >= HDROPT_KERNEL_MIN_TICKS && t <= hzs[i] / 5);
-			assert_true((__u64)t * 1000000 / hzs[i] <= l.advertise_us);
-			assert_true(l.advertise_us >= ms * 1000 || t == hzs[i] / 5);
+			assert_true((__u64)(t + slack) * 1000000 <= (__u64)l.advertise_us * hzs[i]);
+			/* ...by less than a wire unit more than needed... */
+			assert_true((__u64)(t + slack) * 1000000 + (__u64)HDROPT_DELACK_UNIT_US * hzs[i] >
+				    (__u64)l.advertise_us * hzs[i]);
+			/* ...and never exceed what the admin asked for, unless
+			 * the kernel's minimum timer forces it. */
+			assert_true(l.advertise_us <= ms * 1000 || t == HDROPT_KERNEL_MIN_TICKS);
 			assert_int_equal(hdropt_delack_check_us(l.advertise_us), 0);
 		}
 	}
@@ -264,7 +281,7 @@ int main(void)
 		cmocka_unit_test(attach_usage_errors),
 		cmocka_unit_test(attach_floor_above_ceiling),
 		cmocka_unit_test(local_promise_is_whole_ticks),
-		cmocka_unit_test(local_promise_setsockopt_round_trips_every_hz),
+		cmocka_unit_test(local_promise_covers_the_timer_at_every_hz),
 		cmocka_unit_test(rto_min_is_peer_plus_margin_within_clamps),
 	};
 

@@ -227,9 +227,10 @@ struct hdropt_delack_sock {
  */
 #define HDROPT_KERNEL_MIN_TICKS		2	/* TCP_TIMEOUT_MIN */
 #define HDROPT_KERNEL_MAX_US		200000	/* TCP_DELACK_MAX, TCP_RTO_MIN */
-/* The RTO minimum is the peer's promise plus this many ticks: one because
- * our retransmit timer can fire up to a tick early relative to the send,
- * one for the peer's delayed-ACK timer firing late in its tick. */
+/* The RTO minimum is the peer's promise plus this many ticks, for what the
+ * smoothed RTT does not cover: jitter in the network and in the softirq that
+ * sends the peer's ACK once its timer fired.  (Our own retransmit timer
+ * never fires early: the timer wheel rounds up.) */
 #define HDROPT_RTO_MARGIN_TICKS		2
 
 static inline __u32 hdropt_ticks(__u32 us, __u32 hz)
@@ -244,32 +245,45 @@ static inline __u32 hdropt_ticks_to_us(__u32 ticks, __u32 hz)
 }
 
 struct hdropt_delack_local {
-	__u32 advertise_us;	/* what goes on the wire: a whole 100 us unit */
-	__u32 setsockopt_us;	/* what TCP_BPF_DELACK_MAX gets */
+	__u32 advertise_us;	/* the promise on the wire: a whole 100 us unit */
+	__u32 setsockopt_us;	/* what TCP_BPF_DELACK_MAX gets: the slack less */
 };
 
 /*
- * What this side promises for an admin setting of @cfg_us: the kernel can only
- * delay an ACK by whole ticks, so the promise is the tick count the timer will
- * really use (rounded up, within the kernel's limits), expressed in wire units
- * rounded up.  A promise is never smaller than the delay the kernel applies.
+ * What this side promises for an admin setting of @cfg_us, and what it sets.
+ * The kernel delays an ACK by a timer of TCP_BPF_DELACK_MAX rounded up to
+ * whole ticks, and the ACK can leave up to HDROPT_DELACK_SLACK_TICKS ticks
+ * after that timer's nominal expiry:
+ *   - the timer wheel files a timer of N ticks in the bucket after its
+ *     expiry (it rounds up so as never to fire early): up to N + 1 ticks
+ *     after arming;
+ *   - tcp_delack_timer_handler() re-arms, for one more tick, when it runs
+ *     before jiffies reached the expiry; measured on Linux 6.18 (test (c) of
+ *     netns-tests/test-hdropt.sh) as ACKs at N + 2 ticks for about a third of
+ *     the delayed ACKs.
+ * So the setting is the promise less that slack: the largest N with
+ * (N + slack) ticks <= @cfg_us, within the kernel's limits, and the promise is
+ * (N + slack) ticks in wire units rounded up.  A setting too small to honour
+ * (the kernel's minimum timer is 2 ticks) is raised: the promise is never
+ * smaller than what the kernel does.
  */
-static inline struct hdropt_delack_local hdropt_delack_local(__u32 cfg_us, __u32 hz)
+#define HDROPT_DELACK_SLACK_TICKS	2
+
+static inline void hdropt_delack_local(__u32 cfg_us, __u32 hz, struct hdropt_delack_local *l)
 {
-	struct hdropt_delack_local l;
-	__u32 ticks = hdropt_ticks(cfg_us, hz);
-	__u32 max_ticks = hz / 5;
+	__u32 ticks = (__u32)((__u64)cfg_us * hz / 1000000);	/* whole ticks in cfg */
+	__u32 max_ticks = hz / 5 - HDROPT_DELACK_SLACK_TICKS;
 	__u32 us;
 
+	ticks = ticks > HDROPT_DELACK_SLACK_TICKS ? ticks - HDROPT_DELACK_SLACK_TICKS : 0;
 	if (ticks < HDROPT_KERNEL_MIN_TICKS)
 		ticks = HDROPT_KERNEL_MIN_TICKS;
 	if (ticks > max_ticks)
 		ticks = max_ticks;
-	us = hdropt_ticks_to_us(ticks, hz);
-	l.setsockopt_us = us;
-	l.advertise_us = (us + HDROPT_DELACK_UNIT_US - 1) / HDROPT_DELACK_UNIT_US *
-			 HDROPT_DELACK_UNIT_US;
-	return l;
+	l->setsockopt_us = hdropt_ticks_to_us(ticks, hz);
+	us = (__u32)(((__u64)(ticks + HDROPT_DELACK_SLACK_TICKS) * 1000000 + hz - 1) / hz);
+	l->advertise_us = (us + HDROPT_DELACK_UNIT_US - 1) / HDROPT_DELACK_UNIT_US *
+			  HDROPT_DELACK_UNIT_US;
 }
 
 /*

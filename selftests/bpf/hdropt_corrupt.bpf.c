@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hdropt_corrupt: a tc egress program for netns-tests/test-hdropt.sh that
+ * plays a hostile or buggy peer.  It finds the max-delayed-ACK option
+ * (kind 253, ExID 0xDA1C) in outgoing TCP segments and damages it in one of
+ * the ways the decoder must reject, fixing the TCP checksum, so the receiver
+ * sees a well-formed segment carrying a malformed option.  One program per
+ * damage, chosen by section when tc loads it:
+ *   tc/reserved  sets reserved flag bit 0x80
+ *   tc/zero      max_ack_delay = 0
+ *   tc/range     max_ack_delay = 0xffff (above 1 s)
+ *   tc/length    length byte 7 -> 8 (the NOP pad after it becomes part of it)
+ *   tc/exid      flips the ExID: another experiment's option, not ours
+ * No maps, so iproute2 can load it from the object file directly.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "bpftcp/delack_opt.h"
+
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define IPPROTO_TCP	6
+#define TC_ACT_OK	0
+#define CSUM_FIELD_2BYTES	2	/* bpf_l4_csum_replace flags: a 16-bit field */
+
+/* Where the option starts in the packet, or -1. */
+static __always_inline int find_option(struct __sk_buff *skb, __u32 *csum_off)
+{
+	__u8 opts[64];
+	__u32 l4, doff, len;
+	__u16 proto;
+	__u8 b;
+
+	if (bpf_skb_load_bytes(skb, 12, &proto, 2))
+		return -1;
+	if (proto == bpf_htons(ETH_P_IP)) {
+		if (bpf_skb_load_bytes(skb, 14, &b, 1))
+			return -1;
+		l4 = 14 + (b & 15) * 4;
+		if (bpf_skb_load_bytes(skb, 14 + 9, &b, 1) || b != IPPROTO_TCP)
+			return -1;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		/* No extension headers in these tests. */
+		if (bpf_skb_load_bytes(skb, 14 + 6, &b, 1) || b != IPPROTO_TCP)
+			return -1;
+		l4 = 14 + 40;
+	} else {
+		return -1;
+	}
+	if (bpf_skb_load_bytes(skb, l4 + 12, &b, 1))
+		return -1;
+	doff = (b >> 4) * 4;
+	if (doff <= 20 || doff > 60)
+		return -1;
+	len = doff - 20;
+	if (len > 40)
+		return -1;
+	__builtin_memset(opts, 0, sizeof(opts));
+	if (bpf_skb_load_bytes(skb, l4 + 20, opts, len))
+		return -1;
+	*csum_off = l4 + 16;
+	for (__u32 i = 0, n = 0; i + 1 < len && n < 20; n++) {
+		__u8 kind = opts[i & 63];
+
+		if (kind == 0)
+			return -1;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (kind == HDROPT_DELACK_KIND &&
+		    opts[(i + 2) & 63] == (HDROPT_DELACK_EXID >> 8) &&
+		    opts[(i + 3) & 63] == (HDROPT_DELACK_EXID & 0xff))
+			return l4 + 20 + i;
+		if (opts[(i + 1) & 63] < 2)
+			return -1;
+		i += opts[(i + 1) & 63];
+	}
+	return -1;
+}
+
+/* Sets one byte, fixing the checksum through the 16-bit word around it. */
+static __always_inline void set_byte(struct __sk_buff *skb, __u32 csum_off, __u32 off, __u8 val)
+{
+	/* The TCP header starts at an even offset (14 + 4 * ihl, or 54), so
+	 * the checksum's 16-bit words are the packet's even-aligned pairs. */
+	__u32 word = off & ~1u;
+	__u8 w[2], nw[2];
+
+	if (bpf_skb_load_bytes(skb, word, w, 2))
+		return;
+	nw[0] = w[0];
+	nw[1] = w[1];
+	if (off & 1)
+		nw[1] = val;
+	else
+		nw[0] = val;
+	if (bpf_skb_store_bytes(skb, word, nw, 2, 0))
+		return;
+	bpf_l4_csum_replace(skb, csum_off, *(__u16 *)w, *(__u16 *)nw, CSUM_FIELD_2BYTES);
+}
+
+static __always_inline int corrupt(struct __sk_buff *skb, int what)
+{
+	__u32 csum_off = 0;
+	__u8 b = 0;
+	int at;
+
+	at = find_option(skb, &csum_off);
+	if (at < 0)
+		return TC_ACT_OK;
+	switch (what) {
+	case 0:	/* reserved */
+		if (!bpf_skb_load_bytes(skb, at + 4, &b, 1))
+			set_byte(skb, csum_off, at + 4, b | 0x80);
+		break;
+	case 1:	/* zero */
+		set_byte(skb, csum_off, at + 5, 0);
+		set_byte(skb, csum_off, at + 6, 0);
+		break;
+	case 2:	/* range */
+		set_byte(skb, csum_off, at + 5, 0xff);
+		set_byte(skb, csum_off, at + 6, 0xff);
+		break;
+	case 3:	/* length */
+		set_byte(skb, csum_off, at + 1, HDROPT_DELACK_LEN + 1);
+		break;
+	case 4:	/* exid */
+		set_byte(skb, csum_off, at + 3, (HDROPT_DELACK_EXID & 0xff) ^ 0x01);
+		break;
+	}
+	return TC_ACT_OK;
+}
+
+SEC("tc/reserved")
+int corrupt_reserved(struct __sk_buff *skb) { return corrupt(skb, 0); }
+SEC("tc/zero")
+int corrupt_zero(struct __sk_buff *skb) { return corrupt(skb, 1); }
+SEC("tc/range")
+int corrupt_range(struct __sk_buff *skb) { return corrupt(skb, 2); }
+SEC("tc/length")
+int corrupt_length(struct __sk_buff *skb) { return corrupt(skb, 3); }
+SEC("tc/exid")
+int corrupt_exid(struct __sk_buff *skb) { return corrupt(skb, 4); }
+
+char _license[] SEC("license") = "GPL";
