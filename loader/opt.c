@@ -8,8 +8,9 @@
  * <bpffs>/bpftcp/opt/delack/<cgroup id>/:
  *   link     the cgroup link (unpinning it detaches the program)
  *   config   the settings (.rodata), kconfig (the HZ the program uses)
- *   counters the per-CPU counters, peers the --peers LPM trie,
- *   sock     the per-socket records (sk_local_storage)
+ *   counters the per-CPU counters, peers the --peers LPM trie.
+ * The per-socket records go to bpftcp's shared sk_local_storage map
+ * (<bpffs>/bpftcp/sock_state, see loader/sockets.c), read by 'bpftcp sockets'.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
