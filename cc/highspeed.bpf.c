@@ -65,13 +65,9 @@ void BPF_PROG(bpf_highspeed_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		tcp_slow_start(tp, acked);
 		return;
 	}
-	w.cwnd = tp->snd_cwnd;
-	w.cwnd_cnt = tp->snd_cwnd_cnt;
-	w.ssthresh = tp->snd_ssthresh;
-	w.cwnd_clamp = tp->snd_cwnd_clamp;
+	w = tcp_window_get(tp);
 	hstcp_cong_avoid_ai(inet_csk_ca(sk), &w);
-	tp->snd_cwnd = w.cwnd;
-	tp->snd_cwnd_cnt = w.cwnd_cnt;
+	tcp_window_put(tp, &w);
 }
 
 SEC("struct_ops")

@@ -32,17 +32,6 @@
 
 char _license[] SEC("license") = "GPL";
 
-static __always_inline struct reno_window reno_window_of(const struct tcp_sock *tp)
-{
-	struct reno_window w = {
-		.cwnd = tp->snd_cwnd,
-		.cwnd_cnt = tp->snd_cwnd_cnt,
-		.ssthresh = tp->snd_ssthresh,
-		.cwnd_clamp = tp->snd_cwnd_clamp,
-	};
-	return w;
-}
-
 SEC("struct_ops")
 void BPF_PROG(bpf_reno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
@@ -53,10 +42,9 @@ void BPF_PROG(bpf_reno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	if (!tcp_is_cwnd_limited(sk))
 		return;
 
-	w = reno_window_of(tp);
+	w = tcp_window_get(tp);
 	reno_cong_avoid(&w, acked);
-	tp->snd_cwnd = w.cwnd;
-	tp->snd_cwnd_cnt = w.cwnd_cnt;
+	tcp_window_put(tp, &w);
 }
 
 SEC("struct_ops")

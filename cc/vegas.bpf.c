@@ -137,19 +137,13 @@ void BPF_PROG(bpf_vegas_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 			tcp_reno_cong_avoid(sk, ack, acked);
 		} else {
 			struct vegas_params p = vegas_params();
-			struct reno_window w = {
-				.cwnd = tp->snd_cwnd,
-				.cwnd_cnt = tp->snd_cwnd_cnt,
-				.ssthresh = tp->snd_ssthresh,
-				.cwnd_clamp = tp->snd_cwnd_clamp,
-			};
+			struct reno_window w = tcp_window_get(tp);
 			__u8 state = ca_state(sk);
 
 			vegas_rtt_adjust(&w, v, acked,
 					 (1 << state) & ((1 << TCP_CA_CWR) | (1 << TCP_CA_Recovery)),
 					 &p);
-			tp->snd_cwnd = w.cwnd;
-			tp->snd_ssthresh = w.ssthresh;
+			tcp_window_put(tp, &w);
 		}
 
 		/* Wipe the slate clean for the next RTT. */

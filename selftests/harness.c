@@ -312,3 +312,14 @@ const char *harness_bpftcp(void)
 		snprintf(path, sizeof(path), "build/bpftcp");
 	return path;
 }
+
+int harness_bpftcp_run(char *out, size_t len, const char *args)
+{
+	char scratch[16384];
+
+	if (!out) {
+		out = scratch;
+		len = sizeof(scratch);
+	}
+	return harness_host_sh_out(out, len, "%s %s 2>&1", harness_bpftcp(), args);
+}

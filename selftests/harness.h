@@ -81,5 +81,11 @@ bool harness_cc_available(const char *name);
 
 /* Absolute path of the bpftcp binary under test (BPFTCP env or build/bpftcp). */
 const char *harness_bpftcp(void);
+/*
+ * Runs "bpftcp ARGS" in the original netns (registrations and the allowed
+ * list are host-wide), stdout and stderr into @out (NULL: discarded).
+ * Returns its exit status.
+ */
+int harness_bpftcp_run(char *out, size_t len, const char *args);
 
 #endif

@@ -16,22 +16,10 @@
 
 static const struct cc_algo *cubic;
 
-static int bpftcp(char *out, size_t len, const char *args)
-{
-	static char scratch[16384];
-
-	if (!out) {
-		out = scratch;
-		len = sizeof(scratch);
-	}
-	/* In the host netns: registrations and the allowed list are host-wide. */
-	return harness_host_sh_out(out, len, "%s %s 2>&1", harness_bpftcp(), args);
-}
-
 static void unregister_quietly(void)
 {
 	if (cc_is_registered(cubic))
-		bpftcp(NULL, 0, "cc unregister cubic");
+		harness_bpftcp_run(NULL, 0, "cc unregister cubic");
 }
 
 static int setup_registered(void **state)
@@ -39,7 +27,7 @@ static int setup_registered(void **state)
 	if (harness_bpf_unavailable())
 		return 0;	/* the test itself reports the skip */
 	unregister_quietly();
-	return bpftcp(NULL, 0, "cc register cubic") == 0 ? 0 : -1;
+	return harness_bpftcp_run(NULL, 0, "cc register cubic") == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -75,7 +63,7 @@ static void register_lists_in_kernel_and_bpftool(void **state)
 	assert_int_equal(cc_pin_dir(cubic, dir, sizeof(dir)), 0);
 	snprintf(cmd, sizeof(cmd), "bpftool link show pinned %s/link | grep -q struct_ops", dir);
 	assert_int_equal(harness_sh("%s", cmd), 0);
-	assert_int_equal(bpftcp(out, sizeof(out), "-j cc list"), 0);
+	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "-j cc list"), 0);
 	assert_non_null(strstr(out, "\"name\":\"bpf_cubic\",\"source\":\"bpftcp\",\"shipped\":true,"
 				    "\"registered\":true,\"pinned\":true"));
 }
@@ -134,7 +122,7 @@ static void second_register_is_a_clear_error(void **state)
 	char out[4096];
 
 	harness_require_bpf();
-	assert_int_equal(bpftcp(out, sizeof(out), "cc register cubic"), 1);
+	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "cc register cubic"), 1);
 	assert_non_null(strstr(out, "error: cannot register bpf_cubic: File exists "
 				    "(already registered? see 'bpftcp cc list')"));
 	/* ...and it did not disturb the existing registration. */
@@ -144,7 +132,7 @@ static void second_register_is_a_clear_error(void **state)
 
 static void unregister_midway(int fd, void *ctx)
 {
-	*(int *)ctx = bpftcp(NULL, 0, "cc unregister bpf_cubic");
+	*(int *)ctx = harness_bpftcp_run(NULL, 0, "cc unregister bpf_cubic");
 }
 
 static void open_connection_survives_unregister(void **state)
@@ -173,13 +161,13 @@ static void unregister_removes_from_kernel_list(void **state)
 	char out[4096];
 
 	harness_require_bpf();
-	assert_int_equal(bpftcp(out, sizeof(out), "cc unregister cubic"), 0);
+	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "cc unregister cubic"), 0);
 	assert_false(harness_cc_available("bpf_cubic"));
 	assert_false(cc_is_registered(cubic));
 	/* New sockets can no longer select it. */
 	assert_int_equal(harness_transfer(&o, &r), -ENOENT);
 	/* A second unregister is a clear error. */
-	assert_int_equal(bpftcp(out, sizeof(out), "cc unregister cubic"), 1);
+	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "cc unregister cubic"), 1);
 	assert_non_null(strstr(out, "not registered"));
 }
 
@@ -203,13 +191,13 @@ static void register_default_sets_and_unregister_restores(void **state)
 	 * whatever happens (the teardown unregisters bpf_cubic too). */
 	host_default(saved, sizeof(saved));
 	assert_true(saved[0] != '\0');
-	int rc = bpftcp(out, sizeof(out), "cc register cubic --default");
+	int rc = harness_bpftcp_run(out, sizeof(out), "cc register cubic --default");
 	host_default(cur, sizeof(cur));
 	if (rc || strcmp(cur, "bpf_cubic"))
 		harness_host_sh_out(NULL, 0, "sysctl -qw net.ipv4.tcp_congestion_control=%s", saved);
 	assert_int_equal(rc, 0);
 	assert_string_equal(cur, "bpf_cubic");
-	assert_int_equal(bpftcp(out, sizeof(out), "cc unregister cubic"), 0);
+	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "cc unregister cubic"), 0);
 	/* The default moves to the kernel's cubic rather than dangling. */
 	host_default(cur, sizeof(cur));
 	harness_host_sh_out(NULL, 0, "sysctl -qw net.ipv4.tcp_congestion_control=%s", saved);
@@ -233,7 +221,7 @@ static void registered_is_allowed_unless_restricted(void **state)
 	/* The kernel derives the list, so unregistering dropped the name. */
 	harness_host_sh_out(allowed, sizeof(allowed), "sysctl -n net.ipv4.tcp_allowed_congestion_control");
 	assert_null(strstr(allowed, "bpf_cubic"));
-	assert_int_equal(bpftcp(out, sizeof(out), "cc register cubic --restricted"), 0);
+	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "cc register cubic --restricted"), 0);
 	harness_host_sh_out(allowed, sizeof(allowed), "sysctl -n net.ipv4.tcp_allowed_congestion_control");
 	assert_null(strstr(allowed, "bpf_cubic"));
 	/* A restricted algorithm cannot be another netns's default. */
@@ -263,7 +251,7 @@ static void replace_hot_swaps_in_place(void **state)
 	harness_require_bpf();
 	before = link_map_id();
 	assert_true(before > 0);
-	assert_int_equal(bpftcp(out, sizeof(out), "cc replace cubic"), 0);
+	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "cc replace cubic"), 0);
 	after = link_map_id();
 	/* Same link, new struct_ops map behind it, name never missing. */
 	assert_true(after > 0 && after != before);

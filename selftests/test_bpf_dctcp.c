@@ -17,24 +17,12 @@
 
 static const struct cc_algo *dctcp;
 
-static int bpftcp(char *out, size_t len, const char *args)
-{
-	static char scratch[16384];
-
-	if (!out) {
-		out = scratch;
-		len = sizeof(scratch);
-	}
-	/* In the host netns: registrations and the allowed list are host-wide. */
-	return harness_host_sh_out(out, len, "%s %s 2>&1", harness_bpftcp(), args);
-}
-
 /* A global counter of the registered program, from "bpftcp cc stats". */
 static long long dctcp_counter(const char *name)
 {
 	char out[8192], *p;
 
-	if (bpftcp(out, sizeof(out), "cc stats dctcp"))
+	if (harness_bpftcp_run(out, sizeof(out), "cc stats dctcp"))
 		return -1;
 	p = strstr(out, name);
 	return p ? strtoll(p + strlen(name), NULL, 10) : -1;
@@ -45,8 +33,8 @@ static int setup_registered(void **state)
 	if (harness_bpf_unavailable())
 		return 0;	/* the test itself reports the skip */
 	if (cc_is_registered(dctcp))
-		bpftcp(NULL, 0, "cc unregister dctcp");
-	return bpftcp(NULL, 0, "cc register dctcp") == 0 ? 0 : -1;
+		harness_bpftcp_run(NULL, 0, "cc unregister dctcp");
+	return harness_bpftcp_run(NULL, 0, "cc register dctcp") == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -57,7 +45,7 @@ static int teardown(void **state)
 	 * (a default left on bpf_dctcp would pin the old program). */
 	harness_sh("sysctl -qw net.ipv4.tcp_ecn=2 net.ipv4.tcp_congestion_control=reno");
 	if (cc_is_registered(dctcp))
-		bpftcp(NULL, 0, "cc unregister dctcp");
+		harness_bpftcp_run(NULL, 0, "cc unregister dctcp");
 	return 0;
 }
 

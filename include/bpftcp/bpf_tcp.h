@@ -12,6 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpftcp/cc_stats.h"
+#include "bpftcp/reno.h"
 
 #define TCP_INFINITE_SSTHRESH	0x7fffffff
 #define USEC_PER_MSEC		1000UL
@@ -66,6 +67,26 @@ static __always_inline __u32 tcp_snd_cwnd(const struct tcp_sock *tp)
 static __always_inline void tcp_snd_cwnd_set(struct tcp_sock *tp, __u32 val)
 {
 	tp->snd_cwnd = val;
+}
+
+/* A copy of the window for the maths headers (struct reno_window)... */
+static __always_inline struct reno_window tcp_window_get(const struct tcp_sock *tp)
+{
+	struct reno_window w = {
+		.cwnd = tp->snd_cwnd,
+		.cwnd_cnt = tp->snd_cwnd_cnt,
+		.ssthresh = tp->snd_ssthresh,
+		.cwnd_clamp = tp->snd_cwnd_clamp,
+	};
+	return w;
+}
+
+/* ...and back: the fields they may change (the clamp is not writable). */
+static __always_inline void tcp_window_put(struct tcp_sock *tp, const struct reno_window *w)
+{
+	tp->snd_cwnd = w->cwnd;
+	tp->snd_cwnd_cnt = w->cwnd_cnt;
+	tp->snd_ssthresh = w->ssthresh;
 }
 
 static __always_inline bool before(__u32 seq1, __u32 seq2)
