@@ -439,9 +439,9 @@ int cc_read_stats(const struct cc_algo *a, struct bpftcp_cc_stats *out)
 }
 
 /* Calls @cb with each integer global of the algorithm's pinned .bss. */
-static void for_each_bss_counter(const struct cc_algo *a,
-				 void (*cb)(const char *name, unsigned long long v, void *ctx),
-				 void *ctx)
+void cc_for_each_bss_counter(const struct cc_algo *a,
+			     void (*cb)(const char *name, unsigned long long v, void *ctx),
+			     void *ctx)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 8];
 	struct bpf_map_info info = {};
@@ -741,7 +741,7 @@ static int do_stats(int argc, char **argv)
 			json_kv_u64(&g_json, "last_error_line", st.last_err_line);
 			json_key(&g_json, "counters");
 			json_obj_open(&g_json);
-			for_each_bss_counter(a, print_counter, NULL);
+			cc_for_each_bss_counter(a, print_counter, NULL);
 			json_obj_close(&g_json);
 			json_obj_close(&g_json);
 		} else {
@@ -754,7 +754,7 @@ static int do_stats(int argc, char **argv)
 			if (st.errors)
 				printf(" (last at %s.bpf.c:%u)", a->name, st.last_err_line);
 			putchar('\n');
-			for_each_bss_counter(a, print_counter, NULL);
+			cc_for_each_bss_counter(a, print_counter, NULL);
 		}
 	}
 	if (g_opts.json) {

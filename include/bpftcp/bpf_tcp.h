@@ -22,6 +22,11 @@
 #define TCP_ECN_QUEUE_CWR	2
 #define TCP_ECN_DEMAND_CWR	4
 #define TCP_ECN_SEEN		8
+/* ECN mode bits of ecn_flags (include/linux/tcp.h, 6.18): bit 0 is
+ * TCP_ECN_OK of older kernels, bit 4 (AccECN) was unused there. */
+#define TCP_ECN_MODE_RFC3168	0x01
+#define TCP_ECN_MODE_ACCECN	0x10
+#define TCP_ECN_MODE_ANY	(TCP_ECN_MODE_RFC3168 | TCP_ECN_MODE_ACCECN)
 
 /* The kernel's HZ, read by libbpf from the kernel config at load time. */
 extern unsigned int CONFIG_HZ __kconfig;
@@ -110,6 +115,12 @@ static __always_inline bool tcp_is_cwnd_limited(const struct sock *sk)
 	if (tcp_in_slow_start(tp))
 		return tcp_snd_cwnd(tp) < 2 * tp->max_packets_out;
 	return false;
+}
+
+/* tcp_ecn_mode_rfc3168(): classic ECN negotiated (not AccECN). */
+static __always_inline bool tcp_ecn_mode_rfc3168(const struct tcp_sock *tp)
+{
+	return (tp->ecn_flags & TCP_ECN_MODE_ANY) == TCP_ECN_MODE_RFC3168;
 }
 
 static __always_inline __u32 tcp_packets_in_flight(const struct tcp_sock *tp)
