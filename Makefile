@@ -181,7 +181,7 @@ $(OUTPUT)/selftests/test_%: $(OUTPUT)/selftests/test_%.o $(SELFTEST_LIB) $(LOADE
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(CMOCKA_LIBS) $(LDLIBS) -o $@
 
-$(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o $(LIBBPFTCP)
+$(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o $(LOADER_LIB) $(LIBBPFTCP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -33,7 +33,7 @@
  *     tcp_reno_undo_cwnd kfunc, so the whole algorithm is in this file; the
  *     result is identical (max(cwnd, prior_cwnd)).
  *  8. Not in tcp_cubic.c: the state a reader cares about (W_max, K, the
- *     origin point, the epoch start, the last ssthresh) is published in the
+ *     origin point, the epoch start, the loss count) is published in the
  *     socket's bpftcp record (include/bpftcp/sock_state.h), because the
  *     kernel has no get_info for BPF algorithms.  init allocates the record;
  *     later callbacks look it up without allocating, and only when one of
@@ -98,13 +98,10 @@ static __always_inline struct bpftcp_cubic_export *cubic_export(struct sock *sk,
 	c->w_max = ca->last_max_cwnd;
 	c->k = ca->bic_K;
 	c->origin_point = ca->bic_origin_point;
-	if (c->epoch_start != ca->epoch_start) {
-		__u32 age = tcp_jiffies32 - ca->epoch_start;
-
-		c->epoch_start_ns = ca->epoch_start ?
-			bpf_ktime_get_ns() - (__u64)age * (NSEC_PER_SEC / HZ) : 0;
-		c->epoch_start = ca->epoch_start;
-	}
+	/* The epoch start is in jiffies; readers get the monotonic clock. */
+	c->epoch_start_ns = ca->epoch_start ?
+		bpf_ktime_get_ns() - (__u64)(__u32)(tcp_jiffies32 - ca->epoch_start) *
+				     (NSEC_PER_SEC / HZ) : 0;
 	return c;
 }
 
@@ -200,10 +197,8 @@ __u32 BPF_PROG(bpf_cubic_recalc_ssthresh, struct sock *sk)
 	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
 	ssthresh = cubic_recalc_ssthresh(ca, tcp_snd_cwnd(tp), &p);
 	c = cubic_export(sk, ca);
-	if (c) {
-		c->ssthresh = ssthresh;
+	if (c)
 		c->loss_events++;
-	}
 	return ssthresh;
 }
 

@@ -51,7 +51,7 @@ int bpftcp_sock_state_map_path(char *buf, size_t len)
 
 	if (err)
 		return err;
-	if ((size_t)snprintf(buf, len, "%s/bpftcp/%s", fs, BPFTCP_SOCK_STATE_MAP) >= len)
+	if ((size_t)snprintf(buf, len, "%s/bpftcp/%s", fs, BPFTCP_SOCK_STATE_PIN) >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }

@@ -4,7 +4,7 @@
  * and off per cgroup.
  *
  * The records live in the sk_local_storage map pinned at
- * <bpffs>/bpftcp/sock_state (shared by every bpftcp object through
+ * <bpffs>/bpftcp/sock_state_v2 (shared by every bpftcp object through
  * sock_state_load_object()).  Listing loads the iterator of
  * skstorage/sock_state.bpf.c over that map and reads its dump: no socket fds
  * are needed.  Collection is the sockops program of the same object attached
@@ -50,7 +50,7 @@ int sock_state_pin_path(char *buf, size_t len)
 
 	if (err)
 		return err;
-	snprintf(buf, len, "%s/%s", root, BPFTCP_SOCK_STATE_MAP);
+	snprintf(buf, len, "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
 	return 0;
 }
 
@@ -65,10 +65,9 @@ static int check_pinned_map(int fd, const struct bpf_map *map, const char *path)
 	if (info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
 	    info.value_size == bpf_map__value_size(map))
 		return 0;
-	p_err("pinned map %s holds %u-byte records, this bpftcp writes %u-byte ones "
-	      "(left by another bpftcp version? detach collection, unregister the bpftcp "
-	      "algorithms, then remove the pin)", path, info.value_size,
-	      bpf_map__value_size(map));
+	p_err("pinned map %s holds %u-byte records, this bpftcp writes %u-byte ones (a bpftcp "
+	      "build that changed the record without bumping BPFTCP_SOCK_STATE_VERSION?)",
+	      path, info.value_size, bpf_map__value_size(map));
 	return -EPROTO;
 }
 
@@ -83,7 +82,7 @@ int sock_state_load_object(struct bpf_object *obj, bool create)
 	err = create ? pin_root(root, sizeof(root)) : pin_root_lookup(root, sizeof(root));
 	if (err)
 		return err;
-	snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_MAP);
+	snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
 
 	/* "Is it pinned? load; pin" must not interleave between two loaders. */
 	lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -495,9 +494,7 @@ static void json_export(struct json *j, const struct bpftcp_sock_dump *d, __u64 
 		json_kv_u64(j, "k", e->u.cubic.k);
 		json_kv_double(j, "k_s", e->u.cubic.k / 1024.0);
 		json_kv_u64(j, "origin_point", e->u.cubic.origin_point);
-		json_kv_u64(j, "epoch_start", e->u.cubic.epoch_start);
 		json_kv_double(j, "epoch_age_s", age_s(e->u.cubic.epoch_start_ns, now));
-		json_kv_u64(j, "ssthresh", e->u.cubic.ssthresh);
 		json_kv_u64(j, "loss_events", e->u.cubic.loss_events);
 		break;
 	case BPFTCP_CC_DCTCP:

@@ -16,10 +16,10 @@ struct bpf_object;
 
 /*
  * Loads @obj so that its "sock_state" map (if it has one) is the one pinned
- * at <bpffs>/bpftcp/sock_state, shared by every bpftcp object: the pinned map
- * is reused, or, with @create, created by this load and then pinned.  A lock
- * on the pin root serializes concurrent loaders, so two never create two
- * maps.  Objects without the map are just loaded.  Every loader of an object
+ * at <bpffs>/bpftcp/sock_state_v<N>, shared by every bpftcp object: the
+ * pinned map is reused, or, with @create, created by this load and then
+ * pinned.  A lock on the pin root serializes concurrent loaders, so two never
+ * create two maps.  Objects without the map are just loaded.  Every loader of an object
  * that includes bpftcp/sock_state.bpf.h must load it through here.
  * Returns 0 or -errno (-ENOENT: not pinned and !@create).
  */

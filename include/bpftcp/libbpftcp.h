@@ -9,9 +9,9 @@
  *		printf("W_max %u\n", st.cc.u.cubic.w_max);
  *
  * The record lives in the sk_local_storage map that bpftcp pins at
- * <bpffs>/bpftcp/sock_state; the socket fd is the key.  Records exist for
- * sockets of cgroups where 'bpftcp sockets attach' runs, and for sockets using
- * a bpftcp congestion control.  Reading needs access to the pin (bpffs is
+ * <bpffs>/bpftcp/sock_state_v<version>; the socket fd is the key.  Records
+ * exist for sockets of cgroups where 'bpftcp sockets attach' runs, and for
+ * sockets using a bpftcp congestion control.  Reading needs access to the pin (bpffs is
  * usually root-only) and, with kernel.unprivileged_bpf_disabled, CAP_BPF.
  *
  * Link with -lbpftcp (no other dependency: the library uses the bpf(2)
@@ -49,8 +49,10 @@ int bpftcp_sock_state_get_from(int map_fd, int sock_fd, struct bpftcp_sock_state
 int bpftcp_sock_state_map_open(const char *pin_path);
 
 /*
- * Writes the default pin path into @buf: $BPFTCP_BPFFS/bpftcp/sock_state if
- * that variable is set, else <first bpffs mount>/bpftcp/sock_state.
+ * Writes the default pin path into @buf: $BPFTCP_BPFFS/bpftcp/<pin> if that
+ * variable is set, else <bpffs mount>/bpftcp/<pin>, where <pin> is
+ * BPFTCP_SOCK_STATE_PIN ("sock_state_v2": the record version this header
+ * describes).
  */
 int bpftcp_sock_state_map_path(char *buf, size_t len);
 

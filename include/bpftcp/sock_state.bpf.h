@@ -6,7 +6,7 @@
  * congestion controls, the header-option programs).
  *
  * Each object declares its own copy of the map; the loader makes them all one
- * map by reusing the pin <bpffs>/bpftcp/sock_state before load (see
+ * map by reusing the pin <bpffs>/bpftcp/sock_state_v<version> before load (see
  * sock_state_load_object() in loader/sockets.h).  An object loaded some other
  * way (a test opening the skeleton directly) just gets a private map.
  *

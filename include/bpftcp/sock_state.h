@@ -4,9 +4,10 @@
  *
  * Every TCP socket that a bpftcp program has seen owns one struct
  * bpftcp_sock_state in the BPF_MAP_TYPE_SK_STORAGE map "sock_state", pinned
- * at <bpffs>/bpftcp/sock_state.  The record is created on first use by
- * whichever program touches the socket first, and the kernel frees it with
- * the socket: there is no 4-tuple table to keep in sync.
+ * at <bpffs>/bpftcp/sock_state_v<BPFTCP_SOCK_STATE_VERSION>.  The record is
+ * created on first use by whichever program touches the socket first, and
+ * the kernel frees it with the socket: there is no 4-tuple table to keep in
+ * sync.
  *
  * Three kinds of writers fill separate sections, each under the socket lock
  * of the callback that runs them, so no section has two writers:
@@ -22,7 +23,12 @@
  * with explicit padding, so the layout is the same for clang -target bpf and
  * the host compilers.  Any change to the layout bumps
  * BPFTCP_SOCK_STATE_VERSION; readers check version and size first.  The
- * loader refuses to share a pinned map whose value size differs.
+ * version is part of the pin name, so programs of two bpftcp versions on one
+ * machine each keep their own map instead of fighting over one; the loader
+ * also refuses to share a pinned map whose value size differs.
+ *
+ * Size: 128 bytes, so that with the kernel's 128-byte element header an
+ * element is exactly one 256-byte kmalloc object (docs/sockstate.md).
  */
 #ifndef BPFTCP_SOCK_STATE_H
 #define BPFTCP_SOCK_STATE_H
@@ -31,9 +37,14 @@
 #include <linux/types.h>
 #endif
 
-#define BPFTCP_SOCK_STATE_VERSION	1
-/* Map name in every BPF object that shares the record, and its pin name. */
+#define BPFTCP_SOCK_STATE_VERSION	2
+/* Map name in every BPF object that shares the record... */
 #define BPFTCP_SOCK_STATE_MAP		"sock_state"
+/* ...and its pin name under <bpffs>/bpftcp/: "sock_state_v2" (bpffs
+ * refuses dots in names). */
+#define BPFTCP__STR2(x)			#x
+#define BPFTCP__STR(x)			BPFTCP__STR2(x)
+#define BPFTCP_SOCK_STATE_PIN		"sock_state_v" BPFTCP__STR(BPFTCP_SOCK_STATE_VERSION)
 /* TCP_CA_NAME_MAX of the kernel. */
 #define BPFTCP_CA_NAME_MAX		16
 
@@ -67,10 +78,8 @@ struct bpftcp_cubic_export {
 	__u32 w_max;		/* last_max_cwnd: cwnd before the last reduction (packets) */
 	__u32 k;		/* bic_K: epoch start to W_max, in 2^-10 s */
 	__u32 origin_point;	/* bic_origin_point: the plateau of the curve (packets) */
-	__u32 epoch_start;	/* tcp_jiffies32 at epoch start; 0 = no epoch running */
-	__u64 epoch_start_ns;	/* CLOCK_MONOTONIC at epoch start, for humans */
-	__u32 ssthresh;		/* what the last ssthresh() call returned */
 	__u32 loss_events;	/* ssthresh() calls: fast recoveries, RTOs, ECN/local CWR */
+	__u64 epoch_start_ns;	/* CLOCK_MONOTONIC at epoch start (to a jiffy); 0 = none */
 };
 
 /* cc/dctcp.bpf.c. */
@@ -91,7 +100,7 @@ struct bpftcp_vegas_export {
 	__u32 adjustments;	/* rounds with > 2 samples, where Vegas decided */
 };
 
-#define BPFTCP_CC_EXPORT_BYTES	48
+#define BPFTCP_CC_EXPORT_BYTES	24
 
 /* What a bpftcp congestion control exports about itself. */
 struct bpftcp_cc_export {
@@ -174,8 +183,8 @@ struct bpftcp_sock_dump {
 BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_stats) == 48, "stats layout");
 BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_cc_export) == 8 + BPFTCP_CC_EXPORT_BYTES, "cc layout");
 BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_delack_state) == 24, "delack layout");
-BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_state) == 152, "record layout");
-BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_dump) == 224, "dump layout");
+BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_state) == 128, "record layout");
+BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_dump) == 200, "dump layout");
 #endif
 
 #endif /* BPFTCP_SOCK_STATE_H */
