@@ -80,7 +80,7 @@ EXAMPLES    := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(wildcard examples/
 LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
 LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 
-.PHONY: all deps run test bench install uninstall help clean check-deps selftests
+.PHONY: all deps run test bench compare install uninstall help clean check-deps selftests
 all: check-deps $(BPFTCP) $(LIBBPFTCP) $(EXAMPLES) selftests $(LINKEM)
 
 check-deps:
@@ -213,6 +213,12 @@ BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
 bench: all $(BENCH_BINS)
 	$(Q)bash bench/run.sh $(OUTPUT)
 
+# make compare: the default comparison scenarios over the emulated link
+# (docs/compare.md); Flent files, plots and summary.{json,md} in
+# $(OUTPUT)/compare.  COMPARE_ARGS= passes more options, e.g. --duration 30.
+compare: all
+	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare --table $(COMPARE_ARGS)
+
 install: $(BPFTCP) $(LIBBPFTCP)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/bpftcp)
 	$(Q)install -D -m 0755 $(BPFTCP) $(DESTDIR)$(PREFIX)/sbin/bpftcp
@@ -239,6 +245,8 @@ help:
 	@echo '  make run        build, register every algorithm, demo a transfer with each'
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
+	@echo '  make compare    compare congestion controls on the emulated link (about 20 min);'
+	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make install    install bpftcp, its man page, libbpftcp.a and its headers under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
 	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL='

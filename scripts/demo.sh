@@ -3,9 +3,11 @@
 #
 # make run: register every algorithm bpftcp ships, then show each one
 # carrying a transfer (iperf3 over loopback in a private network namespace,
-# selected with setsockopt via iperf3 -C), with its throughput.  The
-# registrations stay in place afterwards so you can use them; undo with
-# 'build/bpftcp cc unregister all'.
+# selected with setsockopt via iperf3 -C), with its throughput.  Ends with a
+# short comparison over the emulated 100 Mbit/s, 40 ms link (netns-tests/
+# compare: scenarios single and pairs, DEMO_COMPARE_SECONDS each, about
+# 1.5 minutes) and prints its table.  The registrations stay in place
+# afterwards so you can use them; undo with 'build/bpftcp cc unregister all'.
 set -euo pipefail
 bpftcp=${1:-build/bpftcp}
 secs=${DEMO_SECONDS:-2}
@@ -41,5 +43,11 @@ assert used == cc, f"iperf3 used {used}, not {cc}"
 mbps, rtx = s["bits_per_second"] / 1e6, s.get("retransmits", 0)
 print(f"{cc:<16} {mbps:12.0f} {rtx:8d}")' "$cc"
 done
+echo
+compare_secs=${DEMO_COMPARE_SECONDS:-10}
+build=$(dirname "$bpftcp")
+echo "== short comparison on the emulated link (${compare_secs}s per run; make compare runs the full one)"
+"$(dirname "$0")/../netns-tests/compare" --build "$build" --scenario single,pairs \
+	--duration "$compare_secs" --out "$build/compare-demo" --table
 echo
 echo "registered algorithms stay in place; remove them with: $bpftcp cc unregister all"

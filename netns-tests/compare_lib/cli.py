@@ -1,0 +1,489 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""netns-tests/compare: compare congestion controls over the emulated link.
+
+Plans the runs (the default scenarios, or one custom experiment), registers
+the bpf_* algorithms it needs (and unregisters, at exit, only those it
+registered), has compare_lib/run-one.sh carry out each run in a fresh
+topology, analyses each run (Flent file, plots, run summary) and writes
+summary.json and summary.md.  docs/compare.md describes everything.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from . import analyze, summary
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+SCENARIOS = ("single", "fairness", "pairs", "ecn", "loss")
+DEFAULT_CCS = ("cubic", "bpf_cubic", "reno", "bpf_reno")
+DEFAULT_RATE = "100mbit"
+DEFAULT_RTT = "40ms"
+DEFAULT_QUEUE = "1bdp"
+DEFAULT_DURATION = 60.0
+DEFAULT_LOSS_SCENARIO = 0.01		# scenario 5: 1 % random loss
+DEFAULT_ECN_K = 50			# scenario 4, in packets (about BDP / 7)
+ECN_CCS = ("bpf_dctcp", "cubic")	# scenario 4: latency with K marking
+PACKET_BYTES = 1500			# for queue sizes given in BDPs
+SERVER_PORT0, CLIENT_PORT0 = 5201, 40001
+SS_INTERVAL = 0.1
+PING_INTERVAL = 0.1
+MAX_FLOWS = 16
+
+SCENARIO_HELP = """scenarios (default: all five, on a 100 Mbit/s link with a 40 ms RTT and a
+one-BDP droptail queue, unless options change them):
+  single    one flow per algorithm, each alone on the link
+  fairness  two flows of the same algorithm, the second joining after
+            --stagger (default: a sixth of the duration)
+  pairs     kernel algorithm vs its BPF port sharing the link:
+            cubic vs bpf_cubic, reno vs bpf_reno (those in --cc)
+  ecn       ECN with CE marking at K packets (--ecn-k, default 50):
+            bpf_dctcp alone, cubic alone, then both together
+  loss      one flow per algorithm with 1 % random loss (or --loss)
+
+Without --scenario but with --cc, one custom run puts --flows flows of every
+listed algorithm on the link together (--separate: one run per algorithm).
+
+Examples:
+  netns-tests/compare                              all default scenarios
+  netns-tests/compare --scenario pairs --duration 30
+  netns-tests/compare --cc cubic,bpf_cubic --rate 50mbit --rtt 20ms --queue 0.5bdp
+  netns-tests/compare --cc bpf_dctcp --ecn-k 20 --flows 2 --out /tmp/dctcp
+
+Exit status: 0 all runs done, 1 a run failed, 2 bad arguments."""
+
+
+class UsageError(Exception):
+    pass
+
+
+# --- argument values ----------------------------------------------------------
+
+def parse_rate(text):
+    """'100mbit', '1.5gbit', '800kbit', '50000000' -> bit/s."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:bit|bps|b)?(?:/s)?\s*", text, re.I)
+    if not m:
+        raise argparse.ArgumentTypeError(
+            "invalid rate '%s' (examples: 100mbit, 1gbit, 800kbit, 50000000)" % text)
+    v = float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}[m.group(2).lower()]
+    if v < 100e3 or v > 10e9:
+        raise argparse.ArgumentTypeError("rate '%s' is out of range (100kbit..10gbit)" % text)
+    return v
+
+
+def parse_time_ms(text):
+    """'40ms', '0.04s', '40' (ms), '500us' -> milliseconds."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|us)?\s*", text)
+    if not m:
+        raise argparse.ArgumentTypeError("invalid time '%s' (examples: 40ms, 0.1s, 500us)" % text)
+    v = float(m.group(1)) * {None: 1, "ms": 1, "s": 1e3, "us": 1e-3}[m.group(2)]
+    if v > 10e3:
+        raise argparse.ArgumentTypeError("RTT '%s' is too long (at most 10 s)" % text)
+    return v
+
+
+def parse_queue(text):
+    """'333' (packets) or '1bdp', '0.5bdp' -> ('pkts', n) or ('bdp', x)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(bdp|p|pkts|packets)?\s*", text, re.I)
+    if not m or (not m.group(2) or m.group(2).lower() != "bdp") and "." in m.group(1):
+        raise argparse.ArgumentTypeError("invalid queue '%s' (packets, e.g. 333, or BDPs, e.g. 1bdp)"
+                                         % text)
+    v = float(m.group(1))
+    if v <= 0:
+        raise argparse.ArgumentTypeError("queue '%s' must be > 0" % text)
+    return ("bdp", v) if m.group(2) and m.group(2).lower() == "bdp" else ("pkts", int(v))
+
+
+def parse_loss(text):
+    """'1%', '0.01' -> probability."""
+    t = text.strip()
+    try:
+        v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError("invalid loss '%s' (examples: 1%%, 0.01)" % text)
+    if not 0 <= v < 1:
+        raise argparse.ArgumentTypeError("loss '%s' is not in [0, 1)" % text)
+    return v
+
+
+def _int_range(lo, hi, what):
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("invalid %s '%s'" % (what, text))
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError("%s %d is not in %d..%d" % (what, v, lo, hi))
+        return v
+    return parse
+
+
+def _seconds(lo, hi, what):
+    def parse(text):
+        try:
+            v = float(text.rstrip("s"))
+        except ValueError:
+            raise argparse.ArgumentTypeError("invalid %s '%s' (seconds)" % (what, text))
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError("%s %g s is not in %g..%g s" % (what, v, lo, hi))
+        return v
+    return parse
+
+
+def parse_list(text):
+    items = [x.strip() for x in text.split(",") if x.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError("empty list")
+    return items
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog="netns-tests/compare",
+        description="Compare TCP congestion controls on an emulated bottleneck link "
+                    "(bpftcp's netns test bench) and write Flent data files, plots, "
+                    "summary.json and summary.md.",
+        epilog=SCENARIO_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scenario", type=parse_list, metavar="LIST",
+                   help="comma-separated scenarios, or 'all' (see below)")
+    p.add_argument("--cc", type=parse_list, metavar="LIST",
+                   help="comma-separated congestion controls [%s]" % ",".join(DEFAULT_CCS))
+    p.add_argument("--rate", type=parse_rate, metavar="RATE",
+                   help="bottleneck rate, both directions [%s]" % DEFAULT_RATE)
+    p.add_argument("--rtt", type=parse_time_ms, metavar="TIME",
+                   help="base round-trip time, half each way [%s]" % DEFAULT_RTT)
+    p.add_argument("--queue", type=parse_queue, metavar="N|XBDP",
+                   help="droptail queue in packets, or in bandwidth-delay products "
+                        "of %d-byte packets [%s]" % (PACKET_BYTES, DEFAULT_QUEUE))
+    p.add_argument("--loss", type=parse_loss, metavar="P",
+                   help="random loss on the data direction, e.g. 1%% [0; scenario loss: 1%%]")
+    p.add_argument("--ecn-k", type=_int_range(1, 100000, "ECN K"), metavar="K",
+                   help="mark CE while >= K packets wait, and turn ECN on in both hosts "
+                        "[off; scenario ecn: %d]" % DEFAULT_ECN_K)
+    p.add_argument("--flows", type=_int_range(1, MAX_FLOWS, "flow count"), metavar="N",
+                   help="custom run: flows per algorithm [1]")
+    p.add_argument("--separate", action="store_true",
+                   help="custom run: one run per algorithm instead of all together")
+    p.add_argument("--stagger", type=_seconds(0, 3600, "stagger"), metavar="S",
+                   help="seconds between successive flows' starts [custom: 0; "
+                        "fairness: duration/6]")
+    p.add_argument("--duration", type=_seconds(2, 3600, "duration"), metavar="S",
+                   help="seconds of traffic per run [%g]" % DEFAULT_DURATION)
+    p.add_argument("--seed", type=_int_range(0, 2**63 - 1, "seed"), default=1,
+                   help="the emulator's random loss seed [1]")
+    p.add_argument("--out", metavar="DIR", default=os.path.join(ROOT, "build", "compare"),
+                   help="output directory [build/compare]; its old runs are replaced")
+    p.add_argument("--build", metavar="DIR", default=os.path.join(ROOT, "build"),
+                   help="build directory holding bpftcp and linkem [build]")
+    p.add_argument("--table", action="store_true",
+                   help="print the summary table (summary.md's first table) at the end")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="print the commands each run executes (V=1 does too)")
+    return p
+
+
+# --- the link -------------------------------------------------------------------
+
+def link_params(args, scenario=None):
+    rate = args.rate or parse_rate(DEFAULT_RATE)
+    rtt = args.rtt if args.rtt is not None else parse_time_ms(DEFAULT_RTT)
+    kind, q = args.queue or parse_queue(DEFAULT_QUEUE)
+    bdp_pkts = rate * rtt / 1e3 / 8 / PACKET_BYTES
+    queue = max(1, int(round(q * bdp_pkts))) if kind == "bdp" else q
+    loss = args.loss
+    if loss is None:
+        loss = DEFAULT_LOSS_SCENARIO if scenario == "loss" else 0.0
+    ecn_k = args.ecn_k
+    if ecn_k is None and scenario == "ecn":
+        ecn_k = DEFAULT_ECN_K
+    return {"rate_bps": rate, "rtt_ms": rtt, "queue_pkts": queue, "loss": loss,
+            "ecn_k": ecn_k, "seed": args.seed, "bdp_pkts": bdp_pkts}
+
+
+def linkem_args(link):
+    """Both directions get the rate, half the RTT and the queue; loss and
+    ECN marking apply to the data direction (client to server, 'up')."""
+    a = ["--rate", "%d" % link["rate_bps"], "--delay", "%dus" % round(link["rtt_ms"] * 500),
+         "--queue", str(link["queue_pkts"]), "--seed", str(link["seed"])]
+    if link["loss"]:
+        a += ["--up-loss", "%.9g" % link["loss"]]
+    if link["ecn_k"] is not None:
+        a += ["--up-ecn-k", str(link["ecn_k"])]
+    return a
+
+
+def _describe(link):
+    s = "%g Mbit/s, %g ms RTT, %d-packet queue" % (link["rate_bps"] / 1e6, link["rtt_ms"],
+                                                   link["queue_pkts"])
+    if link["loss"]:
+        s += ", %g %% loss" % (link["loss"] * 100)
+    if link["ecn_k"] is not None:
+        s += ", ECN K=%d" % link["ecn_k"]
+    return s
+
+
+# --- planning -----------------------------------------------------------------------
+
+def make_run(name, scenario, ccs, link, duration, stagger=0.0, title=None):
+    flows = []
+    for i, cc in enumerate(ccs):
+        start = round(i * stagger, 3)
+        if start >= duration - 1:
+            raise UsageError("--stagger %g s leaves flow %d no time in a %g s run"
+                             % (stagger, i + 1, duration))
+        flows.append({"id": i + 1, "cc": cc, "start_s": start,
+                      "duration_s": round(duration - start, 3),
+                      "port": SERVER_PORT0 + i, "cport": CLIENT_PORT0 + i})
+    return {"name": name, "scenario": scenario,
+            "title": "%s (%s)" % (title or " vs ".join(ccs), _describe(link)),
+            "link": link, "ecn": link["ecn_k"] is not None, "duration_s": duration,
+            "server": "198.18.2.2", "flows": flows,
+            "sample_interval_s": SS_INTERVAL, "ping_interval_s": PING_INTERVAL,
+            "convergence": {"window_s": 1.0, "threshold": 0.9, "hold_s": 2.0, "step_s": 0.1}}
+
+
+def plan_runs(args):
+    duration = args.duration or DEFAULT_DURATION
+    ccs = args.cc or list(DEFAULT_CCS)
+    if args.scenario is None and args.cc is not None:
+        link = link_params(args)
+        n = args.flows or 1
+        stagger = args.stagger or 0.0
+        if args.separate:
+            return [make_run("custom-%s" % cc, "custom", [cc] * n, link, duration, stagger)
+                    for cc in ccs]
+        together = [cc for cc in ccs for _ in range(n)]
+        if len(together) > MAX_FLOWS:
+            raise UsageError("%d flows in one run: at most %d" % (len(together), MAX_FLOWS))
+        return [make_run("custom", "custom", together, link, duration, stagger)]
+    if args.flows or args.separate:
+        raise UsageError("--flows and --separate are for a custom run (--cc without --scenario)")
+    scenarios = args.scenario or ["all"]
+    if "all" in scenarios:
+        scenarios = list(SCENARIOS)
+    for s in scenarios:
+        if s not in SCENARIOS:
+            raise UsageError("unknown scenario '%s' (one of: %s, all)" % (s, ", ".join(SCENARIOS)))
+    runs = []
+    for s in SCENARIOS:
+        if s not in scenarios:
+            continue
+        link = link_params(args, s)
+        if s == "single":
+            runs += [make_run("single-%s" % cc, s, [cc], link, duration) for cc in ccs]
+        elif s == "fairness":
+            stagger = args.stagger if args.stagger is not None else round(duration / 6, 1)
+            runs += [make_run("fairness-%s" % cc, s, [cc, cc], link, duration, stagger,
+                              title="2 x %s, second joins at %g s" % (cc, stagger))
+                     for cc in ccs]
+        elif s == "pairs":
+            pairs = [(k, p) for k, p in summary.EQUIV_PAIRS if k in ccs and p in ccs]
+            if not pairs:
+                raise UsageError("scenario pairs needs a kernel algorithm and its port in --cc "
+                                 "(e.g. cubic,bpf_cubic)")
+            runs += [make_run("pairs-%s" % k, s, [k, p], link, duration) for k, p in pairs]
+        elif s == "ecn":
+            a, b = ECN_CCS
+            runs += [make_run("ecn-%s" % a, s, [a], link, duration),
+                     make_run("ecn-%s" % b, s, [b], link, duration),
+                     make_run("ecn-%s-vs-%s" % (a, b), s, [a, b], link, duration)]
+        elif s == "loss":
+            runs += [make_run("loss-%s" % cc, s, [cc], link, duration) for cc in ccs]
+    return runs
+
+
+# --- congestion controls ------------------------------------------------------------
+
+def _bpftcp(build, *argv, check=True):
+    return subprocess.run([os.path.join(build, "bpftcp")] + list(argv), capture_output=True,
+                          text=True, check=check)
+
+
+def available_ccs(build):
+    """{name: registered?} of the kernel's and bpftcp's algorithms."""
+    with open("/proc/sys/net/ipv4/tcp_available_congestion_control") as f:
+        out = {n: True for n in f.read().split()}
+    try:
+        doc = json.loads(_bpftcp(build, "-j", "cc", "list").stdout)
+        for a in doc["algorithms"]:
+            out[a["name"]] = out.get(a["name"], False) or a["registered"]
+    except (OSError, subprocess.CalledProcessError, ValueError, KeyError) as e:
+        sys.stderr.write("compare: warning: cannot list bpftcp's algorithms (%s)\n" % e)
+    return out
+
+
+class Registrations:
+    """Registers the bpf_* algorithms a comparison needs; unregisters only
+    those it registered itself (others may be someone else's)."""
+
+    def __init__(self, build):
+        self.build = build
+        self.mine = []
+
+    def ensure(self, names):
+        avail = available_ccs(self.build)
+        for n in names:
+            if avail.get(n):
+                continue
+            res = _bpftcp(self.build, "cc", "register", n, check=False)
+            if res.returncode == 0:
+                if n not in self.mine:
+                    self.mine.append(n)
+            elif "File exists" not in res.stderr:
+                # EEXIST: registered meanwhile by someone else; use theirs.
+                raise RuntimeError("cannot register %s: %s" % (n, res.stderr.strip()))
+
+    def release(self):
+        while self.mine:
+            n = self.mine.pop()
+            res = _bpftcp(self.build, "cc", "unregister", n, check=False)
+            if res.returncode:
+                sys.stderr.write("compare: warning: cannot unregister %s: %s\n"
+                                 % (n, res.stderr.strip()))
+
+
+# --- running ------------------------------------------------------------------------
+
+def write_run_env(rundir, plan, python):
+    flows = ["%d %s %g %d %d %d" % (f["id"], f["cc"], f["start_s"],
+                                    int(round(f["duration_s"])), f["port"], f["cport"])
+             for f in plan["flows"]]
+    with open(os.path.join(rundir, "run.env"), "w") as f:
+        f.write("# written by netns-tests/compare for compare_lib/run-one.sh\n")
+        f.write("DURATION=%d\n" % int(round(plan["duration_s"])))
+        f.write("ECN=%d\n" % (1 if plan["ecn"] else 0))
+        f.write("SS_INTERVAL=%g\nPING_INTERVAL=%g\n" % (SS_INTERVAL, PING_INTERVAL))
+        f.write("PYTHON=%s\n" % shlex.quote(python))
+        f.write("LINKEM_ARGS=(%s)\n" % " ".join(shlex.quote(a) for a in linkem_args(plan["link"])))
+        f.write("FLOWS=(%s)\n" % " ".join(shlex.quote(x) for x in flows))
+
+
+def execute_run(plan, out, build, verbose):
+    rundir = os.path.join(out, plan["name"])
+    os.makedirs(rundir, exist_ok=True)
+    for old in os.listdir(rundir):
+        os.unlink(os.path.join(rundir, old))
+    with open(os.path.join(rundir, "run.json"), "w") as f:
+        json.dump(plan, f, indent=2)
+    write_run_env(rundir, plan, sys.executable)
+    env = dict(os.environ)
+    if verbose:
+        env["V"] = "1"
+    log_path = os.path.join(rundir, "run.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(["bash", os.path.join(HERE, "run-one.sh"), build, rundir],
+                                stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            rc = proc.wait(timeout=plan["duration_s"] + 120)
+        except BaseException:
+            # Never SIGKILL it first: its EXIT trap removes the namespaces
+            # and stops the emulator.
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            raise
+    if rc != 0:
+        with open(log_path) as f:
+            tail = f.read().strip().splitlines()[-8:]
+        raise RuntimeError("run %s failed (status %d):\n    %s\n(full log: %s)"
+                           % (plan["name"], rc, "\n    ".join(tail), log_path))
+    return analyze.analyze_run(rundir)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt()
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        runs = plan_runs(args)
+    except UsageError as e:
+        parser.error(str(e))
+    build = os.path.abspath(args.build)
+    if os.geteuid() != 0:
+        sys.stderr.write("compare: error: needs root (network namespaces, TUN, BPF)\n")
+        return 1
+    if not os.access(os.path.join(build, "bpftcp"), os.X_OK):
+        sys.stderr.write("compare: error: no bpftcp in %s (run make)\n" % build)
+        return 1
+    needed = sorted({f["cc"] for r in runs for f in r["flows"]})
+    avail = available_ccs(build)
+    unknown = [n for n in needed if n not in avail]
+    if unknown:
+        parser.error("unknown congestion control %s (see '%s/bpftcp cc list')"
+                     % (", ".join("'%s'" % u for u in unknown), args.build))
+    # lib.sh runs $LINKEM, by default the build's.
+    linkem = os.environ.get("LINKEM") or os.path.join(build, "linkem")
+    if not os.access(linkem, os.X_OK):
+        sys.stderr.write("compare: error: no link emulator at %s (run make)\n" % linkem)
+        return 1
+
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    # SIGTERM (timeout, CI) unwinds like Ctrl-C, so the finally clause
+    # below unregisters what this command registered.
+    signal.signal(signal.SIGTERM, _interrupt)
+    regs = Registrations(build)
+    results, failures = [], []
+    started = time.time()
+    try:
+        for i, plan in enumerate(runs, start=1):
+            print("== [%d/%d] %s: %s" % (i, len(runs), plan["name"], plan["title"]), flush=True)
+            try:
+                # Before every run: registrations are global, and someone
+                # else may have removed theirs since the last run.
+                regs.ensure(sorted({f["cc"] for f in plan["flows"] if f["cc"].startswith("bpf_")}))
+                run = execute_run(plan, out, build, args.verbose or os.environ.get("V") == "1")
+            except (RuntimeError, subprocess.TimeoutExpired, OSError, ValueError, KeyError) as e:
+                print("   FAILED: %s" % e, flush=True)
+                failures.append(plan["name"])
+                continue
+            results.append(run)
+            print("   " + "; ".join(
+                "%s %.1f Mbit/s" % (f["cc"], f["mean_mbps"]) for f in run["flows"]) +
+                "; ping p50 %s ms" % ("%.1f" % run["ping_rtt_ms"]["p50"]
+                                      if run["ping_rtt_ms"]["p50"] is not None else "-") +
+                ("; Jain %.3f" % run["jain"] if run["jain"] is not None else ""), flush=True)
+    except KeyboardInterrupt:
+        print("compare: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        regs.release()
+
+    meta = {
+        "command": " ".join(["netns-tests/compare"] + [shlex.quote(a) for a in
+                                                        (argv if argv is not None else sys.argv[1:])]),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "host": socket.gethostname(),
+        "kernel": platform.release(),
+        "cpus": os.cpu_count(),
+        "elapsed_s": round(time.time() - started, 1),
+        "failed_runs": failures,
+    }
+    doc = summary.build_summary(results, meta)
+    summary.write_summary(doc, os.path.join(out, "summary.json"), os.path.join(out, "summary.md"))
+    print()
+    if args.table:
+        print(summary.run_table(results))
+        if doc["equivalence"]:
+            print()
+            print(summary.equivalence_table(doc["equivalence"]))
+        print()
+    print("wrote %s/summary.json, summary.md and one directory per run (%d run(s), %d failed)"
+          % (out, len(results), len(failures)))
+    return 1 if failures else 0

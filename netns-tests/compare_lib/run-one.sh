@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# run-one.sh BUILD_DIR RUN_DIR: one comparison run (called by
+# netns-tests/compare, which wrote RUN_DIR/run.env).  Builds a fresh
+# client <-> router <-> server topology with netns-tests/lib.sh, starts the
+# emulated link, then in the client namespace: the ss sampler, ping, and one
+# iperf3 client per flow (each with its own congestion control, server port
+# and client port, starting at its own offset).  Leaves the raw files in
+# RUN_DIR (see compare_lib/rawdata.py); everything else goes at exit.
+#
+# run.env sets: DURATION (s), ECN (0/1), SS_INTERVAL, PING_INTERVAL (s),
+# PYTHON, LINKEM_ARGS (array) and FLOWS (array of "ID CC START_S SECONDS
+# SERVER_PORT CLIENT_PORT").
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+BUILD=$(cd "${1:?build dir}" && pwd) || exit 2
+RUNDIR=$(cd "${2:?run dir}" && pwd) || exit 2
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bpftcp-compare.XXXXXX")
+# shellcheck source=../lib.sh
+source "$here/../lib.sh" || exit 1
+trap '_cleanup; rm -rf "$TEST_TMP"' EXIT
+trap "exit 143" INT TERM
+# shellcheck disable=SC1091
+source "$RUNDIR/run.env" || exit 2
+
+require_cmds iperf3 ping ss timeout
+topo_setup
+if [ "$ECN" = 1 ]; then
+	# Both ends negotiate ECN (RFC 3168); DCTCP asks for it anyway.
+	_sysctl client net.ipv4.tcp_ecn=1
+	_sysctl server net.ipv4.tcp_ecn=1
+fi
+linkem_start --stats-interval 100ms "${LINKEM_ARGS[@]}"
+
+for flow in "${FLOWS[@]}"; do
+	read -r id cc start secs sport cport <<<"$flow"
+	bg_on server iperf3 -s -1 -B "$SERVER_IP4" -p "$sport" \
+		--logfile "$TEST_TMP/iperf3-server-$id.log"
+done
+for flow in "${FLOWS[@]}"; do
+	read -r id cc start secs sport cport <<<"$flow"
+	wait_listen server "$sport"
+done
+
+bg_on client "$PYTHON" "$here/sample_ss.py" "$SS_INTERVAL" "$RUNDIR/ss.txt" dst "$SERVER_IP4"
+sampler=$BG_PID
+bg_on client ping -D -n -i "$PING_INTERVAL" -w $((DURATION + 10)) "$SERVER_IP4" > "$RUNDIR/ping.txt"
+pinger=$BG_PID
+# Let the sampler and ping take their first samples on the idle link.
+sleep 0.3
+
+date +%s.%N > "$RUNDIR/t0"
+clients=()
+for flow in "${FLOWS[@]}"; do
+	read -r id cc start secs sport cport <<<"$flow"
+	bg_on client bash -c 'sleep "$1"; shift; exec "$@"' flow-start "$start" \
+		timeout $((secs + 30)) iperf3 -c "$SERVER_IP4" -p "$sport" --cport "$cport" \
+		-C "$cc" -t "$secs" -i 1 -J --connect-timeout 5000 > "$RUNDIR/iperf3-$id.json"
+	clients+=("$BG_PID:$id:$cc")
+done
+
+status=0
+for c in "${clients[@]}"; do
+	IFS=: read -r pid id cc <<<"$c"
+	wait "$pid"
+	rc=$?
+	# iperf3 -J can exit 0 after an error, which it reports in the JSON.
+	if [ $rc != 0 ] || grep -q '"error":' "$RUNDIR/iperf3-$id.json"; then
+		log "flow $id ($cc): iperf3 exited with status $rc: $(grep -m1 '"error":' "$RUNDIR/iperf3-$id.json")"
+		status=1
+	fi
+done
+sleep 0.3	# one more idle sample of the queue draining
+kill -INT "$pinger" 2>/dev/null	# ping prints its statistics on SIGINT
+wait "$pinger"
+kill -TERM "$sampler" 2>/dev/null
+wait "$sampler"
+linkem_stop
+cp "$LINKEM_STATS" "$RUNDIR/linkem.json" || fail "cannot copy the emulator's statistics"
+exit $status

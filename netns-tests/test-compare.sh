@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# netns-tests/compare end to end, kept short: a real run over the emulated
+# link, its summary checked against its raw samples, and every Flent file it
+# wrote rendered by Flent.  The analysis maths has its own tests on
+# synthetic inputs (compare_lib/tests).  compare makes its own topology (one
+# per run) with lib.sh, so these tests do not call topo_setup.
+
+ALL_TESTS="
+	compare_short_run_matches_raw_samples
+	compare_rejects_bad_arguments
+"
+
+COMPARE=$(dirname "${BASH_SOURCE[0]}")/compare
+
+_registered() {
+	"$BPFTCP" -j cc list | python3 -c '
+import json, sys
+print(any(a["name"] == sys.argv[1] and a["registered"] for a in json.load(sys.stdin)["algorithms"]))' "$1"
+}
+
+compare_short_run_matches_raw_samples() {
+	require_cmds iperf3 ping ss flent
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	[ -x "$LINKEM" ] || skip "no emulator at $LINKEM (run make)"
+	local out=$TEST_TMP/out before after py f png
+	py=$("$(dirname "$COMPARE")/../scripts/find-python.sh" matplotlib) || fail "no python3 with matplotlib"
+	before=$(_registered bpf_cubic)
+	# A small link keeps the emulator cheap on a busy 2-core machine.
+	run "$COMPARE" --build "$BUILD" --cc cubic,bpf_cubic --rate 20mbit --rtt 20ms \
+		--queue 1bdp --duration 4 --out "$out" --table ||
+		fail "compare exited with status $?"
+	after=$(_registered bpf_cubic)
+	# It unregisters what it registered, and only that.
+	assert_eq "$after" "$before" "bpf_cubic registered after the run as before"
+	"$py" "$(dirname "$COMPARE")/compare_lib/tests/check_run.py" "$out" ||
+		fail "summary does not match the raw samples"
+	grep -q '^| custom | custom | cubic | 1 |' "$out/summary.md" || fail "summary.md has no cubic row"
+	for f in "$out"/*/*.flent.gz; do
+		png=$TEST_TMP/flent-$(basename "$f" .flent.gz).png
+		MPLBACKEND=Agg run flent -i "$f" -p upload_with_ping -o "$png" > "$TEST_TMP/flent.log" 2>&1 ||
+			{ cat "$TEST_TMP/flent.log" >&2; fail "flent cannot render $f"; }
+		grep -q ERROR "$TEST_TMP/flent.log" && { cat "$TEST_TMP/flent.log" >&2; fail "flent: error on $f"; }
+		[ "$(head -c 4 "$png" | od -An -c | tr -d ' ')" = '211PNG' ] || fail "flent wrote no PNG for $f"
+		log "ok: flent renders $(basename "$f")"
+	done
+	return 0
+}
+
+compare_rejects_bad_arguments() {
+	local args rc
+	for args in "--rate fast" "--rtt -5ms" "--queue 0" "--loss 150%" "--ecn-k 0" \
+		    "--flows 0" "--duration 1" "--scenario nope" "--cc no_such_cc" \
+		    "--scenario pairs --cc reno" "--scenario single --flows 2" "--bogus"; do
+		# shellcheck disable=SC2086
+		"$COMPARE" --build "$BUILD" $args --out "$TEST_TMP/never" > "$TEST_TMP/out" 2>&1
+		rc=$?
+		[ $rc = 2 ] || { cat "$TEST_TMP/out" >&2; fail "'compare $args' exited $rc, not 2"; }
+		grep -q "error: " "$TEST_TMP/out" || fail "'compare $args' printed no error message"
+	done
+	[ -e "$TEST_TMP/never" ] && fail "a rejected command created its output directory"
+	"$COMPARE" --help | grep -q -- "--ecn-k" || fail "--help does not list --ecn-k"
+	log "ok: bad arguments exit 2 with a message"
+	return 0
+}
