@@ -338,6 +338,7 @@ class Registrations:
                 continue
             res = _bpftcp(self.build, "cc", "register", n, check=False)
             if res.returncode == 0:
+                sys.stderr.write("compare: registered %s (unregistered at exit)\n" % n)
                 if n not in self.mine:
                     self.mine.append(n)
             elif "File exists" not in res.stderr:
@@ -348,7 +349,12 @@ class Registrations:
         while self.mine:
             n = self.mine.pop()
             res = _bpftcp(self.build, "cc", "unregister", n, check=False)
-            if res.returncode:
+            if res.returncode == 0:
+                sys.stderr.write("compare: unregistered %s\n" % n)
+            elif not available_ccs(self.build).get(n):
+                # Registrations are global: someone else removed it.
+                sys.stderr.write("compare: unregistered %s (already gone)\n" % n)
+            else:
                 sys.stderr.write("compare: warning: cannot unregister %s: %s\n"
                                  % (n, res.stderr.strip()))
 
@@ -403,6 +409,28 @@ def execute_run(plan, out, build, verbose):
     return analyze.analyze_run(rundir)
 
 
+def run_with_registrations(plan, out, build, regs, verbose):
+    """Registers the run's bpf_* algorithms, then runs it; the summary of
+    the run, or None (after saying why) if it failed.  Registrations are
+    global: if someone else unregistered an algorithm during the run (the
+    flows then fail to select it), it is registered again and the run is
+    retried, once."""
+    bpf = sorted({f["cc"] for f in plan["flows"] if f["cc"].startswith("bpf_")})
+    for attempt in (1, 2):
+        try:
+            regs.ensure(bpf)
+            return execute_run(plan, out, build, verbose)
+        except (RuntimeError, subprocess.TimeoutExpired, OSError, ValueError, KeyError) as e:
+            avail = available_ccs(build)
+            gone = [n for n in bpf if not avail.get(n)]
+            if attempt == 1 and gone:
+                print("   %s was unregistered during the run (by someone else); retrying"
+                      % ", ".join(gone), flush=True)
+                continue
+            print("   FAILED: %s" % e, flush=True)
+            return None
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt()
 
@@ -444,13 +472,9 @@ def main(argv=None):
     try:
         for i, plan in enumerate(runs, start=1):
             print("== [%d/%d] %s: %s" % (i, len(runs), plan["name"], plan["title"]), flush=True)
-            try:
-                # Before every run: registrations are global, and someone
-                # else may have removed theirs since the last run.
-                regs.ensure(sorted({f["cc"] for f in plan["flows"] if f["cc"].startswith("bpf_")}))
-                run = execute_run(plan, out, build, args.verbose or os.environ.get("V") == "1")
-            except (RuntimeError, subprocess.TimeoutExpired, OSError, ValueError, KeyError) as e:
-                print("   FAILED: %s" % e, flush=True)
+            run = run_with_registrations(plan, out, build, regs,
+                                         args.verbose or os.environ.get("V") == "1")
+            if run is None:
                 failures.append(plan["name"])
                 continue
             results.append(run)
