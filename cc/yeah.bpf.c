@@ -15,14 +15,9 @@
  * Deviations from tcp_yeah.c, and why:
  *  1. tcp_yeah_init() lowers tp->snd_cwnd_clamp to 0xffffffff/128 so that
  *     cwnd cannot grow into overflowing arithmetic.  BPF congestion controls
- *     may not write snd_cwnd_clamp (bpf_tcp_ca.c allows only snd_cwnd,
- *     snd_cwnd_cnt, snd_ssthresh, ecn_flags, app_limited, the pacing fields
- *     and icsk_ca_priv), so this port applies the same bound to cwnd after
- *     every increase instead (cwnd_bound()); the bound only matters for
- *     windows above 33 million packets.  A side effect of the kernel's
- *     clamp, that it also limits the stack's own cwnd changes (undo,
- *     restarts after idle), is not reproduced; those never raise cwnd above
- *     its earlier values, which this port has already bounded.
+ *     may not write snd_cwnd_clamp directly, so this port sets it through
+ *     bpf_setsockopt(TCP_BPF_SNDCWND_CLAMP) (tcp_snd_cwnd_clamp_set() in
+ *     bpf_tcp.h), which has the same effect; a failure counts an error.
  *  2. The Vegas helpers (tcp_vegas_init/state/cwnd_event/pkts_acked) are
  *     exported kernel functions that BPF cannot call; the same code comes
  *     from include/bpftcp/vegas.h, which bpf_vegas uses too.
@@ -39,18 +34,19 @@
 
 char _license[] SEC("license") = "GPL";
 
-/* The kernel's min(snd_cwnd_clamp, 0xffffffff/128), applied to cwnd. */
-static __always_inline void cwnd_bound(struct tcp_sock *tp)
-{
-	if (tcp_snd_cwnd(tp) > TCP_YEAH_CWND_MAX)
-		tcp_snd_cwnd_set(tp, TCP_YEAH_CWND_MAX);
-}
-
 SEC("struct_ops")
 void BPF_PROG(bpf_yeah_init, struct sock *sk)
 {
+	struct tcp_sock *tp = tcp_sk(sk);
+
 	BPFTCP_COUNT(BPFTCP_OP_INIT);
-	yeah_init(inet_csk_ca(sk), tcp_sk(sk)->snd_nxt);
+	yeah_init(inet_csk_ca(sk), tp->snd_nxt);
+
+	/* Ensure the MD arithmetic works.  This is somewhat pedantic, since
+	 * a cwnd this large is not expected. */
+	if (tp->snd_cwnd_clamp > TCP_YEAH_CWND_MAX &&
+	    tcp_snd_cwnd_clamp_set(sk, TCP_YEAH_CWND_MAX))
+		BPFTCP_ERR();
 }
 
 SEC("struct_ops")
@@ -65,13 +61,11 @@ void BPF_PROG(bpf_yeah_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 
 	if (tcp_in_slow_start(tp)) {
 		acked = tcp_slow_start(tp, acked);
-		cwnd_bound(tp);
 		if (!acked)
 			goto do_vegas;
 	}
 
 	tcp_cong_avoid_ai(tp, yeah_ai_cnt(yeah, tcp_snd_cwnd(tp)), acked);
-	cwnd_bound(tp);
 
 	/*
 	 * beg_snd_una and beg_snd_nxt approximate snd_una and snd_nxt at the

@@ -27,7 +27,7 @@ static const struct cc_algo *cdg;
 static int bpftcp(const char *args)
 {
 	char out[16384];
-	int rc = harness_host_sh_out(out, sizeof(out), "%s %s 2>&1", harness_bpftcp(), args);
+	int rc = harness_bpftcp_run(out, sizeof(out), args);
 
 	if (rc)
 		print_message("bpftcp %s -> %d: %s", args, rc, out);

@@ -29,7 +29,8 @@
 
 #define TCP_YEAH_SCALABLE_AI_CNT 100U	/* tcp_yeah.c's TCP_SCALABLE_AI_CNT */
 
-/* YeAH keeps cwnd below this so that its arithmetic cannot overflow. */
+/* tcp_yeah_init() lowers snd_cwnd_clamp to this so that the arithmetic
+ * cannot overflow. */
 #define TCP_YEAH_CWND_MAX	(0xffffffffu / 128)
 
 /* struct yeah of tcp_yeah.c: lives in icsk_ca_priv. */
