@@ -155,7 +155,7 @@ $(OUTPUT)/selftests/%.o: selftests/%.c $(SKELS) | check-deps
 $(OUTPUT)/bench/%.o: bench/%.c $(SKELS) | check-deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) -Iloader $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUTPUT)/lib/%.o: lib/%.c | check-deps
 	$(call msg,CC,$@)
@@ -181,7 +181,8 @@ $(OUTPUT)/selftests/test_%: $(OUTPUT)/selftests/test_%.o $(SELFTEST_LIB) $(LOADE
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(CMOCKA_LIBS) $(LDLIBS) -o $@
 
-$(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o $(LOADER_LIB) $(LIBBPFTCP)
+# Benchmarks share the selftests' harness (netns, cgroup, commands).
+$(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o $(SELFTEST_LIB) $(LOADER_LIB) $(LIBBPFTCP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

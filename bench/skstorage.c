@@ -19,20 +19,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <net/if.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "common.h"
+#include "harness.h"
 #include "bpftcp/sock_state.h"
 #include "bench/bpf/lookup.skel.h"
 
@@ -53,80 +50,7 @@ struct lookup_totals {		/* as in lookup.bpf.c */
 	__u64 packets, hash_ns, sk_ns, empty_ns, hash_misses, sk_misses, skipped;
 };
 
-static char cgroup[PATH_MAX], home_cgroup[PATH_MAX];
 static volatile int stop_traffic;
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-static int move_to(const char *cg)
-{
-	char path[PATH_MAX + 32], pid[32];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	return write_str(path, pid);
-}
-
-static int enter_cgroup(void)
-{
-	char mnt[PATH_MAX], line[PATH_MAX];
-	FILE *f;
-
-	if (find_mount("cgroup2", mnt, sizeof(mnt)))
-		return -ENOENT;
-	f = fopen("/proc/self/cgroup", "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(home_cgroup, sizeof(home_cgroup), "%s%s", mnt, line + 3);
-		}
-	fclose(f);
-	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-bench-skstorage-%d", mnt, getpid());
-	if (mkdir(cgroup, 0755))
-		return -errno;
-	return move_to(cgroup);
-}
-
-static void leave_cgroup(void)
-{
-	if (home_cgroup[0])
-		move_to(home_cgroup);
-	rmdir(cgroup);
-}
-
-static int private_netns(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd, err = 0;
-
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr))
-			err = -errno;
-	} else {
-		err = -errno;
-	}
-	close(fd);
-	return err;
-}
 
 /* Fills the hash with @n made-up flows (10.x.y.z:port -> 198.18.0.1:80). */
 static int fill_hash(int map_fd, int n)
@@ -266,6 +190,7 @@ int main(int argc, char **argv)
 	struct conn conns[MAX_CONNS];
 	struct lookup_totals tot;
 	struct bench_bpf_lookup *skel = NULL;
+	char cgroup[PATH_MAX];
 	struct bpf_link *link = NULL;
 	const char *out = NULL;
 	__u64 packets = 0;
@@ -288,12 +213,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "error: rounds 1-%d, -t >= 10 ms, conns 1-%d\n", MAX_ROUNDS, MAX_CONNS);
 		return 2;
 	}
-	if (private_netns()) {
+	err = harness_private_netns();
+	if (err) {
 		fprintf(stderr, "error: cannot make a private network namespace: %s (root?)\n",
-			strerror(errno));
+			strerror(-err));
 		return 1;
 	}
-	err = enter_cgroup();
+	err = harness_cgroup_enter("bpftcp-bench-skstorage", cgroup, sizeof(cgroup));
 	if (err) {
 		fprintf(stderr, "error: cannot make a cgroup: %s\n", strerror(-err));
 		goto out;
@@ -392,6 +318,6 @@ out:
 	if (cg_fd >= 0)
 		close(cg_fd);
 	bench_bpf_lookup__destroy(skel);
-	leave_cgroup();
+	harness_cgroup_leave();
 	return ret;
 }

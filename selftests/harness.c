@@ -13,7 +13,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <netinet/tcp.h>
+#include "common.h"
 #include "harness.h"
 
 const char *harness_bpf_unavailable(void)
@@ -322,4 +325,64 @@ int harness_bpftcp_run(char *out, size_t len, const char *args)
 		len = sizeof(scratch);
 	}
 	return harness_host_sh_out(out, len, "%s %s 2>&1", harness_bpftcp(), args);
+}
+
+static char cgroup_home[PATH_MAX], cgroup_made[PATH_MAX];
+
+static int cgroup_join(const char *dir)
+{
+	char path[PATH_MAX + 32], pid[32];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, pid, strlen(pid)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int harness_cgroup_enter(const char *prefix, char *path, size_t len)
+{
+	char mnt[PATH_MAX], line[PATH_MAX];
+	FILE *f;
+	int err;
+
+	if (find_mount("cgroup2", mnt, sizeof(mnt)))
+		return -ENOENT;
+	f = fopen("/proc/self/cgroup", "r");
+	if (!f)
+		return -errno;
+	cgroup_home[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(cgroup_home, sizeof(cgroup_home), "%s%s", mnt, line + 3);
+		}
+	fclose(f);
+	if (!cgroup_home[0])
+		return -ENOENT;
+	snprintf(cgroup_made, sizeof(cgroup_made), "%s/%s-%d", mnt, prefix, (int)getpid());
+	if (mkdir(cgroup_made, 0755))
+		return -errno;
+	err = cgroup_join(cgroup_made);
+	if (err) {
+		rmdir(cgroup_made);
+		cgroup_made[0] = '\0';
+		return err;
+	}
+	snprintf(path, len, "%s", cgroup_made);
+	return 0;
+}
+
+void harness_cgroup_leave(void)
+{
+	if (!cgroup_made[0])
+		return;
+	cgroup_join(cgroup_home);
+	rmdir(cgroup_made);
+	cgroup_made[0] = '\0';
 }

@@ -42,70 +42,10 @@
 
 static char bpffs[64];
 static char cgroup[PATH_MAX];
-static char home_cgroup[PATH_MAX];
 static bool in_cgroup;
 static const struct cc_algo *cubic, *dctcp, *vegas;
 
 /* ------------------------------------------------------------ fixtures */
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* Moves this process into a fresh cgroup under the cgroup2 root. */
-static int enter_cgroup(void)
-{
-	char mnt[PATH_MAX], line[PATH_MAX], pid[32], path[PATH_MAX + 32];
-	FILE *f;
-
-	if (find_mount("cgroup2", mnt, sizeof(mnt)))
-		return -ENOENT;
-	f = fopen("/proc/self/cgroup", "r");
-	if (!f)
-		return -errno;
-	home_cgroup[0] = '\0';
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(home_cgroup, sizeof(home_cgroup), "%s%s", mnt, line + 3);
-		}
-	fclose(f);
-	if (!home_cgroup[0])
-		return -ENOENT;
-	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-sockstate-%d-%ld", mnt, getpid(),
-		 (long)time(NULL) % 100000);
-	if (mkdir(cgroup, 0755))
-		return -errno;
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-	if (write_file(path, pid)) {
-		rmdir(cgroup);
-		return -EPERM;
-	}
-	in_cgroup = true;
-	return 0;
-}
-
-static void leave_cgroup(void)
-{
-	char pid[32], path[PATH_MAX + 32];
-
-	if (!in_cgroup)
-		return;
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	snprintf(path, sizeof(path), "%s/cgroup.procs", home_cgroup);
-	write_file(path, pid);
-	rmdir(cgroup);
-	in_cgroup = false;
-}
 
 static int group_setup(void **state)
 {
@@ -130,7 +70,10 @@ static int group_setup(void **state)
 	libbpf_setup();
 	if (harness_private_netns())
 		return -1;
-	return enter_cgroup() ? -1 : 0;
+	if (harness_cgroup_enter("bpftcp-sockstate", cgroup, sizeof(cgroup)))
+		return -1;
+	in_cgroup = true;
+	return 0;
 }
 
 static int group_teardown(void **state)
@@ -142,7 +85,8 @@ static int group_teardown(void **state)
 	for (size_t i = 0; i < sizeof(algos) / sizeof(algos[0]); i++)
 		if (cc_is_registered(algos[i]))
 			cc_unregister(algos[i]);
-	leave_cgroup();
+	harness_cgroup_leave();
+	in_cgroup = false;
 	/* Unmounting drops every pin: collection links, the record map. */
 	if (bpffs[0]) {
 		umount2(bpffs, MNT_DETACH);

@@ -34,7 +34,7 @@ extern "C" {
  *            cgroup, and no bpftcp congestion control on it);
  *   -ENODEV  the map is not pinned (nothing bpftcp-side has run yet);
  *   -EPROTO  the record was written by an incompatible bpftcp version;
- *   -EBADF, -EINVAL  @sock_fd is not a TCP socket;
+ *   -EBADF, -ENOTSOCK, -EINVAL  @sock_fd is not a TCP socket;
  *   other    errno of bpf(2), e.g. -EPERM.
  */
 int bpftcp_sock_state_get(int sock_fd, struct bpftcp_sock_state *out);

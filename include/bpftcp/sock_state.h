@@ -27,8 +27,9 @@
  * machine each keep their own map instead of fighting over one; the loader
  * also refuses to share a pinned map whose value size differs.
  *
- * Size: 128 bytes, so that with the kernel's 128-byte element header an
- * element is exactly one 256-byte kmalloc object (docs/sockstate.md).
+ * Size: 128 bytes.  The kernel allocates each record with a 72-byte header
+ * (Linux 6.18 x86_64), one 200-byte object in the kmalloc-256 class, so the
+ * record can grow by 56 bytes at no memory cost (docs/sockstate.md).
  */
 #ifndef BPFTCP_SOCK_STATE_H
 #define BPFTCP_SOCK_STATE_H
