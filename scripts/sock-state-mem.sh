@@ -26,12 +26,13 @@ export BPFTCP_BPFFS=$bpffs
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 home=$cg2$(sed -n 's/^0:://p' /proc/self/cgroup)
 cg=$cg2/bpftcp-mem-$$
-pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
 	echo $$ > "$home/cgroup.procs" 2>/dev/null || true
-	rmdir "$cg" 2>/dev/null || true
+	# Every process left in the cgroup (the connection holders and their
+	# python3 children), then the cgroup itself.
+	[ -d "$cg" ] && xargs -r kill < "$cg/cgroup.procs" 2>/dev/null || true
+	wait 2>/dev/null || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.2; done
 	umount "$bpffs" 2>/dev/null || true
 	rmdir "$bpffs" 2>/dev/null || true
 }
@@ -55,10 +56,10 @@ omem() {
 	ss -tmnH "dport = :$1" | sed -n 's/.*skmem:([^)]*,o\([0-9]*\),.*/\1/p' | head -n1
 }
 
-hold 5301 & pids+=($!)
+hold 5301 &
 sleep 0.5
 "$build/bpftcp" sockets attach --cgroup "$cg" >/dev/null
-hold 5302 & pids+=($!)
+hold 5302 &
 sleep 0.5
 without=$(omem 5301)
 with=$(omem 5302)

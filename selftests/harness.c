@@ -13,7 +13,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <netinet/tcp.h>
 #include "common.h"
@@ -345,6 +347,30 @@ static int cgroup_join(const char *dir)
 	return err;
 }
 
+/* Removes <@mnt>/<@prefix>-<pid> cgroups left by runs that died (empty ones). */
+static void cgroup_remove_stale(const char *mnt, const char *prefix)
+{
+	char path[PATH_MAX * 2];
+	size_t n = strlen(prefix);
+	struct dirent *e;
+	DIR *d = opendir(mnt);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		int pid;
+
+		if (strncmp(e->d_name, prefix, n) || e->d_name[n] != '-' ||
+		    sscanf(e->d_name + n + 1, "%d", &pid) != 1)
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", mnt, e->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
 int harness_cgroup_enter(const char *prefix, char *path, size_t len)
 {
 	char mnt[PATH_MAX], line[PATH_MAX];
@@ -353,6 +379,7 @@ int harness_cgroup_enter(const char *prefix, char *path, size_t len)
 
 	if (find_mount("cgroup2", mnt, sizeof(mnt)))
 		return -ENOENT;
+	cgroup_remove_stale(mnt, prefix);
 	f = fopen("/proc/self/cgroup", "r");
 	if (!f)
 		return -errno;

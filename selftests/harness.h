@@ -92,7 +92,8 @@ int harness_bpftcp_run(char *out, size_t len, const char *args);
  * Moves the calling process (all its threads) into a new cgroup
  * <cgroup2 mount>/<@prefix>-<pid>, whose path goes to @path.  Sockets made
  * afterwards belong to it.  harness_cgroup_leave() moves the process back to
- * its cgroup and removes the new one.  Returns 0 or -errno.
+ * its cgroup and removes the new one; a cgroup left by a run that died is
+ * removed by the next one with the same @prefix.  Returns 0 or -errno.
  */
 int harness_cgroup_enter(const char *prefix, char *path, size_t len);
 void harness_cgroup_leave(void);

@@ -41,6 +41,7 @@
 #define MIB (1024ULL * 1024)
 
 static char bpffs[64];
+static bool bpffs_made;		/* bpffs is a directory we created */
 static char cgroup[PATH_MAX];
 static bool in_cgroup;
 static const struct cc_algo *cubic, *dctcp, *vegas;
@@ -59,12 +60,18 @@ static int group_setup(void **state)
 	/* Private mounts first, so the bpffs below is ours alone. */
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		return -1;
-	snprintf(bpffs, sizeof(bpffs), "/tmp/bpftcp-sockstate-XXXXXX");
-	if (!mkdtemp(bpffs))
-		return -1;
+	/* Over /sys/fs/bpf, in our mount namespace only: nothing to remove
+	 * afterwards, even if the process dies.  Else a directory of ours. */
+	snprintf(bpffs, sizeof(bpffs), "/sys/fs/bpf");
 	if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
-		rmdir(bpffs);
-		return -1;
+		snprintf(bpffs, sizeof(bpffs), "/tmp/bpftcp-sockstate-XXXXXX");
+		if (!mkdtemp(bpffs))
+			return -1;
+		bpffs_made = true;
+		if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
+			rmdir(bpffs);
+			return -1;
+		}
 	}
 	setenv("BPFTCP_BPFFS", bpffs, 1);
 	libbpf_setup();
@@ -88,10 +95,10 @@ static int group_teardown(void **state)
 	harness_cgroup_leave();
 	in_cgroup = false;
 	/* Unmounting drops every pin: collection links, the record map. */
-	if (bpffs[0]) {
+	if (bpffs[0])
 		umount2(bpffs, MNT_DETACH);
+	if (bpffs_made)
 		rmdir(bpffs);
-	}
 	return 0;
 }
 
