@@ -343,6 +343,15 @@ iperf3_server() {
 	wait_listen "$role" 5201
 }
 
+# iperf3_client OUT ARGS...: runs an iperf3 client (-J) in the client
+# namespace with its JSON in OUT; fails with iperf3's own error message.
+iperf3_client() {
+	local out=$1
+	shift
+	on client iperf3 -J "$@" > "$out" && return 0
+	fail "iperf3 $*: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("error", "no error message"))' "$out" 2>/dev/null || head -c 300 "$out")"
+}
+
 # nstat_get ROLE COUNTER: a kernel SNMP counter of the namespace (absolute).
 nstat_get() {
 	on "$1" nstat -asz "$2" | awk -v c="$2" '$1 == c { print $2; found = 1 } END { if (!found) print 0 }'
