@@ -108,7 +108,7 @@ int parse_count(const char *s, uint64_t max, uint64_t *v, const char **why)
 		return -1;
 	}
 	errno = 0;
-	n = strtoull(s, &end, 0);
+	n = strtoull(s, &end, 10);
 	if (*end || errno) {
 		*why = "expected a non-negative integer";
 		return -1;
