@@ -33,7 +33,8 @@ endif
 # installer (which is silent and quick when all is present); the build targets
 # run it only when a tool is missing.
 DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG) flent; do command -v $$t >/dev/null || { echo $$t; break; }; done; \
-		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' cmocka 2>/dev/null || echo libbpf)
+		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' cmocka 2>/dev/null || echo libbpf; \
+		  ls "$$(clang-19 --print-resource-dir 2>/dev/null)"/lib/*/libclang_rt.fuzzer*.a >/dev/null 2>&1 || echo libfuzzer)
 
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
@@ -76,12 +77,21 @@ LIB_HEADERS := include/bpftcp/libbpftcp.h include/bpftcp/sock_state.h
 # Example programs (examples/*.c), linked with libbpftcp.a only.
 EXAMPLES    := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(wildcard examples/*.c))
 
+# libFuzzer targets (selftests/fuzz/*_fuzz.c) -> build/fuzz/<name>: clang
+# with the fuzzer runtime (libclang-rt-19-dev) and ASan/UBSan.  'make fuzz'
+# runs each for FUZZ_TIME seconds; test_hdropt_fuzz runs a few thousand
+# inputs as part of 'make test'.
+FUZZ_SRCS   := $(wildcard selftests/fuzz/*_fuzz.c)
+FUZZERS     := $(patsubst selftests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_TIME   ?= 60
+
 # The link emulator (netns-tests/linkem/*.c), a plain user-space program.
 LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
 LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 
-.PHONY: all deps run test bench compare install uninstall help clean check-deps selftests
-all: check-deps $(BPFTCP) $(LIBBPFTCP) $(EXAMPLES) selftests $(LINKEM)
+.PHONY: all deps run test bench compare fuzz install uninstall help clean check-deps selftests
+all: check-deps $(BPFTCP) $(LIBBPFTCP) $(EXAMPLES) selftests $(LINKEM) $(FUZZERS)
 
 check-deps:
 ifneq ($(DEPS_MISSING),)
@@ -188,6 +198,11 @@ $(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o $(SELFTEST_LIB) $(LOADER_LIB) $(LIBBPFTCP
 
 selftests: $(SELFTESTS)
 
+$(OUTPUT)/fuzz/%: selftests/fuzz/%.c $(wildcard include/bpftcp/*.h) | check-deps
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude $< -o $@
+
 $(OUTPUT)/netns-tests/linkem/%.o: netns-tests/linkem/%.c | check-deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -209,6 +224,11 @@ run: all
 # make test: every test; ends with "N passed, N failed, N skipped".
 test: all
 	$(Q)bash scripts/run-tests.sh $(OUTPUT)
+
+# make fuzz: every fuzzer for FUZZ_TIME seconds (default 60), corpus kept in
+# $(OUTPUT)/fuzz/corpus/<name>; fails on the first crash, leaving its input.
+fuzz: $(FUZZERS)
+	$(Q)bash scripts/run-fuzz.sh $(OUTPUT) $(FUZZ_TIME)
 
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
 bench: all $(BENCH_BINS)
@@ -248,6 +268,7 @@ help:
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
 	@echo '  make compare    compare congestion controls on the emulated link (about 20 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
+	@echo '  make fuzz       run every libFuzzer target for FUZZ_TIME seconds (default 60)'
 	@echo '  make install    install bpftcp, its man page, libbpftcp.a and its headers under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
 	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL='

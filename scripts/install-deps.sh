@@ -3,7 +3,8 @@
 #
 # Install bpftcp's build and test dependencies on Debian 12 (bookworm).
 #
-# - clang-19/llvm-19 compile the BPF programs.
+# - clang-19/llvm-19 compile the BPF programs; libclang-rt-19-dev has the
+#   libFuzzer runtime for the fuzz targets (selftests/fuzz/).
 # - libbpf-dev >= 1.4 and bpftool >= 7.4 come from bookworm-backports (bookworm
 #   itself ships libbpf 1.1, which predates .struct_ops.link support for
 #   skeletons).  Backports is enabled by reusing the URI of the machine's own
@@ -19,7 +20,7 @@ set -euo pipefail
 
 PKGS_MAIN=(clang-19 llvm-19 libcmocka-dev libelf-dev zlib1g-dev pkg-config
            iproute2 iperf3 ethtool python3 tcpdump procps util-linux
-           iputils-ping socat flent python3-matplotlib)
+           iputils-ping socat flent python3-matplotlib libclang-rt-19-dev)
 PKGS_BPO=(libbpf-dev bpftool)
 MIN_LIBBPF=1.4.0
 MIN_BPFTOOL=7.4.0
