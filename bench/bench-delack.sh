@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# What the max-delayed-ACK header option (hdropt/delack.bpf.c) costs.
+# Two cgroups, "on" with 'bpftcp opt attach delack' and "off" without; in a
+# private netns over loopback, a server in each and the client in the same
+# cgroup as the server it talks to, so with "on" both ends negotiate.
+# Client and server are pinned to one CPU, so the program's CPU cost shows.
+# Rounds interleave on/off, in A B B A order so that a slow drift of the
+# machine's load hits both alike, and medians are compared:
+#   delack_crr_ratio   connections/s (connect, 1-byte request, 1-byte
+#                      response, close, in a loop), on / off; target >= 0.95
+#   delack_bulk_ratio  bulk throughput of one connection, on / off;
+#                      target >= 0.99 (the option callbacks are off after the
+#                      handshake, so the data path should not see it)
+# BENCH_ROUNDS (12 per variant), BENCH_SECONDS (1), BENCH_CPU (0) tune it.
+set -euo pipefail
+: "${BUILD:=build}" "${BENCH_OUT:=$BUILD/bench/fragments}"
+bpftcp=$BUILD/bpftcp
+tool=$BUILD/bench/delack_crr
+rounds=${BENCH_ROUNDS:-12}
+secs=${BENCH_SECONDS:-1}
+cpu=${BENCH_CPU:-0}
+tag=bpftcp-bench-delack-$$-$RANDOM
+ns=$tag
+cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+[ -n "$cgroot" ] || { echo "bench-delack: no cgroup2 mount in /proc/mounts" >&2; exit 1; }
+[ -x "$tool" ] || { echo "bench-delack: no $tool (make bench builds it)" >&2; exit 1; }
+cg_on=$cgroot/$tag-on
+cg_off=$cgroot/$tag-off
+attached=0
+
+cleanup() {
+	local cg
+	for cg in "$cg_on" "$cg_off"; do
+		[ -d "$cg" ] || continue
+		echo 1 > "$cg/cgroup.kill" 2>/dev/null || true
+		for _ in $(seq 100); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.05; done
+	done
+	[ $attached = 1 ] && "$bpftcp" opt detach delack --cgroup "$cg_on" >/dev/null 2>&1
+	rmdir "$cg_on" "$cg_off" 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+mkdir "$cg_on" "$cg_off"
+"$bpftcp" opt attach delack --cgroup "$cg_on" --max-delack 20 >/dev/null
+attached=1
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+# Each CRR connection leaves a TIME_WAIT on the client: a wide port range
+# and a fresh server address (127.0.x.y) per round keep connect() going.
+ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
+
+# in_cg CGROUP CMD...: runs CMD from inside CGROUP, in the netns, on $cpu.
+in_cg() {
+	local cg=$1
+	shift
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
+		ip netns exec "$ns" taskset -c "$cpu" "$@"
+}
+
+in_cg "$cg_on" "$tool" server 7101 &
+in_cg "$cg_off" "$tool" server 7102 &
+for _ in $(seq 100); do
+	[ "$(ip netns exec "$ns" ss -Hltn '( sport = :7101 or sport = :7102 )' | wc -l)" = 2 ] && break
+	sleep 0.05
+done
+
+declare -a crr_on crr_off bulk_on bulk_off
+crr_round() {	# on|off ROUND
+	if [ "$1" = on ]; then
+		crr_on+=("$(in_cg "$cg_on" "$tool" crr 127.0.1.$2 7101 "$secs")")
+	else
+		crr_off+=("$(in_cg "$cg_off" "$tool" crr 127.0.2.$2 7102 "$secs")")
+	fi
+}
+bulk_round() {	# on|off
+	if [ "$1" = on ]; then
+		bulk_on+=("$(in_cg "$cg_on" "$tool" bulk 127.0.0.1 7101 "$secs")")
+	else
+		bulk_off+=("$(in_cg "$cg_off" "$tool" bulk 127.0.0.1 7102 "$secs")")
+	fi
+}
+for r in $(seq "$rounds"); do
+	if [ $((r % 2)) = 1 ]; then order="on off"; else order="off on"; fi
+	for v in $order; do crr_round "$v" "$r"; done
+	for v in $order; do bulk_round "$v"; done
+done
+
+# Both ends negotiated in every "on" connection: 2 applied per connection.
+applied=$("$bpftcp" -j opt show | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["attachments"]:
+    if a["cgroup"] == sys.argv[1]:
+        c = a["counters"]
+        print(c["applied"], c["errors"], c["malformed"])' "$cg_on")
+
+mkdir -p "$BENCH_OUT"
+python3 - "$BENCH_OUT/delack.json" "$secs" "$applied" \
+	"${crr_on[*]}" "${crr_off[*]}" "${bulk_on[*]}" "${bulk_off[*]}" <<'PY'
+import json, statistics, sys
+out, secs, applied = sys.argv[1], float(sys.argv[2]), [int(x) for x in sys.argv[3].split()]
+crr_on, crr_off, bulk_on, bulk_off = ([float(x) for x in a.split()] for a in sys.argv[4:8])
+m = statistics.median
+conns = sum(crr_on) * secs + len(bulk_on)
+res = {
+    "delack_crr_ratio": round(m(crr_on) / m(crr_off), 4),
+    "delack_bulk_ratio": round(m(bulk_on) / m(bulk_off), 4),
+    "delack_crr_on_cps": round(m(crr_on), 1),
+    "delack_crr_off_cps": round(m(crr_off), 1),
+    "delack_bulk_on_gbps": round(m(bulk_on) / 1e9, 3),
+    "delack_bulk_off_gbps": round(m(bulk_off) / 1e9, 3),
+    "delack_rounds": len(crr_on),
+    # Every "on" connection negotiated at both ends (about 2 per connection).
+    "delack_applied_per_conn": round(applied[0] / conns, 3),
+    "delack_errors": applied[1],
+}
+json.dump(res, open(out, "w"), indent=1)
+print(f"{'':22} {'option on':>12} {'option off':>12} {'ratio':>8}")
+print(f"{'CRR conn/s':22} {res['delack_crr_on_cps']:>12} {res['delack_crr_off_cps']:>12} {res['delack_crr_ratio']:>8}")
+print(f"{'bulk Gbit/s':22} {res['delack_bulk_on_gbps']:>12} {res['delack_bulk_off_gbps']:>12} {res['delack_bulk_ratio']:>8}")
+print(f"option applied per 'on' connection: {res['delack_applied_per_conn']} (both ends: 2), errors {res['delack_errors']}")
+if res["delack_errors"] or not 1.9 <= res["delack_applied_per_conn"] <= 2.1:
+    sys.exit("bench-delack: the 'on' connections did not all negotiate")
+PY
