@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "harness.h"
 
 #define RUNS 20000
 
@@ -39,8 +40,6 @@ static void decoder_survives_fuzzing(void **state)
 	static const unsigned char resend[] = { 253, 7, 0xDA, 0x1C, 0x01, 0x27, 0x10, 1, 1 };
 	static const unsigned char longer[] = { 253, 8, 0xDA, 0x1C, 0x00, 0x00, 0xC8, 1 };
 	char dir[] = "/tmp/bpftcp-fuzz-XXXXXX", cmd[PATH_MAX * 2 + 128], out[65536] = "";
-	size_t n = 0;
-	FILE *p;
 	int st;
 
 	if (access(fuzzer, X_OK)) {
@@ -52,21 +51,8 @@ static void decoder_survives_fuzzing(void **state)
 	write_seed(dir, "resend", resend, sizeof(resend));
 	write_seed(dir, "longer", longer, sizeof(longer));
 	/* -seed fixes libFuzzer's random choices: the same inputs every run. */
-	snprintf(cmd, sizeof(cmd), "cd %s && %s -runs=%d -seed=1 -rss_limit_mb=1024 %s 2>&1",
-		 dir, fuzzer, RUNS, dir);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	while (n + 1 < sizeof(out)) {
-		size_t got = fread(out + n, 1, sizeof(out) - 1 - n, p);
-
-		if (!got)
-			break;
-		n += got;
-	}
-	out[n] = '\0';
-	while (fgetc(p) != EOF)
-		;
-	st = pclose(p);
+	st = harness_sh_out(out, sizeof(out), "cd %s && %s -runs=%d -seed=1 -rss_limit_mb=1024 %s "
+			    "> log 2>&1; rc=$?; tail -n 40 log; exit $rc", dir, fuzzer, RUNS, dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		print_message("could not remove %s\n", dir);
