@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,25 +126,62 @@ out:
 	return err;
 }
 
+/* The id of the map behind @fd, or 0. */
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info;
+	union bpf_attr attr;
+
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (__u64)(unsigned long)&info;
+	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) ? 0 : info.id;
+}
+
+/*
+ * The pinned map is opened once and cached.  It can be replaced while a
+ * program runs: bpftcp removes it when nothing is registered or attached any
+ * more, and the next attach pins a new one.  So a miss with the cached map
+ * looks at the pin again, and moves to the new map if it is another one.
+ * One mutex guards the cache (a read is a syscall anyway).
+ */
+static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
+static int map_fd = -1;
+
 int bpftcp_sock_state_get(int sock_fd, struct bpftcp_sock_state *out)
 {
-	static int map_fd = -1;
-	int fd = __atomic_load_n(&map_fd, __ATOMIC_ACQUIRE);
+	int err, fd;
 
-	if (fd < 0) {
-		int expected = -1;
-
+	pthread_mutex_lock(&map_lock);
+	if (map_fd < 0) {
 		fd = bpftcp_sock_state_map_open(NULL);
-		if (fd < 0)
-			return fd;
-		/* Two threads may race here; the loser closes its fd. */
-		if (!__atomic_compare_exchange_n(&map_fd, &expected, fd, 0,
-						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-			close(fd);
-			fd = expected;
+		if (fd < 0) {
+			err = fd;
+			goto out;
 		}
+		map_fd = fd;
 	}
-	return bpftcp_sock_state_get_from(fd, sock_fd, out);
+	err = bpftcp_sock_state_get_from(map_fd, sock_fd, out);
+	if (err != -ENOENT)
+		goto out;
+	fd = bpftcp_sock_state_map_open(NULL);
+	if (fd == -ENODEV) {
+		/* Nothing pinned any more: forget the old map too. */
+		close(map_fd);
+		map_fd = -1;
+		err = fd;
+	} else if (fd >= 0 && map_id(fd) != map_id(map_fd)) {
+		close(map_fd);
+		map_fd = fd;
+		err = bpftcp_sock_state_get_from(map_fd, sock_fd, out);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+out:
+	pthread_mutex_unlock(&map_lock);
+	return err;
 }
 
 const char *bpftcp_tcp_state_name(unsigned int state)

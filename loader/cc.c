@@ -322,6 +322,7 @@ int cc_unregister(const struct cc_algo *a)
 	/* Existing connections keep their reference to the struct_ops map and
 	 * finish normally; new ones can no longer select the algorithm. */
 	unpin_all(dir);
+	pin_root_gc();
 	if (!wait_gone(a->kname)) {
 		p_err("%s unpinned but still listed by the kernel (is another process "
 		      "holding its link? see 'bpftool link list')", a->kname);

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -300,6 +302,71 @@ int pin_root_lookup(char *buf, size_t len)
 		return err;
 	snprintf(buf, len, "%s/bpftcp", fs);
 	return access(buf, F_OK) ? -errno : 0;
+}
+
+/* Does the tree at @dir hold any file other than top-level "sock_state*"? */
+static bool pins_in_use(const char *dir, bool top)
+{
+	bool used = false;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return false;
+	while (!used && (e = readdir(d))) {
+		char path[4096];
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR)
+			used = pins_in_use(path, false);
+		else
+			used = !(top && !strncmp(e->d_name, "sock_state", 10));
+	}
+	closedir(d);
+	return used;
+}
+
+/* Removes the top-level shared pins and every empty directory below @dir. */
+static void remove_unused(const char *dir, bool top)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[4096];
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR) {
+			remove_unused(path, false);
+			rmdir(path);
+		} else if (top) {
+			unlink(path);
+		}
+	}
+	closedir(d);
+}
+
+void pin_root_gc(void)
+{
+	char root[4096];
+	int fd;
+
+	if (pin_root_lookup(root, sizeof(root)))
+		return;
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!flock(fd, LOCK_EX) && !pins_in_use(root, true)) {
+		remove_unused(root, true);
+		rmdir(root);
+	}
+	close(fd);
 }
 
 int sysctl_read(const char *path, char *buf, size_t len)

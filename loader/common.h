@@ -71,6 +71,14 @@ const char *verifier_hint(void);
 int pin_root(char *buf, size_t len);
 /* Like pin_root() but never mounts or creates: -ENOENT if absent. */
 int pin_root_lookup(char *buf, size_t len);
+/*
+ * Once nothing of bpftcp's is registered or attached (no pinned link left
+ * below the pin root), removes what was pinned only to be shared (the
+ * per-socket record maps) and the empty directories, root included.
+ * Called after each unregister/detach.  Serialised with loaders by the same
+ * lock on the root directory that sock_state_load_object() takes.
+ */
+void pin_root_gc(void);
 /* Finds the first mount of filesystem type @fstype in /proc/mounts. */
 int find_mount(const char *fstype, char *buf, size_t len);
 int mkdir_p(const char *path, unsigned int mode);

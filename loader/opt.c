@@ -814,6 +814,7 @@ static int do_detach(int argc, char **argv)
 		p_err("cannot remove %s: %s", dir, strerror(ENOTEMPTY));
 		return EXIT_FAIL;
 	}
+	pin_root_gc();
 	if (g_opts.json) {
 		json_obj_open(&g_json);
 		json_key(&g_json, "detached");

@@ -227,6 +227,7 @@ int sockets_detach(const char *cgroup)
 	}
 	/* Dropping the last reference to the link detaches the program. */
 	unpin_attachment(dir);
+	pin_root_gc();
 	return 0;
 }
 

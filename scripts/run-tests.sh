@@ -50,6 +50,26 @@ run_suite() {
 	rm -f "$log"
 }
 
+# bpffs as found: tests mount it when missing (as bpftcp does); if it was not
+# mounted before, unmount it again at the end unless something is pinned.
+bpffs_before=$(awk '$3 == "bpf" { print $2; exit }' /proc/mounts)
+pins_before=$(find /sys/fs/bpf/bpftcp -mindepth 1 2>/dev/null | sort)
+restore_bpffs() {
+	local fs pins_after left
+	fs=$(awk '$3 == "bpf" { print $2; exit }' /proc/mounts)
+	[ -n "$fs" ] || return 0
+	pins_after=$(find "$fs/bpftcp" -mindepth 1 ! -type d 2>/dev/null | sort)
+	left=$(comm -13 <(echo "$pins_before") <(echo "$pins_after") | sed '/^$/d')
+	[ -z "$left" ] || echo "** pins left behind by the tests: $(echo $left)"
+	# Remove the empty directories the tests created, then the mount.
+	[ -n "$pins_before" ] || find "$fs/bpftcp" -depth -type d -empty -delete 2>/dev/null
+	if [ -z "$bpffs_before" ] && [ -z "$(find "$fs" -mindepth 1 2>/dev/null | head -1)" ]; then
+		umount "$fs" 2>/dev/null && echo "unmounted bpffs at $fs (it was not mounted before the tests)"
+	fi
+	return 0
+}
+trap restore_bpffs EXIT
+
 counter=count_cmocka
 shopt -s nullglob
 tests=()

@@ -29,10 +29,12 @@ extern "C" {
 
 /*
  * Reads the record of socket @sock_fd into @out, through the pinned map
- * (opened on first use and kept open).  Errors:
+ * (opened on first use and kept open; if the pin has since been replaced by
+ * a new map, a miss moves to the new one).  Thread-safe.  Errors:
  *   -ENOENT  the socket has no record (collection not attached to its
  *            cgroup, and no bpftcp congestion control on it);
- *   -ENODEV  the map is not pinned (nothing bpftcp-side has run yet);
+ *   -ENODEV  the map is not pinned (nothing of bpftcp's is registered or
+ *            attached: bpftcp removes the map once the last is gone);
  *   -EPROTO  the record was written by an incompatible bpftcp version;
  *   -EBADF, -ENOTSOCK, -EINVAL  @sock_fd is not a TCP socket;
  *   other    errno of bpf(2), e.g. -EPERM.
