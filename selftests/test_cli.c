@@ -229,6 +229,48 @@ static void binary_needs_privileges(void **state)
 	assert_non_null(strstr(out, "error: bpftcp needs CAP_BPF and CAP_NET_ADMIN (run as root)"));
 }
 
+/* Reads a file of the source tree (tests run from the top directory). */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, n + 1);
+	if (buf && fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void every_shipped_algorithm_is_documented(void **state)
+{
+	static const char *const docs[] = { "README.md", "docs/algorithms.md" };
+
+	for (size_t d = 0; d < sizeof(docs) / sizeof(docs[0]); d++) {
+		char *text = slurp(docs[d]);
+
+		assert_non_null(text);
+		for (int i = 0; i < cc_algos_cnt; i++) {
+			char row[64];
+
+			/* A table row of its own: "| `bpf_x` | reference | ..." */
+			snprintf(row, sizeof(row), "\n| `%s` |", cc_algos[i].kname);
+			if (!strstr(text, row))
+				print_message("%s has no table row for %s\n", docs[d], cc_algos[i].kname);
+			assert_non_null(strstr(text, row));
+		}
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +291,7 @@ int main(void)
 		cmocka_unit_test(binary_help_and_version_exit_0),
 		cmocka_unit_test(binary_json_list_is_valid_json),
 		cmocka_unit_test(binary_needs_privileges),
+		cmocka_unit_test(every_shipped_algorithm_is_documented),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
