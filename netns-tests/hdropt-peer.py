@@ -7,7 +7,7 @@
       pattern until EOF) or hold (read nothing for S seconds, then drain);
       writes a JSON result (bytes, ok, the server socket's RTO) to FILE.
   client ADDR PORT MODE [--tfo] [--rounds N] [--bytes N] [--interval MS]
-      MODE rr (N one-byte request/responses), bulk (N pattern bytes, then
+      MODE rr (N one-byte request/responses; reports the slowest), bulk (N pattern bytes, then
       wait for the server to close) or stopwait (N one-byte segments, each
       sent MS after the previous one was ACKed: one segment in flight, so
       the receiver's delayed ACK is what decides the pace); prints a JSON
@@ -125,14 +125,18 @@ def client(args):
         if mode != "bulk":
             s.sendall(first)
     if mode == "rr":
+        worst = 0.0
         for i in range(rounds):
+            t = time.monotonic()
             if i:
                 s.sendall(first)
             if s.recv(1) != first:
                 res["ok"] = False
                 break
+            worst = max(worst, time.monotonic() - t)
             time.sleep(0.005)
         res["ss_rto_ms"] = ss_rto(s)
+        res["max_round_ms"] = round(worst * 1000, 3)
     elif mode == "bulk":
         sent = 0
         while sent < nbytes:

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
 # The max-delayed-ACK header option (hdropt/delack.bpf.c) end to end, over
-# the client <-> router <-> server topology with plain forwarding.  The
-# client and the server run in cgroups of their own (random names under the
-# cgroup2 mount), and 'bpftcp opt attach delack' attaches to those.  What is
-# on the wire is captured with tcpdump and decoded by netns-tests/
-# hdropt-peer.py, whose parser is independent of the C codec.
+# the client <-> router <-> server topology, through the link emulator with
+# a 1 ms one-way delay.  The client and the server run in cgroups of their
+# own (random names under the cgroup2 mount), and 'bpftcp opt attach delack'
+# attaches to those.  What is on the wire is captured with tcpdump on the
+# end hosts and decoded by netns-tests/hdropt-peer.py, whose parser is
+# independent of the C codec.
 
 ALL_TESTS="
 	hdropt_option_on_the_wire
@@ -16,6 +17,7 @@ ALL_TESTS="
 	hdropt_fastopen
 	hdropt_malformed_ignored
 	hdropt_peers_scope
+	hdropt_tail_loss_recovers_fast
 "
 
 HD_PEER=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/hdropt-peer.py
@@ -29,7 +31,8 @@ hd_setup() {
 	[ -x "$BPFTCP" ] || skip "no bpftcp at $BPFTCP (run make)"
 	HD_CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 	[ -n "$HD_CGROOT" ] || skip "no cgroup2 mount in /proc/mounts"
-	topo_setup --no-emulator
+	topo_setup
+	linkem_start --delay 1ms
 	local suffix
 	suffix=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 	HD_CG_CLIENT=$HD_CGROOT/bpftcp-test-$suffix-client
@@ -205,16 +208,16 @@ hd_expect_counters() {
 }
 
 # hd_expect_rto WHAT VALUE UNIT PEER_ADV_US: an RTO lowered by a peer's
-# promise.  RTO = srtt + max(4 rttvar, rto_min) in whole ticks; with an RTT
-# of microseconds that is the minimum (the promise + 2 ticks) plus at most
-# two ticks of rounding.
+# promise.  RTO = srtt + max(4 rttvar, rto_min) in whole ticks: here the
+# minimum (the promise + 2 ticks) plus the emulated link's 2 ms RTT, plus
+# rounding; 3 ticks above the minimum leave room for a slow emulator.
 hd_expect_rto() {
 	local what=$1 value=$2 unit=$3 lo
 	lo=$(($4 / 1000 + 2 * HD_TICK_MS))
 	if [ "$unit" = ms ]; then
-		assert_between "$value" "$lo" $((lo + 2 * HD_TICK_MS)) "$what (ms)"
+		assert_between "$value" "$lo" $((lo + 3 * HD_TICK_MS)) "$what (ms)"
 	else
-		assert_between "$value" $((lo * 1000)) $(((lo + 2 * HD_TICK_MS) * 1000)) "$what (us)"
+		assert_between "$value" $((lo * 1000)) $(((lo + 3 * HD_TICK_MS) * 1000)) "$what (us)"
 	fi
 }
 
@@ -469,4 +472,36 @@ print(",".join(a["settings"]["peers"][0] for a in json.load(sys.stdin)["attachme
 	hd_capture_stop
 	assert_eq "$(hd_pkt syn)" null "SYN option to a destination out of scope"
 	hd_expect_counters client 2 1 0 1
+}
+
+# What it is for: a lost response (a tail loss: nothing follows it) is
+# retransmitted when the server's RTO fires.  With the option that is the
+# client's promise plus the margin, tens of ms; without it 200 ms or more.
+# A tc program at the client's ingress drops the 5th response segment.
+hdropt_tail_loss_recovers_fast() {
+	local slow
+	[ -r "$HD_CORRUPT" ] || skip "no $HD_CORRUPT (run make)"
+	hd_setup
+	hd_attach client --max-delack 20
+	hd_attach server --max-delack 20
+	on client tc qdisc add dev eth0 clsact || fail "clsact on the client"
+	on client tc filter add dev eth0 ingress pref 1 handle 1 bpf da obj "$HD_CORRUPT" \
+		sec tc/drop_response || fail "cannot load the dropper"
+	hd_server echo
+	hd_client "$SERVER_IP4" rr --rounds 10
+	hd_server_wait
+	assert_between "$(nstat_get server TcpRetransSegs)" 1 10 "server retransmissions"
+	# The round with the loss waits for the server's RTO (promise + 2 ticks,
+	# a few ticks of rounding, the emulated RTT): far below 200 ms.
+	slow=$(hd_client_json max_round_ms)
+	assert_between "$slow" $((HD_ADV_CLIENT / 1000)) 120 "slowest round with the option (ms)"
+
+	hd_detach client
+	hd_detach server
+	on client tc filter replace dev eth0 ingress pref 1 handle 1 bpf da obj "$HD_CORRUPT" \
+		sec tc/drop_response || fail "cannot reload the dropper"
+	hd_server echo
+	hd_client "$SERVER_IP4" rr --rounds 10
+	hd_server_wait
+	assert_between "$(hd_client_json max_round_ms)" 200 3000 "slowest round without the option (ms)"
 }

@@ -11,7 +11,11 @@
  *   tc/range     max_ack_delay = 0xffff (above 1 s)
  *   tc/length    length byte 7 -> 8 (the NOP pad after it becomes part of it)
  *   tc/exid      flips the ExID: another experiment's option, not ours
- * No maps, so iproute2 can load it from the object file directly.
+ * and one that makes a tail loss, for an ingress hook of the client:
+ *   tc/drop_response  drops the 5th data segment from port 7171 (the test's
+ *                     server), so its sender has to retransmit on timeout.
+ * iproute2 loads it from the object file directly (tc ... obj ... sec ...),
+ * so there are no settings: the port is the one test-hdropt.sh uses.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -23,6 +27,9 @@
 #define IPPROTO_TCP	6
 #define TC_ACT_OK	0
 #define CSUM_FIELD_2BYTES	2	/* bpf_l4_csum_replace flags: a 16-bit field */
+#define TC_ACT_SHOT	2
+#define TEST_PORT	7171	/* HD_PORT in netns-tests/test-hdropt.sh */
+#define DROP_NTH	5
 
 /* Where the option starts in the packet, or -1. */
 static __always_inline int find_option(struct __sk_buff *skb, __u32 *csum_off)
@@ -143,5 +150,29 @@ SEC("tc/length")
 int corrupt_length(struct __sk_buff *skb) { return corrupt(skb, 3); }
 SEC("tc/exid")
 int corrupt_exid(struct __sk_buff *skb) { return corrupt(skb, 4); }
+
+__u32 responses_seen;
+
+SEC("tc/drop_response")
+int drop_response(struct __sk_buff *skb)
+{
+	__u8 ihl_b, doff_b;
+	__u16 proto, sport;
+	__u32 ihl, payload;
+
+	if (bpf_skb_load_bytes(skb, 12, &proto, 2) || proto != bpf_htons(ETH_P_IP))
+		return TC_ACT_OK;
+	if (bpf_skb_load_bytes(skb, 14, &ihl_b, 1) || bpf_skb_load_bytes(skb, 14 + 9, &doff_b, 1) ||
+	    doff_b != IPPROTO_TCP)
+		return TC_ACT_OK;
+	ihl = (ihl_b & 15) * 4;
+	if (bpf_skb_load_bytes(skb, 14 + ihl, &sport, 2) || sport != bpf_htons(TEST_PORT) ||
+	    bpf_skb_load_bytes(skb, 14 + ihl + 12, &doff_b, 1))
+		return TC_ACT_OK;
+	payload = skb->len - 14 - ihl - (doff_b >> 4) * 4;
+	if ((int)payload <= 0)
+		return TC_ACT_OK;
+	return __sync_add_and_fetch(&responses_seen, 1) == DROP_NTH ? TC_ACT_SHOT : TC_ACT_OK;
+}
 
 char _license[] SEC("license") = "GPL";
