@@ -262,20 +262,45 @@ class TestSummary(unittest.TestCase):
         self.assertEqual((ls["dropped"], ls["lost"], ls["marked"]), (7, 3, 5))
 
     def test_equivalence_verdicts(self):
-        def single(cc, util):
-            return {"scenario": "single", "name": "single-" + cc, "duration_s": 60,
+        link = {"rate_bps": 100e6, "rtt_ms": 40.0, "queue_pkts": 333, "loss": 0.0,
+                "ecn_k": None, "seed": 1}
+
+        def single(cc, util, secs=60):
+            return {"scenario": "single", "name": "single-" + cc, "duration_s": secs,
+                    "link": link, "disturbed": False,
                     "flows": [{"cc": cc, "utilisation": util, "mean_mbps": util * 100}]}
         pair = {"scenario": "pairs", "name": "pairs-cubic", "duration_s": 60, "jain": 0.97,
+                "link": link, "disturbed": True,
                 "flows": [{"cc": "cubic", "mean_mbps": 50}, {"cc": "bpf_cubic", "mean_mbps": 45}]}
         runs = [single("cubic", 0.93), single("bpf_cubic", 0.90), pair,
-                single("reno", 0.95), single("bpf_reno", 0.85)]
+                single("reno", 0.95, secs=10), single("bpf_reno", 0.85, secs=10)]
         e = summary.equivalence(runs)
         self.assertEqual(list(e), ["cubic", "reno"])
         self.assertAlmostEqual(e["cubic"]["utilisation_diff"], 0.03)
         self.assertTrue(e["cubic"]["met"])
+        self.assertTrue(e["cubic"]["target_conditions"])
+        self.assertEqual(e["cubic"]["disturbed_runs"], ["pairs-cubic"])
         self.assertIsNone(e["reno"]["jain"])		# no reno pair run
         self.assertFalse(e["reno"]["utilisation_met"])	# 10 points apart
         self.assertFalse(e["reno"]["met"])
+        self.assertFalse(e["reno"]["target_conditions"])	# 10 s runs, no pair
+        table = summary.equivalence_table(e)
+        self.assertIn("| cubic vs bpf_cubic | 0.970 | 93.0 % vs 90.0 % | 3.0 pp | yes |", table)
+        self.assertIn("| reno vs bpf_reno | - | 95.0 % vs 85.0 % | 10.0 pp | n/a", table)
+
+    def test_disturbed_run_is_flagged(self):
+        # The synthetic linkem file has no samples: not disturbed.
+        self.assertFalse(self.result_run["disturbed"])
+        path = os.path.join(self.rundir, "linkem.json")
+        with open(path) as f:
+            doc = json.load(f)
+        doc["directions"]["up"]["samples"] = [{"t_s": t} for t in (0.1, 0.2, 0.3, 0.9, 1.0)]
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        run = summary.summarize_run(rawdata.load_run(self.rundir))
+        self.assertAlmostEqual(run["link_stats"]["emulator_max_gap_s"], 0.6)
+        self.assertTrue(run["disturbed"])
+        self.assertIn("(!) the emulator stalled for up to 0.60 s", summary.run_table([run]))
 
 
 class TestOutputs(unittest.TestCase):
