@@ -47,7 +47,8 @@ one-BDP droptail queue, unless options change them):
   fairness  two flows of the same algorithm, the second joining after
             --stagger (default: a sixth of the duration)
   pairs     kernel algorithm vs its BPF port sharing the link:
-            cubic vs bpf_cubic, reno vs bpf_reno (those in --cc)
+            cubic vs bpf_cubic, reno vs bpf_reno (those in --cc), each
+            followed by a control run of two kernel flows (cubic vs cubic)
   ecn       ECN with CE marking at K packets (--ecn-k, default 50):
             bpf_dctcp alone, cubic alone, then both together
   loss      one flow per algorithm with 1 % random loss (or --loss)
@@ -292,7 +293,13 @@ def plan_runs(args):
             if not pairs:
                 raise UsageError("scenario pairs needs a kernel algorithm and its port in --cc "
                                  "(e.g. cubic,bpf_cubic)")
-            runs += [make_run("pairs-%s" % k, s, [k, p], link, duration) for k, p in pairs]
+            for k, p in pairs:
+                runs.append(make_run("pairs-%s" % k, s, [k, p], link, duration))
+                # The control: two of the kernel's own flows in the same
+                # conditions show how even a split the algorithm itself
+                # reaches in one run (a port cannot be expected to do better).
+                runs.append(make_run("pairs-%s-control" % k, s, [k, k], link, duration,
+                                     title="%s vs %s, control" % (k, k)))
         elif s == "ecn":
             a, b = ECN_CCS
             runs += [make_run("ecn-%s" % a, s, [a], link, duration),

@@ -272,7 +272,9 @@ class TestSummary(unittest.TestCase):
         pair = {"scenario": "pairs", "name": "pairs-cubic", "duration_s": 60, "jain": 0.97,
                 "link": link, "disturbed": True,
                 "flows": [{"cc": "cubic", "mean_mbps": 50}, {"cc": "bpf_cubic", "mean_mbps": 45}]}
-        runs = [single("cubic", 0.93), single("bpf_cubic", 0.90), pair,
+        control = dict(pair, name="pairs-cubic-control", jain=0.91, disturbed=False,
+                       flows=[{"cc": "cubic", "mean_mbps": 60}, {"cc": "cubic", "mean_mbps": 36}])
+        runs = [single("cubic", 0.93), single("bpf_cubic", 0.90), pair, control,
                 single("reno", 0.95, secs=10), single("bpf_reno", 0.85, secs=10)]
         e = summary.equivalence(runs)
         self.assertEqual(list(e), ["cubic", "reno"])
@@ -280,13 +282,16 @@ class TestSummary(unittest.TestCase):
         self.assertTrue(e["cubic"]["met"])
         self.assertTrue(e["cubic"]["target_conditions"])
         self.assertEqual(e["cubic"]["disturbed_runs"], ["pairs-cubic"])
+        self.assertEqual((e["cubic"]["control_jain"], e["cubic"]["control_run"]),
+                         (0.91, "pairs-cubic-control"))
+        self.assertIsNone(e["reno"]["control_jain"])
         self.assertIsNone(e["reno"]["jain"])		# no reno pair run
         self.assertFalse(e["reno"]["utilisation_met"])	# 10 points apart
         self.assertFalse(e["reno"]["met"])
         self.assertFalse(e["reno"]["target_conditions"])	# 10 s runs, no pair
         table = summary.equivalence_table(e)
-        self.assertIn("| cubic vs bpf_cubic | 0.970 | 93.0 % vs 90.0 % | 3.0 pp | yes |", table)
-        self.assertIn("| reno vs bpf_reno | - | 95.0 % vs 85.0 % | 10.0 pp | n/a", table)
+        self.assertIn("| cubic vs bpf_cubic | 0.970 | 0.910 | 93.0 % vs 90.0 % | 3.0 pp | yes |", table)
+        self.assertIn("| reno vs bpf_reno | - | - | 95.0 % vs 85.0 % | 10.0 pp | n/a", table)
 
     def test_disturbed_run_is_flagged(self):
         # The synthetic linkem file has no samples: not disturbed.
@@ -394,6 +399,7 @@ class TestOutputs(unittest.TestCase):
             text = f.read()
         self.assertIn("| pairs | pairs-cubic | cubic | 1 | 66.0 | 66.0 % |", text)
         self.assertIn("0.987", text)
+        self.assertIn("| 7 / 3 | 5 |", text)		# linkem: dropped / lost, marked
 
 
 if __name__ == "__main__":
