@@ -247,6 +247,14 @@ cc_registered() {
 	tr ' ' '\n' < /proc/sys/net/ipv4/tcp_available_congestion_control | grep -qx "$1"
 }
 
+# cc_shipped NAME: true if this bpftcp build ships bpf_NAME.
+cc_shipped() {
+	"$BPFTCP" -j cc list 2>/dev/null | python3 -c '
+import json, sys
+sys.exit(not any(a["name"] == sys.argv[1] and a["shipped"] for a in json.load(sys.stdin)["algorithms"]))
+' "bpf_$1"
+}
+
 # cc_register NAME: makes bpf_NAME available, registering it with bpftcp
 # unless it already is (registrations are host-wide: someone else may hold
 # it, and then it is left alone).  Only what this test registered is

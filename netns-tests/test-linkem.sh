@@ -195,7 +195,8 @@ linkem_ecn_tcp_flow_gets_ce() {
 linkem_ecn_bpf_dctcp_holds_queue_at_k() {
 	local out k=20
 	require_cmds iperf3 nstat ss
-	[ -f cc/dctcp.bpf.c ] || skip "bpftcp ships no bpf_dctcp"
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	cc_shipped dctcp || skip "this bpftcp ships no bpf_dctcp"
 	topo_setup
 	cc_register dctcp
 	allow_cc bpf_dctcp
