@@ -85,12 +85,12 @@ static void both_ends_negotiate_ecn_and_run_dctcp(void **state)
 	assert_true(after.calls[BPFTCP_OP_CONG_AVOID] > before.calls[BPFTCP_OP_CONG_AVOID]);
 	assert_true(after.calls[BPFTCP_OP_IN_ACK_EVENT] > before.calls[BPFTCP_OP_IN_ACK_EVENT]);
 	/* Receiver: every ECT data packet it takes in is an ECN_NO_CE (or
-	 * ECN_IS_CE) cwnd_event for the CE state machine; 16 MiB is far more
-	 * than 100 of them even as 64 KiB GRO packets, while the sender's own
-	 * cwnd_events (TX_START after idle) are a handful. */
+	 * ECN_IS_CE) cwnd_event for the CE state machine: 16 MiB is 256 of
+	 * them even as 64 KiB (TSO-sized) loopback packets, while the sender's
+	 * own cwnd_events (TX_START after idle) are a handful. */
 	print_message("cwnd_event: %llu\n", (unsigned long long)(after.calls[BPFTCP_OP_CWND_EVENT] -
 								  before.calls[BPFTCP_OP_CWND_EVENT]));
-	assert_true(after.calls[BPFTCP_OP_CWND_EVENT] - before.calls[BPFTCP_OP_CWND_EVENT] >= 100);
+	assert_true(after.calls[BPFTCP_OP_CWND_EVENT] - before.calls[BPFTCP_OP_CWND_EVENT] >= 50);
 	assert_int_equal(after.errors, 0);
 }
 
