@@ -7,7 +7,9 @@
  * sk_local_storage map, the counters, and that detaching stops it.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -61,6 +63,36 @@ static int bpftcp(char *out, size_t len, const char *args)
 				   harness_bpftcp(), args);
 }
 
+#define CG_PREFIX "bpftcp-test-hdropt-"
+
+/*
+ * A run that was killed leaves its cgroup <prefix><pid> behind, maybe with
+ * the attachment still pinned: detach it by the path it had, and remove it.
+ */
+static void remove_stale_cgroups(const char *mnt)
+{
+	char path[PATH_MAX + 300], cmd[PATH_MAX + 400];
+	struct dirent *de;
+	DIR *d = opendir(mnt);
+
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, CG_PREFIX, strlen(CG_PREFIX)))
+			continue;
+		pid = strtol(de->d_name + strlen(CG_PREFIX), &end, 10);
+		if (*end || pid <= 0 || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", mnt, de->d_name);
+		snprintf(cmd, sizeof(cmd), "opt detach delack --cgroup %s", path);
+		bpftcp(NULL, 0, cmd);
+		rmdir(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int setup(void **state)
 {
 	char mnt[PATH_MAX], line[PATH_MAX + 8], out[4096], cmd[PATH_MAX + 64], root[PATH_MAX];
@@ -82,8 +114,8 @@ static int setup(void **state)
 		}
 	if (f)
 		fclose(f);
-	srand(time(NULL) ^ getpid());
-	snprintf(cg_path, sizeof(cg_path), "%s/bpftcp-test-hdropt-%08x", mnt, (unsigned)rand());
+	remove_stale_cgroups(mnt);
+	snprintf(cg_path, sizeof(cg_path), "%s/" CG_PREFIX "%d", mnt, (int)getpid());
 	if (mkdir(cg_path, 0755))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "opt attach delack --cgroup %s --max-delack %d", cg_path, MAX_DELACK_MS);
