@@ -118,26 +118,22 @@ def parse_loss(text):
     return v
 
 
-def _int_range(lo, hi, what):
+def _number(lo, hi, what, seconds=False):
+    """An argparse type: an int (or, with seconds, a float with an optional
+    trailing 's') in [lo, hi]."""
+    unit = " s" if seconds else ""
+
     def parse(text):
         try:
-            v = int(text)
+            v = float(text[:-1] if seconds and text.endswith("s") else text) if seconds \
+                else int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError("invalid %s '%s'" % (what, text))
+            raise argparse.ArgumentTypeError("invalid %s '%s'%s" % (
+                what, text, " (seconds)" if seconds else ""))
         if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError("%s %d is not in %d..%d" % (what, v, lo, hi))
-        return v
-    return parse
-
-
-def _seconds(lo, hi, what):
-    def parse(text):
-        try:
-            v = float(text.rstrip("s"))
-        except ValueError:
-            raise argparse.ArgumentTypeError("invalid %s '%s' (seconds)" % (what, text))
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError("%s %g s is not in %g..%g s" % (what, v, lo, hi))
+            fmt = "%g" if seconds else "%d"
+            raise argparse.ArgumentTypeError(("%s " + fmt + "%s is not in " + fmt + ".." + fmt + "%s")
+                                             % (what, v, unit, lo, hi, unit))
         return v
     return parse
 
@@ -169,19 +165,19 @@ def build_parser():
                         "of %d-byte packets [%s]" % (PACKET_BYTES, DEFAULT_QUEUE))
     p.add_argument("--loss", type=parse_loss, metavar="P",
                    help="random loss on the data direction, e.g. 1%% [0; scenario loss: 1%%]")
-    p.add_argument("--ecn-k", type=_int_range(1, 100000, "ECN K"), metavar="K",
+    p.add_argument("--ecn-k", type=_number(1, 100000, "ECN K"), metavar="K",
                    help="mark CE while >= K packets wait, and turn ECN on in both hosts "
                         "[off; scenario ecn: %d]" % DEFAULT_ECN_K)
-    p.add_argument("--flows", type=_int_range(1, MAX_FLOWS, "flow count"), metavar="N",
+    p.add_argument("--flows", type=_number(1, MAX_FLOWS, "flow count"), metavar="N",
                    help="custom run: flows per algorithm [1]")
     p.add_argument("--separate", action="store_true",
                    help="custom run: one run per algorithm instead of all together")
-    p.add_argument("--stagger", type=_seconds(0, 3600, "stagger"), metavar="S",
+    p.add_argument("--stagger", type=_number(0, 3600, "stagger", seconds=True), metavar="S",
                    help="seconds between successive flows' starts [custom: 0; "
                         "fairness: duration/6]")
-    p.add_argument("--duration", type=_seconds(2, 3600, "duration"), metavar="S",
+    p.add_argument("--duration", type=_number(2, 3600, "duration", seconds=True), metavar="S",
                    help="seconds of traffic per run [%g]" % DEFAULT_DURATION)
-    p.add_argument("--seed", type=_int_range(0, 2**63 - 1, "seed"), default=1,
+    p.add_argument("--seed", type=_number(0, 2**63 - 1, "seed"), default=1,
                    help="the emulator's random loss seed [1]")
     p.add_argument("--out", metavar="DIR", default=os.path.join(ROOT, "build", "compare"),
                    help="output directory [build/compare]; its old runs are replaced")
