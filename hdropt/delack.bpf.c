@@ -233,11 +233,15 @@ static __always_inline int store_option(struct bpf_sock_ops *skops, __u8 flags)
 	return 0;
 }
 
-static __always_inline void reserve_option(struct bpf_sock_ops *skops)
+/* Returns 0, or -1 (counted) when the other options (a TFO cookie, MD5...)
+ * left no room. */
+static __always_inline int reserve_option(struct bpf_sock_ops *skops)
 {
-	/* -ENOSPC: the other options (TFO cookie, MD5...) left no room. */
-	if (bpf_reserve_hdr_opt(skops, HDROPT_DELACK_LEN, 0))
+	if (bpf_reserve_hdr_opt(skops, HDROPT_DELACK_LEN, 0)) {
 		ERR();
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -353,7 +357,9 @@ static __always_inline void on_opt_len(struct bpf_sock_ops *skops)
 		return;
 	}
 	if (tcp_flags & TCPHDR_SYN) {
-		reserve_option(skops);
+		/* No room: stop claiming to speak the option (see below). */
+		if (reserve_option(skops))
+			cb_flags_off(skops);
 		return;
 	}
 	/* Data, pure ACKs, and tcp_current_mss() (args[0] has
@@ -374,19 +380,11 @@ static __always_inline void on_write_opt(struct bpf_sock_ops *skops)
 		return;
 	}
 	if (tcp_flags & TCPHDR_SYN) {
+		/* The write flag, on until establishment, is what says we spoke
+		 * (no per-socket record yet: a connection whose peer does not
+		 * answer costs no allocation); a SYN without the option clears it. */
 		if (store_option(skops, 0))
-			return;
-		/* Remember that we spoke: only then does a SYN-ACK's option count. */
-		rec = sock_record(skops, true);
-		if (rec) {
-			struct hdropt_delack_local local;
-
-			local_setting(&local);
-			rec->flags |= HDROPT_SK_SENT;
-			rec->local_max_delack_us = local.advertise_us;
-		} else {
-			ERR();
-		}
+			cb_flags_off(skops);
 		return;
 	}
 	rec = sock_record(skops, false);
@@ -396,28 +394,39 @@ static __always_inline void on_write_opt(struct bpf_sock_ops *skops)
 
 static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 {
-	struct hdropt_delack_sock *rec = sock_record(skops, false);
+	struct hdropt_delack_sock *rec;
 	struct hdropt_delack_opt peer;
 	int err;
 
-	if (!rec || !(rec->flags & HDROPT_SK_SENT)) {
-		cb_flags_off(skops);
+	/* Our SYN carried the option only if the write flag that CONNECT_CB
+	 * set is still on (a SYN without room for it turned it off).  Another
+	 * sockops program could have set it too; then an unsolicited SYN-ACK
+	 * option is taken as an answer, which gives a peer nothing it could not
+	 * get by answering a real one. */
+	if (!(skops->bpf_sock_ops_cb_flags & BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG))
 		return;
-	}
 	err = load_option(skops, false, &peer);	/* the SYN-ACK */
 	if (err) {
-		if (err == LOAD_MALFORMED)
-			rec->flags |= HDROPT_SK_MALFORMED;
+		if (err == LOAD_MALFORMED) {
+			rec = sock_record(skops, true);
+			if (rec)
+				rec->flags |= HDROPT_SK_SENT | HDROPT_SK_MALFORMED;
+		}
 		cb_flags_off(skops);
 		return;
 	}
 	COUNT(received);
+	rec = sock_record(skops, true);
+	if (!rec)
+		ERR();
 	apply(skops, rec, peer.max_delack_us);
-	if (peer.flags & HDROPT_DELACK_F_RESEND) {
+	if ((peer.flags & HDROPT_DELACK_F_RESEND) && rec) {
 		/* Syncookies: the server builds the connection from our ACK
 		 * (or first data) and needs our option there.  Repeat it until
 		 * a packet from the server shows it is established: the ACK
-		 * can be lost and then the first data segment carries it. */
+		 * can be lost and then the first data segment carries it.
+		 * (The repeat needs the record; without one the server will
+		 * not apply, which is the safe side.) */
 		rec->flags |= HDROPT_SK_RESEND | HDROPT_SK_RESENDING;
 		cb_flags_on(skops, BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG);
 		return;
