@@ -43,9 +43,17 @@ for a in $pairs; do
 	run_pairs+=("$a")
 done
 
-one() { # one CC-NAME -> Mbit/s
+one() { # one CC-NAME -> Mbit/s; fails with iperf3's own error
 	ip netns exec "$ns" taskset -c "$cpu" iperf3 -c 127.0.0.1 -p 5299 -C "$1" -t "$secs" -J |
-		python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["end"]["sum_received"]["bits_per_second"]/1e6)'
+		python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if "error" in d:
+    sys.exit("iperf3 with " + sys.argv[1] + ": " + d["error"])
+used = d["end"].get("sender_tcp_congestion", sys.argv[1])
+if used != sys.argv[1]:
+    sys.exit(f"iperf3 ran {used}, not {sys.argv[1]}")
+print(d["end"]["sum_received"]["bits_per_second"] / 1e6)' "$1"
 }
 
 declare -A samples
