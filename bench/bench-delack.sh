@@ -13,6 +13,10 @@
 #   delack_bulk_ratio  bulk throughput of one connection, on / off;
 #                      target >= 0.99 (the option callbacks are off after the
 #                      handshake, so the data path should not see it)
+#   delack_crr_norecord_ratio  CRR with 'attach --no-record' / off: the
+#                      same negotiation without the per-socket record (whose
+#                      sk_local_storage allocation on each end is most of
+#                      what the option costs a connection)
 # BENCH_ROUNDS (12 per variant), BENCH_SECONDS (1), BENCH_CPU (0) tune it.
 set -euo pipefail
 : "${BUILD:=build}" "${BENCH_OUT:=$BUILD/bench/fragments}"
@@ -28,24 +32,29 @@ cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 [ -x "$tool" ] || { echo "bench-delack: no $tool (make bench builds it)" >&2; exit 1; }
 cg_on=$cgroot/$tag-on
 cg_off=$cgroot/$tag-off
+cg_norec=$cgroot/$tag-norec
 attached=0
 
 cleanup() {
 	local cg
-	for cg in "$cg_on" "$cg_off"; do
+	for cg in "$cg_on" "$cg_off" "$cg_norec"; do
 		[ -d "$cg" ] || continue
 		echo 1 > "$cg/cgroup.kill" 2>/dev/null || true
 		for _ in $(seq 100); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.05; done
 	done
-	[ $attached = 1 ] && "$bpftcp" opt detach delack --cgroup "$cg_on" >/dev/null 2>&1
-	rmdir "$cg_on" "$cg_off" 2>/dev/null || true
+	if [ $attached = 1 ]; then
+		"$bpftcp" opt detach delack --cgroup "$cg_on" >/dev/null 2>&1
+		"$bpftcp" opt detach delack --cgroup "$cg_norec" >/dev/null 2>&1
+	fi
+	rmdir "$cg_on" "$cg_off" "$cg_norec" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
 }
 trap cleanup EXIT
 
-mkdir "$cg_on" "$cg_off"
-"$bpftcp" opt attach delack --cgroup "$cg_on" --max-delack 20 >/dev/null
+mkdir "$cg_on" "$cg_off" "$cg_norec"
 attached=1
+"$bpftcp" opt attach delack --cgroup "$cg_on" --max-delack 20 >/dev/null
+"$bpftcp" opt attach delack --cgroup "$cg_norec" --max-delack 20 --no-record >/dev/null
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 # Each CRR connection leaves a TIME_WAIT on the client: a wide port range
@@ -62,18 +71,19 @@ in_cg() {
 
 in_cg "$cg_on" "$tool" server 7101 &
 in_cg "$cg_off" "$tool" server 7102 &
+in_cg "$cg_norec" "$tool" server 7103 &
 for _ in $(seq 100); do
-	[ "$(ip netns exec "$ns" ss -Hltn '( sport = :7101 or sport = :7102 )' | wc -l)" = 2 ] && break
+	[ "$(ip netns exec "$ns" ss -Hltn '( sport = :7101 or sport = :7102 or sport = :7103 )' | wc -l)" = 3 ] && break
 	sleep 0.05
 done
 
-declare -a crr_on crr_off bulk_on bulk_off
-crr_round() {	# on|off ROUND
-	if [ "$1" = on ]; then
-		crr_on+=("$(in_cg "$cg_on" "$tool" crr 127.0.1.$2 7101 "$secs")")
-	else
-		crr_off+=("$(in_cg "$cg_off" "$tool" crr 127.0.2.$2 7102 "$secs")")
-	fi
+declare -a crr_on crr_off crr_norec bulk_on bulk_off
+crr_round() {	# on|off|norec ROUND
+	case $1 in
+	on) crr_on+=("$(in_cg "$cg_on" "$tool" crr 127.0.1.$2 7101 "$secs")") ;;
+	off) crr_off+=("$(in_cg "$cg_off" "$tool" crr 127.0.2.$2 7102 "$secs")") ;;
+	norec) crr_norec+=("$(in_cg "$cg_norec" "$tool" crr 127.0.3.$2 7103 "$secs")") ;;
+	esac
 }
 bulk_round() {	# on|off
 	if [ "$1" = on ]; then
@@ -85,6 +95,7 @@ bulk_round() {	# on|off
 for r in $(seq "$rounds"); do
 	if [ $((r % 2)) = 1 ]; then order="on off"; else order="off on"; fi
 	for v in $order; do crr_round "$v" "$r"; done
+	crr_round norec "$r"
 	for v in $order; do bulk_round "$v"; done
 done
 
@@ -98,15 +109,16 @@ for a in json.load(sys.stdin)["attachments"]:
 
 mkdir -p "$BENCH_OUT"
 python3 - "$BENCH_OUT/delack.json" "$secs" "$applied" \
-	"${crr_on[*]}" "${crr_off[*]}" "${bulk_on[*]}" "${bulk_off[*]}" <<'PY'
+	"${crr_on[*]}" "${crr_off[*]}" "${bulk_on[*]}" "${bulk_off[*]}" "${crr_norec[*]}" <<'PY'
 import json, statistics, sys
 out, secs, applied = sys.argv[1], float(sys.argv[2]), [int(x) for x in sys.argv[3].split()]
-crr_on, crr_off, bulk_on, bulk_off = ([float(x) for x in a.split()] for a in sys.argv[4:8])
+crr_on, crr_off, bulk_on, bulk_off, crr_norec = ([float(x) for x in a.split()] for a in sys.argv[4:9])
 m = statistics.median
 conns = sum(crr_on) * secs + len(bulk_on)
 res = {
     "delack_crr_ratio": round(m(crr_on) / m(crr_off), 4),
     "delack_bulk_ratio": round(m(bulk_on) / m(bulk_off), 4),
+    "delack_crr_norecord_ratio": round(m(crr_norec) / m(crr_off), 4),
     "delack_crr_on_cps": round(m(crr_on), 1),
     "delack_crr_off_cps": round(m(crr_off), 1),
     "delack_bulk_on_gbps": round(m(bulk_on) / 1e9, 3),
@@ -120,6 +132,7 @@ json.dump(res, open(out, "w"), indent=1)
 print(f"{'':22} {'option on':>12} {'option off':>12} {'ratio':>8}")
 print(f"{'CRR conn/s':22} {res['delack_crr_on_cps']:>12} {res['delack_crr_off_cps']:>12} {res['delack_crr_ratio']:>8}")
 print(f"{'bulk Gbit/s':22} {res['delack_bulk_on_gbps']:>12} {res['delack_bulk_off_gbps']:>12} {res['delack_bulk_ratio']:>8}")
+print(f"{'CRR, --no-record':22} {round(m(crr_norec), 1):>12} {res['delack_crr_off_cps']:>12} {res['delack_crr_norecord_ratio']:>8}")
 print(f"option applied per 'on' connection: {res['delack_applied_per_conn']} (both ends: 2), errors {res['delack_errors']}")
 if res["delack_errors"] or not 1.9 <= res["delack_applied_per_conn"] <= 2.1:
     sys.exit("bench-delack: the 'on' connections did not all negotiate")

@@ -90,6 +90,10 @@ const volatile __u32 cfg_max_delack_us = 20000;
 const volatile __u32 cfg_rto_floor_us = 5000;
 const volatile __u32 cfg_rto_ceiling_us = HDROPT_KERNEL_MAX_US;
 const volatile __u8 cfg_peers_restricted;	/* 1: only peers in delack_peers */
+/* 0 (--no-record): no per-socket record unless the program needs state
+ * (a client repeating its option after a cookie SYN-ACK); saves the
+ * sk_local_storage allocation on each end of each connection. */
+const volatile __u8 cfg_record = 1;
 /* The cgroup as the admin named it, for 'bpftcp opt show'; never read here. */
 const volatile char cfg_cgroup_path[256];
 
@@ -408,7 +412,7 @@ static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 	err = load_option(skops, false, &peer);	/* the SYN-ACK */
 	if (err) {
 		if (err == LOAD_MALFORMED) {
-			rec = sock_record(skops, true);
+			rec = sock_record(skops, cfg_record);
 			if (rec)
 				rec->flags |= HDROPT_SK_SENT | HDROPT_SK_MALFORMED;
 		}
@@ -416,8 +420,9 @@ static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 		return;
 	}
 	COUNT(received);
-	rec = sock_record(skops, true);
-	if (!rec)
+	/* The repeat after RESEND needs state: a record even with --no-record. */
+	rec = sock_record(skops, cfg_record || (peer.flags & HDROPT_DELACK_F_RESEND));
+	if (!rec && (cfg_record || (peer.flags & HDROPT_DELACK_F_RESEND)))
 		ERR();
 	apply(skops, rec, peer.max_delack_us);
 	if ((peer.flags & HDROPT_DELACK_F_RESEND) && rec) {
@@ -457,7 +462,7 @@ static __always_inline void on_passive_established(struct bpf_sock_ops *skops)
 	}
 	if (err) {
 		if (err == LOAD_MALFORMED) {
-			rec = sock_record(skops, true);
+			rec = sock_record(skops, cfg_record);
 			if (rec)
 				rec->flags |= HDROPT_SK_MALFORMED;
 		}
@@ -467,8 +472,8 @@ static __always_inline void on_passive_established(struct bpf_sock_ops *skops)
 	/* A SYN option was already counted when the SYN-ACK answered it. */
 	if (resent)
 		COUNT(received);
-	rec = sock_record(skops, true);
-	if (!rec)
+	rec = sock_record(skops, cfg_record);
+	if (!rec && cfg_record)
 		ERR();
 	apply(skops, rec, peer.max_delack_us);
 	if (rec && resent)

@@ -18,6 +18,7 @@ ALL_TESTS="
 	hdropt_malformed_ignored
 	hdropt_peers_scope
 	hdropt_tail_loss_recovers_fast
+	hdropt_no_record
 "
 
 HD_PEER=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/hdropt-peer.py
@@ -504,4 +505,31 @@ hdropt_tail_loss_recovers_fast() {
 	hd_client "$SERVER_IP4" rr --rounds 10
 	hd_server_wait
 	assert_between "$(hd_client_json max_round_ms)" 200 3000 "slowest round without the option (ms)"
+}
+
+# --no-record: no per-socket record, the same negotiation; with SYN cookies
+# the client still keeps the state its repeat needs.
+hdropt_no_record() {
+	hd_setup
+	hd_attach client --max-delack 20 --no-record
+	hd_attach server --max-delack 40 --no-record
+	assert_eq "$(hd_counter client record)" False "client record setting"
+	hd_server echo
+	hd_client "$SERVER_IP4" rr --rounds 40
+	hd_server_wait
+	hd_expect_counters client 1 1 0 1
+	hd_expect_counters server 1 1 0 1
+	hd_expect_rto "client ss rto" "$(hd_client_json ss_rto_ms)" ms "$HD_ADV_SERVER"
+	hd_expect_rto "server rto" "$(hd_server_json rto_us)" us "$HD_ADV_CLIENT"
+	on server sysctl -qw net.ipv4.tcp_syncookies=2 || fail "tcp_syncookies=2 in the server netns"
+	hd_capture_start client
+	hd_server echo
+	hd_client "$SERVER_IP4" rr --rounds 20
+	hd_server_wait
+	hd_capture_stop
+	hd_expect_opt synack "$HD_ADV_SERVER" 1
+	hd_expect_opt ack3 "$HD_ADV_CLIENT" 0
+	assert_eq "$(hd_counter server applied)" 2 "server applied after the cookie"
+	assert_eq "$(hd_counter client applied)" 2 "client applied after the cookie"
+	assert_eq "$(hd_counter client errors)" 0 "client errors"
 }

@@ -142,6 +142,9 @@ static void attach_all_options_and_equals_form(void **state)
 	assert_int_equal(args.npeers, 3);
 	assert_int_equal(args.peers[1].prefixlen, 48);
 	assert_int_equal(args.peers[2].prefixlen, 128);
+	assert_false(args.no_record);
+	assert_int_equal(parse("--cgroup", "x", "--max-delack", "20", "--no-record", NULL), 0);
+	assert_true(args.no_record);
 }
 
 static void attach_usage_errors(void **state)
