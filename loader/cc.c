@@ -397,46 +397,28 @@ out:
 int cc_read_stats(const struct cc_algo *a, struct bpftcp_cc_stats *out)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 8];
-	int ncpu, fd, err = 0;
 	size_t stride;
-	__u32 zero = 0;
 	char *vals;
+	int ncpu;
 
 	memset(out, 0, sizeof(*out));
 	if (cc_pin_dir(a, dir, sizeof(dir)))
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/stats", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
+	vals = percpu_read_pinned(path, sizeof(*out), &ncpu, &stride);
+	if (!vals)
 		return -errno;
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu <= 0) {
-		close(fd);
-		return ncpu ? ncpu : -EINVAL;
-	}
-	/* Per-CPU values are laid out at 8-byte aligned strides. */
-	stride = (sizeof(*out) + 7) & ~(size_t)7;
-	vals = calloc(ncpu, stride);
-	if (!vals) {
-		close(fd);
-		return -ENOMEM;
-	}
-	if (bpf_map_lookup_elem(fd, &zero, vals)) {
-		err = -errno;
-	} else {
-		for (int c = 0; c < ncpu; c++) {
-			const struct bpftcp_cc_stats *s = (void *)(vals + c * stride);
+	for (int c = 0; c < ncpu; c++) {
+		const struct bpftcp_cc_stats *s = (void *)(vals + c * stride);
 
-			for (int op = 0; op < BPFTCP_OP__MAX; op++)
-				out->calls[op] += s->calls[op];
-			out->errors += s->errors;
-			if (s->last_err_line)
-				out->last_err_line = s->last_err_line;
-		}
+		for (int op = 0; op < BPFTCP_OP__MAX; op++)
+			out->calls[op] += s->calls[op];
+		out->errors += s->errors;
+		if (s->last_err_line)
+			out->last_err_line = s->last_err_line;
 	}
 	free(vals);
-	close(fd);
-	return err;
+	return 0;
 }
 
 /* Calls @cb with each integer global of the algorithm's pinned .bss. */

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "common.h"
 
@@ -467,4 +468,31 @@ int cgroup_resolve(const char *verb, const char *arg, char *path, size_t len,
 	}
 	memcpy(id, h.fh.f_handle, sizeof(*id));
 	return 0;
+}
+
+void *percpu_read_pinned(const char *path, size_t value_size, int *ncpu, size_t *stride)
+{
+	__u32 zero = 0;
+	void *vals;
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return NULL;
+	*ncpu = libbpf_num_possible_cpus();
+	if (*ncpu <= 0) {
+		close(fd);
+		errno = *ncpu ? -*ncpu : EINVAL;
+		return NULL;
+	}
+	*stride = (value_size + 7) & ~(size_t)7;
+	vals = calloc(*ncpu, *stride);
+	if (vals && bpf_map_lookup_elem(fd, &zero, vals)) {
+		err = errno;
+		free(vals);
+		vals = NULL;
+		errno = err;
+	}
+	close(fd);
+	return vals;
 }

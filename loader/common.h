@@ -99,6 +99,13 @@ int sysctl_write(const char *path, const char *val);
 #define SYSCTL_CC_AVAILABLE "/proc/sys/net/ipv4/tcp_available_congestion_control"
 #define SYSCTL_CC_ALLOWED   "/proc/sys/net/ipv4/tcp_allowed_congestion_control"
 
+/*
+ * Reads key 0 of the pinned one-entry per-CPU array at @path.  Returns a
+ * calloc'd buffer of *ncpu values of @value_size bytes, each at *stride
+ * (8-byte aligned, as the kernel lays them out), or NULL with errno set.
+ */
+void *percpu_read_pinned(const char *path, size_t value_size, int *ncpu, size_t *stride);
+
 /* Is @name in the space-separated word list @list? */
 bool word_in_list(const char *list, const char *name);
 

@@ -459,47 +459,29 @@ out:
 static int read_counters(const char *dir, struct hdropt_delack_counters *out)
 {
 	char path[PATH_MAX + 16];
-	int ncpu, fd, err = 0;
 	size_t stride;
-	__u32 zero = 0;
 	char *vals;
+	int ncpu;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/counters", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
+	vals = percpu_read_pinned(path, sizeof(*out), &ncpu, &stride);
+	if (!vals)
 		return -errno;
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu <= 0) {
-		close(fd);
-		return ncpu ? ncpu : -EINVAL;
-	}
-	/* Per-CPU values are laid out at 8-byte aligned strides. */
-	stride = (sizeof(*out) + 7) & ~(size_t)7;
-	vals = calloc(ncpu, stride);
-	if (!vals) {
-		close(fd);
-		return -ENOMEM;
-	}
-	if (bpf_map_lookup_elem(fd, &zero, vals)) {
-		err = -errno;
-	} else {
-		for (int c = 0; c < ncpu; c++) {
-			const struct hdropt_delack_counters *s = (void *)(vals + c * stride);
+	for (int c = 0; c < ncpu; c++) {
+		const struct hdropt_delack_counters *s = (void *)(vals + c * stride);
 
-			out->sent += s->sent;
-			out->received += s->received;
-			out->malformed += s->malformed;
-			out->clamped += s->clamped;
-			out->applied += s->applied;
-			out->errors += s->errors;
-			if (s->last_err_line)
-				out->last_err_line = s->last_err_line;
-		}
+		out->sent += s->sent;
+		out->received += s->received;
+		out->malformed += s->malformed;
+		out->clamped += s->clamped;
+		out->applied += s->applied;
+		out->errors += s->errors;
+		if (s->last_err_line)
+			out->last_err_line = s->last_err_line;
 	}
 	free(vals);
-	close(fd);
-	return err;
+	return 0;
 }
 
 static void read_peers(const char *dir, struct opt_attachment *o)
