@@ -6,17 +6,19 @@
 # private netns over loopback, a server in each and the client in the same
 # cgroup as the server it talks to, so with "on" both ends negotiate.
 # Client and server are pinned to one CPU, so the program's CPU cost shows.
-# Rounds interleave on/off, in A B B A order so that a slow drift of the
-# machine's load hits both alike, and medians are compared:
+# Rounds interleave the variants, each in every position in turn, so that a
+# slow drift of the machine's load hits them alike, and medians are compared:
 #   delack_crr_ratio   connections/s (connect, 1-byte request, 1-byte
 #                      response, close, in a loop), on / off; target >= 0.95
+#                      ("on" is 'opt attach delack' as shipped: counters,
+#                      no per-socket record)
 #   delack_bulk_ratio  bulk throughput of one connection, on / off;
 #                      target >= 0.99 (the option callbacks are off after the
 #                      handshake, so the data path should not see it)
-#   delack_crr_norecord_ratio  CRR with 'attach --no-record' / off: the
-#                      same negotiation without the per-socket record (whose
-#                      sk_local_storage allocation on each end is most of
-#                      what the option costs a connection)
+#   delack_crr_record_ratio  CRR with 'attach --record' / off: the same
+#                      negotiation plus the per-socket record, whose
+#                      sk_local_storage allocation (and RCU free) on each end
+#                      is most of what the option can cost a connection
 # BENCH_ROUNDS (12 per variant), BENCH_SECONDS (1), BENCH_CPU (0) tune it.
 set -euo pipefail
 : "${BUILD:=build}" "${BENCH_OUT:=$BUILD/bench/fragments}"
@@ -32,29 +34,29 @@ cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 [ -x "$tool" ] || { echo "bench-delack: no $tool (make bench builds it)" >&2; exit 1; }
 cg_on=$cgroot/$tag-on
 cg_off=$cgroot/$tag-off
-cg_norec=$cgroot/$tag-norec
+cg_rec=$cgroot/$tag-rec
 attached=0
 
 cleanup() {
 	local cg
-	for cg in "$cg_on" "$cg_off" "$cg_norec"; do
+	for cg in "$cg_on" "$cg_off" "$cg_rec"; do
 		[ -d "$cg" ] || continue
 		echo 1 > "$cg/cgroup.kill" 2>/dev/null || true
 		for _ in $(seq 100); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.05; done
 	done
 	if [ $attached = 1 ]; then
 		"$bpftcp" opt detach delack --cgroup "$cg_on" >/dev/null 2>&1
-		"$bpftcp" opt detach delack --cgroup "$cg_norec" >/dev/null 2>&1
+		"$bpftcp" opt detach delack --cgroup "$cg_rec" >/dev/null 2>&1
 	fi
-	rmdir "$cg_on" "$cg_off" "$cg_norec" 2>/dev/null || true
+	rmdir "$cg_on" "$cg_off" "$cg_rec" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
 }
 trap cleanup EXIT
 
-mkdir "$cg_on" "$cg_off" "$cg_norec"
+mkdir "$cg_on" "$cg_off" "$cg_rec"
 attached=1
 "$bpftcp" opt attach delack --cgroup "$cg_on" --max-delack 20 >/dev/null
-"$bpftcp" opt attach delack --cgroup "$cg_norec" --max-delack 20 --no-record >/dev/null
+"$bpftcp" opt attach delack --cgroup "$cg_rec" --max-delack 20 --record >/dev/null
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 # Each CRR connection leaves a TIME_WAIT on the client: a wide port range
@@ -62,27 +64,30 @@ ip -n "$ns" link set lo up
 ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
 
 # in_cg CGROUP CMD...: runs CMD from inside CGROUP, in the netns, on $cpu.
+# Only in a subshell (& or $(...)): it execs, so that the servers' end by
+# cgroup.kill is not reported as a "Killed" job.
 in_cg() {
 	local cg=$1
 	shift
-	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
+	exec sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
 		ip netns exec "$ns" taskset -c "$cpu" "$@"
 }
 
 in_cg "$cg_on" "$tool" server 7101 &
 in_cg "$cg_off" "$tool" server 7102 &
-in_cg "$cg_norec" "$tool" server 7103 &
+in_cg "$cg_rec" "$tool" server 7103 &
+disown -a	# cleanup() ends them with cgroup.kill: no job notices for that
 for _ in $(seq 100); do
 	[ "$(ip netns exec "$ns" ss -Hltn '( sport = :7101 or sport = :7102 or sport = :7103 )' | wc -l)" = 3 ] && break
 	sleep 0.05
 done
 
-declare -a crr_on crr_off crr_norec bulk_on bulk_off
-crr_round() {	# on|off|norec ROUND
+declare -a crr_on crr_off crr_rec bulk_on bulk_off
+crr_round() {	# on|off|rec ROUND
 	case $1 in
 	on) crr_on+=("$(in_cg "$cg_on" "$tool" crr 127.0.1.$2 7101 "$secs")") ;;
 	off) crr_off+=("$(in_cg "$cg_off" "$tool" crr 127.0.2.$2 7102 "$secs")") ;;
-	norec) crr_norec+=("$(in_cg "$cg_norec" "$tool" crr 127.0.3.$2 7103 "$secs")") ;;
+	rec) crr_rec+=("$(in_cg "$cg_rec" "$tool" crr 127.0.3.$2 7103 "$secs")") ;;
 	esac
 }
 bulk_round() {	# on|off
@@ -92,10 +97,12 @@ bulk_round() {	# on|off
 		bulk_off+=("$(in_cg "$cg_off" "$tool" bulk 127.0.0.1 7102 "$secs")")
 	fi
 }
+# The CRR variants take turns in every order (each of the six once in six
+# rounds), so none is always first or last in a round.
+crr_orders=("on off rec" "off rec on" "rec on off" "rec off on" "off on rec" "on rec off")
 for r in $(seq "$rounds"); do
+	for v in ${crr_orders[$(((r - 1) % 6))]}; do crr_round "$v" "$r"; done
 	if [ $((r % 2)) = 1 ]; then order="on off"; else order="off on"; fi
-	for v in $order; do crr_round "$v" "$r"; done
-	crr_round norec "$r"
 	for v in $order; do bulk_round "$v"; done
 done
 
@@ -109,16 +116,16 @@ for a in json.load(sys.stdin)["attachments"]:
 
 mkdir -p "$BENCH_OUT"
 python3 - "$BENCH_OUT/delack.json" "$secs" "$applied" \
-	"${crr_on[*]}" "${crr_off[*]}" "${bulk_on[*]}" "${bulk_off[*]}" "${crr_norec[*]}" <<'PY'
+	"${crr_on[*]}" "${crr_off[*]}" "${bulk_on[*]}" "${bulk_off[*]}" "${crr_rec[*]}" <<'PY'
 import json, statistics, sys
 out, secs, applied = sys.argv[1], float(sys.argv[2]), [int(x) for x in sys.argv[3].split()]
-crr_on, crr_off, bulk_on, bulk_off, crr_norec = ([float(x) for x in a.split()] for a in sys.argv[4:9])
+crr_on, crr_off, bulk_on, bulk_off, crr_rec = ([float(x) for x in a.split()] for a in sys.argv[4:9])
 m = statistics.median
 conns = sum(crr_on) * secs + len(bulk_on)
 res = {
     "delack_crr_ratio": round(m(crr_on) / m(crr_off), 4),
     "delack_bulk_ratio": round(m(bulk_on) / m(bulk_off), 4),
-    "delack_crr_norecord_ratio": round(m(crr_norec) / m(crr_off), 4),
+    "delack_crr_record_ratio": round(m(crr_rec) / m(crr_off), 4),
     "delack_crr_on_cps": round(m(crr_on), 1),
     "delack_crr_off_cps": round(m(crr_off), 1),
     "delack_bulk_on_gbps": round(m(bulk_on) / 1e9, 3),
@@ -132,7 +139,7 @@ json.dump(res, open(out, "w"), indent=1)
 print(f"{'':22} {'option on':>12} {'option off':>12} {'ratio':>8}")
 print(f"{'CRR conn/s':22} {res['delack_crr_on_cps']:>12} {res['delack_crr_off_cps']:>12} {res['delack_crr_ratio']:>8}")
 print(f"{'bulk Gbit/s':22} {res['delack_bulk_on_gbps']:>12} {res['delack_bulk_off_gbps']:>12} {res['delack_bulk_ratio']:>8}")
-print(f"{'CRR, --no-record':22} {round(m(crr_norec), 1):>12} {res['delack_crr_off_cps']:>12} {res['delack_crr_norecord_ratio']:>8}")
+print(f"{'CRR, --record':22} {round(m(crr_rec), 1):>12} {res['delack_crr_off_cps']:>12} {res['delack_crr_record_ratio']:>8}")
 print(f"option applied per 'on' connection: {res['delack_applied_per_conn']} (both ends: 2), errors {res['delack_errors']}")
 if res["delack_errors"] or not 1.9 <= res["delack_applied_per_conn"] <= 2.1:
     sys.exit("bench-delack: the 'on' connections did not all negotiate")

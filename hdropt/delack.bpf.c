@@ -90,10 +90,15 @@ const volatile __u32 cfg_max_delack_us = 20000;
 const volatile __u32 cfg_rto_floor_us = 5000;
 const volatile __u32 cfg_rto_ceiling_us = HDROPT_KERNEL_MAX_US;
 const volatile __u8 cfg_peers_restricted;	/* 1: only peers in delack_peers */
-/* 0 (--no-record): no per-socket record unless the program needs state
- * (a client repeating its option after a cookie SYN-ACK); saves the
- * sk_local_storage allocation on each end of each connection. */
-const volatile __u8 cfg_record = 1;
+/*
+ * 1 (--record): allocate a per-socket record on each end and keep what was
+ * negotiated there.  0 (the default): allocate nothing, unless the program
+ * needs state (a client repeating its option after a cookie SYN-ACK); a
+ * record that another bpftcp program already made is still filled.  The
+ * allocation (and its RCU free at close) is most of what the option costs a
+ * short connection: docs/hdropt-delack.md#cost.
+ */
+const volatile __u8 cfg_record = 0;
 /* The cgroup as the admin named it, for 'bpftcp opt show'; never read here. */
 const volatile char cfg_cgroup_path[256];
 
@@ -420,7 +425,7 @@ static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 		return;
 	}
 	COUNT(received);
-	/* The repeat after RESEND needs state: a record even with --no-record. */
+	/* The repeat after RESEND needs state: a record even without --record. */
 	rec = sock_record(skops, cfg_record || (peer.flags & HDROPT_DELACK_F_RESEND));
 	if (!rec && (cfg_record || (peer.flags & HDROPT_DELACK_F_RESEND)))
 		ERR();

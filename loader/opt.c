@@ -238,8 +238,10 @@ int opt_parse_attach_args(int argc, char **argv, struct opt_attach_args *a)
 			have_peers = true;
 		} else if (err) {
 			return EXIT_USAGE;
+		} else if (!strcmp(argv[i], "--record")) {
+			a->record = true;
 		} else if (!strcmp(argv[i], "--no-record")) {
-			a->no_record = true;
+			a->record = false;
 		} else {
 			return p_usage_err("unknown argument '%s' for 'opt attach delack' "
 					   "(see 'bpftcp opt help')", argv[i]);
@@ -346,7 +348,7 @@ static int opt_attach(const struct opt_attach_args *a, char *cgpath, size_t cgle
 	skel->rodata->cfg_rto_floor_us = a->rto_floor_us;
 	skel->rodata->cfg_rto_ceiling_us = a->rto_ceiling_us;
 	skel->rodata->cfg_peers_restricted = a->npeers > 0;
-	skel->rodata->cfg_record = !a->no_record;
+	skel->rodata->cfg_record = a->record;
 	snprintf((char *)skel->rodata->cfg_cgroup_path, sizeof(skel->rodata->cfg_cgroup_path),
 		 "%s", cgpath);
 	/* The per-socket records go to the map shared by every bpftcp object. */
@@ -632,8 +634,8 @@ static int show_one(struct opt_attachment *o, void *ctx)
 		printf(" (advertised %.1f ms: whole ticks at HZ %u)", ms(local.advertise_us), o->hz);
 	printf("\n  rto clamp    %.1f .. %.1f ms\n", ms(o->cfg.cfg_rto_floor_us),
 	       ms(o->cfg.cfg_rto_ceiling_us));
-	printf("  per-socket   %s\n", o->cfg.cfg_record ? "recorded (bpftcp sockets)" :
-	       "not recorded (--no-record)");
+	printf("  per-socket   %s\n", o->cfg.cfg_record ? "recorded (--record; bpftcp sockets)" :
+	       "counters only (attach --record for a per-socket record)");
 	printf("  peers        ");
 	if (!o->cfg.cfg_peers_restricted) {
 		printf("any (the cgroup is the scope)");
@@ -824,7 +826,7 @@ void opt_usage(FILE *f)
 		"Usage: bpftcp [-j|-p] [-v] opt { attach | detach | show }\n"
 		"       bpftcp opt attach delack --cgroup PATH --max-delack MS\n"
 		"                                [--rto-floor MS] [--rto-ceiling MS] [--peers CIDR,...]\n"
-		"                                [--no-record]\n"
+		"                                [--record]\n"
 		"                 advertise, in the handshake of every TCP connection of the cgroup,\n"
 		"                 that this side delays ACKs by at most MS; when the peer does too,\n"
 		"                 set TCP_BPF_DELACK_MAX and lower the RTO minimum to the peer's\n"
@@ -834,8 +836,9 @@ void opt_usage(FILE *f)
 		"       bpftcp opt show [delack]      attachments, settings and counters\n"
 		"PATH is a cgroup v2 directory, absolute or relative to the cgroup2 mount.\n"
 		"--peers limits the option to these IPv4/IPv6 prefixes (default: every peer).\n"
-		"--no-record keeps no per-socket record of what was negotiated ('bpftcp sockets'),\n"
-		"saving an sk_local_storage allocation on each end of each connection.\n"
+		"--record also keeps, per socket, what was negotiated ('bpftcp sockets'), at the cost\n"
+		"of an sk_local_storage allocation on each end of each connection ('make bench'\n"
+		"measures it: delack_crr_record_ratio); without it, only the counters are kept.\n"
 		"Attachments are BPF links pinned under <bpffs>/bpftcp/opt/delack/.\n",
 		ms(OPT_DEFAULT_RTO_FLOOR_US), ms(OPT_DEFAULT_RTO_CEILING_US));
 }

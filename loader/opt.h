@@ -21,7 +21,7 @@ struct opt_attach_args {
 	__u32 rto_ceiling_us;		/* --rto-ceiling */
 	struct hdropt_peer_key peers[HDROPT_PEERS_MAX];	/* --peers */
 	int npeers;			/* 0: no restriction (the cgroup is the scope) */
-	bool no_record;			/* --no-record */
+	bool record;			/* --record (--no-record: the default) */
 };
 
 /*

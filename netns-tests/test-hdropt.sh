@@ -18,7 +18,7 @@ ALL_TESTS="
 	hdropt_malformed_ignored
 	hdropt_peers_scope
 	hdropt_tail_loss_recovers_fast
-	hdropt_no_record
+	hdropt_default_no_record
 "
 
 HD_PEER=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/hdropt-peer.py
@@ -507,13 +507,15 @@ hdropt_tail_loss_recovers_fast() {
 	assert_between "$(hd_client_json max_round_ms)" 200 3000 "slowest round without the option (ms)"
 }
 
-# --no-record: no per-socket record, the same negotiation; with SYN cookies
-# the client still keeps the state its repeat needs.
-hdropt_no_record() {
+# Without --record (the default): no per-socket record, the same
+# negotiation; with SYN cookies the client still keeps the state its repeat
+# needs.  (The record itself: selftests/test_bpf_hdropt.c.)
+hdropt_default_no_record() {
 	hd_setup
-	hd_attach client --max-delack 20 --no-record
+	hd_attach client --max-delack 20
 	hd_attach server --max-delack 40 --no-record
 	assert_eq "$(hd_counter client record)" False "client record setting"
+	assert_eq "$(hd_counter server record)" False "server record setting"
 	hd_server echo
 	hd_client "$SERVER_IP4" rr --rounds 40
 	hd_server_wait

@@ -118,7 +118,8 @@ static int setup(void **state)
 	snprintf(cg_path, sizeof(cg_path), "%s/" CG_PREFIX "%d", mnt, (int)getpid());
 	if (mkdir(cg_path, 0755))
 		return -1;
-	snprintf(cmd, sizeof(cmd), "opt attach delack --cgroup %s --max-delack %d", cg_path, MAX_DELACK_MS);
+	snprintf(cmd, sizeof(cmd), "opt attach delack --cgroup %s --max-delack %d --record",
+		 cg_path, MAX_DELACK_MS);
 	if (bpftcp(out, sizeof(out), cmd)) {
 		fprintf(stderr, "bpftcp %s: %s\n", cmd, out);
 		return -1;
@@ -305,6 +306,42 @@ static void outside_the_cgroup_nothing_changes(void **state)
 	pair_close(&p);
 }
 
+/*
+ * Without --record (the default) the same negotiation happens, and no
+ * per-socket record is allocated: the counters are the only trace.
+ */
+static void without_record_negotiates_and_allocates_nothing(void **state)
+{
+	char cmd[PATH_MAX + 64], out[4096];
+	struct bpftcp_sock_state st;
+	__u64 applied_before;
+	struct pair p;
+
+	require_setup();
+	assert_int_equal(join_cgroup(cg_orig), 0);
+	if (attached) {
+		snprintf(cmd, sizeof(cmd), "opt detach delack --cgroup %s", cg_path);
+		assert_int_equal(bpftcp(out, sizeof(out), cmd), 0);
+		attached = false;
+	}
+	snprintf(cmd, sizeof(cmd), "opt attach delack --cgroup %s --max-delack %d", cg_path, MAX_DELACK_MS);
+	assert_int_equal(bpftcp(out, sizeof(out), cmd), 0);
+	attached = true;
+	assert_int_equal(bpftcp(out, sizeof(out), "-j opt show"), 0);
+	assert_non_null(strstr(out, "\"record\":false"));
+	applied_before = counter_applied();
+	assert_int_equal(join_cgroup(cg_path), 0);
+	assert_int_equal(harness_private_netns(), 0);
+	pair_open(&p);
+	assert_true(rto_us(p.cfd) < 200000);
+	assert_true(rto_us(p.sfd) < 200000);
+	assert_int_equal(counter_applied() - applied_before, 2);
+	assert_int_equal(bpftcp_sock_state_get(p.cfd, &st), -ENOENT);
+	assert_int_equal(bpftcp_sock_state_get(p.sfd, &st), -ENOENT);
+	pair_close(&p);
+	assert_int_equal(join_cgroup(cg_orig), 0);
+}
+
 static void detach_stops_negotiation(void **state)
 {
 	char cmd[PATH_MAX + 64], out[4096];
@@ -331,6 +368,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(both_ends_negotiate_and_record),
 		cmocka_unit_test(outside_the_cgroup_nothing_changes),
+		cmocka_unit_test(without_record_negotiates_and_allocates_nothing),
 		cmocka_unit_test(detach_stops_negotiation),
 	};
 

@@ -788,7 +788,11 @@ static void attach_detach_errors_and_exit_codes(void **state)
 	assert_int_equal(bpftcp(out, sizeof(out), "sockets bogus 2>&1"), 2);
 }
 
-/* hdropt/delack.bpf.c fills the delack section of the same record. */
+/*
+ * hdropt/delack.bpf.c fills the delack section of the same record.  Attached
+ * without --record, it allocates none itself: the collector, attached first
+ * to the same cgroup, runs first at establishment and makes the record.
+ */
 static void delack_option_values_in_the_record(void **state)
 {
 	struct bpftcp_sock_state cli, srv;

@@ -142,9 +142,12 @@ static void attach_all_options_and_equals_form(void **state)
 	assert_int_equal(args.npeers, 3);
 	assert_int_equal(args.peers[1].prefixlen, 48);
 	assert_int_equal(args.peers[2].prefixlen, 128);
-	assert_false(args.no_record);
-	assert_int_equal(parse("--cgroup", "x", "--max-delack", "20", "--no-record", NULL), 0);
-	assert_true(args.no_record);
+	assert_false(args.record);
+	assert_int_equal(parse("--cgroup", "x", "--max-delack", "20", "--record", NULL), 0);
+	assert_true(args.record);
+	/* --no-record says the default; the last of the two wins. */
+	assert_int_equal(parse("--cgroup", "x", "--max-delack", "20", "--record", "--no-record", NULL), 0);
+	assert_false(args.record);
 }
 
 static void attach_usage_errors(void **state)

@@ -10,9 +10,11 @@
  *
  * The record lives in the sk_local_storage map that bpftcp pins at
  * <bpffs>/bpftcp/sock_state_v<version>; the socket fd is the key.  Records
- * exist for sockets of cgroups where 'bpftcp sockets attach' runs, and for
- * sockets using a bpftcp congestion control.  Reading needs access to the pin (bpffs is
- * usually root-only) and, with kernel.unprivileged_bpf_disabled, CAP_BPF.
+ * exist for sockets of cgroups where 'bpftcp sockets attach' runs or where
+ * 'bpftcp opt attach delack --record' negotiated, and for sockets using a
+ * bpftcp congestion control; otherwise the call returns -ENOENT.  Reading
+ * needs access to the pin (bpffs is usually root-only) and, with
+ * kernel.unprivileged_bpf_disabled, CAP_BPF.
  *
  * Link with -lbpftcp (no other dependency: the library uses the bpf(2)
  * system call directly).  Functions return 0 or a negative errno.
