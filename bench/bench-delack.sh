@@ -126,6 +126,10 @@ res = {
     "delack_crr_ratio": round(m(crr_on) / m(crr_off), 4),
     "delack_bulk_ratio": round(m(bulk_on) / m(bulk_off), 4),
     "delack_crr_record_ratio": round(m(crr_rec) / m(crr_off), 4),
+    # The same medians as time per connection (µs): what the option adds,
+    # and what --record adds on top of it.
+    "delack_option_cost_us": round((1 / m(crr_on) - 1 / m(crr_off)) * 1e6, 2),
+    "delack_record_cost_us": round((1 / m(crr_rec) - 1 / m(crr_on)) * 1e6, 2),
     "delack_crr_on_cps": round(m(crr_on), 1),
     "delack_crr_off_cps": round(m(crr_off), 1),
     "delack_bulk_on_gbps": round(m(bulk_on) / 1e9, 3),
