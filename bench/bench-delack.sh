@@ -7,7 +7,8 @@
 # cgroup as the server it talks to, so with "on" both ends negotiate.
 # Client and server are pinned to one CPU, so the program's CPU cost shows.
 # Rounds interleave the variants, each in every position in turn, so that a
-# slow drift of the machine's load hits them alike, and medians are compared:
+# slow drift of the machine's load hits them alike; each ratio is the median
+# of the per-round ratios (printed with their range):
 #   delack_crr_ratio   connections/s (connect, 1-byte request, 1-byte
 #                      response, close, in a loop), on / off; target >= 0.95
 #                      ("on" is 'opt attach delack' as shipped: counters,
@@ -19,12 +20,13 @@
 #                      negotiation plus the per-socket record, whose
 #                      sk_local_storage allocation (and RCU free) on each end
 #                      is most of what the option can cost a connection
-# BENCH_ROUNDS (12 per variant), BENCH_SECONDS (1), BENCH_CPU (0) tune it.
+# BENCH_ROUNDS (18 per variant: each order of the three CRR variants three
+# times), BENCH_SECONDS (1) and BENCH_CPU (0) tune it.
 set -euo pipefail
 : "${BUILD:=build}" "${BENCH_OUT:=$BUILD/bench/fragments}"
 bpftcp=$BUILD/bpftcp
 tool=$BUILD/bench/delack_crr
-rounds=${BENCH_ROUNDS:-12}
+rounds=${BENCH_ROUNDS:-18}
 secs=${BENCH_SECONDS:-1}
 cpu=${BENCH_CPU:-0}
 tag=bpftcp-bench-delack-$$-$RANDOM
@@ -122,16 +124,26 @@ out, secs, applied = sys.argv[1], float(sys.argv[2]), [int(x) for x in sys.argv[
 crr_on, crr_off, bulk_on, bulk_off, crr_rec = ([float(x) for x in a.split()] for a in sys.argv[4:9])
 m = statistics.median
 conns = sum(crr_on) * secs + len(bulk_on)
+
+# Each round measures every variant within a few seconds: the ratios are
+# taken per round (on / off of the same round), then the median of those,
+# which a slow drift of the shared machine's speed does not bias.
+def paired(a, b):
+    r = [x / y for x, y in zip(a, b)]
+    return round(m(r), 4), round(min(r), 3), round(max(r), 3)
+
+crr, bulk, rec = paired(crr_on, crr_off), paired(bulk_on, bulk_off), paired(crr_rec, crr_off)
 res = {
-    "delack_crr_ratio": round(m(crr_on) / m(crr_off), 4),
-    "delack_bulk_ratio": round(m(bulk_on) / m(bulk_off), 4),
-    "delack_crr_record_ratio": round(m(crr_rec) / m(crr_off), 4),
-    # The same medians as time per connection (µs): what the option adds,
-    # and what --record adds on top of it.
+    "delack_crr_ratio": crr[0],
+    "delack_bulk_ratio": bulk[0],
+    "delack_crr_record_ratio": rec[0],
+    # Medians as time per connection (µs): what the option adds, and what
+    # --record adds on top of it.
     "delack_option_cost_us": round((1 / m(crr_on) - 1 / m(crr_off)) * 1e6, 2),
     "delack_record_cost_us": round((1 / m(crr_rec) - 1 / m(crr_on)) * 1e6, 2),
     "delack_crr_on_cps": round(m(crr_on), 1),
     "delack_crr_off_cps": round(m(crr_off), 1),
+    "delack_crr_record_cps": round(m(crr_rec), 1),
     "delack_bulk_on_gbps": round(m(bulk_on) / 1e9, 3),
     "delack_bulk_off_gbps": round(m(bulk_off) / 1e9, 3),
     "delack_rounds": len(crr_on),
@@ -140,10 +152,12 @@ res = {
     "delack_errors": applied[1],
 }
 json.dump(res, open(out, "w"), indent=1)
-print(f"{'':22} {'option on':>12} {'option off':>12} {'ratio':>8}")
-print(f"{'CRR conn/s':22} {res['delack_crr_on_cps']:>12} {res['delack_crr_off_cps']:>12} {res['delack_crr_ratio']:>8}")
-print(f"{'bulk Gbit/s':22} {res['delack_bulk_on_gbps']:>12} {res['delack_bulk_off_gbps']:>12} {res['delack_bulk_ratio']:>8}")
-print(f"{'CRR, --record':22} {round(m(crr_rec), 1):>12} {res['delack_crr_off_cps']:>12} {res['delack_crr_record_ratio']:>8}")
+print(f"{'median of':22} {'option on':>12} {'option off':>12} {'ratio':>8}   per-round ratios")
+for name, a, b, r in (("CRR conn/s", crr_on, crr_off, crr),
+                      ("bulk Gbit/s", [x / 1e9 for x in bulk_on], [x / 1e9 for x in bulk_off], bulk),
+                      ("CRR, --record", crr_rec, crr_off, rec)):
+    print(f"{name:22} {round(m(a), 3):>12} {round(m(b), 3):>12} {r[0]:>8}   {r[1]} .. {r[2]}")
+print(f"per connection: the option {res['delack_option_cost_us']} us, --record {res['delack_record_cost_us']} us more")
 print(f"option applied per 'on' connection: {res['delack_applied_per_conn']} (both ends: 2), errors {res['delack_errors']}")
 if res["delack_errors"] or not 1.9 <= res["delack_applied_per_conn"] <= 2.1:
     sys.exit("bench-delack: the 'on' connections did not all negotiate")

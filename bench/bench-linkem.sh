@@ -78,8 +78,12 @@ fi
 [ $pass -gt 0 ] || { echo "bench-linkem: even 250 Mbit/s lost >= 1 %"; exit 1; }
 
 # Confirm: three more runs at the best passing offer, all must pass.
+# Confirm: three more trials at the rate found must all pass.  On a noisy
+# machine one lucky trial can pass well above what holds, so step down by
+# 10 % until a rate is confirmed (at most 15 steps: about a fifth of it).
 best=0
-for _ in 1 2 3; do
+for _ in $(seq 15); do
+	[ $pass -ge 250 ] || break
 	rates=()
 	ok=1
 	for _ in 1 2 3; do
