@@ -721,13 +721,14 @@ static int do_attach(int argc, char **argv)
 		json_kv_str(&g_json, "option", "delack");
 		json_kv_str(&g_json, "cgroup", cgpath);
 		json_kv_u64(&g_json, "cgroup_id", cgid);
+		json_kv_bool(&g_json, "record", a->record);
 		json_obj_close(&g_json);
 		json_obj_close(&g_json);
 		json_finish(&g_json);
 	} else {
-		printf("attached delack to %s (max delack %.1f ms, rto clamp %.1f..%.1f ms, peers: %s)\n",
+		printf("attached delack to %s (max delack %.1f ms, rto clamp %.1f..%.1f ms, peers: %s%s)\n",
 		       cgpath, ms(a->max_delack_us), ms(a->rto_floor_us), ms(a->rto_ceiling_us),
-		       a->npeers ? "restricted" : "any");
+		       a->npeers ? "restricted" : "any", a->record ? ", per-socket record" : "");
 	}
 	free(a);
 	return ret;

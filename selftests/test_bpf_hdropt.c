@@ -324,9 +324,10 @@ static void without_record_negotiates_and_allocates_nothing(void **state)
 		assert_int_equal(bpftcp(out, sizeof(out), cmd), 0);
 		attached = false;
 	}
-	snprintf(cmd, sizeof(cmd), "opt attach delack --cgroup %s --max-delack %d", cg_path, MAX_DELACK_MS);
+	snprintf(cmd, sizeof(cmd), "-j opt attach delack --cgroup %s --max-delack %d", cg_path, MAX_DELACK_MS);
 	assert_int_equal(bpftcp(out, sizeof(out), cmd), 0);
 	attached = true;
+	assert_non_null(strstr(out, "\"record\":false"));
 	assert_int_equal(bpftcp(out, sizeof(out), "-j opt show"), 0);
 	assert_non_null(strstr(out, "\"record\":false"));
 	applied_before = counter_applied();
