@@ -21,13 +21,16 @@
 #                      sk_local_storage allocation (and RCU free) on each end
 #                      is most of what the option can cost a connection
 # BENCH_ROUNDS (18 per variant: each order of the three CRR variants three
-# times), BENCH_SECONDS (1) and BENCH_CPU (0) tune it.
+# times), BENCH_SECONDS (1 per CRR round), BENCH_BULK_SECONDS (3 per bulk
+# round: loopback bulk rates swing more from second to second) and
+# BENCH_CPU (0) tune it.
 set -euo pipefail
 : "${BUILD:=build}" "${BENCH_OUT:=$BUILD/bench/fragments}"
 bpftcp=$BUILD/bpftcp
 tool=$BUILD/bench/delack_crr
 rounds=${BENCH_ROUNDS:-18}
 secs=${BENCH_SECONDS:-1}
+bulk_secs=${BENCH_BULK_SECONDS:-3}
 cpu=${BENCH_CPU:-0}
 tag=bpftcp-bench-delack-$$-$RANDOM
 ns=$tag
@@ -94,11 +97,27 @@ crr_round() {	# on|off|rec ROUND
 }
 bulk_round() {	# on|off
 	if [ "$1" = on ]; then
-		bulk_on+=("$(in_cg "$cg_on" "$tool" bulk 127.0.0.1 7101 "$secs")")
+		bulk_on+=("$(in_cg "$cg_on" "$tool" bulk 127.0.0.1 7101 "$bulk_secs")")
 	else
-		bulk_off+=("$(in_cg "$cg_off" "$tool" bulk 127.0.0.1 7102 "$secs")")
+		bulk_off+=("$(in_cg "$cg_off" "$tool" bulk 127.0.0.1 7102 "$bulk_secs")")
 	fi
 }
+# on_counters: "applied errors malformed" of the "on" attachment.
+on_counters() {
+	"$bpftcp" -j opt show | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["attachments"]:
+    if a["cgroup"] == sys.argv[1]:
+        c = a["counters"]
+        print(c["applied"], c["errors"], c["malformed"])' "$cg_on"
+}
+
+# Warm-up, not measured: on the development machine the first 4 s or so of
+# CRR in a new namespace ran at about 60 % of the later rate, whatever the
+# variant and however long the namespace had existed (cause not pinned down).
+for v in on off rec on off rec; do crr_round "$v" 250; done
+crr_on=() crr_off=() crr_rec=()
+warm=$(on_counters)
 # The CRR variants take turns in every order (each of the six once in six
 # rounds), so none is always first or last in a round.
 crr_orders=("on off rec" "off rec on" "rec on off" "rec off on" "off on rec" "on rec off")
@@ -109,19 +128,17 @@ for r in $(seq "$rounds"); do
 done
 
 # Both ends negotiated in every "on" connection: 2 applied per connection.
-applied=$("$bpftcp" -j opt show | python3 -c '
-import json, sys
-for a in json.load(sys.stdin)["attachments"]:
-    if a["cgroup"] == sys.argv[1]:
-        c = a["counters"]
-        print(c["applied"], c["errors"], c["malformed"])' "$cg_on")
+applied=$(on_counters)
 
 mkdir -p "$BENCH_OUT"
-python3 - "$BENCH_OUT/delack.json" "$secs" "$applied" \
+python3 - "$BENCH_OUT/delack.json" "$secs" "$applied" "$warm" \
 	"${crr_on[*]}" "${crr_off[*]}" "${bulk_on[*]}" "${bulk_off[*]}" "${crr_rec[*]}" <<'PY'
 import json, statistics, sys
-out, secs, applied = sys.argv[1], float(sys.argv[2]), [int(x) for x in sys.argv[3].split()]
-crr_on, crr_off, bulk_on, bulk_off, crr_rec = ([float(x) for x in a.split()] for a in sys.argv[4:9])
+out, secs = sys.argv[1], float(sys.argv[2])
+# The counters after the rounds, less what the warm-up left in them.
+total = [int(x) for x in sys.argv[3].split()]
+applied = [x - int(w) for x, w in zip(total, sys.argv[4].split())]
+crr_on, crr_off, bulk_on, bulk_off, crr_rec = ([float(x) for x in a.split()] for a in sys.argv[5:10])
 m = statistics.median
 conns = sum(crr_on) * secs + len(bulk_on)
 
@@ -149,7 +166,7 @@ res = {
     "delack_rounds": len(crr_on),
     # Every "on" connection negotiated at both ends (about 2 per connection).
     "delack_applied_per_conn": round(applied[0] / conns, 3),
-    "delack_errors": applied[1],
+    "delack_errors": total[1],
 }
 json.dump(res, open(out, "w"), indent=1)
 print(f"{'median of':22} {'option on':>12} {'option off':>12} {'ratio':>8}   per-round ratios")
