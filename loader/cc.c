@@ -300,6 +300,128 @@ static bool wait_gone(const char *kname)
 	return false;
 }
 
+/* Offset of member @name in the BTF struct @type_id, in bytes, or -1. */
+static long btf_member_offset(const struct btf *btf, __u32 type_id, const char *name)
+{
+	const struct btf_type *t = btf__type_by_id(btf, type_id);
+	const struct btf_member *m;
+
+	if (!t || !btf_is_struct(t))
+		return -1;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name))
+			return btf_member_bit_offset(t, i) / 8;
+	return -1;
+}
+
+/* Appends @id to the growing array *@ids of *@n. */
+static int id_push(__u32 **ids, int *n, __u32 id)
+{
+	__u32 *p = realloc(*ids, (*n + 1) * sizeof(**ids));
+
+	if (!p)
+		return -ENOMEM;
+	p[(*n)++] = id;
+	*ids = p;
+	return 0;
+}
+
+int cc_retained_maps(struct cc_retained *out, int max)
+{
+	long data_off = -1, name_off = -1;
+	__u32 id = 0, *linked = NULL;
+	int nlinked = 0, found = 0, err = 0, value_type;
+	struct btf *vmlinux;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return -errno;
+	/* The map value is struct bpf_struct_ops_tcp_congestion_ops, whose
+	 * member "data" is the tcp_congestion_ops with its "name". */
+	value_type = btf__find_by_name_kind(vmlinux, "bpf_struct_ops_tcp_congestion_ops", BTF_KIND_STRUCT);
+	if (value_type > 0) {
+		int ops = btf__find_by_name_kind(vmlinux, "tcp_congestion_ops", BTF_KIND_STRUCT);
+
+		data_off = btf_member_offset(vmlinux, value_type, "data");
+		if (ops > 0)
+			name_off = btf_member_offset(vmlinux, ops, "name");
+	}
+	if (value_type <= 0) {
+		err = -ENOENT;
+		goto out;
+	}
+	/* Every struct_ops link's map. */
+	while (!bpf_link_get_next_id(id, &id)) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;	/* gone meanwhile */
+			err = -errno;
+			goto out;
+		}
+		if (!bpf_link_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_STRUCT_OPS)
+			err = id_push(&linked, &nlinked, info.struct_ops.map_id);
+		close(fd);
+		if (err)
+			goto out;
+	}
+	if (errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	/* Every tcp_congestion_ops struct_ops map that none of them holds. */
+	id = 0;
+	while (!bpf_map_get_next_id(id, &id)) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		bool held = false;
+		int fd = bpf_map_get_fd_by_id(id);
+
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			goto out;
+		}
+		/* Only link-based ones: a map registered the old way (no
+		 * BPF_F_LINK) is held by the registration itself. */
+		if (bpf_map_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_STRUCT_OPS ||
+		    !(info.map_flags & BPF_F_LINK) || info.btf_vmlinux_value_type_id != (__u32)value_type) {
+			close(fd);
+			continue;
+		}
+		for (int i = 0; i < nlinked && !held; i++)
+			held = linked[i] == id;
+		if (!held && found < max) {
+			struct cc_retained *r = &out[found];
+			char *value = calloc(1, info.value_size);
+			__u32 zero = 0;
+
+			r->map_id = id;
+			snprintf(r->name, sizeof(r->name), "%s", info.name);
+			/* The kernel's name for it, when the value can be read. */
+			if (value && data_off >= 0 && name_off >= 0 &&
+			    (size_t)(data_off + name_off + sizeof(r->name)) <= info.value_size &&
+			    !bpf_map_lookup_elem(fd, &zero, value) && value[data_off + name_off])
+				snprintf(r->name, sizeof(r->name), "%s", value + data_off + name_off);
+			free(value);
+		}
+		if (!held)
+			found++;
+		close(fd);
+	}
+	if (errno != ENOENT)
+		err = -errno;
+out:
+	free(linked);
+	btf__free(vmlinux);
+	return err ? err : found;
+}
+
 int cc_unregister(const struct cc_algo *a)
 {
 	char dir[PATH_MAX], cur[256];

@@ -60,6 +60,21 @@ void cc_for_each_bss_counter(const struct cc_algo *a,
 			     void (*cb)(const char *name, unsigned long long v, void *ctx),
 			     void *ctx);
 
+/* A tcp_congestion_ops struct_ops map that no BPF link holds any more. */
+struct cc_retained {
+	unsigned int map_id;
+	char name[16];		/* the algorithm's name, e.g. "bpf_cubic" */
+};
+/*
+ * Finds the BPF congestion controls (bpftcp's or anyone's) that are still in
+ * kernel memory although nothing registers them: an algorithm unregistered
+ * or replaced while sockets use it stays until they close, and one whose
+ * reference the kernel leaked stays until reboot (see bpftcp(8)).  Fills up
+ * to @max entries in map id order and returns how many there are (maybe more
+ * than @max), or -errno (-EPERM without CAP_SYS_ADMIN).
+ */
+int cc_retained_maps(struct cc_retained *out, int max);
+
 int do_cc(int argc, char **argv);
 void cc_usage(FILE *f);
 

@@ -3,6 +3,7 @@
  * bpftcp: extend Linux TCP with BPF.  Object/verb grammar in the style of
  * bpftool and ip: "bpftcp [OPTIONS] OBJECT COMMAND [ARGS]".
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cc.h"
@@ -46,6 +47,63 @@ static int do_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * The "retained" part of status: BPF congestion controls that nothing
+ * registers any more but that are still in kernel memory.  Text: one count
+ * per name; JSON: "retained_cc": [{"name", "map_id"}...], or null with
+ * "retained_cc_error" when they cannot be listed (not root).
+ */
+static void status_retained(void)
+{
+	enum { MAX_RETAINED = 4096 };
+	struct cc_retained *r = calloc(MAX_RETAINED, sizeof(*r));
+	int n = r ? cc_retained_maps(r, MAX_RETAINED) : -ENOMEM;
+	int shown = n < MAX_RETAINED ? n : MAX_RETAINED;
+
+	if (g_opts.json) {
+		json_key(&g_json, "retained_cc");
+		if (n < 0) {
+			json_null(&g_json);
+			json_kv_str(&g_json, "retained_cc_error", strerror(-n));
+		} else {
+			json_arr_open(&g_json);
+			for (int i = 0; i < shown; i++) {
+				json_obj_open(&g_json);
+				json_kv_str(&g_json, "name", r[i].name);
+				json_kv_u64(&g_json, "map_id", r[i].map_id);
+				json_obj_close(&g_json);
+			}
+			json_arr_close(&g_json);
+		}
+		free(r);
+		return;
+	}
+	printf("retained:    ");
+	if (n < 0) {
+		printf(" (cannot list: %s)\n", strerror(-n));
+	} else if (n == 0) {
+		printf(" (none)\n");
+	} else {
+		/* One "name x count" per name, in order of first appearance. */
+		for (int i = 0; i < shown; i++) {
+			int count = 0, first = 1;
+
+			for (int j = 0; j < shown; j++) {
+				if (strcmp(r[j].name, r[i].name))
+					continue;
+				if (j < i)
+					first = 0;
+				count++;
+			}
+			if (first)
+				printf(" %s x%d", r[i].name, count);
+		}
+		printf("\n              (unregistered but still in kernel memory: sockets still use them,\n"
+		       "              or the kernel leaked a reference; see bpftcp(8))\n");
+	}
+	free(r);
+}
+
 static int do_status(int argc, char **argv)
 {
 	char root[4096], def[256] = "";
@@ -82,12 +140,14 @@ static int do_status(int argc, char **argv)
 		else
 			printf(" %s", cc_algos[i].kname);
 	}
-	if (g_opts.json) {
+	if (g_opts.json)
 		json_arr_close(&g_json);
+	else
+		printf("%s\n", nreg ? "" : " (none)");
+	status_retained();
+	if (g_opts.json) {
 		json_obj_close(&g_json);
 		json_finish(&g_json);
-	} else {
-		printf("%s\n", nreg ? "" : " (none)");
 	}
 	return EXIT_OK;
 }

@@ -52,6 +52,8 @@ static int group_setup(void **state)
 	return harness_private_netns();
 }
 
+static long link_map_id(void);
+
 static void register_lists_in_kernel_and_bpftool(void **state)
 {
 	char out[16384], dir[4096], cmd[8192];
@@ -70,6 +72,13 @@ static void register_lists_in_kernel_and_bpftool(void **state)
 	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "-j cc list"), 0);
 	assert_non_null(strstr(out, "\"name\":\"bpf_cubic\",\"source\":\"bpftcp\",\"shipped\":true,"
 				    "\"registered\":true,\"pinned\":true"));
+	/* status lists it as registered, and its map (held by the link) is
+	 * not among the retained ones. */
+	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "-j status"), 0);
+	assert_non_null(strstr(out, "\"registered_cc\":[\"bpf_cubic\"]"));
+	assert_non_null(strstr(out, "\"retained_cc\":["));
+	snprintf(cmd, sizeof(cmd), "{\"name\":\"bpf_cubic\",\"map_id\":%ld}", link_map_id());
+	assert_null(strstr(out, cmd));
 }
 
 static void selected_by_sysctl_in_private_netns(void **state)
@@ -134,21 +143,49 @@ static void second_register_is_a_clear_error(void **state)
 	assert_true(cc_is_registered(cubic));
 }
 
+/* Is struct_ops map @map_id among those cc_retained_maps() reports (named
+ * bpf_cubic)? */
+static bool retained(long map_id)
+{
+	static struct cc_retained r[4096];
+	int n = cc_retained_maps(r, 4096);
+
+	assert_true(n >= 0 && n <= 4096);
+	for (int i = 0; i < n; i++)
+		if (r[i].map_id == map_id) {
+			assert_string_equal(r[i].name, "bpf_cubic");
+			return true;
+		}
+	return false;
+}
+
+struct midway {
+	int unreg_rc;
+	long map_id;		/* the registration's struct_ops map */
+	bool retained_while_open;
+};
+
 static void unregister_midway(int fd, void *ctx)
 {
-	*(int *)ctx = harness_bpftcp_run(NULL, 0, "cc unregister bpf_cubic");
+	struct midway *m = ctx;
+
+	m->map_id = link_map_id();
+	assert_false(retained(m->map_id));	/* registered: a link holds it */
+	m->unreg_rc = harness_bpftcp_run(NULL, 0, "cc unregister bpf_cubic");
+	m->retained_while_open = retained(m->map_id);
 }
 
 static void open_connection_survives_unregister(void **state)
 {
-	int unreg_rc = -1;
+	struct midway m = { .unreg_rc = -1 };
 	struct transfer_opts o = { .cc = "bpf_cubic", .bytes = 64 * MIB,
-				   .midway = unregister_midway, .ctx = &unreg_rc };
+				   .midway = unregister_midway, .ctx = &m };
 	struct transfer_result r;
+	bool gone = false;
 
 	harness_require_bpf();
 	assert_int_equal(harness_transfer(&o, &r), 0);
-	assert_int_equal(unreg_rc, 0);
+	assert_int_equal(m.unreg_rc, 0);
 	/* Gone for new connections... */
 	assert_false(harness_cc_available("bpf_cubic"));
 	assert_false(cc_is_registered(cubic));
@@ -156,6 +193,16 @@ static void open_connection_survives_unregister(void **state)
 	assert_true(r.data_ok);
 	assert_true(r.received == 64 * MIB);
 	assert_string_equal(r.client_cc, "bpf_cubic");
+	/* 'bpftcp status' saw the algorithm retained while the connection was
+	 * open, and sees it go once the connection's sockets are gone. */
+	assert_true(m.map_id > 0);
+	assert_true(m.retained_while_open);
+	for (int i = 0; i < 100 && !gone; i++) {
+		gone = !retained(m.map_id);
+		if (!gone)
+			usleep(50 * 1000);
+	}
+	assert_true(gone);
 }
 
 static void unregister_removes_from_kernel_list(void **state)
