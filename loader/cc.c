@@ -407,7 +407,8 @@ int cc_retained_maps(struct cc_retained *out, int max)
 			if (value && data_off >= 0 && name_off >= 0 &&
 			    (size_t)(data_off + name_off + sizeof(r->name)) <= info.value_size &&
 			    !bpf_map_lookup_elem(fd, &zero, value) && value[data_off + name_off])
-				snprintf(r->name, sizeof(r->name), "%s", value + data_off + name_off);
+				snprintf(r->name, sizeof(r->name), "%.*s", (int)sizeof(r->name) - 1,
+					 value + data_off + name_off);
 			free(value);
 		}
 		if (!held)
