@@ -5,9 +5,11 @@
  *
  * The records live in the sk_local_storage map pinned at
  * <bpffs>/bpftcp/sock_state_v2 (shared by every bpftcp object through
- * sock_state_load_object()).  Listing loads the iterator of
- * skstorage/sock_state.bpf.c over that map and reads its dump: no socket fds
- * are needed.  Collection is the sockops program of the same object attached
+ * sock_state_load_object()).  Listing reads them through the kernel's
+ * socket-diag interface, one network namespace at a time
+ * (bpftcp_sock_records_foreach() in lib/sock_diag.c): no socket fds and no
+ * BPF program are needed.  Collection is the sockops program of
+ * skstorage/sock_state.bpf.c attached
  * to a cgroup as a BPF link pinned at <bpffs>/bpftcp/sockets/cg-<id>/link,
  * with the program's counters pinned beside it (bss), so it outlives the
  * command; detaching unpins.
@@ -173,8 +175,6 @@ int sockets_attach(const char *cgroup)
 		SK_ERR("cannot open the sock_state BPF object: %s%s", strerror(-err), verifier_hint());
 		goto out;
 	}
-	/* Listing loads the iterator itself; collection needs only sockops. */
-	bpf_program__set_autoload(skel->progs.bpftcp_sock_state_dump, false);
 	err = sock_state_load_object(skel->obj, true);
 	if (err) {
 		SK_ERR("cannot load the sock_state BPF object: %s%s", strerror(-err), verifier_hint());
@@ -231,90 +231,6 @@ int sockets_detach(const char *cgroup)
 	return 0;
 }
 
-/* -------------------------------------------------------------- the dump */
-
-int sock_state_dump(sock_dump_fn fn, void *ctx)
-{
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	union bpf_iter_link_info linfo = {};
-	struct skstorage_sock_state *skel;
-	struct bpf_link *link = NULL;
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	int iter_fd = -1, err, n = 0;
-	ssize_t got;
-
-	skel = skstorage_sock_state__open();
-	if (!skel)
-		return -errno;
-	bpf_program__set_autoload(skel->progs.bpftcp_sock_stats, false);
-	err = sock_state_load_object(skel->obj, false);
-	if (err == -ENOENT) {
-		/* Nothing has created the map yet: no records. */
-		err = 0;
-		goto out;
-	}
-	if (err)
-		goto out;
-	linfo.map.map_fd = bpf_map__fd(skel->maps.sock_state);
-	opts.link_info = &linfo;
-	opts.link_info_len = sizeof(linfo);
-	link = bpf_program__attach_iter(skel->progs.bpftcp_sock_state_dump, &opts);
-	if (!link) {
-		err = -errno;
-		goto out;
-	}
-	iter_fd = bpf_iter_create(bpf_link__fd(link));
-	if (iter_fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	/* Read it all first: a read() may end in the middle of a record. */
-	for (;;) {
-		if (cap - len < 65536) {
-			char *nb = realloc(buf, cap ? cap * 2 : 262144);
-
-			if (!nb) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 262144;
-		}
-		got = read(iter_fd, buf + len, cap - len);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		len += got;
-	}
-	for (size_t off = 0; off + sizeof(struct bpftcp_sock_dump) <= len;
-	     off += sizeof(struct bpftcp_sock_dump)) {
-		struct bpftcp_sock_dump d;
-
-		memcpy(&d, buf + off, sizeof(d));
-		if (d.dump_size != sizeof(d)) {
-			err = -EPROTO;
-			goto out;
-		}
-		n++;
-		if (fn && fn(&d, ctx))
-			break;
-	}
-	err = n;
-out:
-	free(buf);
-	if (iter_fd >= 0)
-		close(iter_fd);
-	bpf_link__destroy(link);
-	skstorage_sock_state__destroy(skel);
-	return err;
-}
-
 /* ------------------------------------------------------- argument parsing */
 
 int sockets_parse_list_args(int argc, char **argv, struct sockets_filter *f)
@@ -342,11 +258,22 @@ int sockets_parse_list_args(int argc, char **argv, struct sockets_filter *f)
 			if (errno || end == argv[i] || *end || v < 1 || v > 65535)
 				return SK_USAGE_ERR("bad port '%s' (expected 1-65535)", argv[i]);
 			f->port = v;
+		} else if (!strcmp(w, "-n") || !strcmp(w, "--netns")) {
+			if (++i >= argc || !argv[i][0])
+				return SK_USAGE_ERR("%s needs a NAME (in /run/netns) or a PATH "
+						    "(e.g. /proc/PID/ns/net)", w);
+			if (f->netns)
+				return SK_USAGE_ERR("--netns given twice");
+			f->netns = argv[i];
+		} else if (!strcmp(w, "--all-netns")) {
+			f->all_netns = true;
 		} else {
 			return SK_USAGE_ERR("unknown argument '%s' for 'sockets' (see 'bpftcp "
 					    "sockets help')", w);
 		}
 	}
+	if (f->netns && f->all_netns)
+		return SK_USAGE_ERR("--netns and --all-netns exclude each other");
 	return 0;
 }
 
@@ -387,20 +314,33 @@ bool sockets_filter_match(const struct sockets_filter *f, const struct bpftcp_so
 
 /* ------------------------------------------------------------- listing */
 
-struct dump_list {
-	struct bpftcp_sock_dump *v;
+/*
+ * What one listing collects: the sockets that pass the filter, each with the
+ * index of its namespace's label.  The sockets are stored in one growing
+ * array and sorted through an array of pointers (a socket is 200 bytes:
+ * sorting pointers moves far less memory).
+ */
+struct listed {
+	struct bpftcp_sock_dump d;
+	unsigned int ns;	/* index in listing.labels */
+};
+
+struct listing {
+	struct listed *v;
 	size_t n, cap;
+	char **labels;		/* one per namespace listed */
+	unsigned int nlabels;
 	const struct sockets_filter *filter;
 };
 
 static int collect(const struct bpftcp_sock_dump *d, void *ctx)
 {
-	struct dump_list *l = ctx;
+	struct listing *l = ctx;
 
 	if (!sockets_filter_match(l->filter, d))
 		return 0;
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
+		size_t cap = l->cap ? l->cap * 2 : 1024;
 		void *nv = realloc(l->v, cap * sizeof(*l->v));
 
 		if (!nv)
@@ -408,17 +348,53 @@ static int collect(const struct bpftcp_sock_dump *d, void *ctx)
 		l->v = nv;
 		l->cap = cap;
 	}
-	l->v[l->n++] = *d;
+	l->v[l->n].d = *d;
+	l->v[l->n].ns = l->nlabels - 1;
+	l->n++;
 	return 0;
 }
 
-static int cmp_dump(const void *a, const void *b)
+/* Lists the records of @netns_fd (-1: ours) into @l under @label. */
+static int list_netns(struct listing *l, int netns_fd, const char *label)
 {
-	const struct bpftcp_sock_dump *x = a, *y = b;
+	char **nl = realloc(l->labels, (l->nlabels + 1) * sizeof(*nl));
+	int n;
+
+	if (!nl)
+		return -ENOMEM;
+	l->labels = nl;
+	l->labels[l->nlabels] = strdup(label);
+	if (!l->labels[l->nlabels])
+		return -ENOMEM;
+	l->nlabels++;
+	n = bpftcp_sock_records_foreach(netns_fd, collect, l);
+	if (n < 0)
+		SK_ERR("cannot list the socket records of network namespace '%s': %s%s", label,
+		       strerror(-n), n == -EPERM ? " (needs CAP_BPF and CAP_SYS_ADMIN)" : "");
+	return n < 0 ? n : 0;
+}
+
+static int list_netns_cb(int fd, const char *label, __u32 ino, void *ctx)
+{
+	return list_netns(ctx, fd, label);
+}
+
+static void listing_free(struct listing *l)
+{
+	for (unsigned int i = 0; i < l->nlabels; i++)
+		free(l->labels[i]);
+	free(l->labels);
+	free(l->v);
+}
+
+static int cmp_listed(const void *a, const void *b)
+{
+	const struct listed *p = *(const struct listed *const *)a, *q = *(const struct listed *const *)b;
+	const struct bpftcp_sock_dump *x = &p->d, *y = &q->d;
 	int c;
 
-	if (x->netns_ino != y->netns_ino)
-		return x->netns_ino < y->netns_ino ? -1 : 1;
+	if (p->ns != q->ns)
+		return p->ns < q->ns ? -1 : 1;
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
 	c = memcmp(x->local_addr, y->local_addr, sizeof(x->local_addr));
@@ -515,7 +491,8 @@ static void json_export(struct json *j, const struct bpftcp_sock_dump *d, __u64 
 	json_obj_close(j);
 }
 
-static void json_socket(struct json *j, const struct bpftcp_sock_dump *d, __u64 now)
+static void json_socket(struct json *j, const struct bpftcp_sock_dump *d, const char *netns,
+			__u64 now)
 {
 	const struct bpftcp_sock_stats *s = &d->state.stats;
 	const struct bpftcp_delack_state *dl = &d->state.delack;
@@ -531,7 +508,8 @@ static void json_socket(struct json *j, const struct bpftcp_sock_dump *d, __u64 
 	fmt_addr(addr, sizeof(addr), d->family, d->peer_addr);
 	json_kv_str(j, "peer", addr);
 	json_kv_u64(j, "peer_port", d->peer_port);
-	json_kv_u64(j, "netns", d->netns_ino);
+	json_kv_str(j, "netns", netns);
+	json_kv_u64(j, "netns_ino", d->netns_ino);
 	json_kv_str(j, "cc", d->ca_name);
 	json_kv_u64(j, "cwnd", d->snd_cwnd);
 	json_kv_u64(j, "ssthresh", d->snd_ssthresh);
@@ -600,7 +578,8 @@ static void add(struct line *l, const char *fmt, ...)
 		l->len = l->len + n < sizeof(l->buf) ? l->len + n : sizeof(l->buf) - 1;
 }
 
-static void text_socket(const struct bpftcp_sock_dump *d, __u64 now, __u32 own_netns)
+/* @netns: the namespace's label, or NULL when only the caller's is listed. */
+static void text_socket(const struct bpftcp_sock_dump *d, const char *netns, __u64 now)
 {
 	const struct bpftcp_sock_stats *s = &d->state.stats;
 	const struct bpftcp_cc_export *e = &d->state.cc;
@@ -653,25 +632,53 @@ static void text_socket(const struct bpftcp_sock_dump *d, __u64 now, __u32 own_n
 		add(&l, "%s)", dl->flags & BPFTCP_DELACK_F_CLAMPED ? " clamped" : "");
 	}
 print:
-	if (d->netns_ino != own_netns)
-		add(&l, " netns:%u", d->netns_ino);
+	if (netns)
+		add(&l, " netns:%s", netns);
 	printf("%-11s %-27s %-27s %-12s %s\n", bpftcp_tcp_state_name(d->tcp_state), local, peer,
 	       d->ca_name, l.buf);
 }
 
-static __u32 own_netns_ino(void)
+/* Collects what @f asks for into @l; returns 0, or EXIT_FAIL after the error. */
+static int list_sockets(const struct sockets_filter *f, struct listing *l)
 {
-	struct stat st;
+	char label[PATH_MAX];
+	int fd, err;
 
-	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
+	if (f->netns) {
+		/* Before the privilege check: a wrong name is the same error
+		 * for everyone. */
+		fd = bpftcp_netns_open(f->netns);
+		if (fd < 0) {
+			SK_ERR("cannot open network namespace '%s': %s%s", f->netns, strerror(-fd),
+			       fd == -EINVAL ? " (not a network namespace; see 'ip netns list')" :
+			       fd == -ENOENT && !strchr(f->netns, '/') ?
+			       " (no /run/netns/NAME; see 'ip netns list')" : "");
+			return EXIT_FAIL;
+		}
+		err = require_privileges() ? list_netns(l, fd, f->netns) : -EPERM;
+		close(fd);
+		return err ? EXIT_FAIL : 0;
+	}
+	if (!require_privileges())
+		return EXIT_FAIL;
+	if (f->all_netns) {
+		err = bpftcp_netns_foreach(list_netns_cb, l);
+		if (err && !last_err[0])
+			SK_ERR("cannot list the network namespaces: %s", strerror(-err));
+		return err ? EXIT_FAIL : 0;
+	}
+	if (bpftcp_netns_self_label(label, sizeof(label)))
+		snprintf(label, sizeof(label), "/proc/self/ns/net");
+	return list_netns(l, -1, label) ? EXIT_FAIL : 0;
 }
 
 static int do_list(int argc, char **argv)
 {
 	struct sockets_filter f;
-	struct dump_list l = { .filter = &f };
+	struct listing l = { .filter = &f };
+	const struct listed **sorted;
+	bool one_ns;
 	__u64 now;
-	int n;
 
 	if (sockets_parse_list_args(argc, argv, &f))
 		return EXIT_USAGE;
@@ -680,35 +687,39 @@ static int do_list(int argc, char **argv)
 		g_opts.pretty = f.pretty;
 		json_init(&g_json, stdout, f.pretty);
 	}
-	if (!require_privileges())
-		return EXIT_FAIL;
-	n = sock_state_dump(collect, &l);
-	if (n < 0) {
-		SK_ERR("cannot dump the socket records: %s%s", strerror(-n), verifier_hint());
-		free(l.v);
+	if (list_sockets(&f, &l)) {
+		listing_free(&l);
 		return EXIT_FAIL;
 	}
-	qsort(l.v, l.n, sizeof(*l.v), cmp_dump);
+	sorted = malloc((l.n ? l.n : 1) * sizeof(*sorted));
+	if (!sorted) {
+		listing_free(&l);
+		return SK_ERR("cannot list the socket records: %s", strerror(ENOMEM));
+	}
+	for (size_t i = 0; i < l.n; i++)
+		sorted[i] = &l.v[i];
+	qsort(sorted, l.n, sizeof(*sorted), cmp_listed);
 	now = now_ns();
+	/* The text form names the namespace only when it is not the usual one. */
+	one_ns = !f.netns && !f.all_netns;
 	if (g_opts.json) {
 		json_obj_open(&g_json);
 		json_kv_u64(&g_json, "record_version", BPFTCP_SOCK_STATE_VERSION);
 		json_key(&g_json, "sockets");
 		json_arr_open(&g_json);
 		for (size_t i = 0; i < l.n; i++)
-			json_socket(&g_json, &l.v[i], now);
+			json_socket(&g_json, &sorted[i]->d, l.labels[sorted[i]->ns], now);
 		json_arr_close(&g_json);
 		json_obj_close(&g_json);
 		json_finish(&g_json);
 	} else {
-		__u32 own = own_netns_ino();
-
 		printf("%-11s %-27s %-27s %-12s %s\n", "State", "Local Address:Port",
 		       "Peer Address:Port", "CC", "Details");
 		for (size_t i = 0; i < l.n; i++)
-			text_socket(&l.v[i], now, own);
+			text_socket(&sorted[i]->d, one_ns ? NULL : l.labels[sorted[i]->ns], now);
 	}
-	free(l.v);
+	free(sorted);
+	listing_free(&l);
 	return EXIT_OK;
 }
 
@@ -756,11 +767,15 @@ void sockets_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: bpftcp [-j|-p] [-v] sockets [ list ] [-j] [--cc NAME] [--port N]\n"
+		"                                        [ -n|--netns NAME|PATH | --all-netns ]\n"
 		"       bpftcp sockets { attach | detach } --cgroup PATH\n"
 		"       bpftcp sockets [list]                one line per socket with a bpftcp record:\n"
 		"                                            4-tuple, algorithm, its exported state,\n"
 		"                                            statistics; --cc and --port filter\n"
 		"                                            (--cc cubic matches cubic and bpf_cubic)\n"
+		"                                            of this network namespace, or of NAME\n"
+		"                                            (/run/netns/NAME) or PATH (/proc/PID/ns/net),\n"
+		"                                            or of every one found (--all-netns)\n"
 		"       bpftcp sockets attach --cgroup PATH  collect statistics for the TCP sockets of\n"
 		"                                            a cgroup (pinned under <bpffs>/bpftcp/sockets/)\n"
 		"       bpftcp sockets detach --cgroup PATH  stop collecting; records go with their sockets\n"

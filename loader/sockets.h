@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * bpftcp sockets: the per-socket records (sk_local_storage map "sock_state"),
- * their collection on a cgroup, and the dump through a BPF iterator.
+ * their collection on a cgroup, and their listing (read through libbpftcp's
+ * sock_diag reader, lib/sock_diag.c).
  */
 #ifndef BPFTCP_SOCKETS_H
 #define BPFTCP_SOCKETS_H
@@ -10,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "bpftcp/sock_state.h"
+#include "bpftcp/libbpftcp.h"
 
 struct bpf_object;
 
@@ -28,14 +29,6 @@ int sock_state_load_object(struct bpf_object *obj, bool create);
 /* <pin root>/sock_state.  Returns 0 or -errno. */
 int sock_state_pin_path(char *buf, size_t len);
 
-/* Called with each dumped record; a non-zero return stops the walk. */
-typedef int (*sock_dump_fn)(const struct bpftcp_sock_dump *d, void *ctx);
-/*
- * Walks every record with the iterator.  Returns the number of records, or
- * -errno.  No pinned map means no records (returns 0).
- */
-int sock_state_dump(sock_dump_fn fn, void *ctx);
-
 /* Collection on a cgroup (cgroup path absolute, or relative to the cgroup2 mount). */
 int sockets_attach(const char *cgroup);
 int sockets_detach(const char *cgroup);
@@ -46,6 +39,8 @@ int sockets_attach_dir(__u64 cgroup_id, char *buf, size_t len);
 struct sockets_filter {
 	const char *cc;		/* --cc NAME, or NULL */
 	int port;		/* --port N, or 0 */
+	const char *netns;	/* -n/--netns NAME|PATH, or NULL: the caller's */
+	bool all_netns;		/* --all-netns */
 	bool json;
 	bool pretty;
 };

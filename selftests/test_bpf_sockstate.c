@@ -320,7 +320,7 @@ static int count_records(uint16_t port)
 {
 	struct find_ctx f = { .netns = own_netns(), .port = port };
 
-	assert_true(sock_state_dump(find_cb, &f) >= 0);
+	assert_true(bpftcp_sock_records_foreach(-1, find_cb, &f) >= 0);
 	return f.matches;
 }
 
@@ -367,7 +367,7 @@ static struct skstorage_sock_state__bss collection_counters(void)
 
 /* ---------------------------------------------------------------- tests */
 
-static void record_filled_and_read_by_fd_and_iterator(void **state)
+static void record_filled_and_read_by_fd_and_sock_diag(void **state)
 {
 	struct bpftcp_sock_state cli, srv;
 	struct find_ctx f;
@@ -408,11 +408,11 @@ static void record_filled_and_read_by_fd_and_iterator(void **state)
 	/* No bpftcp congestion control ran: nothing exported. */
 	assert_int_equal(cli.cc.kind, BPFTCP_CC_NONE);
 
-	/* By iterator: both ends, the same values. */
+	/* Through sock_diag: both ends, the same values. */
 	memset(&f, 0, sizeof(f));
 	f.netns = own_netns();
 	f.port = c.port;
-	assert_true(sock_state_dump(find_cb, &f) >= 2);
+	assert_true(bpftcp_sock_records_foreach(-1, find_cb, &f) >= 2);
 	assert_int_equal(f.matches, 2);
 	assert_int_equal(f.by_local[0].local_port, c.cport);
 	assert_int_equal(f.by_local[0].peer_port, c.port);
@@ -489,7 +489,7 @@ static void churn_10000_connections_leaves_no_record(void **state)
 	}
 	print_message("%d connections opened and closed in %.2f s\n", CONNS,
 		      (mono_ns() - t0) / 1e9);
-	/* The iterator sees the open ones, both ends each. */
+	/* sock_diag sees the open ones, both ends each. */
 	assert_int_equal(count_records(port), 2 * KEEP);
 	for (int i = 0; i < KEEP; i++) {
 		close(kept[i][0]);
@@ -603,11 +603,11 @@ static void cubic_exports_w_max_after_forced_loss(void **state)
 	assert_true(cu->k > 0);
 	assert_int_equal(cu->origin_point, cu->w_max);
 
-	/* The iterator reports the same export for the client socket. */
+	/* sock_diag reports the same export for the client socket. */
 	memset(&f, 0, sizeof(f));
 	f.netns = own_netns();
 	f.port = c.port;
-	assert_true(sock_state_dump(find_cb, &f) >= 1);
+	assert_true(bpftcp_sock_records_foreach(-1, find_cb, &f) >= 1);
 	assert_int_equal(f.by_local[0].local_port, c.cport);
 	assert_string_equal(f.by_local[0].ca_name, "bpf_cubic");
 	assert_int_equal(f.by_local[0].state.cc.u.cubic.w_max, cu->w_max);
@@ -673,7 +673,7 @@ static void dctcp_and_vegas_export_their_state(void **state)
 	memset(&f, 0, sizeof(f));
 	f.netns = own_netns();
 	f.port = c.port;
-	assert_true(sock_state_dump(find_cb, &f) >= 1);
+	assert_true(bpftcp_sock_records_foreach(-1, find_cb, &f) >= 1);
 	assert_int_equal(f.by_local[0].local_port, c.cport);
 	assert_string_equal(f.by_local[0].ca_name, "reno");
 	assert_string_equal(f.by_local[0].state.ca_name, "bpf_vegas");
@@ -865,7 +865,7 @@ static void example_program_reads_its_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(record_filled_and_read_by_fd_and_iterator, teardown),
+		cmocka_unit_test_teardown(record_filled_and_read_by_fd_and_sock_diag, teardown),
 		cmocka_unit_test_teardown(churn_10000_connections_leaves_no_record, teardown),
 		cmocka_unit_test_teardown(cubic_exports_w_max_after_forced_loss, teardown),
 		cmocka_unit_test_teardown(dctcp_and_vegas_export_their_state, teardown),

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sock_state: per-connection statistics in sk_local_storage, and the
- * iterator that dumps every record to user space without socket fds.
+ * sock_state: per-connection statistics in sk_local_storage.
  *
  * bpftcp_sock_stats (sockops, attached to a cgroup by 'bpftcp sockets
  * attach') creates the record of each TCP socket of the cgroup when the
@@ -11,12 +10,11 @@
  * The record goes away with the socket (bpf_sk_storage_free() in
  * __sk_destruct()), so nothing is deleted here.
  *
- * bpftcp_sock_state_dump (iter/bpf_sk_storage_map) walks the map and writes
- * one struct bpftcp_sock_dump per socket with bpf_seq_write(): the 4-tuple
- * and live values read from the kernel socket, then the record.
+ * User space lists the records without any program of its own: the kernel's
+ * socket-diag dump returns a socket's sk_local_storage value when asked for
+ * the map (lib/sock_diag.c).
  *
- * References: the kernel selftests progs/tcp_rtt.c (sockops + sk_storage)
- * and progs/bpf_iter_bpf_sk_storage_map.c (the iterator target); the
+ * References: the kernel selftest progs/tcp_rtt.c (sockops + sk_storage); the
  * callback arguments are those of tcp_bpf_rtt(), tcp_retransmit_skb(),
  * tcp_retransmit_timer() and tcp_set_state() in Linux 6.x.
  *
@@ -31,13 +29,10 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
 #include "bpftcp/sock_state.bpf.h"
 
 char _license[] SEC("license") = "GPL";
 
-#define AF_INET		2
-#define AF_INET6	10
 #define SOL_TCP		6
 #define TCP_CONGESTION	13
 
@@ -149,39 +144,4 @@ int bpftcp_sock_stats(struct bpf_sock_ops *skops)
 		break;
 	}
 	return 1;
-}
-
-SEC("iter/bpf_sk_storage_map")
-int bpftcp_sock_state_dump(struct bpf_iter__bpf_sk_storage_map *ctx)
-{
-	struct bpftcp_sock_state *st = ctx->value;
-	struct sock *sk = ctx->sk;
-	struct bpftcp_sock_dump d = {};
-	struct tcp_sock *tp;
-
-	if (!sk || !st)
-		return 0;
-	d.dump_size = sizeof(d);
-	d.family = sk->__sk_common.skc_family;
-	d.tcp_state = sk->__sk_common.skc_state;
-	if (d.family == AF_INET) {
-		bpf_probe_read_kernel(d.local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_probe_read_kernel(d.peer_addr, 4, &sk->__sk_common.skc_daddr);
-	} else if (d.family == AF_INET6) {
-		bpf_probe_read_kernel(d.local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_probe_read_kernel(d.peer_addr, 16, &sk->__sk_common.skc_v6_daddr);
-	}
-	d.local_port = sk->__sk_common.skc_num;
-	d.peer_port = bpf_ntohs(sk->__sk_common.skc_dport);
-	d.netns_ino = sk->__sk_common.skc_net.net->ns.inum;
-	tp = bpf_skc_to_tcp_sock(sk);
-	if (tp) {
-		d.snd_cwnd = tp->snd_cwnd;
-		d.snd_ssthresh = tp->snd_ssthresh;
-		bpf_probe_read_kernel_str(d.ca_name, sizeof(d.ca_name),
-					  tp->inet_conn.icsk_ca_ops->name);
-	}
-	__builtin_memcpy(&d.state, st, sizeof(d.state));
-	bpf_seq_write(ctx->meta->seq, &d, sizeof(d));
-	return 0;
 }

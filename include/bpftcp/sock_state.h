@@ -147,31 +147,11 @@ struct bpftcp_sock_state {
 	__u32 __pad0;
 	/* The algorithm in use when a bpftcp program last looked: set at
 	 * establishment by the sockops program and at init by a bpftcp CC.
-	 * The iterator reports the kernel's live name beside it. */
+	 * 'bpftcp sockets' shows the kernel's live name beside it. */
 	char ca_name[BPFTCP_CA_NAME_MAX];
 	struct bpftcp_sock_stats stats;
 	struct bpftcp_cc_export cc;
 	struct bpftcp_delack_state delack;
-};
-
-/*
- * One record of the bpf_iter dump (skstorage/sock_state.bpf.c): where the
- * socket is, what the kernel says about it now, and its bpftcp record.
- */
-struct bpftcp_sock_dump {
-	__u32 dump_size;	/* sizeof(struct bpftcp_sock_dump): framing check */
-	__u16 family;		/* AF_INET or AF_INET6 */
-	__u8  tcp_state;	/* live sk_state */
-	__u8  __pad0;
-	__u8  local_addr[16];	/* IPv4: the first 4 bytes */
-	__u8  peer_addr[16];
-	__u16 local_port;	/* host byte order */
-	__u16 peer_port;	/* host byte order */
-	__u32 netns_ino;	/* inode of the socket's network namespace */
-	__u32 snd_cwnd;		/* live, packets */
-	__u32 snd_ssthresh;	/* live, packets */
-	char ca_name[BPFTCP_CA_NAME_MAX];	/* live icsk_ca_ops->name */
-	struct bpftcp_sock_state state;
 };
 
 #ifndef __bpf__
@@ -185,7 +165,6 @@ BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_stats) == 48, "stats layout");
 BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_cc_export) == 8 + BPFTCP_CC_EXPORT_BYTES, "cc layout");
 BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_delack_state) == 24, "delack layout");
 BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_state) == 128, "record layout");
-BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_dump) == 200, "dump layout");
 #endif
 
 #endif /* BPFTCP_SOCK_STATE_H */
