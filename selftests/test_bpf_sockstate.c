@@ -24,6 +24,8 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -421,10 +423,14 @@ static void record_filled_and_read_by_fd_and_sock_diag(void **state)
 	assert_string_equal(f.by_local[0].ca_name, ca);
 	assert_int_equal(f.by_local[0].snd_cwnd, ti.base.tcpi_snd_cwnd);
 	assert_memory_equal(f.by_local[0].local_addr, "\x7f\0\0\x01", 4);
-	assert_int_equal(f.by_local[0].state.stats.established_ns, cli.stats.established_ns);
-	assert_int_equal(f.by_local[0].state.stats.rtt_min_us, cli.stats.rtt_min_us);
-	assert_int_equal(f.by_local[1].state.stats.passive, 1);
+	/* The connection is idle (every byte acknowledged): the records read
+	 * by fd and through sock_diag are the same, byte for byte. */
+	assert_memory_equal(&f.by_local[0].state, &cli, sizeof(cli));
+	assert_memory_equal(&f.by_local[1].state, &srv, sizeof(srv));
+	assert_int_equal(f.by_local[0].snd_ssthresh, ti.base.tcpi_snd_ssthresh);
+	assert_int_equal(f.by_local[0].netns_ino, own_netns());
 	assert_int_equal(f.by_local[1].peer_port, c.cport);
+	assert_int_equal(f.by_local[1].local_port, c.port);
 
 	/* Freed with the socket. */
 	conn_close(&c);
@@ -759,6 +765,207 @@ static void sockets_json_parses_and_filters(void **state)
 	conn_close(&c);
 }
 
+/*
+ * The Python check of 'bpftcp -j sockets' over several namespaces.  Each
+ * argument "LABEL=INO:PORT" expects exactly the two ends of the connection
+ * to PORT in the namespace with inode INO, labelled LABEL; no namespace may
+ * appear under two labels, and nothing else may be listed.  Prints "ok N".
+ */
+static const char json_netns_check[] =
+	"import json, sys\n"
+	"socks = json.load(sys.stdin)['sockets']\n"
+	"want = {}\n"
+	"for a in sys.argv[1:]:\n"
+	"    label, rest = a.rsplit('=', 1)\n"
+	"    ino, port = (int(x) for x in rest.split(':'))\n"
+	"    want[label] = (ino, port)\n"
+	"labels = {}\n"
+	"for s in socks:\n"
+	"    labels.setdefault(s['netns_ino'], set()).add(s['netns'])\n"
+	"assert all(len(v) == 1 for v in labels.values()), labels\n"
+	"for label, (ino, port) in want.items():\n"
+	"    mine = [s for s in socks if s['netns'] == label]\n"
+	"    assert len(mine) == 2, (label, mine)\n"
+	"    assert all(s['netns_ino'] == ino for s in mine), (label, ino, mine)\n"
+	"    assert sorted(s['local_port'] == port for s in mine) == [False, True], mine\n"
+	"    assert all(port in (s['local_port'], s['peer_port']) for s in mine), mine\n"
+	"assert len(socks) == 2 * len(want), socks\n"
+	"print('ok', len(socks))\n";
+
+static char netns_name[64];
+static pid_t netns_holders[2];
+
+static int teardown_netns(void **state)
+{
+	for (int i = 0; i < 2; i++) {
+		if (netns_holders[i] > 0) {
+			kill(netns_holders[i], SIGKILL);
+			waitpid(netns_holders[i], NULL, 0);
+			netns_holders[i] = 0;
+		}
+	}
+	if (netns_name[0])
+		harness_sh("ip netns del %s 2>/dev/null", netns_name);
+	netns_name[0] = '\0';
+	return teardown(state);
+}
+
+/* A child that only sleeps in the calling thread's network namespace, so
+ * that the namespace is /proc/PID/ns/net. */
+static pid_t hold_netns(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static uint32_t netns_ino_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* Writes the JSON check to a temporary file; the caller unlinks @path. */
+static void write_script(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/*
+ * Three namespaces with one collected connection each: ours (A), one made by
+ * 'ip netns add' (N, also the namespace of a process, so that --all-netns
+ * finds it twice), and an unnamed one that only a process holds (P).
+ */
+static void sockets_of_other_netns_by_name_path_and_all(void **state)
+{
+	char out[1 << 16], script[] = "/tmp/bpftcp-json-check-XXXXXX", path[PATH_MAX];
+	struct conn ca, cn, cp;
+	struct find_ctx f;
+	uint32_t ino_a, ino_n, ino_p;
+	int own, nfd, devnull;
+
+	harness_require_bpf();
+	attach_collection();
+	own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(own >= 0);
+	ino_a = own_netns();
+	conn_open(&ca, NULL, NULL);
+
+	snprintf(netns_name, sizeof(netns_name), "bpftcp-t-%d-%u", getpid(), (unsigned)rand());
+	assert_int_equal(harness_sh("ip netns add %s && ip -n %s link set lo up", netns_name,
+				    netns_name), 0);
+	nfd = bpftcp_netns_open(netns_name);
+	assert_true(nfd >= 0);
+	ino_n = netns_ino_of(strcat(strcpy(path, "/run/netns/"), netns_name));
+	assert_int_equal(setns(nfd, CLONE_NEWNET), 0);
+	conn_open(&cn, NULL, NULL);
+	netns_holders[0] = hold_netns();
+	assert_int_equal(setns(own, CLONE_NEWNET), 0);
+
+	assert_int_equal(harness_private_netns(), 0);
+	ino_p = own_netns();
+	conn_open(&cp, NULL, NULL);
+	netns_holders[1] = hold_netns();
+	assert_int_equal(setns(own, CLONE_NEWNET), 0);
+	assert_int_equal(own_netns(), ino_a);
+	assert_true(ino_a != ino_n && ino_n != ino_p && ino_a != ino_p);
+
+	/* libbpftcp: only N's sockets through N's fd, the values as by fd. */
+	memset(&f, 0, sizeof(f));
+	f.netns = ino_n;
+	f.port = cn.port;
+	assert_int_equal(bpftcp_sock_records_foreach(nfd, find_cb, &f), 2);
+	assert_int_equal(f.matches, 2);
+	assert_int_equal(f.by_local[1].local_port, cn.port);
+	assert_int_equal(f.by_local[0].local_port, cn.cport);
+	{
+		struct bpftcp_sock_state st;
+
+		assert_int_equal(bpftcp_sock_state_get(cn.cfd, &st), 0);
+		assert_int_equal(f.by_local[0].state.stats.established_ns, st.stats.established_ns);
+	}
+	/* Not a namespace: an error, even with records to read. */
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(bpftcp_sock_records_foreach(devnull, NULL, NULL), -EINVAL);
+	close(devnull);
+	close(nfd);
+
+	write_script(script, json_netns_check);
+	/* -n NAME lists N alone, labelled with its name. */
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets -n %s | python3 %s %s=%u:%u",
+				netns_name, script, netns_name, ino_n, cn.port), 0);
+	assert_string_equal(out, "ok 2\n");
+	/* --netns PATH lists P alone, labelled with the path. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", netns_holders[1]);
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets --netns %s | python3 %s %s=%u:%u",
+				path, script, path, ino_p, cp.port), 0);
+	assert_string_equal(out, "ok 2\n");
+	/* By default, ours alone. */
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets -j | python3 %s /proc/self/ns/net=%u:%u",
+				script, ino_a, ca.port), 0);
+	assert_string_equal(out, "ok 2\n");
+	/* --all-netns: all three, each once, N by its name although a process
+	 * is in it too. */
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets --all-netns | python3 %s "
+				"/proc/self/ns/net=%u:%u %s=%u:%u %s=%u:%u", script, ino_a, ca.port,
+				netns_name, ino_n, cn.port, path, ino_p, cp.port), 0);
+	assert_string_equal(out, "ok 6\n");
+	/* The filters apply across namespaces. */
+	{
+		char cc[HARNESS_CC_NAME_MAX] = "";
+		socklen_t sl = sizeof(cc);
+
+		assert_int_equal(getsockopt(cp.cfd, IPPROTO_TCP, TCP_CONGESTION, cc, &sl), 0);
+		assert_int_equal(bpftcp(out, sizeof(out), "-j sockets --all-netns --port %u --cc %s"
+					" | python3 %s %s=%u:%u", cp.port, cc, script, path, ino_p,
+					cp.port), 0);
+		assert_string_equal(out, "ok 2\n");
+	}
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets --all-netns --port %u --cc bpf_vegas"
+				" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)"
+				"[\"sockets\"]))'", cp.port), 0);
+	assert_string_equal(out, "0\n");
+
+	/* Text: the namespace is named when more than ours is listed. */
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets --all-netns"), 0);
+	snprintf(path, sizeof(path), " netns:%s\n", netns_name);
+	assert_non_null(strstr(out, path));
+	snprintf(path, sizeof(path), " netns:/proc/%d/ns/net\n", netns_holders[1]);
+	assert_non_null(strstr(out, path));
+	assert_non_null(strstr(out, " netns:/proc/self/ns/net\n"));
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets"), 0);
+	assert_null(strstr(out, "netns:"));
+
+	/* Errors: no such name, not a namespace, usage. */
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets -n bpftcp-no-such-ns-%d 2>&1",
+				getpid()), 1);
+	snprintf(path, sizeof(path), "error: cannot open network namespace 'bpftcp-no-such-ns-%d': "
+		 "No such file or directory", getpid());
+	assert_non_null(strstr(out, path));
+	assert_int_equal(bpftcp(out, sizeof(out), "sockets --netns /dev/null 2>&1"), 1);
+	assert_non_null(strstr(out, "'/dev/null': Invalid argument (not a network namespace"));
+	assert_int_equal(bpftcp(out, sizeof(out), "-j sockets -n %s --all-netns 2>/dev/null",
+				netns_name), 2);
+	assert_non_null(strstr(out, "\"error\""));
+
+	unlink(script);
+	conn_close(&ca);
+	conn_close(&cn);
+	conn_close(&cp);
+	close(own);
+}
+
 static void attach_detach_errors_and_exit_codes(void **state)
 {
 	char out[4096];
@@ -870,6 +1077,7 @@ int main(void)
 		cmocka_unit_test_teardown(cubic_exports_w_max_after_forced_loss, teardown),
 		cmocka_unit_test_teardown(dctcp_and_vegas_export_their_state, teardown),
 		cmocka_unit_test_teardown(sockets_json_parses_and_filters, teardown),
+		cmocka_unit_test_teardown(sockets_of_other_netns_by_name_path_and_all, teardown_netns),
 		cmocka_unit_test_teardown(attach_detach_errors_and_exit_codes, teardown),
 		cmocka_unit_test_teardown(delack_option_values_in_the_record, teardown_delack),
 		cmocka_unit_test_teardown(example_program_reads_its_record, teardown),
