@@ -6,9 +6,11 @@
  * errors (nothing here needs privileges or loads BPF).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "harness.h"
 #include "common.h"
 #include "sockets.h"
@@ -33,6 +35,62 @@ static void list_args_filters_and_json(void **state)
 	assert_null(f.cc);
 	assert_int_equal(f.port, 0);
 	assert_int_equal(sockets_parse_list_args(0, argv, &f), 0);
+	assert_null(f.netns);
+	assert_false(f.all_netns);
+}
+
+static void list_args_netns(void **state)
+{
+	char *name[] = { "-n", "blue", "--port", "80", NULL };
+	char *path[] = { "--netns", "/proc/1/ns/net", NULL };
+	char *all[] = { "--all-netns", "--cc", "reno", NULL };
+	char *missing[] = { "--netns", NULL };
+	char *empty[] = { "-n", "", NULL };
+	char *twice[] = { "-n", "a", "--netns", "b", NULL };
+	char *both[] = { "-n", "a", "--all-netns", NULL };
+	struct sockets_filter f;
+
+	assert_int_equal(sockets_parse_list_args(ARGC(name), name, &f), 0);
+	assert_string_equal(f.netns, "blue");
+	assert_int_equal(f.port, 80);
+	assert_false(f.all_netns);
+	assert_int_equal(sockets_parse_list_args(ARGC(path), path, &f), 0);
+	assert_string_equal(f.netns, "/proc/1/ns/net");
+	assert_int_equal(sockets_parse_list_args(ARGC(all), all, &f), 0);
+	assert_true(f.all_netns);
+	assert_null(f.netns);
+	assert_string_equal(f.cc, "reno");
+	assert_int_equal(sockets_parse_list_args(ARGC(missing), missing, &f), EXIT_USAGE);
+	assert_int_equal(sockets_parse_list_args(ARGC(empty), empty, &f), EXIT_USAGE);
+	assert_int_equal(sockets_parse_list_args(ARGC(twice), twice, &f), EXIT_USAGE);
+	assert_int_equal(sockets_parse_list_args(ARGC(both), both, &f), EXIT_USAGE);
+}
+
+/* libbpftcp's namespace and record functions where no privilege matters. */
+static void netns_open_and_records_without_map(void **state)
+{
+	char label[256];
+	int fd;
+
+	assert_int_equal(bpftcp_netns_open("bpftcp-no-such-netns"), -ENOENT);
+	assert_int_equal(bpftcp_netns_open("/nonexistent/ns"), -ENOENT);
+	assert_int_equal(bpftcp_netns_open("/dev/null"), -EINVAL);
+	assert_int_equal(bpftcp_netns_open(""), -EINVAL);
+	assert_int_equal(bpftcp_netns_open(".."), -EINVAL);
+	fd = bpftcp_netns_open("/proc/self/ns/net");
+	assert_true(fd >= 0);
+	/* No pinned map: zero records, not an error. */
+	setenv("BPFTCP_BPFFS", "/nonexistent-bpffs", 1);
+	assert_int_equal(bpftcp_sock_records_foreach(-1, NULL, NULL), 0);
+	close(fd);
+	/* Not a namespace: an error even without a map. */
+	fd = open("/dev/null", O_RDONLY);
+	assert_int_equal(bpftcp_sock_records_foreach(fd, NULL, NULL), -EINVAL);
+	close(fd);
+	unsetenv("BPFTCP_BPFFS");
+	assert_int_equal(bpftcp_netns_self_label(label, sizeof(label)), 0);
+	assert_true(label[0] != '\0');
+	assert_int_equal(bpftcp_netns_self_label(label, 2), -ENAMETOOLONG);
 }
 
 static void list_args_reject_bad_input(void **state)
@@ -191,7 +249,17 @@ static void binary_usage_errors_exit_2(void **state)
 	assert_int_equal(harness_sh("%s -j sockets --bogus 2>/dev/null | python3 -c "
 				    "'import json,sys; assert \"unknown argument\" in "
 				    "json.load(sys.stdin)[\"error\"]'", b), 0);
+	assert_int_equal(harness_sh_out(out, sizeof(out), "%s sockets --netns 2>&1", b), 2);
+	assert_non_null(strstr(out, "error: --netns needs a NAME"));
+	assert_int_equal(harness_sh_out(out, sizeof(out), "%s sockets -n a --all-netns 2>&1", b), 2);
+	assert_non_null(strstr(out, "error: --netns and --all-netns exclude each other"));
+	/* A namespace that does not exist: a failed operation, for anyone. */
+	assert_int_equal(harness_sh_out(out, sizeof(out), "%s sockets -n bpftcp-no-such-ns 2>&1",
+					b), 1);
+	assert_non_null(strstr(out, "error: cannot open network namespace 'bpftcp-no-such-ns': "
+			       "No such file or directory"));
 	assert_int_equal(harness_sh_out(out, sizeof(out), "%s sockets help", b), 0);
+	assert_non_null(strstr(out, "--all-netns"));
 	assert_non_null(strstr(out, "bpftcp sockets { attach | detach } --cgroup PATH"));
 	assert_int_equal(harness_sh_out(out, sizeof(out), "%s help", b), 0);
 	assert_non_null(strstr(out, "sockets"));
@@ -202,6 +270,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(list_args_filters_and_json),
 		cmocka_unit_test(list_args_reject_bad_input),
+		cmocka_unit_test(list_args_netns),
+		cmocka_unit_test(netns_open_and_records_without_map),
 		cmocka_unit_test(cgroup_args_need_exactly_one_path),
 		cmocka_unit_test(filter_matches_port_either_end_and_cc_names),
 		cmocka_unit_test(record_layout_is_stable),
