@@ -25,14 +25,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/bpf.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include "bpftcp/libbpftcp.h"
+#include "internal.h"
 
 #ifndef AF_INET6
 #define AF_INET6 10
@@ -55,11 +54,6 @@
 #define RECV_BUF	(64 * 1024)
 /* The socket's receive queue: room for a few dump messages in flight. */
 #define RCVBUF_BYTES	(1024 * 1024)
-
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
 
 static int diag_socket(void)
 {
@@ -131,15 +125,10 @@ static int netns_inode(int netns_fd, __u32 *ino)
 static int record_map_id(int fd, __u32 *id)
 {
 	struct bpf_map_info info;
-	union bpf_attr attr;
+	int err = bpftcp__map_info(fd, &info);
 
-	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (__u64)(unsigned long)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
-		return -errno;
+	if (err)
+		return err;
 	if (info.type != BPF_MAP_TYPE_SK_STORAGE ||
 	    info.value_size != sizeof(struct bpftcp_sock_state))
 		return -EPROTO;

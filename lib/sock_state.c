@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include "bpftcp/libbpftcp.h"
+#include "internal.h"
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -93,13 +94,9 @@ int bpftcp_sock_state_get_from(int map_fd, int sock_fd, struct bpftcp_sock_state
 
 	/* The value size comes from the map, not from this header, so a map of
 	 * another bpftcp version can never overrun @out. */
-	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = map_fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (__u64)(unsigned long)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
-		return -errno;
+	err = bpftcp__map_info(map_fd, &info);
+	if (err)
+		return err;
 	if (info.type != BPF_MAP_TYPE_SK_STORAGE || info.key_size != sizeof(int) ||
 	    info.value_size < sizeof(st->version) + sizeof(st->size))
 		return -EPROTO;
@@ -126,18 +123,24 @@ out:
 	return err;
 }
 
+int bpftcp__map_info(int fd, struct bpf_map_info *info)
+{
+	union bpf_attr attr;
+
+	memset(info, 0, sizeof(*info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(*info);
+	attr.info.info = (__u64)(unsigned long)info;
+	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) ? -errno : 0;
+}
+
 /* The id of the map behind @fd, or 0. */
 static __u32 map_id(int fd)
 {
 	struct bpf_map_info info;
-	union bpf_attr attr;
 
-	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (__u64)(unsigned long)&info;
-	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) ? 0 : info.id;
+	return bpftcp__map_info(fd, &info) ? 0 : info.id;
 }
 
 /*
