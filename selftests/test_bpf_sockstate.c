@@ -794,9 +794,16 @@ static const char json_netns_check[] =
 
 static char netns_name[64];
 static pid_t netns_holders[2];
+static int test_netns_fd = -1;	/* the test's own netns, while it visits others */
 
 static int teardown_netns(void **state)
 {
+	/* An assertion that failed in another namespace left us there. */
+	if (test_netns_fd >= 0) {
+		setns(test_netns_fd, CLONE_NEWNET);
+		close(test_netns_fd);
+		test_netns_fd = -1;
+	}
 	for (int i = 0; i < 2; i++) {
 		if (netns_holders[i] > 0) {
 			kill(netns_holders[i], SIGKILL);
@@ -857,7 +864,7 @@ static void sockets_of_other_netns_by_name_path_and_all(void **state)
 
 	harness_require_bpf();
 	attach_collection();
-	own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	own = test_netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	assert_true(own >= 0);
 	ino_a = own_netns();
 	conn_open(&ca, NULL, NULL);
@@ -963,7 +970,6 @@ static void sockets_of_other_netns_by_name_path_and_all(void **state)
 	conn_close(&ca);
 	conn_close(&cn);
 	conn_close(&cp);
-	close(own);
 }
 
 static void attach_detach_errors_and_exit_codes(void **state)
