@@ -46,8 +46,6 @@ int sockets_attach_dir(__u64 cgroup_id, char *buf, size_t len);
 struct sockets_filter {
 	const char *cc;		/* --cc NAME, or NULL */
 	int port;		/* --port N, or 0 */
-	bool json;
-	bool pretty;
 };
 /* Returns 0, or EXIT_USAGE after printing the error. */
 int sockets_parse_list_args(int argc, char **argv, struct sockets_filter *f);
