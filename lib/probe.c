@@ -460,7 +460,7 @@ int bpftcp_check_privileges(void)
 int bpftcp_probe_features(struct bpftcp_features *out)
 {
 	struct bpftcp_features f = { .sz = sizeof(f) };
-	int ret;
+	size_t sz;
 
 	if (!out || out->sz < offsetof(struct bpftcp_features, struct_ops_link))
 		return -EINVAL;
@@ -489,8 +489,7 @@ int bpftcp_probe_features(struct bpftcp_features *out)
 						  "bpf_sk_storage_map"));
 
 	f.hz_config = config_hz();
-	ret = probe_hz_jiffies(&f.hz_jiffies);
-	(void)ret;	/* hz_jiffies 0 says it failed */
+	probe_hz_jiffies(&f.hz_jiffies);	/* on failure hz_jiffies is 0 */
 	if (f.hz_jiffies && (!f.hz_config || f.hz_config == f.hz_jiffies)) {
 		f.hz = f.hz_jiffies;
 		f.hz_source = BPFTCP_HZ_JIFFIES | (f.hz_config ? BPFTCP_HZ_CONFIG : 0);
@@ -499,8 +498,9 @@ int bpftcp_probe_features(struct bpftcp_features *out)
 		f.hz_source = BPFTCP_HZ_CONFIG;
 	}
 
-	memcpy(out, &f, out->sz < sizeof(f) ? out->sz : sizeof(f));
-	out->sz = out->sz < sizeof(f) ? out->sz : sizeof(f);
+	sz = out->sz < sizeof(f) ? out->sz : sizeof(f);
+	memcpy(out, &f, sz);
+	out->sz = sz;
 	return 0;
 }
 
