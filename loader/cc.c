@@ -156,7 +156,7 @@ static struct bpf_object *cc_load_object(const struct cc_algo *a, struct bpf_map
 	if (!obj) {
 		err = -errno;
 		p_err("cannot open the BPF object of %s: %s%s", a->kname, strerror(-err),
-		      verifier_hint());
+		      load_hint());
 		errno = -err;
 		return NULL;
 	}
@@ -173,7 +173,7 @@ static struct bpf_object *cc_load_object(const struct cc_algo *a, struct bpf_map
 	/* Shares the per-socket record map the algorithm exports into. */
 	err = sock_state_load_object(obj, true);
 	if (err) {
-		p_err("cannot load %s: %s%s", a->kname, strerror(-err), verifier_hint());
+		p_err("cannot load %s: %s%s", a->kname, strerror(-err), load_hint());
 		bpf_object__close(obj);
 		errno = -err;
 		return NULL;
@@ -260,7 +260,7 @@ int cc_register(const struct cc_algo *a, bool restricted)
 	if (!link) {
 		err = -errno;
 		p_err("cannot register %s: %s%s", a->kname, strerror(-err),
-		      err == -EEXIST ? " (already registered? see 'bpftcp cc list')" : verifier_hint());
+		      err == -EEXIST ? " (already registered? see 'bpftcp cc list')" : load_hint());
 		goto out;
 	}
 	err = mkdir_p(dir, 0700);
@@ -505,7 +505,7 @@ int cc_replace(const struct cc_algo *a)
 	/* Existing sockets keep the old programs; new ones get the new. */
 	if (bpf_link_update(link_fd, bpf_map__fd(ops), NULL)) {
 		err = -errno;
-		p_err("cannot replace %s: %s%s", a->kname, strerror(-err), verifier_hint());
+		p_err("cannot replace %s: %s%s", a->kname, strerror(-err), load_hint());
 		goto out;
 	}
 	err = pin_counters(obj, dir);
@@ -781,17 +781,23 @@ static int do_replace(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!require_privileges() || !require_kernel_btf())
 		return EXIT_FAIL;
+	if (g_opts.json) {
+		json_obj_open(&g_json);
+		json_key(&g_json, "replaced");
+		json_arr_open(&g_json);
+	}
 	for (int i = 0; i < args.n; i++) {
 		if (args.all && !cc_is_registered(args.algos[i]))
 			continue;
 		if (cc_replace(args.algos[i]))
 			ret = EXIT_FAIL;
-		else if (!g_opts.json)
+		else if (g_opts.json)
+			json_str(&g_json, args.algos[i]->kname);
+		else
 			printf("replaced %s\n", args.algos[i]->kname);
 	}
 	if (g_opts.json) {
-		json_obj_open(&g_json);
-		json_kv_bool(&g_json, "ok", ret == EXIT_OK);
+		json_arr_close(&g_json);
 		json_obj_close(&g_json);
 		json_finish(&g_json);
 	}

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +10,11 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpftcp/libbpftcp.h"
 #include "common.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -24,12 +23,12 @@
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 struct global_opts g_opts;
 struct json g_json;
+
+/* The first error of the command: the cause (callers add context after). */
+static char first_err[1024];
 
 static void vmsg(const char *tag, const char *fmt, va_list ap)
 {
@@ -38,12 +37,23 @@ static void vmsg(const char *tag, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+static void verr(const char *fmt, va_list ap)
+{
+	va_list copy;
+
+	va_copy(copy, ap);
+	if (!first_err[0])
+		vsnprintf(first_err, sizeof(first_err), fmt, copy);
+	va_end(copy);
+	vmsg("error", fmt, ap);
+}
+
 int p_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("error", fmt, ap);
+	verr(fmt, ap);
 	va_end(ap);
 	return EXIT_FAIL;
 }
@@ -53,9 +63,72 @@ int p_usage_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("error", fmt, ap);
+	verr(fmt, ap);
 	va_end(ap);
 	return EXIT_USAGE;
+}
+
+const char *first_error(void)
+{
+	return first_err;
+}
+
+/* What the command writes in JSON mode, until output_end(). */
+static FILE *out_mem;
+static char *out_buf;
+static size_t out_len;
+
+void output_begin(void)
+{
+	if (!g_opts.json)
+		return;
+	out_mem = open_memstream(&out_buf, &out_len);
+	json_init(&g_json, out_mem ? out_mem : stdout, g_opts.pretty);
+}
+
+int output_end(int ret)
+{
+	struct json j;
+
+	if (!g_opts.json)
+		return ret;
+	if (out_mem)
+		fclose(out_mem);	/* out_buf, out_len now final */
+	out_mem = NULL;
+	/* Trailing newline (json_finish) off: the text is spliced as a value. */
+	while (out_len && (out_buf[out_len - 1] == '\n'))
+		out_buf[--out_len] = '\0';
+	json_init(&j, stdout, g_opts.pretty);
+	if (ret == EXIT_OK && out_len) {
+		fwrite(out_buf, 1, out_len, stdout);
+	} else if (ret == EXIT_OK) {
+		json_null(&j);
+	} else {
+		json_obj_open(&j);
+		json_kv_str(&j, "error", first_err[0] ? first_err : "failed (see stderr)");
+		if (out_len) {
+			json_key(&j, "result");
+			json_raw(&j, out_buf);
+		}
+		json_obj_close(&j);
+	}
+	json_finish(&j);
+	free(out_buf);
+	out_buf = NULL;
+	out_len = 0;
+	return ret;
+}
+
+int print_usage(void (*usage)(FILE *))
+{
+	if (!g_opts.json) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	usage(stderr);
+	json_null(&g_json);
+	json_finish(&g_json);
+	return EXIT_OK;
 }
 
 void p_info(const char *fmt, ...)
@@ -97,12 +170,11 @@ int cmd_dispatch(const struct cmd *cmds, const char *what, int argc, char **argv
 
 	if (argc < 1) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return p_usage_err("%s needs a command (see 'bpftcp %s help')", what ? what : "bpftcp",
+				   what ? what : "");
 	}
-	if (!strcmp(argv[0], "help") || !strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
-		usage(stdout);
-		return EXIT_OK;
-	}
+	if (!strcmp(argv[0], "help"))
+		return print_usage(usage);
 	c = cmd_lookup(cmds, argv[0], &ambiguous);
 	if (!c && !what) {
 		if (ambiguous)
@@ -119,53 +191,76 @@ int cmd_dispatch(const struct cmd *cmds, const char *what, int argc, char **argv
 	return c->fn(argc - 1, argv + 1);
 }
 
+/* Sets the global option @c ("jpvhV"). */
+static void set_global(struct global_opts *o, char c)
+{
+	switch (c) {
+	case 'j': o->json = true; break;
+	case 'p': o->json = o->pretty = true; break;
+	case 'v': o->verbose = true; break;
+	case 'h': o->help = true; break;
+	case 'V': o->version = true; break;
+	}
+}
+
+/* Is @w a global option ("-j", "-jv", "--json"...)?  Then sets it. */
+static bool global_opt(const char *w, struct global_opts *o)
+{
+	static const char *const longs[] = { "--json", "--pretty", "--verbose", "--help", "--version" };
+	static const char shorts[] = "jpvhV";
+
+	if (w[0] != '-' || !w[1])
+		return false;
+	if (w[1] == '-') {
+		for (size_t i = 0; i < sizeof(longs) / sizeof(longs[0]); i++) {
+			if (!strcmp(w, longs[i])) {
+				set_global(o, shorts[i]);
+				return true;
+			}
+		}
+		return false;
+	}
+	if (strspn(w + 1, shorts) != strlen(w + 1))
+		return false;
+	for (const char *p = w + 1; *p; p++)
+		set_global(o, *p);
+	return true;
+}
+
 int parse_global_opts(int argc, char **argv, struct global_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "json",    no_argument, NULL, 'j' },
-		{ "pretty",  no_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help",    no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
-	int c;
+	const char *unknown = NULL;
+	bool object = false, literal = false;
+	int n = 1;
 
-	optind = 1;
-	opterr = 0;
-	/* "+": stop at the first non-option, so "cc register x" is untouched. */
-	while ((c = getopt_long(argc, argv, "+jpvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': o->json = true; break;
-		case 'p': o->json = o->pretty = true; break;
-		case 'v': o->verbose = true; break;
-		case 'h': return -2;
-		case 'V': return -3;
-		default:
-			fprintf(stderr, "error: unknown option '%s' (see 'bpftcp --help')\n",
-				argv[optind - 1]);
-			return -1;
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (!literal && !strcmp(w, "--")) {
+			literal = true;
+			continue;
 		}
+		if (!literal && global_opt(w, o))
+			continue;
+		/* Before the object, any other option is not ours. */
+		if (!literal && !object && w[0] == '-' && !unknown)
+			unknown = w;
+		object |= w[0] != '-' || literal;
+		argv[n++] = argv[i];
 	}
-	return optind;
+	argv[n] = NULL;
+	/* Reported once every option is known, so -j applies to the error too. */
+	if (unknown) {
+		p_usage_err("unknown option '%s' (see 'bpftcp --help')", unknown);
+		return -1;
+	}
+	return n;
 }
 
 bool require_privileges(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = {};
-	bool bpf, net_admin;
-
-	if (syscall(SYS_capget, &hdr, data) == 0) {
-		bpf = data[CAP_BPF / 32].effective & (1u << (CAP_BPF % 32));
-		/* Kernels before CAP_BPF (5.8) need CAP_SYS_ADMIN instead. */
-		bpf |= data[0].effective & (1u << CAP_SYS_ADMIN);
-		net_admin = data[0].effective & (1u << CAP_NET_ADMIN);
-		if (bpf && net_admin)
-			return true;
-	} else if (geteuid() == 0) {
+	if (bpftcp_check_privileges() == 0)
 		return true;
-	}
 	p_err("bpftcp needs CAP_BPF and CAP_NET_ADMIN (run as root)");
 	return false;
 }
@@ -180,13 +275,8 @@ bool require_kernel_btf(void)
 	return false;
 }
 
-static bool load_failed;
-
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	/* The verifier log is printed at WARN level when a load fails. */
-	if (level == LIBBPF_WARN && strstr(fmt, "failed to load"))
-		load_failed = true;
 	if (!g_opts.verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
@@ -197,12 +287,46 @@ void libbpf_setup(void)
 	libbpf_set_print(libbpf_print);
 }
 
-const char *verifier_hint(void)
+/* How the last object_load() went (result BPFTCP_LOAD_OK before any). */
+static struct bpftcp_load_diag last_load = { .sz = sizeof(last_load) };
+
+int object_load(struct bpf_object *obj)
 {
-	if (g_opts.verbose)
-		return "";
-	return load_failed ? " (the BPF verifier rejected a program; run with -v to see its log)"
-			   : " (run with -v for libbpf's messages)";
+	int err;
+
+	last_load.sz = sizeof(last_load);
+	err = bpftcp_object_load(obj, &last_load);
+	/* libbpf leaves the log of a program with its own buffer to us. */
+	if (g_opts.verbose && last_load.result == BPFTCP_LOAD_REJECTED)
+		fprintf(stderr, "-- verifier log of %s (tail) --\n%s-- end of the verifier log --\n",
+			last_load.prog_name, last_load.log);
+	return err;
+}
+
+const char *load_hint_format(const struct bpftcp_load_diag *d, bool verbose, char *buf, size_t len)
+{
+	const char *type = d->prog_type >= 0 ? libbpf_bpf_prog_type_str(d->prog_type) : NULL;
+
+	switch (d->result) {
+	case BPFTCP_LOAD_REFUSED:
+		snprintf(buf, len, ": the kernel refused to load a BPF program of type %s "
+			 "(lockdown or a security policy?)", type ? type : "unknown");
+		break;
+	case BPFTCP_LOAD_REJECTED:
+		snprintf(buf, len, ": the BPF verifier rejected program %s (%s)", d->prog_name,
+			 verbose ? "its log is above" : "run with -v to see its log");
+		break;
+	default:
+		snprintf(buf, len, "%s", verbose ? "" : " (run with -v for libbpf's messages)");
+	}
+	return buf;
+}
+
+const char *load_hint(void)
+{
+	static char buf[256];
+
+	return load_hint_format(&last_load, g_opts.verbose, buf, sizeof(buf));
 }
 
 int find_mount(const char *fstype, char *buf, size_t len)

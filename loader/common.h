@@ -18,6 +18,8 @@ struct global_opts {
 	bool json;
 	bool pretty;
 	bool verbose;
+	bool help;	/* -h anywhere: the object's help (or the main one) */
+	bool version;	/* -V anywhere */
 };
 extern struct global_opts g_opts;
 /* The JSON writer for stdout, valid when g_opts.json. */
@@ -40,16 +42,38 @@ int cmd_dispatch(const struct cmd *cmds, const char *what, int argc, char **argv
 		 void (*usage)(FILE *));
 
 /*
- * Parses the global options (-j -p -v -h -V) at the front of argv.
- * Returns the index of the first non-option argument, -1 on a usage error
- * (message printed), or -2 when --help/--version was handled.
+ * Takes the global options (-j -p -v -h -V, their long forms, and bundles
+ * such as -jv) out of argv, wherever they stand: before or after the object
+ * and verb, as in bpftool and ip.  "--" ends them: it is dropped and every
+ * later word goes to the command as it is (for a value that looks like an
+ * option).  Another option before the object is a usage error.
+ * Returns the new argc (argv[0] kept, argv[argc] = NULL), or -1 on a usage
+ * error (message printed).
  */
 int parse_global_opts(int argc, char **argv, struct global_opts *o);
 
-/* "error: ..." to stderr; returns EXIT_FAIL so callers can `return p_err()`. */
+/*
+ * "error: ..." to stderr; returns EXIT_FAIL so callers can `return p_err()`.
+ * The first error of a command is also what its JSON error document says.
+ */
 int p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "error: ..." to stderr; returns EXIT_USAGE. */
 int p_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first error message printed by this process, or "". */
+const char *first_error(void);
+
+/*
+ * One document on stdout in JSON mode.  output_begin() points g_json at a
+ * buffer; output_end(@ret) writes, for a command that returned @ret:
+ *   success            what the command wrote (null if nothing);
+ *   failure (1 or 2)   {"error": first_error()}, plus "result": what the
+ *                      command wrote before failing, if anything.
+ * Returns @ret.  In text mode both do nothing.
+ */
+void output_begin(void);
+int output_end(int ret);
+/* Help text: to stdout, or in JSON mode to stderr with null as the document. */
+int print_usage(void (*usage)(FILE *));
 /* "note: ..." to stderr, suppressed in JSON mode unless verbose. */
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -58,10 +82,29 @@ bool require_privileges(void);
 /* Checks that the kernel exposes BTF; prints the error and returns false. */
 bool require_kernel_btf(void);
 
-/* libbpf output: hidden unless -v; remembers whether a load failed. */
+/* libbpf output: hidden unless -v. */
 void libbpf_setup(void);
-/* Hint appended after a failed BPF load. */
-const char *verifier_hint(void);
+
+struct bpf_object;
+struct bpftcp_load_diag;
+/*
+ * Loads @obj with bpftcp_object_load(), remembering how it went for
+ * load_hint(); with -v, prints the verifier's log of a rejected program.
+ * Every bpftcp object is loaded through here.  Returns 0 or -errno.
+ */
+int object_load(struct bpf_object *obj);
+/*
+ * The hint appended to an error after a failed load (or another libbpf
+ * call), from what the last object_load() found:
+ *   refused   ": the kernel refused to load a BPF program of type X
+ *             (lockdown or a security policy?)";
+ *   rejected  ": the BPF verifier rejected program P (run with -v to see its
+ *             log)" ("its log is above" with -v);
+ *   other     " (run with -v for libbpf's messages)", "" with -v.
+ */
+const char *load_hint(void);
+/* The same, from @d and @verbose, into @buf; returns @buf (unit-tested). */
+const char *load_hint_format(const struct bpftcp_load_diag *d, bool verbose, char *buf, size_t len);
 
 /*
  * Finds (or mounts) bpffs and creates the bpftcp pin root below it.

@@ -27,6 +27,8 @@ void json_i64(struct json *j, int64_t v);
 void json_double(struct json *j, double v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+/* A value already in JSON text (one whole document), written as it is. */
+void json_raw(struct json *j, const char *text);
 /* Ends the document with a newline. */
 void json_finish(struct json *j);
 

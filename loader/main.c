@@ -4,8 +4,10 @@
  * bpftool and ip: "bpftcp [OPTIONS] OBJECT COMMAND [ARGS]".
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bpftcp/libbpftcp.h"
 #include "cc.h"
 #include "opt.h"
 #include "common.h"
@@ -19,9 +21,10 @@ static void usage(FILE *f)
 		"  cc       congestion controls: list, register, unregister, replace, stats\n"
 		"  opt      TCP header options on cgroups: attach, detach, show (delack)\n"
 		"  sockets  per-socket records: list [--cc NAME] [--port N], attach|detach --cgroup PATH\n"
-		"  status   bpffs location and what bpftcp has registered\n"
+		"  status   bpffs location, what bpftcp has registered, the kernel features it needs\n"
 		"OPTIONS := { -j|--json  -p|--pretty  -v|--verbose  -h|--help  -V|--version }\n"
-		"  -j  JSON on stdout (always valid JSON); -p pretty JSON\n"
+		"  Options may come before or after OBJECT and COMMAND; '--' ends them.\n"
+		"  -j  JSON on stdout: one document, {\"error\": ...} on failure; -p pretty JSON\n"
 		"  -v  show libbpf and BPF verifier messages\n"
 		"Commands and objects may be abbreviated when unambiguous (bpftcp cc reg cubic).\n"
 		"Exit status: 0 success, 1 failed operation, 2 usage error.\n"
@@ -30,12 +33,15 @@ static void usage(FILE *f)
 
 static int do_help(int argc, char **argv)
 {
-	usage(stdout);
-	return EXIT_OK;
+	return print_usage(usage);
 }
 
 static int do_version(int argc, char **argv)
 {
+	if (argc > 0 && !strcmp(argv[0], "help"))
+		return print_usage(usage);
+	if (argc > 0)
+		return p_usage_err("'version' takes no arguments (got '%s')", argv[0]);
 	if (g_opts.json) {
 		json_obj_open(&g_json);
 		json_kv_str(&g_json, "version", BPFTCP_VERSION);
@@ -104,14 +110,126 @@ static void status_retained(void)
 	free(r);
 }
 
+/*
+ * The kernel features bpftcp relies on, each probed (lib/probe.c), with
+ * what a missing one disables.  The listing of 'bpftcp sockets' reads the
+ * records with a BPF iterator (a tracing program) today; the sock_diag dump
+ * is probed for the listing that replaces it.
+ */
+static const struct {
+	const char *key;	/* JSON key */
+	const char *label;	/* text */
+	size_t offset;		/* in struct bpftcp_features */
+	const char *disables;	/* when not present */
+} features[] = {
+	{ "struct_ops_cc", "struct_ops cc", offsetof(struct bpftcp_features, struct_ops_cc),
+	  "'cc register' and 'cc replace' unavailable: no BPF congestion control can be registered" },
+	{ "struct_ops_link", "struct_ops links", offsetof(struct bpftcp_features, struct_ops_link),
+	  "'cc register' unavailable (registrations are pinned struct_ops links)" },
+	{ "hdr_opt", "sockops hdr opts", offsetof(struct bpftcp_features, hdr_opt),
+	  "'opt attach delack' unavailable" },
+	{ "sk_storage", "sk_local_storage", offsetof(struct bpftcp_features, sk_storage),
+	  "no per-socket records: every bpftcp object keeps them there, so 'cc register', "
+	  "'opt attach' and 'sockets attach' are unavailable" },
+	{ "sock_diag_storage", "sock_diag dump", offsetof(struct bpftcp_features, sock_diag_storage),
+	  "records cannot be listed through sock_diag (the listing of 'bpftcp sockets' uses a "
+	  "BPF iterator for now)" },
+	{ "tracing", "tracing progs", offsetof(struct bpftcp_features, tracing),
+	  "'bpftcp sockets' cannot list records (its listing loads a BPF iterator)" },
+};
+
+/* How HZ was found, in words. */
+static const char *hz_method(const struct bpftcp_features *f)
+{
+	if (f->hz_source == (BPFTCP_HZ_JIFFIES | BPFTCP_HZ_CONFIG))
+		return "bpf_jiffies64 against CLOCK_MONOTONIC, equal to CONFIG_HZ in /proc/config.gz";
+	if (f->hz_source == BPFTCP_HZ_JIFFIES)
+		return "bpf_jiffies64 against CLOCK_MONOTONIC (no /proc/config.gz)";
+	if (f->hz_source == BPFTCP_HZ_CONFIG && f->hz_jiffies)
+		return "CONFIG_HZ in /proc/config.gz; the jiffies measurement disagrees";
+	if (f->hz_source == BPFTCP_HZ_CONFIG)
+		return "CONFIG_HZ in /proc/config.gz (the jiffies measurement failed)";
+	return "unknown: the jiffies measurement failed and there is no /proc/config.gz";
+}
+
+static void status_features_json(const struct bpftcp_features *f, int err)
+{
+	struct json *j = &g_json;
+
+	json_key(j, "features");
+	if (err) {
+		json_null(j);
+		json_kv_str(j, "features_error", strerror(-err));
+		return;
+	}
+	json_obj_open(j);
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		const struct bpftcp_feature *ft = (const void *)((const char *)f + features[i].offset);
+		bool present = ft->state == BPFTCP_FEATURE_PRESENT;
+
+		json_key(j, features[i].key);
+		json_obj_open(j);
+		json_kv_str(j, "state", bpftcp_feature_state_name(ft->state));
+		json_key(j, "error");
+		json_str(j, ft->err ? strerror(-ft->err) : NULL);
+		json_key(j, "disables");
+		json_str(j, present ? NULL : features[i].disables);
+		json_obj_close(j);
+	}
+	json_key(j, "hz");
+	json_obj_open(j);
+	json_key(j, "value");
+	f->hz ? json_u64(j, f->hz) : json_null(j);
+	json_key(j, "method");
+	json_arr_open(j);
+	if (f->hz_source & BPFTCP_HZ_JIFFIES)
+		json_str(j, "jiffies");
+	if (f->hz_source & BPFTCP_HZ_CONFIG)
+		json_str(j, "config");
+	json_arr_close(j);
+	json_key(j, "jiffies");
+	f->hz_jiffies ? json_u64(j, f->hz_jiffies) : json_null(j);
+	json_key(j, "config");
+	f->hz_config ? json_u64(j, f->hz_config) : json_null(j);
+	json_obj_close(j);
+	json_obj_close(j);
+}
+
+static void status_features_text(const struct bpftcp_features *f, int err)
+{
+	if (err) {
+		printf("features:     (cannot probe: %s%s)\n", strerror(-err),
+		       err == -EPERM ? "; run as root" : "");
+		return;
+	}
+	printf("features:\n");
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		const struct bpftcp_feature *ft = (const void *)((const char *)f + features[i].offset);
+
+		printf("  %-18s %s", features[i].label, bpftcp_feature_state_name(ft->state));
+		if (ft->err)
+			printf(" (%s)", strerror(-ft->err));
+		if (ft->state != BPFTCP_FEATURE_PRESENT)
+			printf(": %s", features[i].disables);
+		putchar('\n');
+	}
+	if (f->hz)
+		printf("  %-18s %u (%s)\n", "HZ", f->hz, hz_method(f));
+	else
+		printf("  %-18s %s\n", "HZ", hz_method(f));
+}
+
 static int do_status(int argc, char **argv)
 {
+	struct bpftcp_features f = { .sz = sizeof(f) };
 	char root[4096], def[256] = "";
 	bool have_root;
-	int nreg = 0;
+	int nreg = 0, ferr;
 
+	if (argc > 0 && !strcmp(argv[0], "help"))
+		return print_usage(usage);
 	if (argc > 0)
-		return p_usage_err("'status' takes no arguments");
+		return p_usage_err("'status' takes no arguments (got '%s')", argv[0]);
 	have_root = pin_root_lookup(root, sizeof(root)) == 0;
 	sysctl_read(SYSCTL_CC_DEFAULT, def, sizeof(def));
 	if (g_opts.json) {
@@ -145,9 +263,13 @@ static int do_status(int argc, char **argv)
 	else
 		printf("%s\n", nreg ? "" : " (none)");
 	status_retained();
+	ferr = bpftcp_probe_features(&f);
 	if (g_opts.json) {
+		status_features_json(&f, ferr);
 		json_obj_close(&g_json);
 		json_finish(&g_json);
+	} else {
+		status_features_text(&f, ferr);
 	}
 	return EXIT_OK;
 }
@@ -164,22 +286,27 @@ static const struct cmd main_cmds[] = {
 
 int main(int argc, char **argv)
 {
-	int first;
+	char *help[] = { NULL, "help", NULL };
+	int ret;
 
-	first = parse_global_opts(argc, argv, &g_opts);
-	if (first == -1)
-		return EXIT_USAGE;
-	if (first == -2) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (first == -3)
-		return do_version(0, NULL);
-	json_init(&g_json, stdout, g_opts.pretty);
+	argc = parse_global_opts(argc, argv, &g_opts);
+	output_begin();
 	libbpf_setup();
-	if (first >= argc) {
+	if (argc < 0) {
+		ret = EXIT_USAGE;
+	} else if (g_opts.version) {
+		ret = do_version(0, NULL);
+	} else if (g_opts.help && argc > 1) {
+		/* "bpftcp cc register -h": the object's help. */
+		help[0] = argv[1];
+		ret = cmd_dispatch(main_cmds, NULL, 2, help, usage);
+	} else if (g_opts.help) {
+		ret = do_help(0, NULL);
+	} else if (argc < 2) {
 		usage(stderr);
-		return EXIT_USAGE;
+		ret = p_usage_err("missing OBJECT (see 'bpftcp help')");
+	} else {
+		ret = cmd_dispatch(main_cmds, NULL, argc - 1, argv + 1, usage);
 	}
-	return cmd_dispatch(main_cmds, NULL, argc - first, argv + first, usage);
+	return output_end(ret);
 }

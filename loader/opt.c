@@ -341,7 +341,7 @@ static int opt_attach(const struct opt_attach_args *a, char *cgpath, size_t cgle
 	skel = hdropt_delack__open();
 	if (!skel) {
 		err = -errno;
-		p_err("cannot open the delack BPF object: %s%s", strerror(-err), verifier_hint());
+		p_err("cannot open the delack BPF object: %s%s", strerror(-err), load_hint());
 		return err;
 	}
 	skel->rodata->cfg_max_delack_us = a->max_delack_us;
@@ -354,7 +354,7 @@ static int opt_attach(const struct opt_attach_args *a, char *cgpath, size_t cgle
 	/* The per-socket records go to the map shared by every bpftcp object. */
 	err = sock_state_load_object(skel->obj, true);
 	if (err) {
-		p_err("cannot load delack: %s%s", strerror(-err), verifier_hint());
+		p_err("cannot load delack: %s%s", strerror(-err), load_hint());
 		goto out;
 	}
 	for (int i = 0; i < a->npeers; i++) {
@@ -375,7 +375,7 @@ static int opt_attach(const struct opt_attach_args *a, char *cgpath, size_t cgle
 		err = -errno;
 		p_err("cannot attach delack to cgroup %s: %s%s", cgpath, strerror(-err),
 		      err == -EPERM ? " (a non-multi program is attached there already? see "
-				      "'bpftool cgroup show')" : verifier_hint());
+				      "'bpftool cgroup show')" : load_hint());
 		goto out;
 	}
 	err = mkdir_p(dir, 0700);

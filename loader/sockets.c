@@ -35,14 +35,6 @@
 
 #define TCP_INFINITE_SSTHRESH 0x7fffffffu
 
-/* The last error of this command, repeated on stdout in JSON mode. */
-static char last_err[512];
-
-#define SK_ERR(...)							\
-	(snprintf(last_err, sizeof(last_err), __VA_ARGS__), p_err("%s", last_err))
-#define SK_USAGE_ERR(...)						\
-	(snprintf(last_err, sizeof(last_err), __VA_ARGS__), p_usage_err("%s", last_err))
-
 /* ------------------------------------------------------- the shared map */
 
 int sock_state_pin_path(char *buf, size_t len)
@@ -80,7 +72,7 @@ int sock_state_load_object(struct bpf_object *obj, bool create)
 	int lock_fd, fd, err;
 
 	if (!map)
-		return bpf_object__load(obj);
+		return object_load(obj);
 	err = create ? pin_root(root, sizeof(root)) : pin_root_lookup(root, sizeof(root));
 	if (err)
 		return err;
@@ -101,13 +93,13 @@ int sock_state_load_object(struct bpf_object *obj, bool create)
 			err = bpf_map__reuse_fd(map, fd);
 		close(fd);
 		if (!err)
-			err = bpf_object__load(obj);
+			err = object_load(obj);
 		goto out;
 	}
 	err = -errno;
 	if (err != -ENOENT || !create)
 		goto out;
-	err = bpf_object__load(obj);
+	err = object_load(obj);
 	if (!err) {
 		err = bpf_map__pin(map, path);
 		if (err)
@@ -159,31 +151,31 @@ int sockets_attach(const char *cgroup)
 	snprintf(dir, sizeof(dir), "%s/sockets/cg-%llu", root, (unsigned long long)id);
 	snprintf(path, sizeof(path), "%s/link", dir);
 	if (access(path, F_OK) == 0) {
-		SK_ERR("cannot attach to cgroup %s: %s (already attached; see 'bpftcp sockets "
-		       "detach')", cg, strerror(EEXIST));
+		p_err("cannot attach to cgroup %s: %s (already attached; see 'bpftcp sockets "
+		      "detach')", cg, strerror(EEXIST));
 		return -EEXIST;
 	}
 	cg_fd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0) {
 		err = -errno;
-		SK_ERR("cannot open cgroup %s: %s", cg, strerror(-err));
+		p_err("cannot open cgroup %s: %s", cg, strerror(-err));
 		return err;
 	}
 	skel = skstorage_sock_state__open();
 	if (!skel) {
 		err = -errno;
-		SK_ERR("cannot open the sock_state BPF object: %s%s", strerror(-err), verifier_hint());
+		p_err("cannot open the sock_state BPF object: %s%s", strerror(-err), load_hint());
 		goto out;
 	}
 	err = sock_state_load_object(skel->obj, true);
 	if (err) {
-		SK_ERR("cannot load the sock_state BPF object: %s%s", strerror(-err), verifier_hint());
+		p_err("cannot load the sock_state BPF object: %s%s", strerror(-err), load_hint());
 		goto out;
 	}
 	link = bpf_program__attach_cgroup(skel->progs.bpftcp_sock_stats, cg_fd);
 	if (!link) {
 		err = -errno;
-		SK_ERR("cannot attach to cgroup %s: %s", cg, strerror(-err));
+		p_err("cannot attach to cgroup %s: %s", cg, strerror(-err));
 		goto out;
 	}
 	err = mkdir_p(dir, 0700);
@@ -194,7 +186,7 @@ int sockets_attach(const char *cgroup)
 		err = bpf_map__pin(skel->maps.bss, path);
 	}
 	if (err) {
-		SK_ERR("cannot pin the collection under %s: %s", dir, strerror(-err));
+		p_err("cannot pin the collection under %s: %s", dir, strerror(-err));
 		unpin_attachment(dir);
 		goto out;
 	}
@@ -221,8 +213,8 @@ int sockets_detach(const char *cgroup)
 	else
 		path[0] = '\0';
 	if (!path[0] || access(path, F_OK)) {
-		SK_ERR("cannot detach from cgroup %s: not attached by bpftcp (see 'bpftcp "
-		       "sockets attach')", cg);
+		p_err("cannot detach from cgroup %s: not attached by bpftcp (see 'bpftcp "
+		      "sockets attach')", cg);
 		return -ENOENT;
 	}
 	/* Dropping the last reference to the link detaches the program. */
@@ -239,41 +231,37 @@ int sockets_parse_list_args(int argc, char **argv, struct sockets_filter *f)
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 
-		if (!strcmp(w, "-j") || !strcmp(w, "--json")) {
-			f->json = true;
-		} else if (!strcmp(w, "-p") || !strcmp(w, "--pretty")) {
-			f->json = f->pretty = true;
-		} else if (!strcmp(w, "--cc")) {
+		if (!strcmp(w, "--cc")) {
 			if (++i >= argc || !argv[i][0])
-				return SK_USAGE_ERR("--cc needs a NAME (e.g. --cc bpf_cubic)");
+				return p_usage_err("--cc needs a NAME (e.g. --cc bpf_cubic)");
 			f->cc = argv[i];
 		} else if (!strcmp(w, "--port")) {
 			char *end;
 			long v;
 
 			if (++i >= argc)
-				return SK_USAGE_ERR("--port needs a number (1-65535)");
+				return p_usage_err("--port needs a number (1-65535)");
 			errno = 0;
 			v = strtol(argv[i], &end, 10);
 			if (errno || end == argv[i] || *end || v < 1 || v > 65535)
-				return SK_USAGE_ERR("bad port '%s' (expected 1-65535)", argv[i]);
+				return p_usage_err("bad port '%s' (expected 1-65535)", argv[i]);
 			f->port = v;
 		} else if (!strcmp(w, "-n") || !strcmp(w, "--netns")) {
 			if (++i >= argc || !argv[i][0])
-				return SK_USAGE_ERR("%s needs a NAME (in /run/netns) or a PATH "
-						    "(e.g. /proc/PID/ns/net)", w);
+				return p_usage_err("%s needs a NAME (in /run/netns) or a PATH "
+						   "(e.g. /proc/PID/ns/net)", w);
 			if (f->netns)
-				return SK_USAGE_ERR("--netns given twice");
+				return p_usage_err("--netns given twice");
 			f->netns = argv[i];
 		} else if (!strcmp(w, "--all-netns")) {
 			f->all_netns = true;
 		} else {
-			return SK_USAGE_ERR("unknown argument '%s' for 'sockets' (see 'bpftcp "
-					    "sockets help')", w);
+			return p_usage_err("unknown argument '%s' for 'sockets' (see 'bpftcp "
+					   "sockets help')", w);
 		}
 	}
 	if (f->netns && f->all_netns)
-		return SK_USAGE_ERR("--netns and --all-netns exclude each other");
+		return p_usage_err("--netns and --all-netns exclude each other");
 	return 0;
 }
 
@@ -283,17 +271,17 @@ int sockets_parse_cgroup_args(const char *verb, int argc, char **argv, const cha
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--cgroup")) {
 			if (++i >= argc || !argv[i][0])
-				return SK_USAGE_ERR("--cgroup needs a PATH");
+				return p_usage_err("--cgroup needs a PATH");
 			if (*cgroup)
-				return SK_USAGE_ERR("--cgroup given twice");
+				return p_usage_err("--cgroup given twice");
 			*cgroup = argv[i];
 		} else {
-			return SK_USAGE_ERR("unknown argument '%s' for 'sockets %s' (see 'bpftcp "
-					    "sockets help')", argv[i], verb);
+			return p_usage_err("unknown argument '%s' for 'sockets %s' (see 'bpftcp "
+					   "sockets help')", argv[i], verb);
 		}
 	}
 	if (!*cgroup)
-		return SK_USAGE_ERR("'sockets %s' needs --cgroup PATH", verb);
+		return p_usage_err("'sockets %s' needs --cgroup PATH", verb);
 	return 0;
 }
 
@@ -369,7 +357,7 @@ static int list_netns(struct listing *l, int netns_fd, const char *label)
 	l->nlabels++;
 	n = bpftcp_sock_records_foreach(netns_fd, collect, l);
 	if (n < 0)
-		SK_ERR("cannot list the socket records of network namespace '%s': %s%s", label,
+		p_err("cannot list the socket records of network namespace '%s': %s%s", label,
 		       strerror(-n), n == -EPERM ? " (needs CAP_BPF and CAP_SYS_ADMIN)" : "");
 	return n < 0 ? n : 0;
 }
@@ -649,7 +637,7 @@ static int list_sockets(const struct sockets_filter *f, struct listing *l)
 		 * for everyone. */
 		fd = bpftcp_netns_open(f->netns);
 		if (fd < 0) {
-			SK_ERR("cannot open network namespace '%s': %s%s", f->netns, strerror(-fd),
+			p_err("cannot open network namespace '%s': %s%s", f->netns, strerror(-fd),
 			       fd == -EINVAL ? " (not a network namespace; see 'ip netns list')" :
 			       fd == -ENOENT && !strchr(f->netns, '/') ?
 			       " (no /run/netns/NAME; see 'ip netns list')" : "");
@@ -663,8 +651,8 @@ static int list_sockets(const struct sockets_filter *f, struct listing *l)
 		return EXIT_FAIL;
 	if (f->all_netns) {
 		err = bpftcp_netns_foreach(list_netns_cb, l);
-		if (err && !last_err[0])
-			SK_ERR("cannot list the network namespaces: %s", strerror(-err));
+		if (err && !first_error()[0])
+			p_err("cannot list the network namespaces: %s", strerror(-err));
 		return err ? EXIT_FAIL : 0;
 	}
 	if (bpftcp_netns_self_label(label, sizeof(label)))
@@ -682,11 +670,6 @@ static int do_list(int argc, char **argv)
 
 	if (sockets_parse_list_args(argc, argv, &f))
 		return EXIT_USAGE;
-	if (f.json && !g_opts.json) {
-		g_opts.json = true;
-		g_opts.pretty = f.pretty;
-		json_init(&g_json, stdout, f.pretty);
-	}
 	if (list_sockets(&f, &l)) {
 		listing_free(&l);
 		return EXIT_FAIL;
@@ -694,7 +677,7 @@ static int do_list(int argc, char **argv)
 	sorted = malloc((l.n ? l.n : 1) * sizeof(*sorted));
 	if (!sorted) {
 		listing_free(&l);
-		return SK_ERR("cannot list the socket records: %s", strerror(ENOMEM));
+		return p_err("cannot list the socket records: %s", strerror(ENOMEM));
 	}
 	for (size_t i = 0; i < l.n; i++)
 		sorted[i] = &l.v[i];
@@ -766,7 +749,7 @@ static int do_detach(int argc, char **argv)
 void sockets_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: bpftcp [-j|-p] [-v] sockets [ list ] [-j] [--cc NAME] [--port N]\n"
+		"Usage: bpftcp [-j|-p] [-v] sockets [ list ] [--cc NAME] [--port N]\n"
 		"                                        [ -n|--netns NAME|PATH | --all-netns ]\n"
 		"       bpftcp sockets { attach | detach } --cgroup PATH\n"
 		"       bpftcp sockets [list]                one line per socket with a bpftcp record:\n"
@@ -792,20 +775,7 @@ static const struct cmd sockets_cmds[] = {
 
 int do_sockets(int argc, char **argv)
 {
-	int ret;
-
-	last_err[0] = '\0';
-	if (argc < 1 || (argv[0][0] == '-' && strcmp(argv[0], "-h") && strcmp(argv[0], "--help")))
-		ret = do_list(argc, argv);
-	else
-		ret = cmd_dispatch(sockets_cmds, "sockets", argc, argv, sockets_usage);
-	/* In JSON mode stdout is always one JSON document, errors included. */
-	if (ret != EXIT_OK && g_opts.json) {
-		json_init(&g_json, stdout, g_opts.pretty);
-		json_obj_open(&g_json);
-		json_kv_str(&g_json, "error", last_err[0] ? last_err : "failed (see stderr)");
-		json_obj_close(&g_json);
-		json_finish(&g_json);
-	}
-	return ret;
+	if (argc < 1 || argv[0][0] == '-')
+		return do_list(argc, argv);
+	return cmd_dispatch(sockets_cmds, "sockets", argc, argv, sockets_usage);
 }

@@ -41,8 +41,6 @@ struct sockets_filter {
 	int port;		/* --port N, or 0 */
 	const char *netns;	/* -n/--netns NAME|PATH, or NULL: the caller's */
 	bool all_netns;		/* --all-netns */
-	bool json;
-	bool pretty;
 };
 /* Returns 0, or EXIT_USAGE after printing the error. */
 int sockets_parse_list_args(int argc, char **argv, struct sockets_filter *f);

@@ -4,12 +4,16 @@
  * parsers (called directly), and the binary's exit codes and messages for
  * bad input (run as a child; nothing here needs privileges or loads BPF).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "harness.h"
 #include "common.h"
 #include "cc.h"
+#include "bpftcp/libbpftcp.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
 static int dummy(int argc, char **argv) { return 0; }
 
@@ -42,12 +46,17 @@ static void cmd_lookup_rejects_ambiguous_unknown_and_empty(void **state)
 	assert_null(cmd_lookup(table, "listx", &amb));
 }
 
-static void global_options_stop_at_object(void **state)
+static void global_options_before_the_object(void **state)
 {
 	char *argv[] = { "bpftcp", "-j", "-v", "cc", "register", "-x", NULL };
 	struct global_opts o = { 0 };
 
-	assert_int_equal(parse_global_opts(6, argv, &o), 3);
+	/* Taken out; what is left is the command, its own options included. */
+	assert_int_equal(parse_global_opts(ARGC(argv), argv, &o), 4);
+	assert_string_equal(argv[1], "cc");
+	assert_string_equal(argv[2], "register");
+	assert_string_equal(argv[3], "-x");
+	assert_null(argv[4]);
 	assert_true(o.json);
 	assert_true(o.verbose);
 	assert_false(o.pretty);
@@ -58,25 +67,115 @@ static void global_pretty_implies_json_and_long_forms(void **state)
 	char *argv[] = { "bpftcp", "--pretty", "--verbose", "status", NULL };
 	struct global_opts o = { 0 };
 
-	assert_int_equal(parse_global_opts(4, argv, &o), 3);
+	assert_int_equal(parse_global_opts(ARGC(argv), argv, &o), 2);
+	assert_string_equal(argv[1], "status");
 	assert_true(o.json && o.pretty && o.verbose);
+}
+
+static void global_options_after_the_object_and_verb(void **state)
+{
+	char *argv[] = { "bpftcp", "cc", "--json", "list", "-pv", NULL };
+	char *reg[] = { "bpftcp", "cc", "register", "cubic", "--default", "-j", "-d", NULL };
+	struct global_opts o = { 0 };
+
+	assert_int_equal(parse_global_opts(ARGC(argv), argv, &o), 3);
+	assert_string_equal(argv[1], "cc");
+	assert_string_equal(argv[2], "list");
+	assert_true(o.json && o.pretty && o.verbose);
+	/* The command's options (--default, -d) stay in their order. */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(parse_global_opts(ARGC(reg), reg, &o), 6);
+	assert_string_equal(reg[4], "--default");
+	assert_string_equal(reg[5], "-d");
+	assert_true(o.json);
+}
+
+static void double_dash_ends_global_options(void **state)
+{
+	char *argv[] = { "bpftcp", "-p", "opt", "detach", "delack", "--cgroup", "--", "-j", "--", NULL };
+	char *lead[] = { "bpftcp", "--", "-j", NULL };
+	struct global_opts o = { 0 };
+
+	/* "--" is dropped; later words, even "-j" and "--", go to the command. */
+	assert_int_equal(parse_global_opts(ARGC(argv), argv, &o), 7);
+	assert_string_equal(argv[4], "--cgroup");
+	assert_string_equal(argv[5], "-j");
+	assert_string_equal(argv[6], "--");
+	assert_null(argv[7]);
+	assert_true(o.json && o.pretty);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(parse_global_opts(ARGC(lead), lead, &o), 2);
+	assert_string_equal(lead[1], "-j");
+	assert_false(o.json);
 }
 
 static void global_unknown_option_is_usage_error(void **state)
 {
 	char *argv[] = { "bpftcp", "--frobnicate", "cc", NULL };
+	char *later[] = { "bpftcp", "-j", "-x", "cc", NULL };
 	struct global_opts o = { 0 };
 
-	assert_int_equal(parse_global_opts(3, argv, &o), -1);
+	assert_int_equal(parse_global_opts(ARGC(argv), argv, &o), -1);
+	assert_int_equal(parse_global_opts(ARGC(later), later, &o), -1);
+	assert_true(o.json);	/* so that the usage error is a JSON document */
 }
 
-static void global_help_and_version(void **state)
+static void global_help_and_version_anywhere(void **state)
 {
-	char *h[] = { "bpftcp", "-h", NULL }, *v[] = { "bpftcp", "--version", NULL };
+	char *h[] = { "bpftcp", "cc", "register", "-h", NULL };
+	char *v[] = { "bpftcp", "--version", NULL };
 	struct global_opts o = { 0 };
 
-	assert_int_equal(parse_global_opts(2, h, &o), -2);
-	assert_int_equal(parse_global_opts(2, v, &o), -3);
+	assert_int_equal(parse_global_opts(ARGC(h), h, &o), 3);
+	assert_true(o.help);
+	assert_false(o.version);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(parse_global_opts(ARGC(v), v, &o), 1);
+	assert_true(o.version);
+}
+
+static void load_hint_names_the_real_cause(void **state)
+{
+	struct bpftcp_load_diag d = {
+		.sz = sizeof(d), .result = BPFTCP_LOAD_REFUSED, .err = -EPERM,
+		.prog_type = BPF_PROG_TYPE_TRACING, .prog_name = "bpftcp_sock_state_dump",
+	};
+	char buf[256];
+
+	/* Refused before the verifier: never "the verifier rejected". */
+	for (int verbose = 0; verbose < 2; verbose++)
+		assert_string_equal(load_hint_format(&d, verbose, buf, sizeof(buf)),
+				    ": the kernel refused to load a BPF program of type tracing "
+				    "(lockdown or a security policy?)");
+	d.result = BPFTCP_LOAD_REJECTED;
+	d.err = -EACCES;
+	d.prog_type = BPF_PROG_TYPE_SOCK_OPS;
+	snprintf(d.prog_name, sizeof(d.prog_name), "bpftcp_delack");
+	assert_string_equal(load_hint_format(&d, false, buf, sizeof(buf)),
+			    ": the BPF verifier rejected program bpftcp_delack (run with -v to see its log)");
+	assert_string_equal(load_hint_format(&d, true, buf, sizeof(buf)),
+			    ": the BPF verifier rejected program bpftcp_delack (its log is above)");
+	/* Anything else (a map, an attach after a good load): libbpf's words. */
+	d.result = BPFTCP_LOAD_FAILED;
+	assert_string_equal(load_hint_format(&d, false, buf, sizeof(buf)),
+			    " (run with -v for libbpf's messages)");
+	assert_string_equal(load_hint_format(&d, true, buf, sizeof(buf)), "");
+	d.result = BPFTCP_LOAD_OK;
+	assert_string_equal(load_hint_format(&d, false, buf, sizeof(buf)),
+			    " (run with -v for libbpf's messages)");
+}
+
+static void hz_rounds_to_linux_values_only(void **state)
+{
+	assert_int_equal(bpftcp_hz_round(250.0), 250);
+	assert_int_equal(bpftcp_hz_round(262.0), 250);
+	assert_int_equal(bpftcp_hz_round(293.0), 300);
+	assert_int_equal(bpftcp_hz_round(96.0), 100);
+	assert_int_equal(bpftcp_hz_round(1040.0), 1000);
+	/* Between 250 and 300, or far from any: no answer rather than a guess. */
+	assert_int_equal(bpftcp_hz_round(275.0), 0);
+	assert_int_equal(bpftcp_hz_round(500.0), 0);
+	assert_int_equal(bpftcp_hz_round(0.0), 0);
 }
 
 static void cc_find_accepts_short_and_kernel_names(void **state)
@@ -201,15 +300,106 @@ static void binary_help_and_version_exit_0(void **state)
 
 static void binary_json_list_is_valid_json(void **state)
 {
+	static const char *const forms[] = { "-j cc list", "cc list -j", "cc -j list", "cc list --pretty" };
 	char cmd[4096];
 
 	/* python3 parses stdout alone; stderr notes must not leak into it. */
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(cmd, sizeof(cmd),
+			 "%s %s 2>/dev/null | $(scripts/find-python.sh) -c 'import json,sys; "
+			 "d=json.loads(sys.stdin.read()); "
+			 "names=[a[\"name\"] for a in d[\"algorithms\"]]; "
+			 "assert \"bpf_cubic\" in names and \"reno\" in names, names; "
+			 "assert isinstance(d[\"default\"], str)'", harness_bpftcp(), forms[i]);
+		print_message("bpftcp %s\n", forms[i]);
+		assert_int_equal(harness_sh("%s", cmd), 0);
+	}
+}
+
+static void binary_options_after_the_verb(void **state)
+{
+	char out[8192];
+
+	assert_int_equal(run(out, sizeof(out), "version -j"), 0);
+	assert_string_equal(out, "{\"version\":\"" BPFTCP_VERSION "\"}\n");
+	assert_int_equal(run(out, sizeof(out), "version --pretty"), 0);
+	assert_non_null(strstr(out, "\"version\": \"" BPFTCP_VERSION "\""));
+	/* -h after the verb: the object's help; -V anywhere: the version. */
+	assert_int_equal(run(out, sizeof(out), "cc register -h"), 0);
+	assert_non_null(strstr(out, "bpftcp cc register NAME...|all"));
+	assert_int_equal(run(out, sizeof(out), "opt show --help"), 0);
+	assert_non_null(strstr(out, "bpftcp opt attach delack --cgroup PATH"));
+	assert_int_equal(run(out, sizeof(out), "sockets -h"), 0);
+	assert_non_null(strstr(out, "bpftcp sockets { attach | detach } --cgroup PATH"));
+	assert_int_equal(run(out, sizeof(out), "status -V"), 0);
+	assert_string_equal(out, "bpftcp " BPFTCP_VERSION "\n");
+	/* In JSON mode, help goes to stderr and the document is null. */
+	assert_int_equal(harness_sh_out(out, sizeof(out), "%s cc help -j 2>/dev/null",
+					harness_bpftcp()), 0);
+	assert_string_equal(out, "null\n");
+	/* After "--" a global option is the command's word. */
+	assert_int_equal(run(out, sizeof(out), "cc register -- -j"), 2);
+	assert_non_null(strstr(out, "unknown option '-j' for 'cc register'"));
+}
+
+/*
+ * Runs "bpftcp @args" (as nobody, with no capabilities, when @unprivileged
+ * and root), checks its exit code is @rc, and that stdout is exactly one JSON
+ * document {"error": "...@msg..."}.
+ */
+static void assert_json_error(const char *args, bool unprivileged, int rc, const char *msg)
+{
+	const char *drop = unprivileged && geteuid() == 0 ?
+		"setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all " : "";
+	char cmd[4096];
+
+	print_message("bpftcp %s -> %d, {\"error\": ...%s...}\n", args, rc, msg);
 	snprintf(cmd, sizeof(cmd),
-		 "%s -j cc list 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); "
-		 "names=[a[\"name\"] for a in d[\"algorithms\"]]; "
-		 "assert \"bpf_cubic\" in names and \"reno\" in names, names; "
-		 "assert isinstance(d[\"default\"], str)'", harness_bpftcp());
+		 "out=$(%s%s %s 2>/dev/null); rc=$?; [ $rc = %d ] || { echo \"exit $rc\"; exit 1; }; "
+		 "printf '%%s' \"$out\" | $(scripts/find-python.sh) -c 'import json,sys\n"
+		 "d = json.loads(sys.stdin.read())\n"
+		 "assert isinstance(d, dict) and isinstance(d[\"error\"], str), d\n"
+		 "assert sys.argv[1] in d[\"error\"], d\n' \"%s\"",
+		 drop, harness_bpftcp(), args, rc, msg);
 	assert_int_equal(harness_sh("%s", cmd), 0);
+}
+
+static void binary_json_errors_are_one_document(void **state)
+{
+	/* Usage errors (exit 2) of every object, and of the command line. */
+	assert_json_error("-j cc list extra", false, 2, "takes no arguments");
+	assert_json_error("cc register nosuch -j", false, 2, "unknown congestion control");
+	assert_json_error("opt show bogus -j", false, 2, "takes no arguments or");
+	assert_json_error("opt attach delack --cgroup x -j", false, 2, "needs --max-delack");
+	assert_json_error("sockets --bogus -j", false, 2, "unknown argument");
+	assert_json_error("status extra --json", false, 2, "takes no arguments");
+	assert_json_error("version extra -p", false, 2, "takes no arguments");
+	assert_json_error("-j frobnicate", false, 2, "unknown object");
+	assert_json_error("--frobnicate -j cc list", false, 2, "unknown option");
+	assert_json_error("-j", false, 2, "missing OBJECT");
+	/* Failed operations (exit 1): without privileges. */
+	assert_json_error("cc register cubic -j", true, 1, "needs CAP_BPF and CAP_NET_ADMIN");
+	assert_json_error("cc unregister all -j", true, 1, "needs CAP_BPF and CAP_NET_ADMIN");
+	assert_json_error("opt show -j", true, 1, "needs CAP_BPF and CAP_NET_ADMIN");
+	assert_json_error("sockets -j", true, 1, "needs CAP_BPF and CAP_NET_ADMIN");
+	assert_json_error("sockets detach --cgroup x -p", true, 1, "needs CAP_BPF and CAP_NET_ADMIN");
+}
+
+static void binary_status_unprivileged_says_why(void **state)
+{
+	char out[8192];
+	int rc;
+
+	/* Features cannot be probed without privileges: status says so. */
+	if (geteuid() == 0)
+		rc = harness_sh_out(out, sizeof(out),
+				    "setpriv --reuid=65534 --regid=65534 --clear-groups "
+				    "--inh-caps=-all --bounding-set=-all %s status -j 2>&1",
+				    harness_bpftcp());
+	else
+		rc = run(out, sizeof(out), "status -j");
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "\"features\":null,\"features_error\":\"Operation not permitted\""));
 }
 
 static void binary_needs_privileges(void **state)
@@ -276,10 +466,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cmd_lookup_exact_and_unambiguous_prefix),
 		cmocka_unit_test(cmd_lookup_rejects_ambiguous_unknown_and_empty),
-		cmocka_unit_test(global_options_stop_at_object),
+		cmocka_unit_test(global_options_before_the_object),
 		cmocka_unit_test(global_pretty_implies_json_and_long_forms),
+		cmocka_unit_test(global_options_after_the_object_and_verb),
+		cmocka_unit_test(double_dash_ends_global_options),
 		cmocka_unit_test(global_unknown_option_is_usage_error),
-		cmocka_unit_test(global_help_and_version),
+		cmocka_unit_test(global_help_and_version_anywhere),
+		cmocka_unit_test(load_hint_names_the_real_cause),
+		cmocka_unit_test(hz_rounds_to_linux_values_only),
 		cmocka_unit_test(cc_find_accepts_short_and_kernel_names),
 		cmocka_unit_test(cc_args_names_dedup_and_default),
 		cmocka_unit_test(cc_args_all_expands_to_every_algorithm),
@@ -290,6 +484,9 @@ int main(void)
 		cmocka_unit_test(binary_unknown_name_lists_valid_names),
 		cmocka_unit_test(binary_help_and_version_exit_0),
 		cmocka_unit_test(binary_json_list_is_valid_json),
+		cmocka_unit_test(binary_options_after_the_verb),
+		cmocka_unit_test(binary_json_errors_are_one_document),
+		cmocka_unit_test(binary_status_unprivileged_says_why),
 		cmocka_unit_test(binary_needs_privileges),
 		cmocka_unit_test(every_shipped_algorithm_is_documented),
 	};

@@ -20,14 +20,17 @@
  * kernel's socket-diag interface (bpftcp_sock_records_foreach()); that is
  * how 'bpftcp sockets' lists them.
  *
- * Link with -lbpftcp (no other dependency: the library uses the bpf(2) and
- * netlink system calls directly).  Functions return 0 or a negative errno and
- * never print.
+ * The record functions need nothing but -lbpftcp (they use the bpf(2) and
+ * netlink system calls directly).  The probing and loading functions further
+ * down (bpftcp_probe_features() and friends) use libbpf.  Functions never
+ * print; they return 0 (or a documented positive value) or a negative errno.
  */
 #ifndef BPFTCP_LIBBPFTCP_H
 #define BPFTCP_LIBBPFTCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <linux/bpf.h>
 #include <bpftcp/sock_state.h>
 
 #ifdef __cplusplus
@@ -151,6 +154,151 @@ int bpftcp_netns_self_label(char *buf, size_t len);
 const char *bpftcp_tcp_state_name(unsigned int state);
 /* "cubic", "dctcp", "vegas"; "none" for 0; "unknown" otherwise. */
 const char *bpftcp_cc_kind_name(unsigned int kind);
+
+
+/* ------------------------------------------------------------ probing */
+
+/*
+ * What one kernel feature looks like on this host.  bpftcp_probe_features()
+ * decides each one by trying it (loading a minimal program, creating a map,
+ * a sock_diag dump), never by the kernel version.
+ */
+enum bpftcp_feature_state {
+	BPFTCP_FEATURE_UNKNOWN = 0,	/* not probed, or the probe itself failed (see err) */
+	BPFTCP_FEATURE_PRESENT,		/* the kernel has it and lets us use it */
+	BPFTCP_FEATURE_MISSING,		/* the kernel does not have it */
+	BPFTCP_FEATURE_REFUSED,		/* the kernel has it but refused it here, before the
+					 * verifier ran (lockdown, an LSM policy, capabilities) */
+};
+
+struct bpftcp_feature {
+	int state;	/* enum bpftcp_feature_state */
+	int err;	/* the -errno that decided MISSING, REFUSED or UNKNOWN; 0 if PRESENT */
+};
+
+/* Where bpftcp_features.hz came from (a bit mask: both bits when both agree). */
+enum bpftcp_hz_source {
+	BPFTCP_HZ_JIFFIES = 1 << 0,	/* bpf_jiffies64() run twice ~200 ms apart by
+					 * BPF_PROG_TEST_RUN, against CLOCK_MONOTONIC */
+	BPFTCP_HZ_CONFIG  = 1 << 1,	/* CONFIG_HZ in /proc/config.gz */
+};
+
+struct bpftcp_features {
+	size_t sz;	/* sizeof(struct bpftcp_features), set by the caller */
+	/* struct_ops congestion control: a BPF_MAP_TYPE_STRUCT_OPS map of
+	 * tcp_congestion_ops can be created and a tcp_congestion_ops program
+	 * loads.  Without it 'bpftcp cc' cannot register anything. */
+	struct bpftcp_feature struct_ops_cc;
+	/* struct_ops links: such a map can be created with BPF_F_LINK (Linux
+	 * 6.4), so a registration is a BPF link that can be pinned and updated. */
+	struct bpftcp_feature struct_ops_link;
+	/* sockops header options: bpf_reserve_hdr_opt, bpf_store_hdr_opt and
+	 * bpf_load_hdr_opt are callable from BPF_PROG_TYPE_SOCK_OPS. */
+	struct bpftcp_feature hdr_opt;
+	/* sk_local_storage: BPF_MAP_TYPE_SK_STORAGE maps, and bpf_sk_storage_get
+	 * from BPF_PROG_TYPE_SOCK_OPS and BPF_PROG_TYPE_CGROUP_SKB. */
+	struct bpftcp_feature sk_storage;
+	/* The sock_diag storage dump: a SOCK_DIAG_BY_FAMILY dump that asks for
+	 * an sk_storage map (INET_DIAG_REQ_SK_BPF_STORAGES) returns the element
+	 * of a probe socket (INET_DIAG_SK_BPF_STORAGES).  Probed on a listening
+	 * socket in a private network namespace (on 127.0.0.1 in the current
+	 * one when a namespace cannot be made). */
+	struct bpftcp_feature sock_diag_storage;
+	/* BPF tracing programs (BPF_PROG_TYPE_TRACING): fentry on tcp_sendmsg
+	 * and an iterator over an sk_storage map; REFUSED if either is (hosts
+	 * can refuse some attach targets and not others). */
+	struct bpftcp_feature tracing;
+	/* The kernel's HZ: 0 when no method gave it. */
+	unsigned int hz;
+	unsigned int hz_source;		/* enum bpftcp_hz_source bits behind @hz */
+	unsigned int hz_jiffies;	/* the measurement rounded to 100, 250, 300 or 1000;
+					 * 0 if it failed or matched none of them */
+	unsigned int hz_config;		/* CONFIG_HZ from /proc/config.gz, 0 if absent */
+};
+
+/*
+ * Probes every feature in struct bpftcp_features (about 250 ms: the HZ
+ * measurement sleeps 200 ms).  Set @f->sz first; fields beyond it are not
+ * written.  Loads nothing that outlives the call and registers nothing.
+ * When @f->hz_config and @f->hz_jiffies disagree, @f->hz is CONFIG_HZ.
+ * Returns 0 (each feature says how it went), or:
+ *   -EINVAL  @f is NULL or @f->sz too small;
+ *   -EPERM   the caller lacks CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN:
+ *            nothing can be probed.
+ */
+int bpftcp_probe_features(struct bpftcp_features *f);
+
+/*
+ * Rounds a measured tick rate (jiffies per second) to the HZ that Linux
+ * offers: 100, 250, 300 or 1000, when within 8% of one; else returns 0.
+ */
+unsigned int bpftcp_hz_round(double per_second);
+
+/*
+ * Returns 0 if the caller has what loading bpftcp's programs needs in
+ * effect (CAP_BPF, or CAP_SYS_ADMIN on kernels before 5.8, and
+ * CAP_NET_ADMIN), else -EPERM.
+ */
+int bpftcp_check_privileges(void);
+
+/* "present", "missing", "refused" or "unknown". */
+const char *bpftcp_feature_state_name(int state);
+
+/*
+ * Tries to load a minimal program ("return 0") of @type, attached as
+ * @attach_type to @target, the way bpftcp loads that type: STRUCT_OPS as a
+ * tcp_congestion_ops callback (@attach_type and @target ignored); TRACING
+ * and LSM need @target, a kernel function or iterator found in the kernel's
+ * BTF as libbpf finds it ("tcp_sendmsg" with BPF_TRACE_FENTRY,
+ * "bpf_sk_storage_map" with BPF_TRACE_ITER); other types ignore @target.
+ * Nothing is attached.  Returns:
+ *   1        the kernel loads such programs;
+ *   0        it does not have the type or the target (EINVAL, ENOTSUPP, or
+ *            the target is not in its BTF);
+ *   -EPERM, -EACCES  it refused the load whatever the program does
+ *            (lockdown, a security policy, or missing capabilities);
+ *   other -errno     the probe could not be made.
+ */
+int bpftcp_probe_prog(enum bpf_prog_type type, enum bpf_attach_type attach_type,
+		      const char *target);
+
+/* ------------------------------------------------------------ loading */
+
+struct bpf_object;
+
+/* How a bpftcp_object_load() went. */
+enum bpftcp_load_result {
+	BPFTCP_LOAD_OK = 0,
+	BPFTCP_LOAD_REJECTED,	/* the verifier rejected program @prog_name (its log is in @log) */
+	BPFTCP_LOAD_REFUSED,	/* the kernel refused a program of type @prog_type before the
+				 * verifier ran (lockdown or a security policy) */
+	BPFTCP_LOAD_FAILED,	/* something else failed (a map, BTF, relocation...) */
+};
+
+struct bpftcp_load_diag {
+	size_t sz;		/* sizeof(struct bpftcp_load_diag), set by the caller */
+	int result;		/* enum bpftcp_load_result */
+	int err;		/* what the load returned: 0 or -errno */
+	int prog_type;		/* enum bpf_prog_type of the program concerned, -1 if none */
+	char prog_name[64];	/* that program, "" if unknown */
+	char log[8192];		/* REJECTED: the tail of the verifier's log */
+};
+
+/*
+ * bpf_object__load(@obj), and says why it failed, without reading libbpf's
+ * messages: each program gets a log buffer, which only the verifier writes
+ * (libbpf asks for a log only when a load fails), so a failed load with a
+ * written log is the one that failed.  After -EPERM or -EACCES, the failed
+ * program (or, if none wrote a log, each) is compared with a minimal
+ * program of the same type and attach target (bpftcp_probe_prog()): if the
+ * kernel refuses that too, the load was refused before the verifier judged
+ * the code (REFUSED); otherwise the verifier rejected it (REJECTED).
+ * libbpf does not print the logs of programs with their own buffer:
+ * @d->log has the tail.  @d may be NULL; else set @d->sz first.
+ * Returns what bpf_object__load() returned: 0 or -errno; -EINVAL without
+ * loading if @d->sz is too small.
+ */
+int bpftcp_object_load(struct bpf_object *obj, struct bpftcp_load_diag *d);
 
 #ifdef __cplusplus
 }
