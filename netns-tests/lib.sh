@@ -25,7 +25,7 @@
 # After topo_setup every namespace's default congestion control is $TOPO_CC
 # (cubic, or reno where the host does not allow cubic in namespaces).
 #
-# Helpers (see each function): topo_setup, on, bg_on, route_cc, linkem_start,
+# Helpers (see each function): topo_setup, on, bg_on, route_cc, cgroup_new, linkem_start,
 # linkem_stop, linkem_stat, wait_listen, wait_tcp_done, cleanup_push, skip,
 # fail, require_cmds, median, assert_between, log.
 #
@@ -263,6 +263,35 @@ route_cc() {
 		on "$role" ip -$fam rule add ipproto tcp "$dir" "$port" lookup $table ||
 			fail "rule $dir $port in $role"
 	done
+}
+
+# cgroup_new NAME: makes a cgroup2 directory with a random name under the
+# cgroup2 mount (found in /proc/mounts, wherever it is) and sets CGROUP to
+# its path; removed at cleanup with whatever still runs in it.
+cgroup_new() {
+	local root suffix
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$root" ] || skip "no cgroup2 mount in /proc/mounts"
+	suffix=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+	CGROUP=$root/bpftcp-test-$suffix-$1
+	run mkdir "$CGROUP" || fail "cannot create a cgroup under $root"
+	cleanup_push "cgroup_remove '$CGROUP'"
+}
+
+# cgroup_remove DIR: ends what still runs in a cgroup, then removes it.
+cgroup_remove() {
+	local i
+	[ -d "$1" ] || return 0
+	if [ -e "$1/cgroup.kill" ]; then
+		echo 1 > "$1/cgroup.kill"
+	else
+		xargs -r kill -KILL < "$1/cgroup.procs"
+	fi
+	for i in $(seq 100); do
+		[ -s "$1/cgroup.procs" ] || break
+		sleep 0.05
+	done
+	rmdir "$1"
 }
 
 # cc_registered KNAME: true if the kernel offers congestion control KNAME.
