@@ -683,11 +683,11 @@ static int do_list(int argc, char **argv)
 			json_kv_str(j, "name", w);
 			json_kv_str(j, "source", source);
 			json_kv_bool(j, "shipped", a != NULL);
-			if (a)
-				json_needs_ecn(j, a);
 			json_kv_bool(j, "registered", true);
 			json_kv_bool(j, "pinned", reg);
 			json_kv_bool(j, "default", !strcmp(w, def));
+			if (a)
+				json_needs_ecn(j, a);
 			json_obj_close(j);
 		} else {
 			printf("%-16s %-8s %-14s %s\n", w, source, "registered",
@@ -703,10 +703,10 @@ static int do_list(int argc, char **argv)
 			json_kv_str(j, "name", cc_algos[i].kname);
 			json_kv_str(j, "source", "bpftcp");
 			json_kv_bool(j, "shipped", true);
-			json_needs_ecn(j, &cc_algos[i]);
 			json_kv_bool(j, "registered", false);
 			json_kv_bool(j, "pinned", cc_is_registered(&cc_algos[i]));
 			json_kv_bool(j, "default", false);
+			json_needs_ecn(j, &cc_algos[i]);
 			json_obj_close(j);
 		} else {
 			printf("%-16s %-8s %-14s\n", cc_algos[i].kname, "bpftcp", "available");
