@@ -31,9 +31,12 @@ endif
 
 # Dependencies: tools needed for building. `make deps` always runs the
 # installer (which is silent and quick when all is present); the build targets
-# run it only when a tool is missing.
+# run it only when a tool is missing (or too old: an ss without --bpf-map-id
+# is an iproute2 before 6.15 or one built without libbpf, which cannot show
+# bpftcp's per-socket records).
 DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG) flent; do command -v $$t >/dev/null || { echo $$t; break; }; done; \
 		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' cmocka 2>/dev/null || echo libbpf; \
+		  ss --help 2>&1 | grep -q -e --bpf-map-id || echo iproute2; \
 		  ls "$$(clang-19 --print-resource-dir 2>/dev/null)"/lib/*/libclang_rt.fuzzer*.a >/dev/null 2>&1 || echo libfuzzer)
 
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)

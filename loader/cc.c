@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "bpftcp/cc_common.h"
 #include "cc.h"
 #include "common.h"
 #include "sockets.h"
@@ -597,6 +598,50 @@ out:
 
 /* ---------------------------------------------------------------- list */
 
+/*
+ * The .flags of @a's tcp_congestion_ops as its BPF object sets them (e.g.
+ * TCP_CONG_NEEDS_ECN: the peer must negotiate ECN, or the algorithm falls
+ * back), read from the unloaded object; 0 if it cannot be read.
+ */
+static __u32 cc_ops_flags(const struct cc_algo *a)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = a->kname);
+	const struct btf_member *mem;
+	const struct btf_type *t;
+	struct bpf_object *obj;
+	const void *bytes, *val = NULL;
+	struct bpf_map *m;
+	__u32 flags = 0;
+	size_t sz, vsz = 0;
+	int id;
+
+	bytes = a->elf_bytes(&sz);
+	obj = bpf_object__open_mem(bytes, sz, &oo);
+	if (!obj)
+		return 0;
+	bpf_object__for_each_map(m, obj)
+		if (bpf_map__type(m) == BPF_MAP_TYPE_STRUCT_OPS)
+			val = bpf_map__initial_value(m, &vsz);
+	id = btf__find_by_name_kind(bpf_object__btf(obj), "tcp_congestion_ops", BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(bpf_object__btf(obj), id) : NULL;
+	for (int i = 0; val && t && i < btf_vlen(t); i++) {
+		mem = btf_members(t) + i;
+		if (strcmp(btf__name_by_offset(bpf_object__btf(obj), mem->name_off), "flags"))
+			continue;
+		if (!btf_member_bitfield_size(t, i) && btf_member_bit_offset(t, i) / 8 + 4 <= vsz)
+			memcpy(&flags, (const char *)val + btf_member_bit_offset(t, i) / 8, 4);
+	}
+	bpf_object__close(obj);
+	return flags;
+}
+
+/* JSON "needs_ecn" of a shipped algorithm: both ends must negotiate ECN. */
+static void json_needs_ecn(struct json *j, const struct cc_algo *a)
+{
+	json_kv_bool(j, "needs_ecn", cc_ops_flags(a) & BPFTCP_TCP_CONG_NEEDS_ECN);
+}
+
+
 static int do_list(int argc, char **argv)
 {
 	char avail[4096] = "", def[256] = "", *save, *w;
@@ -641,6 +686,8 @@ static int do_list(int argc, char **argv)
 			json_kv_bool(j, "registered", true);
 			json_kv_bool(j, "pinned", reg);
 			json_kv_bool(j, "default", !strcmp(w, def));
+			if (a)
+				json_needs_ecn(j, a);
 			json_obj_close(j);
 		} else {
 			printf("%-16s %-8s %-14s %s\n", w, source, "registered",
@@ -659,6 +706,7 @@ static int do_list(int argc, char **argv)
 			json_kv_bool(j, "registered", false);
 			json_kv_bool(j, "pinned", cc_is_registered(&cc_algos[i]));
 			json_kv_bool(j, "default", false);
+			json_needs_ecn(j, &cc_algos[i]);
 			json_obj_close(j);
 		} else {
 			printf("%-16s %-8s %-14s\n", cc_algos[i].kname, "bpftcp", "available");

@@ -25,7 +25,7 @@
 # After topo_setup every namespace's default congestion control is $TOPO_CC
 # (cubic, or reno where the host does not allow cubic in namespaces).
 #
-# Helpers (see each function): topo_setup, on, bg_on, linkem_start,
+# Helpers (see each function): topo_setup, on, bg_on, route_cc, cgroup_new, linkem_start,
 # linkem_stop, linkem_stat, wait_listen, wait_tcp_done, cleanup_push, skip,
 # fail, require_cmds, median, assert_between, log.
 #
@@ -240,6 +240,58 @@ allow_cc() {
 	run sysctl -q -w net.ipv4.tcp_allowed_congestion_control="$before $1" ||
 		fail "cannot allow $1 in tcp_allowed_congestion_control"
 	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$before'"
+}
+
+# route_cc ROLE sport|dport PORT CC: ROLE's TCP connections with that source
+# (or destination) port run CC from their first packet on, whatever the
+# namespace's default, and negotiate ECN when CC needs it: the kernel takes
+# a route's congctl before the handshake (tcp_ca_dst_init() when
+# connecting; tcp_ca_openreq_child() and the SYN's ECN check when
+# accepting).  A policy rule on the port looks up a table of its own that
+# holds ROLE's default route with "congctl CC".  Client or server only.
+route_cc() {
+	local role=$1 dir=$2 port=$3 cc=$4 table=$((10000 + $3)) gw gw4 gw6 fam
+	case $role in
+	client) gw4=$ROUTER_CLIENT_IP4 gw6=$ROUTER_CLIENT_IP6 ;;
+	server) gw4=$ROUTER_SERVER_IP4 gw6=$ROUTER_SERVER_IP6 ;;
+	*) fail "route_cc: no default route in $role" ;;
+	esac
+	for fam in 4 6; do
+		[ $fam = 4 ] && gw=$gw4 || gw=$gw6
+		on "$role" ip -$fam route add default via "$gw" dev eth0 table $table congctl "$cc" ||
+			fail "route congctl $cc in $role"
+		on "$role" ip -$fam rule add ipproto tcp "$dir" "$port" lookup $table ||
+			fail "rule $dir $port in $role"
+	done
+}
+
+# cgroup_new NAME: makes a cgroup2 directory with a random name under the
+# cgroup2 mount (found in /proc/mounts, wherever it is) and sets CGROUP to
+# its path; removed at cleanup with whatever still runs in it.
+cgroup_new() {
+	local root suffix
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$root" ] || skip "no cgroup2 mount in /proc/mounts"
+	suffix=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+	CGROUP=$root/bpftcp-test-$suffix-$1
+	run mkdir "$CGROUP" || fail "cannot create a cgroup under $root"
+	cleanup_push "cgroup_remove '$CGROUP'"
+}
+
+# cgroup_remove DIR: ends what still runs in a cgroup, then removes it.
+cgroup_remove() {
+	local i
+	[ -d "$1" ] || return 0
+	if [ -e "$1/cgroup.kill" ]; then
+		echo 1 > "$1/cgroup.kill"
+	else
+		xargs -r kill -KILL < "$1/cgroup.procs"
+	fi
+	for i in $(seq 100); do
+		[ -s "$1/cgroup.procs" ] || break
+		sleep 0.05
+	done
+	rmdir "$1"
 }
 
 # cc_registered KNAME: true if the kernel offers congestion control KNAME.

@@ -30,33 +30,12 @@ HD_PORT=7171
 hd_setup() {
 	require_cmds tcpdump tc python3 nstat
 	[ -x "$BPFTCP" ] || skip "no bpftcp at $BPFTCP (run make)"
-	HD_CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-	[ -n "$HD_CGROOT" ] || skip "no cgroup2 mount in /proc/mounts"
 	topo_setup
 	linkem_start --delay 1ms
-	local suffix
-	suffix=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
-	HD_CG_CLIENT=$HD_CGROOT/bpftcp-test-$suffix-client
-	HD_CG_SERVER=$HD_CGROOT/bpftcp-test-$suffix-server
-	run mkdir "$HD_CG_CLIENT" "$HD_CG_SERVER" || fail "cannot create cgroups under $HD_CGROOT"
-	cleanup_push "hd_rmcg '$HD_CG_CLIENT'"
-	cleanup_push "hd_rmcg '$HD_CG_SERVER'"
-}
-
-# hd_rmcg DIR: ends what still runs in one of our cgroups, then removes it.
-hd_rmcg() {
-	local i
-	[ -d "$1" ] || return 0
-	if [ -e "$1/cgroup.kill" ]; then
-		echo 1 > "$1/cgroup.kill"
-	else
-		xargs -r kill -KILL < "$1/cgroup.procs"
-	fi
-	for i in $(seq 100); do
-		[ -s "$1/cgroup.procs" ] || break
-		sleep 0.05
-	done
-	rmdir "$1"
+	cgroup_new client
+	HD_CG_CLIENT=$CGROUP
+	cgroup_new server
+	HD_CG_SERVER=$CGROUP
 }
 
 hd_cg() {

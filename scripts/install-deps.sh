@@ -7,7 +7,10 @@
 #   libFuzzer runtime for the fuzz targets (selftests/fuzz/).
 # - libbpf-dev >= 1.4 and bpftool >= 7.4 come from bookworm-backports (bookworm
 #   itself ships libbpf 1.1, which predates .struct_ops.link support for
-#   skeletons).  Backports is enabled by reusing the URI of the machine's own
+#   skeletons).  iproute2 >= 6.15 from bookworm-backports too: it is built
+#   with libbpf, so 'ss --bpf-maps' decodes bpftcp's per-socket records
+#   (sk_local_storage) with the map's BTF (bookworm's 6.1 cannot).  Backports
+#   is enabled by reusing the URI of the machine's own
 #   Debian apt source, so that mirrors and snapshot pins keep working and no
 #   host name is ever written by this script.
 # - flent and python3-matplotlib: netns-tests/compare writes Flent data files
@@ -19,11 +22,11 @@
 set -euo pipefail
 
 PKGS_MAIN=(clang-19 llvm-19 libcmocka-dev libelf-dev zlib1g-dev pkg-config
-           iproute2 iperf3 ethtool python3 tcpdump procps util-linux
+           iperf3 ethtool python3 tcpdump procps util-linux
            iputils-ping socat flent python3-matplotlib libclang-rt-19-dev)
-PKGS_BPO=(libbpf-dev bpftool)
-MIN_LIBBPF=1.4.0
-MIN_BPFTOOL=7.4.0
+# From backports, each with its minimum version.
+PKGS_BPO=(libbpf-dev bpftool iproute2)
+declare -A MIN_VERSION=([libbpf-dev]=1.4.0 [bpftool]=7.4.0 [iproute2]=6.15.0)
 
 verbose=${V:-0}
 log() { [ "$verbose" = 1 ] && echo "install-deps: $*" >&2 || true; }
@@ -34,7 +37,7 @@ manual_help() {
 install-deps: cannot install automatically on this system.
 Install these by hand (Debian/Ubuntu names), then re-run:
   ${PKGS_MAIN[*]}
-  libbpf-dev (>= $MIN_LIBBPF) bpftool (>= $MIN_BPFTOOL)
+  $(for p in "${PKGS_BPO[@]}"; do printf '%s (>= %s) ' "$p" "${MIN_VERSION[$p]}"; done)
 TXT
 	exit 1
 }
@@ -50,10 +53,10 @@ have_all() {
 	for p in "${PKGS_MAIN[@]}"; do
 		[ -n "$(pkg_version "$p")" ] || { log "missing $p"; return 1; }
 	done
-	v=$(pkg_version libbpf-dev); [ -n "$v" ] || { log "missing libbpf-dev"; return 1; }
-	version_ge "${v#*:}" "$MIN_LIBBPF" || { log "libbpf-dev $v too old"; return 1; }
-	v=$(pkg_version bpftool); [ -n "$v" ] || { log "missing bpftool"; return 1; }
-	version_ge "${v#*:}" "$MIN_BPFTOOL" || { log "bpftool $v too old"; return 1; }
+	for p in "${PKGS_BPO[@]}"; do
+		v=$(pkg_version "$p"); [ -n "$v" ] || { log "missing $p"; return 1; }
+		version_ge "${v#*:}" "${MIN_VERSION[$p]}" || { log "$p $v too old"; return 1; }
+	done
 	return 0
 }
 

@@ -5,8 +5,8 @@
 # netns-tests/compare, which wrote RUN_DIR/run.env).  Builds a fresh
 # client <-> router <-> server topology with netns-tests/lib.sh, starts the
 # emulated link, then in the client namespace: the ss sampler, ping, and one
-# iperf3 client per flow (each with its own congestion control, server port
-# and client port, starting at its own offset).  Leaves the raw files in
+# iperf3 client per flow (each with its own congestion control, at both
+# ends, server port and client port, starting at its own offset).  Leaves the raw files in
 # RUN_DIR (see compare_lib/rawdata.py); everything else goes at exit.
 #
 # run.env sets: DURATION (s), ECN (0/1), SS_INTERVAL, PING_INTERVAL (s),
@@ -35,6 +35,11 @@ linkem_start --stats-interval 100ms "${LINKEM_ARGS[@]}"
 
 for flow in "${FLOWS[@]}"; do
 	read -r id cc start secs sport cport <<<"$flow"
+	# Both ends of each flow run its algorithm from the SYN on, as in real
+	# use (iperf3 -C only sets the sender's, after connect()): DCTCP needs
+	# a receiver that negotiates ECN and echoes CE marks as DCTCP does.
+	route_cc client dport "$sport" "$cc"
+	route_cc server sport "$sport" "$cc"
 	bg_on server iperf3 -s -1 -B "$SERVER_IP4" -p "$sport" \
 		--logfile "$TEST_TMP/iperf3-server-$id.log"
 done
@@ -68,6 +73,12 @@ for c in "${clients[@]}"; do
 	# iperf3 -J can exit 0 after an error, which it reports in the JSON.
 	if [ $rc != 0 ] || grep -q '"error":' "$RUNDIR/iperf3-$id.json"; then
 		log "flow $id ($cc): iperf3 exited with status $rc: $(grep -m1 '"error":' "$RUNDIR/iperf3-$id.json")"
+		status=1
+	elif ! used=$("$PYTHON" -c 'import json, sys; e = json.load(open(sys.argv[1]))["end"]
+print(e.get("sender_tcp_congestion"), e.get("receiver_tcp_congestion"))' "$RUNDIR/iperf3-$id.json") ||
+	     [ "$used" != "$cc $cc" ]; then
+		# E.g. DCTCP falls back to reno when ECN was not negotiated.
+		log "flow $id ($cc): sender and receiver ran '${used:-?}', not $cc"
 		status=1
 	fi
 done
