@@ -45,7 +45,7 @@ static __always_inline struct illinois_params illinois_params(void)
 SEC("struct_ops")
 void BPF_PROG(bpf_illinois_init, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	illinois_init(inet_csk_ca(sk), tcp_sk(sk)->snd_nxt);
 }
 
@@ -53,7 +53,7 @@ void BPF_PROG(bpf_illinois_init, struct sock *sk)
 SEC("struct_ops")
 void BPF_PROG(bpf_illinois_acked, struct sock *sk, const struct ack_sample *sample)
 {
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	illinois_acked(inet_csk_ca(sk), sample->pkts_acked, sample->rtt_us);
 }
 
@@ -61,7 +61,7 @@ void BPF_PROG(bpf_illinois_acked, struct sock *sk, const struct ack_sample *samp
 SEC("struct_ops")
 void BPF_PROG(bpf_illinois_state, struct sock *sk, __u8 new_state)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	if (new_state == TCP_CA_Loss)
 		illinois_loss(inet_csk_ca(sk), tcp_sk(sk)->snd_nxt);
 }
@@ -74,7 +74,7 @@ void BPF_PROG(bpf_illinois_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct illinois_state *ca = inet_csk_ca(sk);
 	struct illinois_params p = illinois_params();
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (after(ack, ca->end_seq))
 		illinois_update_params(ca, tcp_snd_cwnd(tp), tp->snd_nxt, &p);
 
@@ -83,7 +83,7 @@ void BPF_PROG(bpf_illinois_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		return;
 
 	if (tcp_in_slow_start(tp)) {
-		tcp_slow_start(tp, acked);
+		cc_slow_start(tp, acked);
 	} else {
 		__u32 cwnd = tcp_snd_cwnd(tp), cnt = tp->snd_cwnd_cnt;
 
@@ -96,15 +96,15 @@ void BPF_PROG(bpf_illinois_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_illinois_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return illinois_ssthresh(inet_csk_ca(sk), tcp_snd_cwnd(tcp_sk(sk)));
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_illinois_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

@@ -36,9 +36,9 @@ SEC("struct_ops")
 void BPF_PROG(bpf_reno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
-	struct reno_window w;
+	struct cc_window w;
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (!tcp_is_cwnd_limited(sk))
 		return;
 
@@ -50,7 +50,7 @@ void BPF_PROG(bpf_reno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_reno_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return reno_ssthresh(tcp_snd_cwnd(tcp_sk(sk)));
 }
 
@@ -59,7 +59,7 @@ __u32 BPF_PROG(bpf_reno_undo_cwnd, struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
 	return reno_undo_cwnd(tcp_snd_cwnd(tp), tp->prior_cwnd);
 }
 

@@ -27,30 +27,24 @@ void BPF_PROG(bpf_scalable_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
-	if (!tcp_is_cwnd_limited(sk))
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
+	if (!cc_cong_avoid_begin(sk, &acked))
 		return;
-
-	if (tcp_in_slow_start(tp)) {
-		acked = tcp_slow_start(tp, acked);
-		if (!acked)
-			return;
-	}
-	tcp_cong_avoid_ai(tp, scalable_ai_cnt(tcp_snd_cwnd(tp)), acked);
+	cc_cong_avoid_ai(tp, scalable_ai_cnt(tcp_snd_cwnd(tp)), acked);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_scalable_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return scalable_ssthresh(tcp_snd_cwnd(tcp_sk(sk)));
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_scalable_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")
