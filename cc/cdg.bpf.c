@@ -60,8 +60,8 @@
  *  5. nexp_u32()'s loop over the bits of its argument is bounded at 16
  *     iterations, its maximum, for the verifier; signed divisions are done
  *     on magnitudes (no signed division before BPF ISA v4).
- *  6. undo_cwnd calls the tcp_reno_undo_cwnd kfunc and growth the
- *     tcp_reno_cong_avoid kfunc, as the kernel file does.
+ *  6. tcp_reno_undo_cwnd and tcp_reno_cong_avoid, which the kernel file
+ *     uses, are reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -8,7 +8,8 @@
  * the TCP-friendly (Reno-emulation) region, HyStart with both ACK-train and
  * delay detection, epoch restart after idle (cwnd_event TX_START), and undo
  * (undo_cwnd, as tcp_reno_undo_cwnd).  The arithmetic lives in
- * include/bpftcp/cubic.h so the host tests exercise the same code.
+ * include/bpftcp/cubic.h, and the window growth it shares with Reno in
+ * include/bpftcp/reno.h, so the host tests exercise the same code.
  *
  * Deviations from tcp_cubic.c, and why:
  *  1. Module parameters (beta, bic_scale, fast_convergence, tcp_friendliness,
@@ -24,14 +25,19 @@
  *     already < 64, so the mask only proves the bound to the verifier.
  *  4. fls64() is a portable binary search (BPF has no clz instruction).
  *  5. HZ comes from CONFIG_HZ via libbpf's __kconfig, tcp_jiffies32 from
- *     bpf_jiffies64(), and usecs_to_jiffies() rounds up as the kernel does
- *     for HZ values that divide 1000000 (all supported ones).
+ *     bpf_jiffies64(), and usecs_to_jiffies() is bpftcp_usecs_to_jiffies()
+ *     (cc_common.h), which rounds up as the kernel does: by the same
+ *     division for HZ 100, 250 and 1000, and for HZ 300 (which does not
+ *     divide 1000000, so the kernel multiplies and shifts) with the same
+ *     results for every delay below 43 minutes.
  *  6. The kernel's NET_INC_STATS(LINUX_MIB_TCPHYSTART*) counters are not
  *     reachable from BPF; HyStart exits are counted in this program's own
- *     cc_stats map instead (as errors are), and pr_debug() is dropped.
- *  7. undo_cwnd is implemented here rather than by calling the
- *     tcp_reno_undo_cwnd kfunc, so the whole algorithm is in this file; the
- *     result is identical (max(cwnd, prior_cwnd)).
+ *     cc_stats map instead (struct cubic_counters), and pr_debug() is
+ *     dropped.
+ *  7. tcp_slow_start, tcp_cong_avoid_ai and tcp_reno_undo_cwnd, which the
+ *     kernel file uses, are not called as kfuncs: they are reno.h's maths
+ *     on the socket's window (the policy of bpf_tcp.h, host-tested by
+ *     selftests/test_reno_math.c), with identical results.
  *  8. Not in tcp_cubic.c: the state a reader cares about (W_max, K, the
  *     origin point, the epoch start, the loss count) is published in the
  *     socket's bpftcp record (include/bpftcp/sock_state.h), because the

@@ -48,8 +48,8 @@
  *  6. __tcp_send_ack(sk, rcv_nxt, 0) is bpf_tcp_send_ack(tp, rcv_nxt), the
  *     helper that wraps it; WRITE_ONCE() on dctcp_alpha (for get_info's
  *     lockless read) is a plain store, get_info being absent.
- *  7. cong_avoid calls the tcp_reno_cong_avoid kfunc, as the kernel's dctcp
- *     points .cong_avoid at tcp_reno_cong_avoid.
+ *  7. cong_avoid is tcp_reno_cong_avoid, as the kernel's dctcp points
+ *     .cong_avoid at it: reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  8. Each callback counts itself in this program's cc_stats map, and CE
  *     state flips (receiver side) in ce_state_changes.
  */

@@ -31,7 +31,8 @@
  *     the mathematical limit).
  *  6. get_info (INET_DIAG_VEGASINFO) is not provided: the kernel rejects
  *     get_info in BPF congestion controls.
- *  7. undo_cwnd calls the tcp_reno_undo_cwnd kfunc, as the kernel file does.
+ *  7. tcp_slow_start, tcp_cong_avoid_ai and tcp_reno_undo_cwnd, which the
+ *     kernel file uses, are reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -11,10 +11,10 @@
  * arithmetic lives in include/bpftcp/veno.h, shared with the host tests.
  *
  * Deviations from tcp_veno.c, and why:
- *  1. tcp_reno_cong_avoid, tcp_slow_start and tcp_cong_avoid_ai are called
- *     as kfuncs, and undo_cwnd is the tcp_reno_undo_cwnd kfunc, as in the
- *     kernel file.  No behavioural deviation; the callbacks only add
- *     bpftcp's per-callback counters.
+ *  1. tcp_reno_cong_avoid, tcp_slow_start, tcp_cong_avoid_ai and
+ *     tcp_reno_undo_cwnd, which the kernel file uses, are reno.h's maths on
+ *     the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.  No behavioural
+ *     deviation; the callbacks only add bpftcp's per-callback counters.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

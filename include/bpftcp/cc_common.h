@@ -22,14 +22,19 @@
 	_Static_assert(sizeof(type) <= BPFTCP_CA_PRIV_SIZE,		\
 		       #type " must fit in icsk_ca_priv (104 bytes)")
 
-/* tcp_congestion_ops.flags (include/net/tcp.h); #defines, so not in BTF. */
-#define BPFTCP_TCP_CONG_NON_RESTRICTED	0x1	/* unprivileged users may select it */
+/* tcp_congestion_ops.flags (include/net/tcp.h); #defines, so not in BTF.
+ * (TCP_CONG_NON_RESTRICTED is not needed: the loader puts the name in
+ * net.ipv4.tcp_allowed_congestion_control instead.) */
 #define BPFTCP_TCP_CONG_NEEDS_ECN	0x2	/* requires ECN/ECT on all packets */
 
 /*
- * usecs_to_jiffies() and msecs_to_jiffies(): the kernel rounds up, for every
- * HZ it supports (exactly so for HZ dividing 1000, and via its mult/shift
- * constants otherwise).  @hz is passed in because BPF reads it at load time.
+ * usecs_to_jiffies() and msecs_to_jiffies(): the kernel rounds up.  For an
+ * HZ that divides USEC_PER_SEC (MSEC_PER_SEC) it does this same division;
+ * otherwise (HZ 300) it multiplies and shifts by the constants of
+ * kernel/timeconst.bc, which give the same values for every msecs it
+ * accepts (< 2^31) and for usecs below 2605480000 (43 minutes; checked
+ * over every u32 for HZ 300).  @hz is passed in because BPF reads it at
+ * load time.
  */
 static inline __u32 bpftcp_usecs_to_jiffies(__u32 us, __u32 hz)
 {
