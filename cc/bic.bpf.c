@@ -19,7 +19,8 @@
  *  2. HZ comes from CONFIG_HZ via libbpf's __kconfig and tcp_jiffies32 from
  *     bpf_jiffies64(); same values as the kernel's.
  *  3. tcp_slow_start, tcp_cong_avoid_ai and tcp_reno_undo_cwnd, which the
- *     kernel file uses, are reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     kernel file uses, are reno.h's maths on the socket's window (the policy
+ *     of bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

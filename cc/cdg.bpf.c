@@ -61,7 +61,8 @@
  *     iterations, its maximum, for the verifier; signed divisions are done
  *     on magnitudes (no signed division before BPF ISA v4).
  *  6. tcp_reno_undo_cwnd and tcp_reno_cong_avoid, which the kernel file
- *     uses, are reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     uses, are reno.h's maths on the socket's window (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

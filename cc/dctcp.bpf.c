@@ -49,7 +49,8 @@
  *     helper that wraps it; WRITE_ONCE() on dctcp_alpha (for get_info's
  *     lockless read) is a plain store, get_info being absent.
  *  7. cong_avoid is tcp_reno_cong_avoid, as the kernel's dctcp points
- *     .cong_avoid at it: reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     .cong_avoid at it: reno.h's maths on the socket's window (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  8. Each callback counts itself in this program's cc_stats map, and CE
  *     state flips (receiver side) in ce_state_changes.
  */

@@ -24,7 +24,8 @@
  *  3. The congestion-avoidance increase runs on a copy of snd_cwnd,
  *     snd_cwnd_cnt and snd_cwnd_clamp that is written back afterwards (same
  *     arithmetic); slow start and undo's window (tcp_slow_start and
- *     tcp_reno_undo_cwnd in the kernel file) are reno.h's maths (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     tcp_reno_undo_cwnd in the kernel file) are reno.h's maths (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  4. Each callback counts itself in this program's cc_stats map.
  */
 #include "vmlinux.h"

@@ -26,7 +26,8 @@
  *  4. The increase runs on a copy of snd_cwnd, snd_cwnd_cnt, snd_ssthresh
  *     and snd_cwnd_clamp, written back afterwards; the Reno fallback,
  *     ssthresh and undo_cwnd (tcp_reno_cong_avoid, tcp_reno_ssthresh and
- *     tcp_reno_undo_cwnd in the kernel file) are reno.h's maths (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     tcp_reno_undo_cwnd in the kernel file) are reno.h's maths (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  5. rtt0 = 0 divides by zero in the kernel; here rho is then 1.
  *  6. Each callback counts itself in this program's cc_stats map.
  */

@@ -19,7 +19,8 @@
  *     rejects get_info in BPF congestion controls (bpf_tcp_ca.c lists it as
  *     unsupported).  Nothing else depends on it.
  *  3. tcp_slow_start and tcp_reno_undo_cwnd, which the kernel file uses, are
- *     reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     reno.h's maths on the socket's window (the policy of bpf_tcp.h), not
+ *     through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

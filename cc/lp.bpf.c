@@ -19,7 +19,8 @@
  *     no pr_debug; bpf_printk would be a trace_pipe write per ACK).
  *  3. ssthresh, cong_avoid and undo_cwnd are tcp_reno_ssthresh,
  *     tcp_reno_cong_avoid and tcp_reno_undo_cwnd, as in the kernel file:
- *     reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     reno.h's maths on the socket's window (the policy of bpf_tcp.h), not
+ *     through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -32,7 +32,8 @@
  *  6. get_info (INET_DIAG_VEGASINFO) is not provided: the kernel rejects
  *     get_info in BPF congestion controls.
  *  7. tcp_slow_start, tcp_cong_avoid_ai and tcp_reno_undo_cwnd, which the
- *     kernel file uses, are reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     kernel file uses, are reno.h's maths on the socket's window (the policy
+ *     of bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -22,7 +22,8 @@
  *     (include/bpftcp/reno.h, the arithmetic of tcp_slow_start()) on a copy
  *     of the window, so that the whole adjustment is host-tested; the other
  *     calls into tcp_cong.c (tcp_reno_cong_avoid, tcp_slow_start,
- *     tcp_reno_ssthresh, tcp_reno_undo_cwnd) are reno.h's maths too (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     tcp_reno_ssthresh, tcp_reno_undo_cwnd) are reno.h's maths too (the policy
+ *     of bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  3. get_info (INET_DIAG_VEGASINFO for "ss -i") is not a member BPF may
  *     implement.  Instead baseRTT, the last RTT's minRTT and sample count,
  *     and diff are published in the socket's bpftcp record

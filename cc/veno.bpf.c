@@ -13,7 +13,8 @@
  * Deviations from tcp_veno.c, and why:
  *  1. tcp_reno_cong_avoid, tcp_slow_start, tcp_cong_avoid_ai and
  *     tcp_reno_undo_cwnd, which the kernel file uses, are reno.h's maths on
- *     the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.  No behavioural
+ *     the socket's window (the policy of bpf_tcp.h), not through the kfuncs:
+ *     same arithmetic.  No behavioural
  *     deviation; the callbacks only add bpftcp's per-callback counters.
  */
 #include "vmlinux.h"

@@ -19,7 +19,8 @@
  *     bpf_jiffies64(); usecs_to_jiffies() rounds up as the kernel's does.
  *  2. ssthresh, cong_avoid and undo_cwnd are tcp_reno_ssthresh,
  *     tcp_reno_cong_avoid and tcp_reno_undo_cwnd, which the kernel file
- *     installs: reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     installs: reno.h's maths on the socket's window (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  3. get_info (INET_DIAG_VEGASINFO with Westwood's RTTs for "ss -i") is not
  *     a member BPF may implement.
  *  4. Each callback counts itself in this program's cc_stats map.

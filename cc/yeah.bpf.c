@@ -24,7 +24,8 @@
  *  3. get_info (tcp_vegas_get_info, for ss -i) is not provided: the kernel
  *     rejects get_info in BPF congestion controls.
  *  4. tcp_slow_start, tcp_cong_avoid_ai and tcp_reno_undo_cwnd, which the
- *     kernel file uses, are reno.h's maths on the socket's window (the policy of bpf_tcp.h), not through the kfuncs: same arithmetic.
+ *     kernel file uses, are reno.h's maths on the socket's window (the policy
+ *     of bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
