@@ -10,10 +10,10 @@
  *
  * Deviations from tcp_scalable.c, and why:
  *  1. None in behaviour.  The kernel file uses tcp_reno_undo_cwnd as its
- *     undo_cwnd; this port uses reno.h's copy of it (and of tcp_slow_start
- *     and tcp_cong_avoid_ai) (the policy of bpf_tcp.h), not the kfunc.  The
- *     only addition is the per-callback
- *     counting (BPFTCP_COUNT) that every bpftcp algorithm does.
+ *     undo_cwnd, and tcp_slow_start and tcp_cong_avoid_ai; this port uses
+ *     reno.h's copies of them (the policy of bpf_tcp.h), not the kfuncs.
+ *     The only addition is the per-callback counting (BPFTCP_COUNT) that
+ *     every bpftcp algorithm does.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
