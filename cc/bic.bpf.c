@@ -18,8 +18,9 @@
  *     are not changeable while registered (the kernel's are 0644).
  *  2. HZ comes from CONFIG_HZ via libbpf's __kconfig and tcp_jiffies32 from
  *     bpf_jiffies64(); same values as the kernel's.
- *  3. undo_cwnd calls the tcp_reno_undo_cwnd kfunc, which is what the kernel
- *     file installs.
+ *  3. tcp_slow_start, tcp_cong_avoid_ai and tcp_reno_undo_cwnd, which the
+ *     kernel file uses, are reno.h's maths on the socket's window (the policy
+ *     of bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -52,7 +53,7 @@ static __always_inline struct bic_params bic_params(void)
 SEC("struct_ops")
 void BPF_PROG(bpf_bic_init, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	bic_reset(inet_csk_ca(sk));
 
 	if (initial_ssthresh)
@@ -66,17 +67,11 @@ void BPF_PROG(bpf_bic_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct bic_state *ca = inet_csk_ca(sk);
 	struct bic_params p = bic_params();
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
-	if (!tcp_is_cwnd_limited(sk))
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
+	if (!cc_cong_avoid_begin(sk, &acked))
 		return;
-
-	if (tcp_in_slow_start(tp)) {
-		acked = tcp_slow_start(tp, acked);
-		if (!acked)
-			return;
-	}
 	bic_update(ca, tcp_snd_cwnd(tp), tcp_jiffies32, HZ, &p);
-	tcp_cong_avoid_ai(tp, ca->cnt, acked);
+	cc_cong_avoid_ai(tp, ca->cnt, acked);
 }
 
 SEC("struct_ops")
@@ -84,14 +79,14 @@ __u32 BPF_PROG(bpf_bic_recalc_ssthresh, struct sock *sk)
 {
 	struct bic_params p = bic_params();
 
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return bic_recalc_ssthresh(inet_csk_ca(sk), tcp_snd_cwnd(tcp_sk(sk)), &p);
 }
 
 SEC("struct_ops")
 void BPF_PROG(bpf_bic_state, struct sock *sk, __u8 new_state)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	if (new_state == TCP_CA_Loss)
 		bic_reset(inet_csk_ca(sk));
 }
@@ -100,16 +95,16 @@ void BPF_PROG(bpf_bic_state, struct sock *sk, __u8 new_state)
 SEC("struct_ops")
 void BPF_PROG(bpf_bic_acked, struct sock *sk, const struct ack_sample *sample)
 {
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
-	if (inet_csk(sk)->icsk_ca_state == TCP_CA_Open)
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
+	if (tcp_ca_state(sk) == TCP_CA_Open)
 		bic_acked(inet_csk_ca(sk), sample->pkts_acked);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_bic_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

@@ -16,7 +16,7 @@
  * window (window x 8 bytes, kmalloc'ed by the kernel) does not.  It lives in
  * sk_local_storage: the map cdg_gradients (BPF_MAP_TYPE_SK_STORAGE), created
  * in .init with BPF_SK_STORAGE_GET_F_CREATE and deleted in .release.  The
- * .bss counters storage_created / storage_deleted count both (the selftest
+ * counters storage_created / storage_deleted count both (the selftest
  * test_bpf_cdg checks they balance); storage_failed counts failed creations,
  * after which CDG runs without the window, as the kernel does when kzalloc
  * fails.
@@ -51,7 +51,7 @@
  *     restarts PRR from the current cwnd towards the same ssthresh, and
  *     tcp_get_info() reports Open rather than CWR.
  *  3. get_random_u32() is bpf_get_prandom_u32(); the HyStart MIB counters
- *     (LINUX_MIB_TCPHYSTART*) are this program's .bss counters.
+ *     (LINUX_MIB_TCPHYSTART*) are counters in this program's cc_stats map.
  *  4. Module parameters are const volatile globals fixed at load time with
  *     the kernel's defaults.  tcp_cdg_register() refuses a window that is
  *     not a power of two in [1, 256]; a BPF program cannot refuse its own
@@ -60,12 +60,26 @@
  *  5. nexp_u32()'s loop over the bits of its argument is bounded at 16
  *     iterations, its maximum, for the verifier; signed divisions are done
  *     on magnitudes (no signed division before BPF ISA v4).
- *  6. undo_cwnd calls the tcp_reno_undo_cwnd kfunc and growth the
- *     tcp_reno_cong_avoid kfunc, as the kernel file does.
+ *  6. tcp_reno_undo_cwnd and tcp_reno_cong_avoid, which the kernel file
+ *     uses, are reno.h's maths on the socket's window (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "bpftcp/cc_stats.h"
+
+/* sk_local_storage accounting, and what the kernel counts in its MIBs. */
+struct cdg_counters {
+	BPFTCP_CC_STATS_MEMBERS;
+	__u64 storage_created;
+	__u64 storage_deleted;
+	__u64 storage_failed;
+	__u64 hystart_train_detect;
+	__u64 hystart_delay_detect;
+	__u64 backoffs;		/* backoffs that started a CWR reduction */
+};
+#define BPFTCP_CC_COUNTERS struct cdg_counters
 #include "bpftcp/bpf_tcp.h"
 #include "bpftcp/cdg.h"
 
@@ -79,14 +93,6 @@ const volatile unsigned int hystart_detect = 3;
 const volatile unsigned int use_ineff = 5;
 const volatile bool use_shadow = true;
 const volatile bool use_tolerance = false;
-
-/* sk_local_storage accounting, and what the kernel counts in its MIBs. */
-__u64 storage_created = 0;
-__u64 storage_deleted = 0;
-__u64 storage_failed = 0;
-__u64 hystart_train_detect = 0;
-__u64 hystart_delay_detect = 0;
-__u64 backoffs = 0;		/* backoffs that started a CWR reduction */
 
 /* The gradient window: the part of struct cdg that icsk_ca_priv cannot hold. */
 struct cdg_gradients {
@@ -147,7 +153,7 @@ void BPF_PROG(bpf_cdg_init, struct sock *sk)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct cdg_params p = cdg_params();
 
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	if (!cdg_window_valid(window))
 		BPFTCP_ERR();	/* tcp_cdg_register() would refuse this window */
 
@@ -163,9 +169,9 @@ void BPF_PROG(bpf_cdg_init, struct sock *sk)
 			 * owner of this socket would not be. */
 			zero_gradients(g, p.window);
 			ca->has_gradients = 1;
-			__sync_fetch_and_add(&storage_created, 1);
+			BPFTCP_COUNT(storage_created);
 		} else {
-			__sync_fetch_and_add(&storage_failed, 1);
+			BPFTCP_COUNT(storage_failed);
 			BPFTCP_ERR();
 		}
 	}
@@ -177,11 +183,11 @@ void BPF_PROG(bpf_cdg_release, struct sock *sk)
 {
 	struct cdg_state *ca = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_RELEASE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_RELEASE]);
 	if (!ca->has_gradients)
 		return;
 	if (bpf_sk_storage_delete(&cdg_gradients, sk) == 0)
-		__sync_fetch_and_add(&storage_deleted, 1);
+		BPFTCP_COUNT(storage_deleted);
 	else
 		BPFTCP_ERR();
 	ca->has_gradients = 0;
@@ -193,7 +199,7 @@ static __always_inline void cdg_enter_cwr(struct sock *sk, struct cdg_state *ca,
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
-	if (inet_csk(sk)->icsk_ca_state >= TCP_CA_CWR)
+	if (tcp_ca_state(sk) >= TCP_CA_CWR)
 		return;
 
 	cdg_cwr_enter(&ca->cwr, tp->snd_nxt, tcp_snd_cwnd(tp), tp->delivered,
@@ -202,7 +208,7 @@ static __always_inline void cdg_enter_cwr(struct sock *sk, struct cdg_state *ca,
 	tp->snd_ssthresh = cdg_ssthresh(ca, tcp_snd_cwnd(tp), p);
 	if (tcp_ecn_mode_rfc3168(tp))
 		tp->ecn_flags |= TCP_ECN_QUEUE_CWR;
-	__sync_fetch_and_add(&backoffs, 1);
+	BPFTCP_COUNT(backoffs);
 }
 
 /* tcp_cdg_backoff() */
@@ -226,7 +232,7 @@ void BPF_PROG(bpf_cdg_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct cdg_params p = cdg_params();
 	__u32 prior_snd_cwnd;
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (ca->cwr.active)
 		return;
 
@@ -236,11 +242,11 @@ void BPF_PROG(bpf_cdg_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		switch (cdg_hystart_update(ca, tp->tcp_mstamp, tcp_is_cwnd_limited(sk),
 					   tcp_snd_cwnd(tp), &ssthresh, &p)) {
 		case CDG_HYSTART_EXIT_TRAIN:
-			__sync_fetch_and_add(&hystart_train_detect, 1);
+			BPFTCP_COUNT(hystart_train_detect);
 			tp->snd_ssthresh = ssthresh;
 			break;
 		case CDG_HYSTART_EXIT_DELAY:
-			__sync_fetch_and_add(&hystart_delay_detect, 1);
+			BPFTCP_COUNT(hystart_delay_detect);
 			tp->snd_ssthresh = ssthresh;
 			break;
 		default:
@@ -261,7 +267,7 @@ void BPF_PROG(bpf_cdg_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	}
 
 	prior_snd_cwnd = tcp_snd_cwnd(tp);
-	tcp_reno_cong_avoid(sk, ack, acked);
+	cc_reno_cong_avoid(sk, acked);
 	cdg_shadow_grow(ca, tcp_snd_cwnd(tp) - prior_snd_cwnd);
 }
 
@@ -271,7 +277,7 @@ void BPF_PROG(bpf_cdg_acked, struct sock *sk, const struct ack_sample *sample)
 	struct cdg_state *ca = inet_csk_ca(sk);
 	struct tcp_sock *tp = tcp_sk(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	cdg_acked(ca, sample->rtt_us, sample->pkts_acked, tp->sacked_out);
 
 	if (!ca->cwr.active)
@@ -305,7 +311,7 @@ __u32 BPF_PROG(bpf_cdg_ssthresh, struct sock *sk)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct cdg_params p = cdg_params();
 
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	/* In (emulated) CWR the kernel would keep the reduction's ssthresh. */
 	if (ca->cwr.active)
 		return tp->snd_ssthresh;
@@ -318,7 +324,7 @@ void BPF_PROG(bpf_cdg_set_state, struct sock *sk, __u8 new_state)
 {
 	struct cdg_state *ca = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	if (new_state >= TCP_CA_CWR)
 		ca->cwr.active = 0;
 }
@@ -331,7 +337,7 @@ void BPF_PROG(bpf_cdg_cwnd_event, struct sock *sk, enum tcp_ca_event ev)
 	struct cdg_params p = cdg_params();
 	struct cdg_minmax *gradients;
 
-	BPFTCP_COUNT(BPFTCP_OP_CWND_EVENT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CWND_EVENT]);
 	switch (ev) {
 	case CA_EVENT_CWND_RESTART:
 		gradients = gradients_of(sk, ca);
@@ -351,8 +357,8 @@ void BPF_PROG(bpf_cdg_cwnd_event, struct sock *sk, enum tcp_ca_event ev)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_cdg_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

@@ -8,7 +8,8 @@
  * the TCP-friendly (Reno-emulation) region, HyStart with both ACK-train and
  * delay detection, epoch restart after idle (cwnd_event TX_START), and undo
  * (undo_cwnd, as tcp_reno_undo_cwnd).  The arithmetic lives in
- * include/bpftcp/cubic.h so the host tests exercise the same code.
+ * include/bpftcp/cubic.h, and the window growth it shares with Reno in
+ * include/bpftcp/reno.h, so the host tests exercise the same code.
  *
  * Deviations from tcp_cubic.c, and why:
  *  1. Module parameters (beta, bic_scale, fast_convergence, tcp_friendliness,
@@ -24,14 +25,19 @@
  *     already < 64, so the mask only proves the bound to the verifier.
  *  4. fls64() is a portable binary search (BPF has no clz instruction).
  *  5. HZ comes from CONFIG_HZ via libbpf's __kconfig, tcp_jiffies32 from
- *     bpf_jiffies64(), and usecs_to_jiffies() rounds up as the kernel does
- *     for HZ values that divide 1000000 (all supported ones).
+ *     bpf_jiffies64(), and usecs_to_jiffies() is bpftcp_usecs_to_jiffies()
+ *     (cc_common.h), which rounds up as the kernel does: by the same
+ *     division for HZ 100, 250 and 1000, and for HZ 300 (which does not
+ *     divide 1000000, so the kernel multiplies and shifts) with the same
+ *     results for every delay below 43 minutes.
  *  6. The kernel's NET_INC_STATS(LINUX_MIB_TCPHYSTART*) counters are not
  *     reachable from BPF; HyStart exits are counted in this program's own
- *     cc_stats map instead (as errors are), and pr_debug() is dropped.
- *  7. undo_cwnd is implemented here rather than by calling the
- *     tcp_reno_undo_cwnd kfunc, so the whole algorithm is in this file; the
- *     result is identical (max(cwnd, prior_cwnd)).
+ *     cc_stats map instead (struct cubic_counters), and pr_debug() is
+ *     dropped.
+ *  7. tcp_slow_start, tcp_cong_avoid_ai and tcp_reno_undo_cwnd, which the
+ *     kernel file uses, are not called as kfuncs: they are reno.h's maths
+ *     on the socket's window (the policy of bpf_tcp.h, host-tested by
+ *     selftests/test_reno_math.c), with identical results.
  *  8. Not in tcp_cubic.c: the state a reader cares about (W_max, K, the
  *     origin point, the epoch start, the loss count) is published in the
  *     socket's bpftcp record (include/bpftcp/sock_state.h), because the
@@ -47,6 +53,16 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "bpftcp/cc_stats.h"
+
+/* This program's counters: HyStart exits, by detector (the kernel's
+ * LINUX_MIB_TCPHYSTART*DETECT), after the common ones. */
+struct cubic_counters {
+	BPFTCP_CC_STATS_MEMBERS;
+	__u64 hystart_train_detect;
+	__u64 hystart_delay_detect;
+};
+#define BPFTCP_CC_COUNTERS struct cubic_counters
 #include "bpftcp/bpf_tcp.h"
 #include "bpftcp/cubic.h"
 #include "bpftcp/sock_state.bpf.h"
@@ -63,10 +79,6 @@ const volatile bool hystart = true;
 const volatile __u32 hystart_detect = HYSTART_ACK_TRAIN | HYSTART_DELAY;
 const volatile __u32 hystart_low_window = 16;
 const volatile __u32 hystart_ack_delta_us = 2000;
-
-/* HyStart exits, by detector (the kernel's LINUX_MIB_TCPHYSTART*DETECT). */
-__u64 hystart_train_detect = 0;
-__u64 hystart_delay_detect = 0;
 
 static __always_inline struct cubic_params cubic_params(void)
 {
@@ -126,7 +138,7 @@ void BPF_PROG(bpf_cubic_init, struct sock *sk)
 {
 	struct cubic_state *ca = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	cubic_reset(ca);
 	if (!bpftcp_cc_export_init(sk, BPFTCP_CC_CUBIC, "bpf_cubic"))
 		BPFTCP_ERR();
@@ -141,7 +153,7 @@ void BPF_PROG(bpf_cubic_init, struct sock *sk)
 SEC("struct_ops")
 void BPF_PROG(bpf_cubic_cwnd_event, struct sock *sk, enum tcp_ca_event event)
 {
-	BPFTCP_COUNT(BPFTCP_OP_CWND_EVENT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CWND_EVENT]);
 	if (event == CA_EVENT_TX_START) {
 		struct cubic_state *ca = inet_csk_ca(sk);
 		__u32 now = tcp_jiffies32;
@@ -168,21 +180,15 @@ void BPF_PROG(bpf_cubic_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct cubic_params p = cubic_params();
 	__u32 epoch_start;
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
-	if (!tcp_is_cwnd_limited(sk))
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
+	if (!cc_cong_avoid_begin(sk, &acked))
 		return;
-
-	if (tcp_in_slow_start(tp)) {
-		acked = tcp_slow_start(tp, acked);
-		if (!acked)
-			return;
-	}
 	epoch_start = ca->epoch_start;
 	cubic_update(ca, tcp_snd_cwnd(tp), acked, tcp_jiffies32, (__u32)tp->tcp_mstamp, HZ, &p);
 	/* A new epoch computed a new K and origin point. */
 	if (ca->epoch_start != epoch_start)
 		cubic_export(sk, ca);
-	tcp_cong_avoid_ai(tp, ca->cnt, acked);
+	cc_cong_avoid_ai(tp, ca->cnt, acked);
 }
 
 SEC("struct_ops")
@@ -194,7 +200,7 @@ __u32 BPF_PROG(bpf_cubic_recalc_ssthresh, struct sock *sk)
 	struct bpftcp_cubic_export *c;
 	__u32 ssthresh;
 
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	ssthresh = cubic_recalc_ssthresh(ca, tcp_snd_cwnd(tp), &p);
 	c = cubic_export(sk, ca);
 	if (c)
@@ -205,7 +211,7 @@ __u32 BPF_PROG(bpf_cubic_recalc_ssthresh, struct sock *sk)
 SEC("struct_ops")
 void BPF_PROG(bpf_cubic_state, struct sock *sk, __u8 new_state)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	if (new_state == TCP_CA_Loss) {
 		cubic_reset(inet_csk_ca(sk));
 		bictcp_hystart_reset(sk);
@@ -260,7 +266,7 @@ static __always_inline void hystart_update(struct sock *sk, __u32 delay)
 
 			if ((__s32)(now - ca->round_start) > (__s32)threshold) {
 				ca->found = 1;
-				__sync_fetch_and_add(&hystart_train_detect, 1);
+				BPFTCP_COUNT(hystart_train_detect);
 				tp->snd_ssthresh = tcp_snd_cwnd(tp);
 			}
 		}
@@ -276,7 +282,7 @@ static __always_inline void hystart_update(struct sock *sk, __u32 delay)
 			if (ca->curr_rtt > ca->delay_min +
 			    cubic_hystart_delay_thresh(ca->delay_min >> 3)) {
 				ca->found = 1;
-				__sync_fetch_and_add(&hystart_delay_detect, 1);
+				BPFTCP_COUNT(hystart_delay_detect);
 				tp->snd_ssthresh = tcp_snd_cwnd(tp);
 			}
 		}
@@ -290,7 +296,7 @@ void BPF_PROG(bpf_cubic_acked, struct sock *sk, const struct ack_sample *sample)
 	struct cubic_state *ca = inet_csk_ca(sk);
 	__u32 delay;
 
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	/* Some calls are for duplicates without timestamps. */
 	if (sample->rtt_us < 0)
 		return;
@@ -314,10 +320,8 @@ void BPF_PROG(bpf_cubic_acked, struct sock *sk, const struct ack_sample *sample)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_cubic_undo_cwnd, struct sock *sk)
 {
-	const struct tcp_sock *tp = tcp_sk(sk);
-
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return max(tcp_snd_cwnd(tp), tp->prior_cwnd);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

@@ -48,15 +48,25 @@
  *  6. __tcp_send_ack(sk, rcv_nxt, 0) is bpf_tcp_send_ack(tp, rcv_nxt), the
  *     helper that wraps it; WRITE_ONCE() on dctcp_alpha (for get_info's
  *     lockless read) is a plain store, get_info being absent.
- *  7. cong_avoid calls the tcp_reno_cong_avoid kfunc, as the kernel's dctcp
- *     points .cong_avoid at tcp_reno_cong_avoid.
+ *  7. cong_avoid is tcp_reno_cong_avoid, as the kernel's dctcp points
+ *     .cong_avoid at it: reno.h's maths on the socket's window (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  8. Each callback counts itself in this program's cc_stats map, and CE
  *     state flips (receiver side) in ce_state_changes.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
+#include "bpftcp/cc_stats.h"
+
+/* This program's counters, shown by "bpftcp cc stats dctcp". */
+struct dctcp_counters {
+	BPFTCP_CC_STATS_MEMBERS;
+	__u64 reno_fallbacks;		/* init switched a non-ECN socket to reno */
+	__u64 ce_state_changes;		/* receiver: CE state flips */
+	__u64 plb_enabled_not_supported; /* connections started with PLB on */
+};
+#define BPFTCP_CC_COUNTERS struct dctcp_counters
 #include "bpftcp/bpf_tcp.h"
 #include "bpftcp/dctcp.h"
 #include "bpftcp/sock_state.bpf.h"
@@ -73,11 +83,6 @@ const volatile __u32 dctcp_alpha_on_init = DCTCP_MAX_ALPHA;
 
 /* The Reno that non-ECN connections fall back to (deviation 2). */
 const char fallback_cc[] = "reno";
-
-/* Event counters, shown by "bpftcp cc stats dctcp". */
-__u64 reno_fallbacks = 0;
-__u64 ce_state_changes = 0;
-__u64 plb_enabled_not_supported = 0;
 
 static __always_inline void dctcp_reset(const struct tcp_sock *tp, struct dctcp_state *ca)
 {
@@ -114,7 +119,7 @@ void BPF_PROG(bpf_dctcp_init, struct sock *sk)
 	const struct tcp_sock *tp = tcp_sk(sk);
 	int state = sk->__sk_common.skc_state;
 
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	if ((tp->ecn_flags & (TCP_ECN_MODE_RFC3168 | TCP_ECN_MODE_ACCECN)) ||
 	    state == TCP_LISTEN || state == TCP_CLOSE) {
 		struct dctcp_state *ca = inet_csk_ca(sk);
@@ -129,7 +134,7 @@ void BPF_PROG(bpf_dctcp_init, struct sock *sk)
 		dctcp_reset(tp, ca);
 		dctcp_export_init(sk, ca);
 		if (sk->__sk_common.skc_net.net->ipv4.sysctl_tcp_plb_enabled)
-			__sync_fetch_and_add(&plb_enabled_not_supported, 1);
+			BPFTCP_COUNT(plb_enabled_not_supported);
 		return;
 	}
 
@@ -141,7 +146,7 @@ void BPF_PROG(bpf_dctcp_init, struct sock *sk)
 		BPFTCP_ERR();
 		return;
 	}
-	__sync_fetch_and_add(&reno_fallbacks, 1);
+	BPFTCP_COUNT(reno_fallbacks);
 }
 
 SEC("struct_ops")
@@ -150,7 +155,7 @@ __u32 BPF_PROG(bpf_dctcp_ssthresh, struct sock *sk)
 	struct dctcp_state *ca = inet_csk_ca(sk);
 	const struct tcp_sock *tp = tcp_sk(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	ca->loss_cwnd = tcp_snd_cwnd(tp);
 	return dctcp_ssthresh(tcp_snd_cwnd(tp), ca->dctcp_alpha);
 }
@@ -162,7 +167,7 @@ void BPF_PROG(bpf_dctcp_in_ack_event, struct sock *sk, __u32 flags)
 	const struct tcp_sock *tp = tcp_sk(sk);
 	struct dctcp_state *ca = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_IN_ACK_EVENT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_IN_ACK_EVENT]);
 	/* Expired RTT */
 	if (!before(tp->snd_una, ca->next_seq)) {
 		ca->dctcp_alpha = dctcp_alpha_update(ca->dctcp_alpha,
@@ -186,9 +191,9 @@ static __always_inline void dctcp_react_to_loss(struct sock *sk)
 SEC("struct_ops")
 void BPF_PROG(bpf_dctcp_state, struct sock *sk, __u8 new_state)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	if (new_state == TCP_CA_Recovery &&
-	    new_state != BPF_CORE_READ_BITFIELD(inet_csk(sk), icsk_ca_state))
+	    new_state != tcp_ca_state(sk))
 		dctcp_react_to_loss(sk);
 	/* RTO is handled in cwnd_event (CA_EVENT_LOSS), so that there is only
 	 * one loss adjustment per RTT. */
@@ -221,7 +226,7 @@ static __always_inline void dctcp_ece_ack_update(struct sock *sk, enum tcp_ca_ev
 	}
 	if (a.ack_now) {
 		icsk->icsk_ack.pending |= ICSK_ACK_NOW;
-		__sync_fetch_and_add(&ce_state_changes, 1);
+		BPFTCP_COUNT(ce_state_changes);
 		dctcp_export(sk, ca, false);
 	}
 	ca->prior_rcv_nxt = tp->rcv_nxt;
@@ -233,7 +238,7 @@ void BPF_PROG(bpf_dctcp_cwnd_event, struct sock *sk, enum tcp_ca_event ev)
 {
 	struct dctcp_state *ca = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CWND_EVENT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CWND_EVENT]);
 	switch (ev) {
 	case CA_EVENT_ECN_IS_CE:
 	case CA_EVENT_ECN_NO_CE:
@@ -253,15 +258,15 @@ __u32 BPF_PROG(bpf_dctcp_undo_cwnd, struct sock *sk)
 {
 	const struct dctcp_state *ca = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
 	return dctcp_undo_cwnd(tcp_snd_cwnd(tcp_sk(sk)), ca->loss_cwnd);
 }
 
 SEC("struct_ops")
 void BPF_PROG(bpf_dctcp_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
-	tcp_reno_cong_avoid(sk, ack, acked);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
+	cc_reno_cong_avoid(sk, acked);
 }
 
 SEC(".struct_ops.link")

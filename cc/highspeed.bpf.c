@@ -22,8 +22,9 @@
  *     only called when the clamp changes (the default ~0 does change).
  *  3. The congestion-avoidance increase runs on a copy of snd_cwnd,
  *     snd_cwnd_cnt and snd_cwnd_clamp that is written back afterwards (same
- *     arithmetic); slow start and undo_cwnd are the tcp_slow_start and
- *     tcp_reno_undo_cwnd kfuncs, which the kernel file calls.
+ *     arithmetic); slow start and undo_cwnd (tcp_slow_start and
+ *     tcp_reno_undo_cwnd in the kernel file) are reno.h's maths (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  4. Each callback counts itself in this program's cc_stats map.
  * The file has no module parameters.
  */
@@ -41,7 +42,7 @@ void BPF_PROG(bpf_highspeed_init, struct sock *sk)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct hstcp_state *ca = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	ca->ai = 0;
 
 	/* Ensure the MD arithmetic works.  This is somewhat pedantic, since
@@ -55,14 +56,14 @@ SEC("struct_ops")
 void BPF_PROG(bpf_highspeed_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
-	struct reno_window w;
+	struct cc_window w;
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (!tcp_is_cwnd_limited(sk))
 		return;
 
 	if (tcp_in_slow_start(tp)) {
-		tcp_slow_start(tp, acked);
+		cc_slow_start(tp, acked);
 		return;
 	}
 	w = tcp_window_get(tp);
@@ -73,7 +74,7 @@ void BPF_PROG(bpf_highspeed_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_highspeed_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	/* Do multiplicative decrease */
 	return hstcp_ssthresh(inet_csk_ca(sk), tcp_snd_cwnd(tcp_sk(sk)));
 }
@@ -81,8 +82,8 @@ __u32 BPF_PROG(bpf_highspeed_ssthresh, struct sock *sk)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_highspeed_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

@@ -23,14 +23,14 @@
  *     round up as the kernel's do.
  *  3. The congestion-avoidance increase runs on a copy of snd_cwnd,
  *     snd_cwnd_cnt and snd_cwnd_clamp that is written back afterwards (same
- *     arithmetic); slow start and undo's window are the tcp_slow_start and
- *     tcp_reno_undo_cwnd kfuncs, which the kernel file calls.
+ *     arithmetic); slow start and undo's window (tcp_slow_start and
+ *     tcp_reno_undo_cwnd in the kernel file) are reno.h's maths (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  4. Each callback counts itself in this program's cc_stats map.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include "bpftcp/bpf_tcp.h"
 #include "bpftcp/htcp.h"
 
@@ -49,26 +49,21 @@ static __always_inline struct htcp_params htcp_params(void)
 	return p;
 }
 
-static __always_inline __u8 ca_state(const struct sock *sk)
-{
-	return BPF_CORE_READ_BITFIELD(inet_csk(sk), icsk_ca_state);
-}
-
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_htcp_cwnd_undo, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
 	htcp_undo(inet_csk_ca(sk));
-	return tcp_reno_undo_cwnd(sk);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC("struct_ops")
 void BPF_PROG(bpf_htcp_pkts_acked, struct sock *sk, const struct ack_sample *sample)
 {
 	struct htcp_params p = htcp_params();
-	__u8 state = ca_state(sk);
+	__u8 state = tcp_ca_state(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	htcp_measure_achieved_throughput(inet_csk_ca(sk), sample->pkts_acked, sample->rtt_us,
 					 state == TCP_CA_Open,
 					 state == TCP_CA_Open || state == TCP_CA_Disorder,
@@ -80,7 +75,7 @@ __u32 BPF_PROG(bpf_htcp_recalc_ssthresh, struct sock *sk)
 {
 	struct htcp_params p = htcp_params();
 
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return htcp_recalc_ssthresh(inet_csk_ca(sk), tcp_snd_cwnd(tcp_sk(sk)), tcp_jiffies32,
 				    HZ, &p);
 }
@@ -90,14 +85,14 @@ void BPF_PROG(bpf_htcp_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct htcp_params p;
-	struct reno_window w;
+	struct cc_window w;
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (!tcp_is_cwnd_limited(sk))
 		return;
 
 	if (tcp_in_slow_start(tp)) {
-		tcp_slow_start(tp, acked);
+		cc_slow_start(tp, acked);
 		return;
 	}
 	/* In dangerous area, increase slowly. */
@@ -110,14 +105,14 @@ void BPF_PROG(bpf_htcp_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 SEC("struct_ops")
 void BPF_PROG(bpf_htcp_init, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	htcp_init(inet_csk_ca(sk), tcp_jiffies32);
 }
 
 SEC("struct_ops")
 void BPF_PROG(bpf_htcp_state, struct sock *sk, __u8 new_state)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	htcp_set_state(inet_csk_ca(sk), new_state == TCP_CA_Open,
 		       new_state == TCP_CA_CWR || new_state == TCP_CA_Recovery ||
 		       new_state == TCP_CA_Loss,

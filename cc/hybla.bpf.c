@@ -25,8 +25,9 @@
  *     7 (it is < 8 already) to prove the bound to the verifier.
  *  4. The increase runs on a copy of snd_cwnd, snd_cwnd_cnt, snd_ssthresh
  *     and snd_cwnd_clamp, written back afterwards; the Reno fallback,
- *     ssthresh and undo_cwnd are the tcp_reno_cong_avoid, tcp_reno_ssthresh
- *     and tcp_reno_undo_cwnd kfuncs, which the kernel file calls.
+ *     ssthresh and undo_cwnd (tcp_reno_cong_avoid, tcp_reno_ssthresh and
+ *     tcp_reno_undo_cwnd in the kernel file) are reno.h's maths (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  5. rtt0 = 0 divides by zero in the kernel; here rho is then 1.
  *  6. Each callback counts itself in this program's cc_stats map.
  */
@@ -46,7 +47,7 @@ void BPF_PROG(bpf_hybla_init, struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	tp->snd_cwnd = 2;
 	if (tcp_snd_cwnd_clamp_set(sk, HYBLA_CWND_CLAMP))
 		BPFTCP_ERR();
@@ -58,7 +59,7 @@ void BPF_PROG(bpf_hybla_state, struct sock *sk, __u8 ca_state)
 {
 	struct hybla_state *ca = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	ca->hybla_en = (ca_state == TCP_CA_Open);
 }
 
@@ -67,16 +68,16 @@ void BPF_PROG(bpf_hybla_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct hybla_state *ca = inet_csk_ca(sk);
-	struct reno_window w;
+	struct cc_window w;
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	hybla_track_min_rtt(ca, tp->srtt_us, rtt0);
 
 	if (!tcp_is_cwnd_limited(sk))
 		return;
 
 	if (!ca->hybla_en) {
-		tcp_reno_cong_avoid(sk, ack, acked);
+		cc_reno_cong_avoid(sk, acked);
 		return;
 	}
 
@@ -88,15 +89,15 @@ void BPF_PROG(bpf_hybla_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_hybla_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
-	return tcp_reno_ssthresh(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
+	return cc_reno_ssthresh(sk);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_hybla_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

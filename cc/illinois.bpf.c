@@ -18,8 +18,9 @@
  *  2. get_info (INET_DIAG_VEGASINFO for ss -i) is not provided: the kernel
  *     rejects get_info in BPF congestion controls (bpf_tcp_ca.c lists it as
  *     unsupported).  Nothing else depends on it.
- *  3. undo_cwnd calls the tcp_reno_undo_cwnd kfunc, which is what the kernel
- *     file installs.
+ *  3. tcp_slow_start and tcp_reno_undo_cwnd, which the kernel file uses, are
+ *     reno.h's maths on the socket's window (the policy of bpf_tcp.h), not
+ *     through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -45,7 +46,7 @@ static __always_inline struct illinois_params illinois_params(void)
 SEC("struct_ops")
 void BPF_PROG(bpf_illinois_init, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	illinois_init(inet_csk_ca(sk), tcp_sk(sk)->snd_nxt);
 }
 
@@ -53,7 +54,7 @@ void BPF_PROG(bpf_illinois_init, struct sock *sk)
 SEC("struct_ops")
 void BPF_PROG(bpf_illinois_acked, struct sock *sk, const struct ack_sample *sample)
 {
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	illinois_acked(inet_csk_ca(sk), sample->pkts_acked, sample->rtt_us);
 }
 
@@ -61,7 +62,7 @@ void BPF_PROG(bpf_illinois_acked, struct sock *sk, const struct ack_sample *samp
 SEC("struct_ops")
 void BPF_PROG(bpf_illinois_state, struct sock *sk, __u8 new_state)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	if (new_state == TCP_CA_Loss)
 		illinois_loss(inet_csk_ca(sk), tcp_sk(sk)->snd_nxt);
 }
@@ -74,7 +75,7 @@ void BPF_PROG(bpf_illinois_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct illinois_state *ca = inet_csk_ca(sk);
 	struct illinois_params p = illinois_params();
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (after(ack, ca->end_seq))
 		illinois_update_params(ca, tcp_snd_cwnd(tp), tp->snd_nxt, &p);
 
@@ -83,7 +84,7 @@ void BPF_PROG(bpf_illinois_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		return;
 
 	if (tcp_in_slow_start(tp)) {
-		tcp_slow_start(tp, acked);
+		cc_slow_start(tp, acked);
 	} else {
 		__u32 cwnd = tcp_snd_cwnd(tp), cnt = tp->snd_cwnd_cnt;
 
@@ -96,15 +97,15 @@ void BPF_PROG(bpf_illinois_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_illinois_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return illinois_ssthresh(inet_csk_ca(sk), tcp_snd_cwnd(tcp_sk(sk)));
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_illinois_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

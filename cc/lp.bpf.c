@@ -14,12 +14,13 @@
  * Deviations from tcp_lp.c, and why:
  *  1. tcp_time_stamp_ts() (the local timestamp clock: ms, or us on
  *     connections that negotiated usec timestamps) is computed here from
- *     tp->tcp_mstamp and tp->tcp_usec_ts, as the kernel inline does.
+ *     tp->tcp_mstamp and tcp_sk_usec_ts(tp), as the kernel inline does.
  *  2. The pr_debug() trace of the state in pkts_acked is dropped (BPF has
  *     no pr_debug; bpf_printk would be a trace_pipe write per ACK).
- *  3. ssthresh, cong_avoid and undo_cwnd call the tcp_reno_ssthresh,
- *     tcp_reno_cong_avoid and tcp_reno_undo_cwnd kfuncs, as the kernel
- *     file calls those functions.
+ *  3. ssthresh, cong_avoid and undo_cwnd are tcp_reno_ssthresh,
+ *     tcp_reno_cong_avoid and tcp_reno_undo_cwnd, as in the kernel file:
+ *     reno.h's maths on the socket's window (the policy of bpf_tcp.h), not
+ *     through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -32,7 +33,7 @@ char _license[] SEC("license") = "GPL";
 /* tcp_time_stamp_ts(): the clock the peer echoes in TSecr. */
 static __always_inline __u32 lp_time_stamp_ts(const struct tcp_sock *tp)
 {
-	if (tp->tcp_usec_ts)
+	if (tcp_sk_usec_ts(tp))
 		return tp->tcp_mstamp;
 	return tp->tcp_mstamp / USEC_PER_MSEC;
 }
@@ -40,7 +41,7 @@ static __always_inline __u32 lp_time_stamp_ts(const struct tcp_sock *tp)
 SEC("struct_ops")
 void BPF_PROG(bpf_lp_init, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	lp_init(inet_csk_ca(sk));
 }
 
@@ -50,9 +51,9 @@ void BPF_PROG(bpf_lp_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
 	struct lp_state *lp = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (!(lp->flag & LP_WITHIN_INF))
-		tcp_reno_cong_avoid(sk, ack, acked);
+		cc_reno_cong_avoid(sk, acked);
 }
 
 /* The early congestion indication, handled per ACK. */
@@ -62,7 +63,7 @@ void BPF_PROG(bpf_lp_pkts_acked, struct sock *sk, const struct ack_sample *sampl
 	struct tcp_sock *tp = tcp_sk(sk);
 	__u32 cwnd = tcp_snd_cwnd(tp);
 
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	if (lp_pkts_acked(inet_csk_ca(sk), sample->rtt_us, tp->rx_opt.rcv_tsval,
 			  tp->rx_opt.rcv_tsecr, lp_time_stamp_ts(tp), &cwnd))
 		tcp_snd_cwnd_set(tp, cwnd);
@@ -71,15 +72,15 @@ void BPF_PROG(bpf_lp_pkts_acked, struct sock *sk, const struct ack_sample *sampl
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_lp_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
-	return tcp_reno_ssthresh(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
+	return cc_reno_ssthresh(sk);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_lp_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

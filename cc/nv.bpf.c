@@ -31,7 +31,9 @@
  *     the mathematical limit).
  *  6. get_info (INET_DIAG_VEGASINFO) is not provided: the kernel rejects
  *     get_info in BPF congestion controls.
- *  7. undo_cwnd calls the tcp_reno_undo_cwnd kfunc, as the kernel file does.
+ *  7. tcp_slow_start, tcp_cong_avoid_ai and tcp_reno_undo_cwnd, which the
+ *     kernel file uses, are reno.h's maths on the socket's window (the policy
+ *     of bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -85,7 +87,7 @@ static __always_inline struct nv_params nv_params(void)
 SEC("struct_ops")
 void BPF_PROG(bpf_nv_init, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	nv_init(inet_csk_ca(sk), tcp_sk(sk)->snd_una, nv_base_rtt, bpf_jiffies64(), HZ);
 }
 
@@ -95,20 +97,14 @@ void BPF_PROG(bpf_nv_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct nv_state *ca = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
-	if (!tcp_is_cwnd_limited(sk))
-		return;
-
-	/* Only grow cwnd if NV has not detected congestion */
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
+	/* Only grow cwnd if NV has not detected congestion (tested before
+	 * tcp_is_cwnd_limited() in the kernel; both are plain reads). */
 	if (!ca->nv_allow_cwnd_growth)
 		return;
-
-	if (tcp_in_slow_start(tp)) {
-		acked = tcp_slow_start(tp, acked);
-		if (!acked)
-			return;
-	}
-	tcp_cong_avoid_ai(tp, nv_ai_cnt(ca, tcp_snd_cwnd(tp)), acked);
+	if (!cc_cong_avoid_begin(sk, &acked))
+		return;
+	cc_cong_avoid_ai(tp, nv_ai_cnt(ca, tcp_snd_cwnd(tp)), acked);
 }
 
 SEC("struct_ops")
@@ -116,7 +112,7 @@ __u32 BPF_PROG(bpf_nv_recalc_ssthresh, struct sock *sk)
 {
 	struct nv_params p = nv_params();
 
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return nv_recalc_ssthresh(tcp_snd_cwnd(tcp_sk(sk)), &p);
 }
 
@@ -125,7 +121,7 @@ void BPF_PROG(bpf_nv_state, struct sock *sk, __u8 new_state)
 {
 	struct nv_params p = nv_params();
 
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	nv_state_change(inet_csk_ca(sk), new_state, tcp_sk(sk)->snd_una, &p);
 }
 
@@ -139,7 +135,7 @@ void BPF_PROG(bpf_nv_acked, struct sock *sk, const struct ack_sample *sample)
 	struct nv_ack a = {
 		.rtt_us = sample->rtt_us,
 		.in_flight = sample->in_flight,
-		.ca_state = inet_csk(sk)->icsk_ca_state,
+		.ca_state = tcp_ca_state(sk),
 		.snd_una = tp->snd_una,
 		.snd_nxt = tp->snd_nxt,
 		.mss_cache = tp->mss_cache,
@@ -148,7 +144,7 @@ void BPF_PROG(bpf_nv_acked, struct sock *sk, const struct ack_sample *sample)
 		.hz = HZ,
 	};
 
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	nv_acked(inet_csk_ca(sk), &a, &cwnd, &ssthresh, &p);
 	if (cwnd != tcp_snd_cwnd(tp))
 		tcp_snd_cwnd_set(tp, cwnd);
@@ -159,8 +155,8 @@ void BPF_PROG(bpf_nv_acked, struct sock *sk, const struct ack_sample *sample)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_nv_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

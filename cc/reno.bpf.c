@@ -10,11 +10,12 @@
  * host tests exercise the same code.
  *
  * Deviations from tcp_cong.c, and why:
- *  1. tcp_slow_start() and tcp_cong_avoid_ai() are implemented here (on a
- *     copy of snd_cwnd, snd_cwnd_cnt, snd_ssthresh and snd_cwnd_clamp that
- *     is written back) instead of calling the kfuncs of the same name, so
- *     the whole algorithm is in this port and in its host tests.  Same
- *     arithmetic, same results.
+ *  1. The functions are reno.h's copies (on a struct cc_window of
+ *     snd_cwnd, snd_cwnd_cnt, snd_ssthresh and snd_cwnd_clamp that is
+ *     written back), reached through bpf_tcp.h's cc_reno_*() as in every
+ *     bpftcp port, instead of the kfuncs of the same names, so the whole
+ *     algorithm is in reno.h and its host tests.  Same arithmetic, same
+ *     results.
  *  2. The kernel's tcp_snd_cwnd_set() has a WARN_ON_ONCE for cwnd <= 0;
  *     BPF cannot warn, and Reno never produces such a value.
  *  3. The kernel's reno has .flags = TCP_CONG_NON_RESTRICTED (any user may
@@ -35,32 +36,22 @@ char _license[] SEC("license") = "GPL";
 SEC("struct_ops")
 void BPF_PROG(bpf_reno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
-	struct tcp_sock *tp = tcp_sk(sk);
-	struct reno_window w;
-
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
-	if (!tcp_is_cwnd_limited(sk))
-		return;
-
-	w = tcp_window_get(tp);
-	reno_cong_avoid(&w, acked);
-	tcp_window_put(tp, &w);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
+	cc_reno_cong_avoid(sk, acked);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_reno_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
-	return reno_ssthresh(tcp_snd_cwnd(tcp_sk(sk)));
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
+	return cc_reno_ssthresh(sk);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_reno_undo_cwnd, struct sock *sk)
 {
-	const struct tcp_sock *tp = tcp_sk(sk);
-
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return reno_undo_cwnd(tcp_snd_cwnd(tp), tp->prior_cwnd);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

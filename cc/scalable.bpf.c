@@ -10,9 +10,10 @@
  *
  * Deviations from tcp_scalable.c, and why:
  *  1. None in behaviour.  The kernel file uses tcp_reno_undo_cwnd as its
- *     undo_cwnd; this port calls the same function through the
- *     tcp_reno_undo_cwnd kfunc.  The only addition is the per-callback
- *     counting (BPFTCP_COUNT) that every bpftcp algorithm does.
+ *     undo_cwnd, and tcp_slow_start and tcp_cong_avoid_ai; this port uses
+ *     reno.h's copies of them (the policy of bpf_tcp.h), not the kfuncs.
+ *     The only addition is the per-callback counting (BPFTCP_COUNT) that
+ *     every bpftcp algorithm does.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -27,30 +28,24 @@ void BPF_PROG(bpf_scalable_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
-	if (!tcp_is_cwnd_limited(sk))
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
+	if (!cc_cong_avoid_begin(sk, &acked))
 		return;
-
-	if (tcp_in_slow_start(tp)) {
-		acked = tcp_slow_start(tp, acked);
-		if (!acked)
-			return;
-	}
-	tcp_cong_avoid_ai(tp, scalable_ai_cnt(tcp_snd_cwnd(tp)), acked);
+	cc_cong_avoid_ai(tp, scalable_ai_cnt(tcp_snd_cwnd(tp)), acked);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_scalable_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return scalable_ssthresh(tcp_snd_cwnd(tcp_sk(sk)));
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_scalable_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

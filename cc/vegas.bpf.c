@@ -22,8 +22,8 @@
  *     (include/bpftcp/reno.h, the arithmetic of tcp_slow_start()) on a copy
  *     of the window, so that the whole adjustment is host-tested; the other
  *     calls into tcp_cong.c (tcp_reno_cong_avoid, tcp_slow_start,
- *     tcp_reno_ssthresh, tcp_reno_undo_cwnd) are the kfuncs of those names,
- *     as in the kernel file.
+ *     tcp_reno_ssthresh, tcp_reno_undo_cwnd) are reno.h's maths too (the policy
+ *     of bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  3. get_info (INET_DIAG_VEGASINFO for "ss -i") is not a member BPF may
  *     implement.  Instead baseRTT, the last RTT's minRTT and sample count,
  *     and diff are published in the socket's bpftcp record
@@ -34,7 +34,6 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include "bpftcp/bpf_tcp.h"
 #include "bpftcp/vegas.h"
 #include "bpftcp/sock_state.bpf.h"
@@ -53,15 +52,10 @@ static __always_inline struct vegas_params vegas_params(void)
 	return p;
 }
 
-static __always_inline __u8 ca_state(const struct sock *sk)
-{
-	return BPF_CORE_READ_BITFIELD(inet_csk(sk), icsk_ca_state);
-}
-
 SEC("struct_ops")
 void BPF_PROG(bpf_vegas_init, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	vegas_init(inet_csk_ca(sk), tcp_sk(sk)->snd_nxt);
 	if (!bpftcp_cc_export_init(sk, BPFTCP_CC_VEGAS, "bpf_vegas"))
 		BPFTCP_ERR();
@@ -90,14 +84,14 @@ static __always_inline void vegas_export(struct sock *sk, const struct vegas_sta
 SEC("struct_ops")
 void BPF_PROG(bpf_vegas_pkts_acked, struct sock *sk, const struct ack_sample *sample)
 {
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	vegas_pkts_acked(inet_csk_ca(sk), sample->rtt_us);
 }
 
 SEC("struct_ops")
 void BPF_PROG(bpf_vegas_state, struct sock *sk, __u8 new_state)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	vegas_state(inet_csk_ca(sk), new_state == TCP_CA_Open, tcp_sk(sk)->snd_nxt);
 }
 
@@ -108,7 +102,7 @@ void BPF_PROG(bpf_vegas_state, struct sock *sk, __u8 new_state)
 SEC("struct_ops")
 void BPF_PROG(bpf_vegas_cwnd_event, struct sock *sk, enum tcp_ca_event event)
 {
-	BPFTCP_COUNT(BPFTCP_OP_CWND_EVENT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CWND_EVENT]);
 	if (event == CA_EVENT_CWND_RESTART || event == CA_EVENT_TX_START)
 		vegas_init(inet_csk_ca(sk), tcp_sk(sk)->snd_nxt);
 }
@@ -119,9 +113,9 @@ void BPF_PROG(bpf_vegas_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct vegas_state *v = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (!v->doing_vegas_now) {
-		tcp_reno_cong_avoid(sk, ack, acked);
+		cc_reno_cong_avoid(sk, acked);
 		return;
 	}
 
@@ -134,11 +128,11 @@ void BPF_PROG(bpf_vegas_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		/* Two samples per RTT means one ACK per RTT: almost certainly
 		 * delayed ACKs.  With three, one is likely a real RTT. */
 		if (v->cntRTT <= 2) {
-			tcp_reno_cong_avoid(sk, ack, acked);
+			cc_reno_cong_avoid(sk, acked);
 		} else {
 			struct vegas_params p = vegas_params();
-			struct reno_window w = tcp_window_get(tp);
-			__u8 state = ca_state(sk);
+			struct cc_window w = tcp_window_get(tp);
+			__u8 state = tcp_ca_state(sk);
 
 			vegas_rtt_adjust(&w, v, acked,
 					 (1 << state) & ((1 << TCP_CA_CWR) | (1 << TCP_CA_Recovery)),
@@ -151,22 +145,22 @@ void BPF_PROG(bpf_vegas_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		v->minRTT = VEGAS_RTT_NONE;
 	} else if (tcp_in_slow_start(tp)) {
 		/* Use normal slow start */
-		tcp_slow_start(tp, acked);
+		cc_slow_start(tp, acked);
 	}
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_vegas_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
-	return tcp_reno_ssthresh(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
+	return cc_reno_ssthresh(sk);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_vegas_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

@@ -11,10 +11,11 @@
  * arithmetic lives in include/bpftcp/veno.h, shared with the host tests.
  *
  * Deviations from tcp_veno.c, and why:
- *  1. tcp_reno_cong_avoid, tcp_slow_start and tcp_cong_avoid_ai are called
- *     as kfuncs, and undo_cwnd is the tcp_reno_undo_cwnd kfunc, as in the
- *     kernel file.  No behavioural deviation; the callbacks only add
- *     bpftcp's per-callback counters.
+ *  1. tcp_reno_cong_avoid, tcp_slow_start, tcp_cong_avoid_ai and
+ *     tcp_reno_undo_cwnd, which the kernel file uses, are reno.h's maths on
+ *     the socket's window (the policy of bpf_tcp.h), not through the kfuncs:
+ *     same arithmetic.  No behavioural
+ *     deviation; the callbacks only add bpftcp's per-callback counters.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -27,7 +28,7 @@ char _license[] SEC("license") = "GPL";
 SEC("struct_ops")
 void BPF_PROG(bpf_veno_init, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	veno_init(inet_csk_ca(sk));
 }
 
@@ -35,14 +36,14 @@ void BPF_PROG(bpf_veno_init, struct sock *sk)
 SEC("struct_ops")
 void BPF_PROG(bpf_veno_pkts_acked, struct sock *sk, const struct ack_sample *sample)
 {
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	veno_pkts_acked(inet_csk_ca(sk), sample->rtt_us);
 }
 
 SEC("struct_ops")
 void BPF_PROG(bpf_veno_state, struct sock *sk, __u8 ca_state)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	if (ca_state == TCP_CA_Open)
 		veno_enable(inet_csk_ca(sk));
 	else
@@ -56,7 +57,7 @@ void BPF_PROG(bpf_veno_state, struct sock *sk, __u8 ca_state)
 SEC("struct_ops")
 void BPF_PROG(bpf_veno_cwnd_event, struct sock *sk, enum tcp_ca_event event)
 {
-	BPFTCP_COUNT(BPFTCP_OP_CWND_EVENT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CWND_EVENT]);
 	if (event == CA_EVENT_CWND_RESTART || event == CA_EVENT_TX_START)
 		veno_init(inet_csk_ca(sk));
 }
@@ -67,9 +68,9 @@ void BPF_PROG(bpf_veno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct veno_state *veno = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (!veno->doing_veno_now) {
-		tcp_reno_cong_avoid(sk, ack, acked);
+		cc_reno_cong_avoid(sk, acked);
 		return;
 	}
 
@@ -80,14 +81,14 @@ void BPF_PROG(bpf_veno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	/* We do the Veno calculations only if we got enough rtt samples */
 	if (veno->cntrtt <= 2) {
 		/* Not enough samples to tell: behave like Reno. */
-		tcp_reno_cong_avoid(sk, ack, acked);
+		cc_reno_cong_avoid(sk, acked);
 	} else {
 		/* minrtt >= 1 here: samples are rtt_us + 1 and cntrtt > 2. */
 		veno->diff = veno_diff(tcp_snd_cwnd(tp), veno->basertt, veno->minrtt);
 
 		if (tcp_in_slow_start(tp)) {
 			/* Slow start. */
-			acked = tcp_slow_start(tp, acked);
+			acked = cc_slow_start(tp, acked);
 			if (!acked)
 				goto done;
 		}
@@ -95,7 +96,7 @@ void BPF_PROG(bpf_veno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 		/* Congestion avoidance. */
 		if (veno->diff < VENO_BETA) {
 			/* "non-congestive state": increase cwnd every rtt. */
-			tcp_cong_avoid_ai(tp, tcp_snd_cwnd(tp), acked);
+			cc_cong_avoid_ai(tp, tcp_snd_cwnd(tp), acked);
 		} else {
 			/* "congestive state": increase cwnd every other rtt. */
 			__u32 cwnd = tcp_snd_cwnd(tp), cnt = tp->snd_cwnd_cnt;
@@ -116,15 +117,15 @@ done:
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_veno_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return veno_ssthresh(inet_csk_ca(sk), tcp_snd_cwnd(tcp_sk(sk)));
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_veno_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

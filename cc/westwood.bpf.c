@@ -17,9 +17,10 @@
  * Deviations from tcp_westwood.c, and why:
  *  1. HZ comes from CONFIG_HZ via libbpf's __kconfig and tcp_jiffies32 from
  *     bpf_jiffies64(); usecs_to_jiffies() rounds up as the kernel's does.
- *  2. ssthresh, cong_avoid and undo_cwnd call the tcp_reno_ssthresh,
- *     tcp_reno_cong_avoid and tcp_reno_undo_cwnd kfuncs, which is what the
- *     kernel file installs.
+ *  2. ssthresh, cong_avoid and undo_cwnd are tcp_reno_ssthresh,
+ *     tcp_reno_cong_avoid and tcp_reno_undo_cwnd, which the kernel file
+ *     installs: reno.h's maths on the socket's window (the policy of
+ *     bpf_tcp.h), not through the kfuncs: same arithmetic.
  *  3. get_info (INET_DIAG_VEGASINFO with Westwood's RTTs for "ss -i") is not
  *     a member BPF may implement.
  *  4. Each callback counts itself in this program's cc_stats map.
@@ -36,14 +37,14 @@ char _license[] SEC("license") = "GPL";
 SEC("struct_ops")
 void BPF_PROG(bpf_westwood_init, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	westwood_init(inet_csk_ca(sk), tcp_jiffies32, tcp_sk(sk)->snd_una, HZ);
 }
 
 SEC("struct_ops")
 void BPF_PROG(bpf_westwood_pkts_acked, struct sock *sk, const struct ack_sample *sample)
 {
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	westwood_pkts_acked(inet_csk_ca(sk), sample->rtt_us, HZ);
 }
 
@@ -52,7 +53,7 @@ void BPF_PROG(bpf_westwood_ack, struct sock *sk, __u32 ack_flags)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_IN_ACK_EVENT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_IN_ACK_EVENT]);
 	westwood_ack(inet_csk_ca(sk), ack_flags & CA_ACK_SLOWPATH, tcp_jiffies32,
 		     tp->snd_una, tp->mss_cache, HZ);
 }
@@ -63,7 +64,7 @@ void BPF_PROG(bpf_westwood_event, struct sock *sk, enum tcp_ca_event event)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct westwood_state *w = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CWND_EVENT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CWND_EVENT]);
 	switch (event) {
 	case CA_EVENT_COMPLETE_CWR:
 		tp->snd_ssthresh = westwood_bw_rttmin(w, tp->mss_cache);
@@ -83,22 +84,22 @@ void BPF_PROG(bpf_westwood_event, struct sock *sk, enum tcp_ca_event event)
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_westwood_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
-	return tcp_reno_ssthresh(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
+	return cc_reno_ssthresh(sk);
 }
 
 SEC("struct_ops")
 void BPF_PROG(bpf_westwood_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
-	tcp_reno_cong_avoid(sk, ack, acked);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
+	cc_reno_cong_avoid(sk, acked);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_westwood_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

@@ -23,8 +23,9 @@
  *     from include/bpftcp/vegas.h, which bpf_vegas uses too.
  *  3. get_info (tcp_vegas_get_info, for ss -i) is not provided: the kernel
  *     rejects get_info in BPF congestion controls.
- *  4. undo_cwnd calls the tcp_reno_undo_cwnd kfunc, which is what the kernel
- *     file installs.
+ *  4. tcp_slow_start, tcp_cong_avoid_ai and tcp_reno_undo_cwnd, which the
+ *     kernel file uses, are reno.h's maths on the socket's window (the policy
+ *     of bpf_tcp.h), not through the kfuncs: same arithmetic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -39,7 +40,7 @@ void BPF_PROG(bpf_yeah_init, struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_INIT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
 	yeah_init(inet_csk_ca(sk), tp->snd_nxt);
 
 	/* Ensure the MD arithmetic works.  This is somewhat pedantic, since
@@ -55,17 +56,17 @@ void BPF_PROG(bpf_yeah_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct yeah_state *yeah = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CONG_AVOID);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
 	if (!tcp_is_cwnd_limited(sk))
 		return;
 
 	if (tcp_in_slow_start(tp)) {
-		acked = tcp_slow_start(tp, acked);
+		acked = cc_slow_start(tp, acked);
 		if (!acked)
 			goto do_vegas;
 	}
 
-	tcp_cong_avoid_ai(tp, yeah_ai_cnt(yeah, tcp_snd_cwnd(tp)), acked);
+	cc_cong_avoid_ai(tp, yeah_ai_cnt(yeah, tcp_snd_cwnd(tp)), acked);
 
 	/*
 	 * beg_snd_una and beg_snd_nxt approximate snd_una and snd_nxt at the
@@ -91,7 +92,7 @@ do_vegas:
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_yeah_ssthresh, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_SSTHRESH);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
 	return yeah_ssthresh(inet_csk_ca(sk), tcp_snd_cwnd(tcp_sk(sk)));
 }
 
@@ -101,7 +102,7 @@ void BPF_PROG(bpf_yeah_state, struct sock *sk, __u8 ca_state)
 {
 	struct yeah_state *yeah = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_SET_STATE);
+	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
 	vegas_state(&yeah->vegas, ca_state == TCP_CA_Open, tcp_sk(sk)->snd_nxt);
 }
 
@@ -111,7 +112,7 @@ void BPF_PROG(bpf_yeah_cwnd_event, struct sock *sk, enum tcp_ca_event event)
 {
 	struct yeah_state *yeah = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_CWND_EVENT);
+	BPFTCP_COUNT(calls[BPFTCP_OP_CWND_EVENT]);
 	if (event == CA_EVENT_CWND_RESTART || event == CA_EVENT_TX_START)
 		vegas_init(&yeah->vegas, tcp_sk(sk)->snd_nxt);
 }
@@ -122,15 +123,15 @@ void BPF_PROG(bpf_yeah_pkts_acked, struct sock *sk, const struct ack_sample *sam
 {
 	struct yeah_state *yeah = inet_csk_ca(sk);
 
-	BPFTCP_COUNT(BPFTCP_OP_PKTS_ACKED);
+	BPFTCP_COUNT(calls[BPFTCP_OP_PKTS_ACKED]);
 	vegas_pkts_acked(&yeah->vegas, sample->rtt_us);
 }
 
 SEC("struct_ops")
 __u32 BPF_PROG(bpf_yeah_undo_cwnd, struct sock *sk)
 {
-	BPFTCP_COUNT(BPFTCP_OP_UNDO_CWND);
-	return tcp_reno_undo_cwnd(sk);
+	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	return cc_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops.link")

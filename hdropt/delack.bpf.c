@@ -69,6 +69,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "bpftcp/bpf_counters.h"
 #include "bpftcp/delack_opt.h"
 #include "bpftcp/sock_state.bpf.h"
 
@@ -104,12 +105,7 @@ const volatile char cfg_cgroup_path[256];
 
 extern unsigned int CONFIG_HZ __kconfig;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct hdropt_delack_counters);
-} delack_counters SEC(".maps");
+BPFTCP_COUNTERS(delack_counters, struct hdropt_delack_counters)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -118,33 +114,6 @@ struct {
 	__type(key, struct hdropt_peer_key);
 	__type(value, __u8);
 } delack_peers SEC(".maps");
-
-/* ------------------------------------------------------------ counters */
-
-static __always_inline struct hdropt_delack_counters *counters(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&delack_counters, &zero);
-}
-
-/* Per-CPU, so plain increments; the CLI sums the CPUs. */
-#define COUNT(field)							\
-	do {								\
-		struct hdropt_delack_counters *__c = counters();	\
-		if (__c)						\
-			__c->field++;					\
-	} while (0)
-
-/* A failure branch: count it and remember where (RET_CG_ERR idea). */
-#define ERR()								\
-	do {								\
-		struct hdropt_delack_counters *__c = counters();	\
-		if (__c) {						\
-			__c->errors++;					\
-			__c->last_err_line = __LINE__;			\
-		}							\
-	} while (0)
 
 /* --------------------------------------------------------------- helpers */
 
@@ -174,7 +143,7 @@ static __always_inline bool peer_in_scope(const struct bpf_sock_ops *skops)
 static __always_inline void cb_flags_on(struct bpf_sock_ops *skops, __u32 flags)
 {
 	if (bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | flags))
-		ERR();
+		BPFTCP_ERR();
 }
 
 static __always_inline void cb_flags_off(struct bpf_sock_ops *skops)
@@ -182,7 +151,7 @@ static __always_inline void cb_flags_off(struct bpf_sock_ops *skops)
 	__u32 cur = skops->bpf_sock_ops_cb_flags;
 
 	if ((cur & OUR_CB_FLAGS) && bpf_sock_ops_cb_flags_set(skops, cur & ~OUR_CB_FLAGS))
-		ERR();
+		BPFTCP_ERR();
 }
 
 static __always_inline void local_setting(struct hdropt_delack_local *l)
@@ -207,7 +176,7 @@ static __always_inline int load_option(struct bpf_sock_ops *skops, bool from_syn
 
 	ret = bpf_load_hdr_opt(skops, buf, sizeof(buf), from_syn ? BPF_LOAD_HDR_OPT_TCP_SYN : 0);
 	if (ret == -ENOSPC) {
-		COUNT(malformed);
+		BPFTCP_COUNT(malformed);
 		return LOAD_MALFORMED;
 	}
 	if (ret < 0)
@@ -215,7 +184,7 @@ static __always_inline int load_option(struct bpf_sock_ops *skops, bool from_syn
 	if (ret > (int)sizeof(buf))
 		ret = sizeof(buf);
 	if (hdropt_delack_decode(buf, ret, opt)) {
-		COUNT(malformed);
+		BPFTCP_COUNT(malformed);
 		return LOAD_MALFORMED;
 	}
 	return 0;
@@ -231,14 +200,14 @@ static __always_inline int store_option(struct bpf_sock_ops *skops, __u8 flags)
 	opt.max_delack_us = local.advertise_us;
 
 	if (hdropt_delack_encode(buf, sizeof(buf), &opt) != HDROPT_DELACK_LEN) {
-		ERR();
+		BPFTCP_ERR();
 		return -1;
 	}
 	if (bpf_store_hdr_opt(skops, buf, HDROPT_DELACK_LEN, 0)) {
-		ERR();
+		BPFTCP_ERR();
 		return -1;
 	}
-	COUNT(sent);
+	BPFTCP_COUNT(sent);
 	return 0;
 }
 
@@ -247,7 +216,7 @@ static __always_inline int store_option(struct bpf_sock_ops *skops, __u8 flags)
 static __always_inline int reserve_option(struct bpf_sock_ops *skops)
 {
 	if (bpf_reserve_hdr_opt(skops, HDROPT_DELACK_LEN, 0)) {
-		ERR();
+		BPFTCP_ERR();
 		return -1;
 	}
 	return 0;
@@ -255,11 +224,10 @@ static __always_inline int reserve_option(struct bpf_sock_ops *skops)
 
 /*
  * The per-socket record is the delack section of bpftcp's shared record
- * (include/bpftcp/sock_state.h, map "sock_state"), which has the layout and
- * flag values of struct hdropt_delack_sock (checked by test_sockets_cli), so
- * 'bpftcp sockets' and libbpftcp show what was negotiated.
+ * (include/bpftcp/sock_state.h, map "sock_state"), so 'bpftcp sockets' and
+ * libbpftcp show what was negotiated.
  */
-static __always_inline struct hdropt_delack_sock *sock_record(struct bpf_sock_ops *skops, bool create)
+static __always_inline struct bpftcp_delack_state *sock_record(struct bpf_sock_ops *skops, bool create)
 {
 	struct bpftcp_sock_state *st;
 	struct bpf_sock *sk = skops->sk;
@@ -267,11 +235,11 @@ static __always_inline struct hdropt_delack_sock *sock_record(struct bpf_sock_op
 	if (!sk)
 		return NULL;
 	st = bpftcp_sock_state_get(sk, create, NULL);
-	return st ? (struct hdropt_delack_sock *)&st->delack : NULL;
+	return st ? &st->delack : NULL;
 }
 
 /* Both sides advertised: set our delayed-ACK maximum and our RTO minimum. */
-static __always_inline void apply(struct bpf_sock_ops *skops, struct hdropt_delack_sock *rec,
+static __always_inline void apply(struct bpf_sock_ops *skops, struct bpftcp_delack_state *rec,
 				  __u32 peer_us)
 {
 	struct hdropt_delack_local local;
@@ -282,23 +250,23 @@ static __always_inline void apply(struct bpf_sock_ops *skops, struct hdropt_dela
 	rto_us = hdropt_rto_min_us(peer_us, cfg_rto_floor_us, cfg_rto_ceiling_us, CONFIG_HZ, &clamped);
 	if (bpf_setsockopt(skops, SOL_TCP, TCP_BPF_DELACK_MAX, &local.setsockopt_us,
 			   sizeof(local.setsockopt_us))) {
-		ERR();
+		BPFTCP_ERR();
 		return;
 	}
 	if (bpf_setsockopt(skops, SOL_TCP, TCP_BPF_RTO_MIN, &rto_us, sizeof(rto_us))) {
-		ERR();
+		BPFTCP_ERR();
 		return;
 	}
 	if (clamped)
-		COUNT(clamped);
-	COUNT(applied);
+		BPFTCP_COUNT(clamped);
+	BPFTCP_COUNT(applied);
 	if (rec) {
 		rec->local_max_delack_us = local.advertise_us;
 		rec->peer_max_delack_us = peer_us;
 		rec->delack_max_us = local.setsockopt_us;
 		rec->rto_min_us = rto_us;
-		rec->flags |= HDROPT_SK_SENT | HDROPT_SK_RECEIVED | HDROPT_SK_APPLIED |
-			      (clamped ? HDROPT_SK_CLAMPED : 0);
+		rec->flags |= BPFTCP_DELACK_F_SENT | BPFTCP_DELACK_F_RECEIVED | BPFTCP_DELACK_F_APPLIED |
+			      (clamped ? BPFTCP_DELACK_F_CLAMPED : 0);
 	}
 }
 
@@ -315,7 +283,7 @@ static __always_inline void on_listen(struct bpf_sock_ops *skops)
 		if (bpf_setsockopt(skops, SOL_TCP, TCP_SAVE_SYN, &one, sizeof(one))) {
 			/* Without the saved SYN we could not honour what we
 			 * answer: stay silent on this listener. */
-			ERR();
+			BPFTCP_ERR();
 			return;
 		}
 	}
@@ -339,7 +307,7 @@ static __always_inline void synack_opt_len(struct bpf_sock_ops *skops)
 	 * retransmit, whose SYN moved to the child): stay silent. */
 	if (load_option(skops, true, &peer))
 		return;
-	COUNT(received);
+	BPFTCP_COUNT(received);
 	reserve_option(skops);
 }
 
@@ -359,7 +327,7 @@ static __always_inline bool synack_needs_resend(const struct bpf_sock_ops *skops
 static __always_inline void on_opt_len(struct bpf_sock_ops *skops)
 {
 	__u8 tcp_flags = skops->skb_tcp_flags;
-	struct hdropt_delack_sock *rec;
+	struct bpftcp_delack_state *rec;
 
 	if ((tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK)) {
 		synack_opt_len(skops);
@@ -375,14 +343,14 @@ static __always_inline void on_opt_len(struct bpf_sock_ops *skops)
 	 * BPF_WRITE_HDR_TCP_CURRENT_MSS, no skb): room only while resending,
 	 * so the MSS is right for the segments that will carry it. */
 	rec = sock_record(skops, false);
-	if (rec && (rec->flags & HDROPT_SK_RESENDING))
+	if (rec && (rec->flags & BPFTCP_DELACK_F_RESENDING))
 		reserve_option(skops);
 }
 
 static __always_inline void on_write_opt(struct bpf_sock_ops *skops)
 {
 	__u8 tcp_flags = skops->skb_tcp_flags;
-	struct hdropt_delack_sock *rec;
+	struct bpftcp_delack_state *rec;
 
 	if ((tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK)) {
 		store_option(skops, synack_needs_resend(skops) ? HDROPT_DELACK_F_RESEND : 0);
@@ -397,13 +365,13 @@ static __always_inline void on_write_opt(struct bpf_sock_ops *skops)
 		return;
 	}
 	rec = sock_record(skops, false);
-	if (rec && (rec->flags & HDROPT_SK_RESENDING))
+	if (rec && (rec->flags & BPFTCP_DELACK_F_RESENDING))
 		store_option(skops, 0);
 }
 
 static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 {
-	struct hdropt_delack_sock *rec;
+	struct bpftcp_delack_state *rec;
 	struct hdropt_delack_opt peer;
 	int err;
 
@@ -419,16 +387,16 @@ static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 		if (err == LOAD_MALFORMED) {
 			rec = sock_record(skops, cfg_record);
 			if (rec)
-				rec->flags |= HDROPT_SK_SENT | HDROPT_SK_MALFORMED;
+				rec->flags |= BPFTCP_DELACK_F_SENT | BPFTCP_DELACK_F_MALFORMED;
 		}
 		cb_flags_off(skops);
 		return;
 	}
-	COUNT(received);
+	BPFTCP_COUNT(received);
 	/* The repeat after RESEND needs state: a record even without --record. */
 	rec = sock_record(skops, cfg_record || (peer.flags & HDROPT_DELACK_F_RESEND));
 	if (!rec && (cfg_record || (peer.flags & HDROPT_DELACK_F_RESEND)))
-		ERR();
+		BPFTCP_ERR();
 	apply(skops, rec, peer.max_delack_us);
 	if ((peer.flags & HDROPT_DELACK_F_RESEND) && rec) {
 		/* Syncookies: the server builds the connection from our ACK
@@ -437,7 +405,7 @@ static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 		 * can be lost and then the first data segment carries it.
 		 * (The repeat needs the record; without one the server will
 		 * not apply, which is the safe side.) */
-		rec->flags |= HDROPT_SK_RESEND | HDROPT_SK_RESENDING;
+		rec->flags |= BPFTCP_DELACK_F_RESEND | BPFTCP_DELACK_F_RESENDING;
 		cb_flags_on(skops, BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG);
 		return;
 	}
@@ -447,7 +415,7 @@ static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 static __always_inline void on_passive_established(struct bpf_sock_ops *skops)
 {
 	bool syn_in_hand = skops->skb_tcp_flags & TCPHDR_SYN;
-	struct hdropt_delack_sock *rec;
+	struct bpftcp_delack_state *rec;
 	struct hdropt_delack_opt peer;
 	bool resent = false;
 	int err;
@@ -469,26 +437,26 @@ static __always_inline void on_passive_established(struct bpf_sock_ops *skops)
 		if (err == LOAD_MALFORMED) {
 			rec = sock_record(skops, cfg_record);
 			if (rec)
-				rec->flags |= HDROPT_SK_MALFORMED;
+				rec->flags |= BPFTCP_DELACK_F_MALFORMED;
 		}
 		cb_flags_off(skops);
 		return;
 	}
 	/* A SYN option was already counted when the SYN-ACK answered it. */
 	if (resent)
-		COUNT(received);
+		BPFTCP_COUNT(received);
 	rec = sock_record(skops, cfg_record);
 	if (!rec && cfg_record)
-		ERR();
+		BPFTCP_ERR();
 	apply(skops, rec, peer.max_delack_us);
 	if (rec && resent)
-		rec->flags |= HDROPT_SK_RESEND;
+		rec->flags |= BPFTCP_DELACK_F_RESEND;
 	if (syn_in_hand) {
 		/* TCP Fast Open: the SYN-ACK is still to be sent (and maybe
 		 * retransmitted), so keep writing until the peer's next packet
 		 * shows the handshake is over. */
 		if (rec)
-			rec->flags |= HDROPT_SK_TFO_PENDING;
+			rec->flags |= BPFTCP_DELACK_F_TFO_PENDING;
 		cb_flags_on(skops, BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG);
 		return;
 	}
@@ -497,12 +465,12 @@ static __always_inline void on_passive_established(struct bpf_sock_ops *skops)
 
 static __always_inline void on_parse(struct bpf_sock_ops *skops)
 {
-	struct hdropt_delack_sock *rec = sock_record(skops, false);
+	struct bpftcp_delack_state *rec = sock_record(skops, false);
 
 	/* Only reached while PARSE_ALL is on, i.e. while a resend or a TFO
 	 * SYN-ACK was pending: the peer's packet ends both. */
 	if (rec)
-		rec->flags &= ~(HDROPT_SK_RESENDING | HDROPT_SK_TFO_PENDING);
+		rec->flags &= ~(BPFTCP_DELACK_F_RESENDING | BPFTCP_DELACK_F_TFO_PENDING);
 	cb_flags_off(skops);
 }
 

@@ -2,8 +2,8 @@
 /*
  * bpftcp cc: list, register, unregister, replace and show the congestion
  * controls.  A registration is a struct_ops link pinned at
- * <bpffs>/bpftcp/cc/<kname>/link, with the algorithm's counter maps pinned
- * beside it (stats, bss), so it outlives the command; unregistering unpins.
+ * <bpffs>/bpftcp/cc/<kname>/link, with the algorithm's counter map pinned
+ * beside it (stats), so it outlives the command; unregistering unpins.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -132,6 +132,8 @@ static bool kernel_lists(const char *kname)
 /* Removes what a (possibly partial) registration pinned. */
 static void unpin_all(const char *dir)
 {
+	/* "bss": algorithm counters were pinned there before they moved into
+	 * the stats map; removed so that an old registration leaves nothing. */
 	static const char *const files[] = { "link", "stats", "bss" };
 	char path[PATH_MAX + 8];
 
@@ -182,7 +184,7 @@ static struct bpf_object *cc_load_object(const struct cc_algo *a, struct bpf_map
 	return obj;
 }
 
-/* Pins the counter maps of @obj into @dir (replacing old pins). */
+/* Pins the counter map of @obj into @dir (replacing an old pin). */
 static int pin_counters(struct bpf_object *obj, const char *dir)
 {
 	char path[PATH_MAX + 8];
@@ -192,18 +194,6 @@ static int pin_counters(struct bpf_object *obj, const char *dir)
 	m = bpf_object__find_map_by_name(obj, BPFTCP_CC_STATS_MAP);
 	if (m) {
 		snprintf(path, sizeof(path), "%s/stats", dir);
-		unlink(path);
-		err = bpf_map__pin(m, path);
-		if (err)
-			return err;
-	}
-	bpf_object__for_each_map(m, obj) {
-		const char *n = bpf_map__name(m);
-		size_t l = strlen(n);
-
-		if (l < 4 || strcmp(n + l - 4, ".bss"))
-			continue;
-		snprintf(path, sizeof(path), "%s/bss", dir);
 		unlink(path);
 		err = bpf_map__pin(m, path);
 		if (err)
@@ -518,18 +508,47 @@ out:
 	return err;
 }
 
-int cc_read_stats(const struct cc_algo *a, struct bpftcp_cc_stats *out)
+/*
+ * Reads every CPU's value of the pinned counter map of @a, whose values are
+ * struct bpftcp_cc_stats or an algorithm's larger struct that starts with it
+ * (cc_stats.h); @info gets the map's info (value size, BTF).
+ */
+static char *cc_read_counters(const struct cc_algo *a, struct bpf_map_info *info,
+			      int *ncpu, size_t *stride)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 8];
+	__u32 len = sizeof(*info);
+	int fd, err;
+
+	if (cc_pin_dir(a, dir, sizeof(dir))) {
+		errno = ENOENT;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return NULL;
+	memset(info, 0, sizeof(*info));
+	err = bpf_map_get_info_by_fd(fd, info, &len) ? errno : 0;
+	close(fd);
+	if (!err && info->value_size < sizeof(struct bpftcp_cc_stats))
+		err = EINVAL;
+	if (err) {
+		errno = err;
+		return NULL;
+	}
+	return percpu_read_pinned(path, info->value_size, ncpu, stride);
+}
+
+int cc_read_stats(const struct cc_algo *a, struct bpftcp_cc_stats *out)
+{
+	struct bpf_map_info info;
 	size_t stride;
 	char *vals;
 	int ncpu;
 
 	memset(out, 0, sizeof(*out));
-	if (cc_pin_dir(a, dir, sizeof(dir)))
-		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/stats", dir);
-	vals = percpu_read_pinned(path, sizeof(*out), &ncpu, &stride);
+	vals = cc_read_counters(a, &info, &ncpu, &stride);
 	if (!vals)
 		return -errno;
 	for (int c = 0; c < ncpu; c++) {
@@ -545,55 +564,45 @@ int cc_read_stats(const struct cc_algo *a, struct bpftcp_cc_stats *out)
 	return 0;
 }
 
-/* Calls @cb with each integer global of the algorithm's pinned .bss. */
-void cc_for_each_bss_counter(const struct cc_algo *a,
-			     void (*cb)(const char *name, unsigned long long v, void *ctx),
-			     void *ctx)
+/*
+ * Calls @cb with each counter of the algorithm's own (the __u64 members of
+ * its counter struct after the common ones), by the name BTF gives it,
+ * summed over the CPUs.
+ */
+void cc_for_each_counter(const struct cc_algo *a,
+			 void (*cb)(const char *name, unsigned long long v, void *ctx),
+			 void *ctx)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 8];
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), zero = 0;
-	const struct btf_var_secinfo *vs;
-	const struct btf_type *sec;
+	const struct btf_member *m;
+	const struct btf_type *t;
+	struct bpf_map_info info;
 	struct btf *btf = NULL;
-	unsigned char *val = NULL;
-	int fd;
+	size_t stride;
+	char *vals;
+	int ncpu;
 
-	if (cc_pin_dir(a, dir, sizeof(dir)))
-		return;
-	snprintf(path, sizeof(path), "%s/bss", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return;
-	if (bpf_map_get_info_by_fd(fd, &info, &len) || !info.btf_id)
+	vals = cc_read_counters(a, &info, &ncpu, &stride);
+	if (!vals || !info.btf_id)
 		goto out;
 	btf = btf__load_from_kernel_by_id(info.btf_id);
-	val = calloc(1, info.value_size);
-	if (!btf || !val || bpf_map_lookup_elem(fd, &zero, val))
+	t = btf ? btf__type_by_id(btf, info.btf_value_type_id) : NULL;
+	if (!t || !btf_is_struct(t))
 		goto out;
-	sec = btf__type_by_id(btf, info.btf_value_type_id);
-	if (!sec || !btf_is_datasec(sec))
-		goto out;
-	vs = btf_var_secinfos(sec);
-	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
-		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		size_t off = btf_member_bit_offset(t, i) / 8;
 		unsigned long long v = 0;
 
-		if (!var || vs->offset + vs->size > info.value_size)
+		if (off < sizeof(struct bpftcp_cc_stats) || btf__resolve_size(btf, m->type) != 8 ||
+		    off + 8 > info.value_size)
 			continue;
-		switch (vs->size) {
-		case 1: v = *(__u8 *)(val + vs->offset); break;
-		case 2: v = *(__u16 *)(val + vs->offset); break;
-		case 4: v = *(__u32 *)(val + vs->offset); break;
-		case 8: v = *(__u64 *)(val + vs->offset); break;
-		default: continue;
-		}
-		cb(btf__name_by_offset(btf, var->name_off), v, ctx);
+		for (int c = 0; c < ncpu; c++)
+			v += *(const __u64 *)(vals + c * stride + off);
+		cb(btf__name_by_offset(btf, m->name_off), v, ctx);
 	}
 out:
-	free(val);
 	btf__free(btf);
-	close(fd);
+	free(vals);
 }
 
 /* ---------------------------------------------------------------- list */
@@ -901,7 +910,7 @@ static int do_stats(int argc, char **argv)
 			json_kv_u64(&g_json, "last_error_line", st.last_err_line);
 			json_key(&g_json, "counters");
 			json_obj_open(&g_json);
-			cc_for_each_bss_counter(a, print_counter, NULL);
+			cc_for_each_counter(a, print_counter, NULL);
 			json_obj_close(&g_json);
 			json_obj_close(&g_json);
 		} else {
@@ -914,7 +923,7 @@ static int do_stats(int argc, char **argv)
 			if (st.errors)
 				printf(" (last at %s.bpf.c:%u)", a->name, st.last_err_line);
 			putchar('\n');
-			cc_for_each_bss_counter(a, print_counter, NULL);
+			cc_for_each_counter(a, print_counter, NULL);
 		}
 	}
 	if (g_opts.json) {

@@ -54,11 +54,11 @@ int cc_unregister(const struct cc_algo *a);
 int cc_replace(const struct cc_algo *a);
 /* Sums the per-CPU callback counters of a registered algorithm. */
 int cc_read_stats(const struct cc_algo *a, struct bpftcp_cc_stats *out);
-/* Calls @cb with each integer global of a registered algorithm's .bss
- * (its own counters, e.g. bpf_cubic's hystart_train_detect). */
-void cc_for_each_bss_counter(const struct cc_algo *a,
-			     void (*cb)(const char *name, unsigned long long v, void *ctx),
-			     void *ctx);
+/* Calls @cb with each counter of a registered algorithm's own, beyond the
+ * common ones (e.g. bpf_cubic's hystart_train_detect), summed over CPUs. */
+void cc_for_each_counter(const struct cc_algo *a,
+			 void (*cb)(const char *name, unsigned long long v, void *ctx),
+			 void *ctx);
 
 /* A tcp_congestion_ops struct_ops map that no BPF link holds any more. */
 struct cc_retained {

@@ -86,7 +86,7 @@ static struct storage_counters counters(void)
 {
 	struct storage_counters c = { 0 };
 
-	cc_for_each_bss_counter(cdg, take_counter, &c);
+	cc_for_each_counter(cdg, take_counter, &c);
 	return c;
 }
 

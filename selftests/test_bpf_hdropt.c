@@ -218,12 +218,12 @@ static unsigned int pinned_hz(void)
 }
 
 /* The delack section of the socket's bpftcp record, read with libbpftcp. */
-static void read_record(int sock, struct hdropt_delack_sock *rec)
+static void read_record(int sock, struct bpftcp_delack_state *rec)
 {
 	struct bpftcp_sock_state st;
 
 	assert_int_equal(bpftcp_sock_state_get(sock, &st), 0);
-	memcpy(rec, &st.delack, sizeof(*rec));
+	*rec = st.delack;
 }
 
 static __u64 counter_applied(void)
@@ -250,7 +250,7 @@ static __u64 counter_applied(void)
 static void both_ends_negotiate_and_record(void **state)
 {
 	struct hdropt_delack_local local;
-	struct hdropt_delack_sock rec;
+	struct bpftcp_delack_state rec;
 	__u64 applied_before;
 	unsigned int hz;
 	struct pair p;
@@ -275,10 +275,10 @@ static void both_ends_negotiate_and_record(void **state)
 		print_message("%s: rto %u us, record flags 0x%x local %u peer %u delack %u rto_min %u\n",
 			      i ? "server" : "client", rto, rec.flags, rec.local_max_delack_us,
 			      rec.peer_max_delack_us, rec.delack_max_us, rec.rto_min_us);
-		assert_true(rec.flags & HDROPT_SK_APPLIED);
-		assert_true(rec.flags & HDROPT_SK_SENT);
-		assert_true(rec.flags & HDROPT_SK_RECEIVED);
-		assert_false(rec.flags & (HDROPT_SK_MALFORMED | HDROPT_SK_RESEND));
+		assert_true(rec.flags & BPFTCP_DELACK_F_APPLIED);
+		assert_true(rec.flags & BPFTCP_DELACK_F_SENT);
+		assert_true(rec.flags & BPFTCP_DELACK_F_RECEIVED);
+		assert_false(rec.flags & (BPFTCP_DELACK_F_MALFORMED | BPFTCP_DELACK_F_RESEND));
 		assert_int_equal(rec.local_max_delack_us, local.advertise_us);
 		assert_int_equal(rec.peer_max_delack_us, local.advertise_us);
 		assert_int_equal(rec.delack_max_us, local.setsockopt_us);

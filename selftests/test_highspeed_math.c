@@ -91,7 +91,7 @@ static void table_walk_finds_the_row_of_the_window(void **state)
 static void increase_is_row_plus_one_packets_per_rtt(void **state)
 {
 	struct hstcp_state ca = { 0 };
-	struct reno_window w = { .cwnd = 1000, .ssthresh = 10, .cwnd_clamp = 100000 };
+	struct cc_window w = { .cwnd = 1000, .ssthresh = 10, .cwnd_clamp = 100000 };
 	uint32_t start = w.cwnd;
 
 	/* 851 < 1000 <= 1058: row 7, a(w) = 8 packets per RTT. */
@@ -113,7 +113,7 @@ static void increase_is_row_plus_one_packets_per_rtt(void **state)
 static void increase_stops_at_cwnd_clamp(void **state)
 {
 	struct hstcp_state ca = { 0 };
-	struct reno_window w = { .cwnd = 50, .cwnd_cnt = 49, .cwnd_clamp = 50 };
+	struct cc_window w = { .cwnd = 50, .cwnd_cnt = 49, .cwnd_clamp = 50 };
 
 	hstcp_cong_avoid_ai(&ca, &w);
 	assert_int_equal(w.cwnd, 50);

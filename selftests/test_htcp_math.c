@@ -190,7 +190,7 @@ static void congestion_event_fades_max_rtt_and_sets_ssthresh(void **state)
 static void increase_is_alpha_packets_per_rtt(void **state)
 {
 	struct htcp_state ca = fresh(0);
-	struct reno_window w = { .cwnd = 100, .ssthresh = 50, .cwnd_clamp = 100000 };
+	struct cc_window w = { .cwnd = 100, .ssthresh = 50, .cwnd_clamp = 100000 };
 	/* 25 jiffies past the first second: factor 2, alpha = 256 (2 / RTT). */
 	const uint32_t now = HZ_TEST + 25;
 	double ideal = 100;
@@ -213,7 +213,7 @@ static void increase_is_alpha_packets_per_rtt(void **state)
 static void increase_respects_cwnd_clamp(void **state)
 {
 	struct htcp_state ca = fresh(0);
-	struct reno_window w = { .cwnd = 50, .cwnd_cnt = 1000, .cwnd_clamp = 50 };
+	struct cc_window w = { .cwnd = 50, .cwnd_cnt = 1000, .cwnd_clamp = 50 };
 
 	htcp_cong_avoid_ai(&ca, &w, 0, HZ_TEST, &no_scaling);
 	assert_int_equal(w.cwnd, 50);

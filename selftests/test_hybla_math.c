@@ -90,7 +90,7 @@ static void min_rtt_recalculates_only_when_lower(void **state)
 }
 
 /* Runs @acks ACKs and returns the fractional window (cwnd + cents/128). */
-static double run_acks(struct hybla_state *ca, struct reno_window *w, uint32_t srtt_us,
+static double run_acks(struct hybla_state *ca, struct cc_window *w, uint32_t srtt_us,
 		       uint32_t acks)
 {
 	for (uint32_t i = 0; i < acks; i++)
@@ -105,7 +105,7 @@ static void slow_start_adds_two_to_the_rho_minus_one_per_ack(void **state)
 	for (unsigned int i = 0; i < sizeof(rhos) / sizeof(rhos[0]); i++) {
 		uint32_t srtt_us = srtt_us_of_ms(rhos[i] * RTT0);
 		struct hybla_state ca;
-		struct reno_window w = { .cwnd = 10, .ssthresh = 1000000, .cwnd_clamp = 1000000 };
+		struct cc_window w = { .cwnd = 10, .ssthresh = 1000000, .cwnd_clamp = 1000000 };
 		double want = 10 + 10 * (pow(2, rhos[i]) - 1), got;
 
 		hybla_init(&ca, srtt_us, RTT0);
@@ -119,7 +119,7 @@ static void slow_start_stops_at_ssthresh(void **state)
 {
 	uint32_t srtt_us = srtt_us_of_ms(100);
 	struct hybla_state ca;
-	struct reno_window w = { .cwnd = 10, .ssthresh = 20, .cwnd_clamp = 1000 };
+	struct cc_window w = { .cwnd = 10, .ssthresh = 20, .cwnd_clamp = 1000 };
 
 	hybla_init(&ca, srtt_us, RTT0);
 	hybla_increase(&ca, &w, srtt_us, RTT0);		/* +15 -> 25, clamped */
@@ -130,7 +130,7 @@ static void avoidance_adds_rho_squared_per_rtt(void **state)
 {
 	uint32_t srtt_us = srtt_us_of_ms(100);		/* rho^2 = 16 */
 	struct hybla_state ca;
-	struct reno_window w = { .cwnd = 200, .ssthresh = 100, .cwnd_clamp = 100000 };
+	struct cc_window w = { .cwnd = 200, .ssthresh = 100, .cwnd_clamp = 100000 };
 	double start = 200, got;
 
 	hybla_init(&ca, srtt_us, RTT0);
@@ -145,7 +145,7 @@ static void avoidance_below_one_128th_still_grows_once_per_window(void **state)
 {
 	uint32_t srtt_us = srtt_us_of_ms(10);		/* rho 1: rho2_7ls = 128 */
 	struct hybla_state ca;
-	struct reno_window w = { .cwnd = 200, .ssthresh = 100, .cwnd_clamp = 100000 };
+	struct cc_window w = { .cwnd = 200, .ssthresh = 100, .cwnd_clamp = 100000 };
 
 	hybla_init(&ca, srtt_us, RTT0);
 	/* increment = 128 / 200 = 0: count ACKs, +1 after a window of them. */
@@ -161,8 +161,8 @@ static void cents_carry_like_the_kernel_loop(void **state)
 {
 	uint32_t srtt_us = srtt_us_of_ms(62.5);		/* rho 2.5: fractional increments */
 	struct hybla_state ca, ref;
-	struct reno_window w = { .cwnd = 10, .ssthresh = 100000, .cwnd_clamp = 100000 };
-	struct reno_window rw;
+	struct cc_window w = { .cwnd = 10, .ssthresh = 100000, .cwnd_clamp = 100000 };
+	struct cc_window rw;
 
 	hybla_init(&ca, srtt_us, RTT0);
 	ref = ca;
@@ -190,7 +190,7 @@ static void window_never_exceeds_clamp(void **state)
 {
 	uint32_t srtt_us = srtt_us_of_ms(400);		/* rho 16: +65535 per ACK */
 	struct hybla_state ca;
-	struct reno_window w = { .cwnd = 10, .ssthresh = 0xffffffff,
+	struct cc_window w = { .cwnd = 10, .ssthresh = 0xffffffff,
 				 .cwnd_clamp = HYBLA_CWND_CLAMP };
 
 	hybla_init(&ca, srtt_us, RTT0);

@@ -272,13 +272,13 @@ static void test_congestion_needs_enough_evidence(void **state)
 	assert_int_equal(ca.nv_allow_cwnd_growth, 0);
 	/* In the first slow start (no ssthresh) 30 calls are enough. */
 	ca = end_of_rtt(50, 1, 29);
-	ss = BPFTCP_INFINITE_SSTHRESH;
+	ss = TCP_INFINITE_SSTHRESH;
 	end_rtt(&ca, &cwnd, &ss, &defaults);
 	assert_int_equal(cwnd, 89);
 	assert_int_equal(ss, 60);
 	ca = end_of_rtt(50, 1, 28);
 	cwnd = 100;
-	ss = BPFTCP_INFINITE_SSTHRESH;
+	ss = TCP_INFINITE_SSTHRESH;
 	end_rtt(&ca, &cwnd, &ss, &defaults);
 	assert_int_equal(cwnd, 100);
 }

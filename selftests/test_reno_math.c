@@ -12,16 +12,16 @@
 #include <cmocka.h>
 #include "bpftcp/reno.h"
 
-static struct reno_window win(uint32_t cwnd, uint32_t cnt, uint32_t ssthresh, uint32_t clamp)
+static struct cc_window win(uint32_t cwnd, uint32_t cnt, uint32_t ssthresh, uint32_t clamp)
 {
-	struct reno_window w = { .cwnd = cwnd, .cwnd_cnt = cnt, .ssthresh = ssthresh,
+	struct cc_window w = { .cwnd = cwnd, .cwnd_cnt = cnt, .ssthresh = ssthresh,
 				 .cwnd_clamp = clamp };
 	return w;
 }
 
 static void slow_start_adds_one_per_acked_packet(void **state)
 {
-	struct reno_window w = win(10, 0, 100, 10000);
+	struct cc_window w = win(10, 0, 100, 10000);
 
 	assert_int_equal(reno_slow_start(&w, 5), 0);
 	assert_int_equal(w.cwnd, 15);
@@ -29,7 +29,7 @@ static void slow_start_adds_one_per_acked_packet(void **state)
 
 static void slow_start_stops_at_ssthresh_and_returns_leftover(void **state)
 {
-	struct reno_window w = win(98, 0, 100, 10000);
+	struct cc_window w = win(98, 0, 100, 10000);
 
 	/* 2 of the 5 ACKs reach ssthresh; 3 are left for congestion avoidance. */
 	assert_int_equal(reno_slow_start(&w, 5), 3);
@@ -38,7 +38,7 @@ static void slow_start_stops_at_ssthresh_and_returns_leftover(void **state)
 
 static void slow_start_respects_cwnd_clamp(void **state)
 {
-	struct reno_window w = win(10, 0, 1000, 12);
+	struct cc_window w = win(10, 0, 1000, 12);
 
 	/* The leftover is computed against ssthresh, before the clamp. */
 	assert_int_equal(reno_slow_start(&w, 5), 0);
@@ -46,7 +46,7 @@ static void slow_start_respects_cwnd_clamp(void **state)
 }
 
 /* Reference: the per-ACK formulation of additive increase with a fixed w. */
-static void ai_reference(struct reno_window *w, uint32_t win_pkts, uint32_t acked)
+static void ai_reference(struct cc_window *w, uint32_t win_pkts, uint32_t acked)
 {
 	if (w->cwnd_cnt >= win_pkts) {
 		w->cwnd_cnt = 0;
@@ -67,7 +67,7 @@ static void cong_avoid_ai_matches_per_ack_increase(void **state)
 	uint32_t seed = 12345;
 
 	for (int i = 0; i < 5000; i++) {
-		struct reno_window a, b;
+		struct cc_window a, b;
 		uint32_t wpk, acked;
 
 		seed = seed * 1103515245 + 12345;
@@ -87,7 +87,7 @@ static void cong_avoid_ai_matches_per_ack_increase(void **state)
 static void cong_avoid_ai_applies_stale_credit_once(void **state)
 {
 	/* Credits gathered at a larger w (cnt 50 >= w 20): +1 and restart. */
-	struct reno_window w = win(40, 50, 1, 1000);
+	struct cc_window w = win(40, 50, 1, 1000);
 
 	reno_cong_avoid_ai(&w, 20, 3);
 	assert_int_equal(w.cwnd, 41);
@@ -96,7 +96,7 @@ static void cong_avoid_ai_applies_stale_credit_once(void **state)
 
 static void cong_avoid_ai_respects_cwnd_clamp(void **state)
 {
-	struct reno_window w = win(50, 9, 1, 50);
+	struct cc_window w = win(50, 9, 1, 50);
 
 	reno_cong_avoid_ai(&w, 10, 25);
 	assert_int_equal(w.cwnd, 50);
@@ -104,7 +104,7 @@ static void cong_avoid_ai_respects_cwnd_clamp(void **state)
 
 static void cong_avoid_spills_slow_start_leftover_into_ai(void **state)
 {
-	struct reno_window w = win(98, 0, 100, 10000);
+	struct cc_window w = win(98, 0, 100, 10000);
 
 	reno_cong_avoid(&w, 5);
 	assert_int_equal(w.cwnd, 100);
@@ -113,7 +113,7 @@ static void cong_avoid_spills_slow_start_leftover_into_ai(void **state)
 
 static void cong_avoid_grows_one_packet_per_rtt(void **state)
 {
-	struct reno_window w = win(10, 0, 10, 100000);
+	struct cc_window w = win(10, 0, 10, 100000);
 
 	/* Each RTT, cwnd packets are ACKed one by one: +1 per RTT. */
 	for (int rtt = 0; rtt < 100; rtt++) {
@@ -128,7 +128,7 @@ static void cong_avoid_grows_one_packet_per_rtt(void **state)
 
 static void slow_start_doubles_per_rtt(void **state)
 {
-	struct reno_window w = win(10, 0, 1000, 100000);
+	struct cc_window w = win(10, 0, 1000, 100000);
 
 	for (int rtt = 0; rtt < 4; rtt++) {
 		uint32_t n = w.cwnd;

@@ -187,28 +187,6 @@ static void record_layout_is_stable(void **state)
 	assert_int_equal(offsetof(struct bpftcp_delack_state, rto_min_us), 12);
 }
 
-/* hdropt/delack.bpf.c writes its struct into the record's delack section. */
-static void delack_section_is_the_hdropt_record(void **state)
-{
-	assert_int_equal(sizeof(struct hdropt_delack_sock), sizeof(struct bpftcp_delack_state));
-	assert_int_equal(offsetof(struct hdropt_delack_sock, local_max_delack_us),
-			 offsetof(struct bpftcp_delack_state, local_max_delack_us));
-	assert_int_equal(offsetof(struct hdropt_delack_sock, peer_max_delack_us),
-			 offsetof(struct bpftcp_delack_state, peer_max_delack_us));
-	assert_int_equal(offsetof(struct hdropt_delack_sock, rto_min_us),
-			 offsetof(struct bpftcp_delack_state, rto_min_us));
-	assert_int_equal(offsetof(struct hdropt_delack_sock, delack_max_us),
-			 offsetof(struct bpftcp_delack_state, delack_max_us));
-	assert_int_equal(HDROPT_SK_SENT, BPFTCP_DELACK_F_SENT);
-	assert_int_equal(HDROPT_SK_RECEIVED, BPFTCP_DELACK_F_RECEIVED);
-	assert_int_equal(HDROPT_SK_APPLIED, BPFTCP_DELACK_F_APPLIED);
-	assert_int_equal(HDROPT_SK_CLAMPED, BPFTCP_DELACK_F_CLAMPED);
-	assert_int_equal(HDROPT_SK_RESEND, BPFTCP_DELACK_F_RESEND);
-	assert_int_equal(HDROPT_SK_MALFORMED, BPFTCP_DELACK_F_MALFORMED);
-	assert_int_equal(HDROPT_SK_RESENDING, BPFTCP_DELACK_F_RESENDING);
-	assert_int_equal(HDROPT_SK_TFO_PENDING, BPFTCP_DELACK_F_TFO_PENDING);
-}
-
 static void name_tables(void **state)
 {
 	assert_string_equal(bpftcp_tcp_state_name(1), "ESTAB");
@@ -274,7 +252,6 @@ int main(void)
 		cmocka_unit_test(cgroup_args_need_exactly_one_path),
 		cmocka_unit_test(filter_matches_port_either_end_and_cc_names),
 		cmocka_unit_test(record_layout_is_stable),
-		cmocka_unit_test(delack_section_is_the_hdropt_record),
 		cmocka_unit_test(name_tables),
 		cmocka_unit_test(map_path_follows_bpftcp_bpffs),
 		cmocka_unit_test(binary_usage_errors_exit_2),

@@ -17,9 +17,9 @@
 
 static const struct vegas_params defaults = VEGAS_PARAMS_DEFAULT;
 
-static struct reno_window win(uint32_t cwnd, uint32_t ssthresh)
+static struct cc_window win(uint32_t cwnd, uint32_t ssthresh)
 {
-	struct reno_window w = { .cwnd = cwnd, .ssthresh = ssthresh, .cwnd_clamp = 100000 };
+	struct cc_window w = { .cwnd = cwnd, .ssthresh = ssthresh, .cwnd_clamp = 100000 };
 	return w;
 }
 
@@ -121,7 +121,7 @@ static void diff_wraps_in_32_bits_like_linux(void **state)
 static void slow_start_exits_to_achieved_rate_when_diff_exceeds_gamma(void **state)
 {
 	struct vegas_state v = sampled(12000, 10000);
-	struct reno_window w = win(100, 1000);
+	struct cc_window w = win(100, 1000);
 
 	vegas_rtt_adjust(&w, &v, 1, false, &defaults);
 	/* cwnd = target + 1 = 84; ssthresh = min(ssthresh, cwnd) = 84, then
@@ -134,7 +134,7 @@ static void slow_start_continues_while_diff_within_gamma(void **state)
 {
 	/* diff = 100 * 100 / 10000 = 1 = gamma: keep slow-starting. */
 	struct vegas_state v = sampled(10100, 10000);
-	struct reno_window w = win(100, 1000);
+	struct cc_window w = win(100, 1000);
 
 	vegas_rtt_adjust(&w, &v, 3, false, &defaults);
 	assert_int_equal(w.cwnd, 103);
@@ -145,7 +145,7 @@ static void avoidance_decreases_above_beta(void **state)
 {
 	/* diff = 50 * 1100 / 10000 = 5 > 4. */
 	struct vegas_state v = sampled(11100, 10000);
-	struct reno_window w = win(50, 50);
+	struct cc_window w = win(50, 50);
 
 	vegas_rtt_adjust(&w, &v, 1, false, &defaults);
 	assert_int_equal(w.cwnd, 49);
@@ -157,7 +157,7 @@ static void avoidance_increases_below_alpha(void **state)
 {
 	/* diff = 50 * 200 / 10000 = 1 < 2. */
 	struct vegas_state v = sampled(10200, 10000);
-	struct reno_window w = win(50, 40);
+	struct cc_window w = win(50, 40);
 
 	vegas_rtt_adjust(&w, &v, 1, false, &defaults);
 	assert_int_equal(w.cwnd, 51);
@@ -170,7 +170,7 @@ static void avoidance_holds_between_alpha_and_beta(void **state)
 	for (uint32_t queued = 2; queued <= 4; queued++) {
 		/* diff = 100 * (queued * 100) / 10000 = queued. */
 		struct vegas_state v = sampled(10000 + queued * 100, 10000);
-		struct reno_window w = win(100, 60);
+		struct cc_window w = win(100, 60);
 
 		vegas_rtt_adjust(&w, &v, 1, false, &defaults);
 		assert_int_equal(w.cwnd, 100);
@@ -182,7 +182,7 @@ static void avoidance_holds_between_alpha_and_beta(void **state)
 static void window_stays_within_two_and_clamp(void **state)
 {
 	struct vegas_state v = sampled(100000, 10000);	/* diff huge */
-	struct reno_window w = win(2, 2);
+	struct cc_window w = win(2, 2);
 
 	vegas_rtt_adjust(&w, &v, 1, false, &defaults);
 	assert_int_equal(w.cwnd, 2);
@@ -197,7 +197,7 @@ static void window_stays_within_two_and_clamp(void **state)
 static void current_ssthresh_kept_during_cwnd_reduction(void **state)
 {
 	struct vegas_state v = sampled(10200, 10000);
-	struct reno_window w = win(50, 10);
+	struct cc_window w = win(50, 10);
 
 	vegas_rtt_adjust(&w, &v, 1, true, &defaults);
 	assert_int_equal(w.cwnd, 51);
@@ -209,7 +209,7 @@ static void params_change_the_band(void **state)
 	const struct vegas_params wide = { .alpha = 10, .beta = 20, .gamma = 1 };
 	/* diff = 5: below the wide alpha, so increase instead of decrease. */
 	struct vegas_state v = sampled(11100, 10000);
-	struct reno_window w = win(50, 50);
+	struct cc_window w = win(50, 50);
 
 	vegas_rtt_adjust(&w, &v, 1, false, &wide);
 	assert_int_equal(w.cwnd, 51);

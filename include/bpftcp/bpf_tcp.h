@@ -1,9 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * BPF-side helpers for tcp_congestion_ops programs: the small inline pieces of
- * include/net/tcp.h and include/net/inet_connection_sock.h that are not kfuncs,
- * the generic TCP kfuncs we are allowed to call, and the per-algorithm counter
- * map (see cc_stats.h).  Include after vmlinux.h and <bpf/bpf_helpers.h>.
+ * The BPF side's vocabulary for tcp_congestion_ops programs: the small inline
+ * pieces of include/net/tcp.h and include/net/inet_connection_sock.h, CO-RE
+ * reads of the socket's bitfields, the window growth every algorithm uses,
+ * and the per-algorithm counter map.  Include after vmlinux.h and
+ * <bpf/bpf_helpers.h>.
+ *
+ * Conventions:
+ *  - Bitfields of the socket (icsk_ca_state, is_cwnd_limited, tcp_usec_ts)
+ *    are read only through the accessors here (tcp_ca_state(),
+ *    tcp_sk_is_cwnd_limited(), tcp_sk_usec_ts()), which use
+ *    BPF_CORE_READ_BITFIELD: their layout differs between kernels (6.4
+ *    moved them), and a plain read would bake in the build host's.
+ *  - Slow start and window growth policy: every algorithm grows its window
+ *    with the shared, host-tested maths of reno.h (a faithful copy of
+ *    net/ipv4/tcp_cong.c, checked by selftests/test_reno_math.c) on a
+ *    struct cc_window, through cc_slow_start(), cc_cong_avoid_ai(),
+ *    cc_reno_cong_avoid(), cc_reno_ssthresh() and cc_reno_undo_cwnd() below;
+ *    no program calls the generic kfuncs tcp_slow_start, tcp_cong_avoid_ai
+ *    or tcp_reno_* (same results, but the code would not be the one the
+ *    host tests run).  cong_avoid callbacks that open as tcp_reno_cong_avoid
+ *    does (nothing unless cwnd-limited; slow start first) use
+ *    cc_cong_avoid_begin().
+ *  - Counting: every callback does BPFTCP_COUNT(calls[BPFTCP_OP_<op>]) and
+ *    every failure branch BPFTCP_ERR() (bpf_counters.h), in this program's
+ *    per-CPU map cc_stats.  An algorithm with counters of its own defines
+ *    BPFTCP_CC_COUNTERS first (cc_stats.h).
+ *  - TCP_INFINITE_SSTHRESH, cc_min_u32()/cc_max_u32(), before()/after() and
+ *    struct cc_window come from cc_common.h, shared with the host tests.
  */
 #ifndef BPFTCP_BPF_TCP_H
 #define BPFTCP_BPF_TCP_H
@@ -11,10 +35,11 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "bpftcp/bpf_counters.h"
+#include "bpftcp/cc_common.h"
 #include "bpftcp/cc_stats.h"
 #include "bpftcp/reno.h"
 
-#define TCP_INFINITE_SSTHRESH	0x7fffffff
 #define USEC_PER_MSEC		1000UL
 #define USEC_PER_SEC		1000000UL
 #define MSEC_PER_SEC		1000UL
@@ -34,21 +59,13 @@ extern unsigned int CONFIG_HZ __kconfig;
 /* tcp_jiffies32 is the low 32 bits of jiffies. */
 #define tcp_jiffies32 ((__u32)bpf_jiffies64())
 
-#ifndef min
-#define min(a, b) ((a) < (b) ? (a) : (b))
+/* --- counters ----------------------------------------------------------- */
+#ifndef BPFTCP_CC_COUNTERS
+#define BPFTCP_CC_COUNTERS struct bpftcp_cc_stats
 #endif
-#ifndef max
-#define max(a, b) ((a) > (b) ? (a) : (b))
-#endif
-#define clamp(v, lo, hi) min(max((v), (lo)), (hi))
+BPFTCP_COUNTERS(cc_stats, BPFTCP_CC_COUNTERS)
 
-/* Generic TCP kfuncs (net/ipv4/tcp_cong.c), exported for BPF CCs. */
-extern __u32 tcp_slow_start(struct tcp_sock *tp, __u32 acked) __ksym;
-extern void tcp_cong_avoid_ai(struct tcp_sock *tp, __u32 w, __u32 acked) __ksym;
-extern void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked) __ksym;
-extern __u32 tcp_reno_ssthresh(struct sock *sk) __ksym;
-extern __u32 tcp_reno_undo_cwnd(struct sock *sk) __ksym;
-
+/* --- the socket --------------------------------------------------------- */
 static __always_inline struct tcp_sock *tcp_sk(const struct sock *sk)
 {
 	return (struct tcp_sock *)sk;
@@ -74,31 +91,23 @@ static __always_inline void tcp_snd_cwnd_set(struct tcp_sock *tp, __u32 val)
 	tp->snd_cwnd = val;
 }
 
-/* A copy of the window for the maths headers (struct reno_window)... */
-static __always_inline struct reno_window tcp_window_get(const struct tcp_sock *tp)
+/* inet_csk(sk)->icsk_ca_state: enum tcp_ca_state (a 5-bit bitfield). */
+static __always_inline __u8 tcp_ca_state(const struct sock *sk)
 {
-	struct reno_window w = {
-		.cwnd = tp->snd_cwnd,
-		.cwnd_cnt = tp->snd_cwnd_cnt,
-		.ssthresh = tp->snd_ssthresh,
-		.cwnd_clamp = tp->snd_cwnd_clamp,
-	};
-	return w;
+	return BPF_CORE_READ_BITFIELD(inet_csk(sk), icsk_ca_state);
 }
 
-/* ...and back: the fields they may change (the clamp is not writable). */
-static __always_inline void tcp_window_put(struct tcp_sock *tp, const struct reno_window *w)
+/* tp->is_cwnd_limited (a 1-bit bitfield). */
+static __always_inline bool tcp_sk_is_cwnd_limited(const struct tcp_sock *tp)
 {
-	tp->snd_cwnd = w->cwnd;
-	tp->snd_cwnd_cnt = w->cwnd_cnt;
-	tp->snd_ssthresh = w->ssthresh;
+	return BPF_CORE_READ_BITFIELD(tp, is_cwnd_limited);
 }
 
-static __always_inline bool before(__u32 seq1, __u32 seq2)
+/* tp->tcp_usec_ts: TCP timestamps in microseconds (a 1-bit bitfield). */
+static __always_inline bool tcp_sk_usec_ts(const struct tcp_sock *tp)
 {
-	return (__s32)(seq1 - seq2) < 0;
+	return BPF_CORE_READ_BITFIELD(tp, tcp_usec_ts);
 }
-#define after(seq2, seq1) before(seq1, seq2)
 
 static __always_inline bool tcp_in_slow_start(const struct tcp_sock *tp)
 {
@@ -109,12 +118,100 @@ static __always_inline bool tcp_is_cwnd_limited(const struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 
-	if (tp->is_cwnd_limited)
+	if (tcp_sk_is_cwnd_limited(tp))
 		return true;
 	/* In slow start, ensure cwnd grows to twice what was ACKed. */
 	if (tcp_in_slow_start(tp))
 		return tcp_snd_cwnd(tp) < 2 * tp->max_packets_out;
 	return false;
+}
+
+/* --- the window: reno.h's maths on the socket (the policy above) -------- */
+
+/* A copy of the window for the maths headers (struct cc_window)... */
+static __always_inline struct cc_window tcp_window_get(const struct tcp_sock *tp)
+{
+	struct cc_window w = {
+		.cwnd = tp->snd_cwnd,
+		.cwnd_cnt = tp->snd_cwnd_cnt,
+		.ssthresh = tp->snd_ssthresh,
+		.cwnd_clamp = tp->snd_cwnd_clamp,
+	};
+	return w;
+}
+
+/* ...and back: the fields they may change (the clamp is not writable). */
+static __always_inline void tcp_window_put(struct tcp_sock *tp, const struct cc_window *w)
+{
+	tp->snd_cwnd = w->cwnd;
+	tp->snd_cwnd_cnt = w->cwnd_cnt;
+	tp->snd_ssthresh = w->ssthresh;
+}
+
+/* tcp_slow_start(): returns the ACKs left over for congestion avoidance. */
+static __always_inline __u32 cc_slow_start(struct tcp_sock *tp, __u32 acked)
+{
+	struct cc_window w = tcp_window_get(tp);
+
+	acked = reno_slow_start(&w, acked);
+	tcp_window_put(tp, &w);
+	return acked;
+}
+
+/* tcp_cong_avoid_ai(): cwnd += acked / @win (@win > 0). */
+static __always_inline void cc_cong_avoid_ai(struct tcp_sock *tp, __u32 win, __u32 acked)
+{
+	struct cc_window w = tcp_window_get(tp);
+
+	reno_cong_avoid_ai(&w, win, acked);
+	tcp_window_put(tp, &w);
+}
+
+/*
+ * The opening of tcp_reno_cong_avoid() that many cong_avoid callbacks share:
+ * nothing to do unless cwnd-limited; in slow start, grow towards ssthresh.
+ * Returns false when the callback is done, else true with *@acked the ACKs
+ * left for the algorithm's congestion avoidance.
+ */
+static __always_inline bool cc_cong_avoid_begin(struct sock *sk, __u32 *acked)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	if (!tcp_is_cwnd_limited(sk))
+		return false;
+	if (tcp_in_slow_start(tp)) {
+		*acked = cc_slow_start(tp, *acked);
+		if (!*acked)
+			return false;
+	}
+	return true;
+}
+
+/* tcp_reno_cong_avoid() */
+static __always_inline void cc_reno_cong_avoid(struct sock *sk, __u32 acked)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct cc_window w;
+
+	if (!tcp_is_cwnd_limited(sk))
+		return;
+	w = tcp_window_get(tp);
+	reno_cong_avoid(&w, acked);
+	tcp_window_put(tp, &w);
+}
+
+/* tcp_reno_ssthresh() */
+static __always_inline __u32 cc_reno_ssthresh(const struct sock *sk)
+{
+	return reno_ssthresh(tcp_snd_cwnd(tcp_sk(sk)));
+}
+
+/* tcp_reno_undo_cwnd() */
+static __always_inline __u32 cc_reno_undo_cwnd(const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	return reno_undo_cwnd(tcp_snd_cwnd(tp), tp->prior_cwnd);
 }
 
 /* tcp_ecn_mode_rfc3168(): classic ECN negotiated (not AccECN). */
@@ -154,38 +251,5 @@ static __always_inline int tcp_snd_cwnd_clamp_set(struct sock *sk, __u32 clamp)
 	tp->snd_ssthresh = ssthresh;
 	return err;
 }
-
-/* --- counters ----------------------------------------------------------- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct bpftcp_cc_stats);
-} cc_stats SEC(".maps");
-
-static __always_inline struct bpftcp_cc_stats *bpftcp_stats(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&cc_stats, &zero);
-}
-
-/* Count one invocation of callback @op. Per-CPU, so no atomics needed. */
-#define BPFTCP_COUNT(op)						\
-	do {								\
-		struct bpftcp_cc_stats *__s = bpftcp_stats();		\
-		if (__s)						\
-			__s->calls[(op)]++;				\
-	} while (0)
-
-/* Record that a failure branch was taken, and where (RET_CG_ERR idea). */
-#define BPFTCP_ERR()							\
-	do {								\
-		struct bpftcp_cc_stats *__s = bpftcp_stats();		\
-		if (__s) {						\
-			__s->errors++;					\
-			__s->last_err_line = __LINE__;			\
-		}							\
-	} while (0)
 
 #endif /* BPFTCP_BPF_TCP_H */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * Per-algorithm callback counters, shared by the BPF congestion controls and
- * user space.  Each algorithm object has a one-entry per-CPU array map named
- * "cc_stats" holding one struct bpftcp_cc_stats; the loader pins it next to
- * the registration link and sums it across CPUs.
+ * Per-algorithm counters, shared by the BPF congestion controls and user
+ * space.  Each algorithm object has a one-entry per-CPU array map named
+ * "cc_stats" (BPFTCP_COUNTERS() of bpf_counters.h, defined in bpf_tcp.h)
+ * holding one struct bpftcp_cc_stats, or an algorithm's larger struct that
+ * starts with the same members; the loader pins it next to the registration
+ * link and sums it across CPUs.
  */
 #ifndef BPFTCP_CC_STATS_H
 #define BPFTCP_CC_STATS_H
@@ -28,11 +30,21 @@ enum bpftcp_cc_op {
 	BPFTCP_OP__MAX,
 };
 
+/*
+ * The members every algorithm's counters start with.  An algorithm that
+ * counts events of its own (bpf_cubic's HyStart exits) declares
+ *	struct <algo>_counters { BPFTCP_CC_STATS_MEMBERS; __u64 <event>; ... };
+ * and defines BPFTCP_CC_COUNTERS as that struct before including bpf_tcp.h;
+ * 'bpftcp cc stats' finds the extra members by name in the map's BTF.
+ */
+#define BPFTCP_CC_STATS_MEMBERS						\
+	__u64 calls[BPFTCP_OP__MAX];	/* callback invocations, by op */	\
+	__u64 errors;			/* failure branches taken */		\
+	__u32 last_err_line;		/* __LINE__ of the last failure branch */ \
+	__u32 __pad
+
 struct bpftcp_cc_stats {
-	__u64 calls[BPFTCP_OP__MAX];	/* callback invocations, by op */
-	__u64 errors;			/* failure branches taken */
-	__u32 last_err_line;		/* __LINE__ of the last failure branch */
-	__u32 __pad;
+	BPFTCP_CC_STATS_MEMBERS;
 };
 
 #define BPFTCP_CC_STATS_MAP	"cc_stats"

@@ -197,11 +197,11 @@ cdg_hystart_update(struct cdg_state *ca, __u32 now_us, bool cwnd_limited,
 		if (ca->last_ack == 0 || !cwnd_limited) {
 			ca->last_ack = now_us;
 			ca->round_start = now_us;
-		} else if (cc_seq_before(now_us, ca->last_ack + 3000)) {
+		} else if (before(now_us, ca->last_ack + 3000)) {
 			__u32 base_owd = cc_max_u32(ca->delay_min / 2U, 125U);
 
 			ca->last_ack = now_us;
-			if (cc_seq_after(now_us, ca->round_start + base_owd)) {
+			if (after(now_us, ca->round_start + base_owd)) {
 				*ssthresh = cwnd;
 				return CDG_HYSTART_EXIT_TRAIN;
 			}
@@ -440,7 +440,7 @@ static inline void cdg_cwr_enter(struct cdg_cwr *cwr, __u32 snd_nxt, __u32 cwnd,
  * the receiver): tcp_fastretrans_alert()'s exit condition for TCP_CA_CWR. */
 static inline bool cdg_cwr_done(const struct cdg_cwr *cwr, __u32 snd_una)
 {
-	return !cc_seq_before(snd_una, cwr->high_seq) && snd_una != cwr->high_seq;
+	return !before(snd_una, cwr->high_seq) && snd_una != cwr->high_seq;
 }
 
 /* The socket counters one ACK's PRR step reads. */

@@ -164,7 +164,8 @@ static inline const char *hdropt_delack_strerror(int err)
  * What the BPF program shares with user space: counters and settings.
  */
 
-/* Counters of one attachment: a one-entry per-CPU array, summed by the CLI. */
+/* Counters of one attachment: a one-entry per-CPU array (BPFTCP_COUNTERS()
+ * of bpf_counters.h), summed by the CLI. */
 struct hdropt_delack_counters {
 	__u64 sent;		/* options written (SYN, SYN-ACK, resends) */
 	__u64 received;		/* valid options taken from a peer */
@@ -178,7 +179,6 @@ struct hdropt_delack_counters {
 
 #define HDROPT_DELACK_COUNTERS_MAP	"delack_counters"
 #define HDROPT_DELACK_PEERS_MAP		"delack_peers"
-#define HDROPT_DELACK_SOCK_MAP		"delack_sk"
 
 /*
  * --peers: an LPM trie keyed by IPv6 address; IPv4 prefixes are stored as
@@ -191,30 +191,9 @@ struct hdropt_peer_key {
 };
 #define HDROPT_PEERS_MAX		1024
 
-/*
- * Per-socket record of what was negotiated (sk_local_storage).  The layout and
- * the flag values are those of the delack section of the shared per-socket
- * record planned by the skstorage work, so the two can merge without a
- * translation.  All times are microseconds, the unit of TCP_BPF_DELACK_MAX and
- * TCP_BPF_RTO_MIN, whatever the wire uses.
- */
-struct hdropt_delack_sock {
-	__u32 flags;			/* HDROPT_SK_*; 0 = never touched */
-	__u32 local_max_delack_us;	/* what this side advertised */
-	__u32 peer_max_delack_us;	/* what the peer advertised (0: nothing valid) */
-	__u32 rto_min_us;		/* TCP_BPF_RTO_MIN applied; 0 = unchanged */
-	__u32 delack_max_us;		/* TCP_BPF_DELACK_MAX applied; 0 = unchanged */
-	__u32 __pad;
-};
-#define HDROPT_SK_SENT		(1u << 0)	/* we advertised the option */
-#define HDROPT_SK_RECEIVED	(1u << 1)	/* the peer advertised it */
-#define HDROPT_SK_APPLIED	(1u << 2)	/* RTO min / delack max were set */
-#define HDROPT_SK_CLAMPED	(1u << 3)	/* RTO min hit the admin floor or ceiling */
-#define HDROPT_SK_RESEND	(1u << 4)	/* negotiated through a resend (syncookies) */
-#define HDROPT_SK_MALFORMED	(1u << 5)	/* the peer sent a malformed option */
-/* Transient: the option callbacks are still on for this socket. */
-#define HDROPT_SK_RESENDING	(1u << 6)	/* active: repeating our option after RESEND */
-#define HDROPT_SK_TFO_PENDING	(1u << 7)	/* passive TFO: SYN-ACK not yet confirmed */
+/* What was negotiated on each socket is recorded in the delack section of
+ * bpftcp's per-socket record: struct bpftcp_delack_state and its
+ * BPFTCP_DELACK_F_* flags, in sock_state.h. */
 
 /* ------------------------------------------------------------------------
  * Policy: the values a side advertises and applies.  Pure functions of the

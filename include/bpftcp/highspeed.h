@@ -160,7 +160,7 @@ static inline __u32 hstcp_update_ai(__u32 ai, __u32 cwnd)
  * The congestion-avoidance branch of hstcp_cong_avoid(): update the row,
  * then cwnd += a(w) / cwnd per ACK, a(w) = ai + 1, counted in cwnd_cnt.
  */
-static inline void hstcp_cong_avoid_ai(struct hstcp_state *ca, struct reno_window *w)
+static inline void hstcp_cong_avoid_ai(struct hstcp_state *ca, struct cc_window *w)
 {
 	ca->ai = hstcp_update_ai(ca->ai, w->cwnd);
 

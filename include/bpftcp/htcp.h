@@ -262,7 +262,7 @@ static inline __u32 htcp_recalc_ssthresh(struct htcp_state *ca, __u32 cwnd, __u3
  * The congestion-avoidance branch of htcp_cong_avoid(): in theory
  * cwnd += alpha / cwnd per ACK, counted in cwnd_cnt.
  */
-static inline void htcp_cong_avoid_ai(struct htcp_state *ca, struct reno_window *w, __u32 now,
+static inline void htcp_cong_avoid_ai(struct htcp_state *ca, struct cc_window *w, __u32 now,
 				      __u32 hz, const struct htcp_params *p)
 {
 	if ((w->cwnd_cnt * ca->alpha) >> 7 >= w->cwnd) {

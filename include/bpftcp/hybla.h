@@ -92,7 +92,7 @@ static inline void hybla_track_min_rtt(struct hybla_state *ca, __u32 srtt_us, __
  * split as 2^int * 2^fract, the latter from hybla_fraction(); fractions of a
  * packet accumulate in snd_cwnd_cents.
  */
-static inline void hybla_increase(struct hybla_state *ca, struct reno_window *w,
+static inline void hybla_increase(struct hybla_state *ca, struct cc_window *w,
 				  __u32 srtt_us, __u32 rtt0_ms)
 {
 	__u32 increment, odd, rho_fractions;

@@ -278,7 +278,7 @@ static inline void nv_acked(struct nv_state *ca, const struct nv_ack *a,
 	}
 
 	/* Once per RTT check if we need to do congestion avoidance */
-	if (cc_seq_before(ca->nv_rtt_start_seq, a->snd_una)) {
+	if (before(ca->nv_rtt_start_seq, a->snd_una)) {
 		ca->nv_rtt_start_seq = a->snd_nxt;
 		if (ca->nv_rtt_cnt < 0xff)
 			/* Increase counter for RTTs without CA decision */
@@ -313,7 +313,7 @@ static inline void nv_acked(struct nv_state *ca, const struct nv_ack *a,
 			 * in the first slow start) and after rtt_min_cnt RTTs. */
 			if (ca->nv_rtt_cnt < p->rtt_min_cnt) {
 				return;
-			} else if (*ssthresh == BPFTCP_INFINITE_SSTHRESH) {
+			} else if (*ssthresh == TCP_INFINITE_SSTHRESH) {
 				if (ca->nv_eval_call_cnt < p->ssthresh_eval_min_calls)
 					return;
 				/* otherwise we will decrease cwnd */

@@ -2,8 +2,10 @@
 /*
  * TCP Reno (RFC 5681) as Linux implements it in net/ipv4/tcp_cong.c (6.x):
  * tcp_slow_start(), tcp_cong_avoid_ai(), tcp_reno_cong_avoid(),
- * tcp_reno_ssthresh() and tcp_reno_undo_cwnd(), on a plain copy of the four
- * tcp_sock fields they use.  Shared by cc/reno.bpf.c and the host tests
+ * tcp_reno_ssthresh() and tcp_reno_undo_cwnd(), on a struct cc_window (a
+ * plain copy of the four tcp_sock fields they use, cc_common.h).  Every BPF
+ * congestion control grows its window with these (through bpf_tcp.h's
+ * cc_slow_start() and friends), and the host tests check them
  * (selftests/test_reno_math.c).
  */
 #ifndef BPFTCP_RENO_H
@@ -14,16 +16,10 @@
 #include <stdbool.h>
 #endif
 
-/* The tcp_sock fields Reno reads and writes, in packets. */
-struct reno_window {
-	__u32 cwnd;		/* snd_cwnd */
-	__u32 cwnd_cnt;		/* snd_cwnd_cnt: linear increase counter */
-	__u32 ssthresh;		/* snd_ssthresh */
-	__u32 cwnd_clamp;	/* snd_cwnd_clamp */
-};
+#include "bpftcp/cc_common.h"
 
 /* tcp_in_slow_start() */
-static inline bool reno_in_slow_start(const struct reno_window *w)
+static inline bool reno_in_slow_start(const struct cc_window *w)
 {
 	return w->cwnd < w->ssthresh;
 }
@@ -33,7 +29,7 @@ static inline bool reno_in_slow_start(const struct reno_window *w)
  * but cwnd stops at ssthresh; the ACKs left over are returned so the caller
  * can spend them in congestion avoidance.
  */
-static inline __u32 reno_slow_start(struct reno_window *w, __u32 acked)
+static inline __u32 reno_slow_start(struct cc_window *w, __u32 acked)
 {
 	__u32 cwnd = w->cwnd + acked < w->ssthresh ? w->cwnd + acked : w->ssthresh;
 
@@ -46,7 +42,7 @@ static inline __u32 reno_slow_start(struct reno_window *w, __u32 acked)
  * tcp_cong_avoid_ai(): cwnd += acked / @win, with the remainder kept in
  * cwnd_cnt.  @win must not be 0 (the kernel never passes 0).
  */
-static inline void reno_cong_avoid_ai(struct reno_window *w, __u32 win, __u32 acked)
+static inline void reno_cong_avoid_ai(struct cc_window *w, __u32 win, __u32 acked)
 {
 	/* If credits accumulated at a higher win, apply them gently now. */
 	if (w->cwnd_cnt >= win) {
@@ -70,7 +66,7 @@ static inline void reno_cong_avoid_ai(struct reno_window *w, __u32 win, __u32 ac
  * the socket, so the caller does it): Jacobson's slow start and congestion
  * avoidance, SIGCOMM '88 p. 328.
  */
-static inline void reno_cong_avoid(struct reno_window *w, __u32 acked)
+static inline void reno_cong_avoid(struct cc_window *w, __u32 acked)
 {
 	if (reno_in_slow_start(w)) {
 		acked = reno_slow_start(w, acked);

@@ -117,7 +117,7 @@ static inline __u32 vegas_diff(__u32 cwnd, __u32 rtt, __u32 base_rtt)
 }
 
 /* tcp_current_ssthresh() */
-static inline __u32 vegas_current_ssthresh(const struct reno_window *w, bool in_cwnd_reduction)
+static inline __u32 vegas_current_ssthresh(const struct cc_window *w, bool in_cwnd_reduction)
 {
 	__u32 three_quarters = (w->cwnd >> 1) + (w->cwnd >> 2);
 
@@ -133,7 +133,7 @@ static inline __u32 vegas_current_ssthresh(const struct reno_window *w, bool in_
  * window; the caller writes cwnd and ssthresh back.  The slow-start branch
  * is tcp_slow_start() (reno_slow_start(), same arithmetic).
  */
-static inline void vegas_rtt_adjust(struct reno_window *w, const struct vegas_state *v,
+static inline void vegas_rtt_adjust(struct cc_window *w, const struct vegas_state *v,
 				    __u32 acked, bool in_cwnd_reduction,
 				    const struct vegas_params *p)
 {

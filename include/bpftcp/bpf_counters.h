@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The one counter mechanism of bpftcp's BPF programs (congestion controls,
+ * header options, per-socket records).
+ *
+ * A program's counters are a struct of __u64 members, declared in a header
+ * that user space shares (cc_stats.h, delack_opt.h), with the error record
+ * among them:
+ *
+ *	__u64 errors;		failure branches taken
+ *	__u32 last_err_line;	__LINE__ of the last one (the RET_CG_ERR idea)
+ *	__u32 __pad;
+ *
+ * The program defines its map once with BPFTCP_COUNTERS(map, struct type): a
+ * one-entry BPF_MAP_TYPE_PERCPU_ARRAY holding that struct.  Then
+ *
+ *	BPFTCP_COUNT(member);	counts one event (member of the struct, e.g.
+ *				sent, or calls[BPFTCP_OP_INIT])
+ *	BPFTCP_ERR();		counts a failure branch and records its line
+ *
+ * Per-CPU, so plain increments, no atomics; user space sums the CPUs
+ * (percpu_read_pinned() in loader/common.c).  Include after vmlinux.h and
+ * <bpf/bpf_helpers.h>.
+ */
+#ifndef BPFTCP_BPF_COUNTERS_H
+#define BPFTCP_BPF_COUNTERS_H
+
+#include <bpf/bpf_helpers.h>
+
+#define BPFTCP_COUNTERS(_map, _value_type)					\
+	struct {								\
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
+		__uint(max_entries, 1);						\
+		__type(key, __u32);						\
+		__type(value, _value_type);					\
+	} _map SEC(".maps");							\
+										\
+	static __always_inline _value_type *bpftcp_counters(void)		\
+	{									\
+		__u32 zero = 0;							\
+										\
+		return bpf_map_lookup_elem(&_map, &zero);			\
+	}
+
+#define BPFTCP_COUNT(member)							\
+	do {									\
+		__typeof__(bpftcp_counters()) __c = bpftcp_counters();		\
+		if (__c)							\
+			__c->member++;						\
+	} while (0)
+
+#define BPFTCP_ERR()								\
+	do {									\
+		__typeof__(bpftcp_counters()) __c = bpftcp_counters();		\
+		if (__c) {							\
+			__c->errors++;						\
+			__c->last_err_line = __LINE__;				\
+		}								\
+	} while (0)
+
+#endif /* BPFTCP_BPF_COUNTERS_H */
