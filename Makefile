@@ -69,9 +69,17 @@ SELFTEST_LIB  := $(OUTPUT)/selftests/harness.o
 BPFTCP := $(OUTPUT)/bpftcp
 
 # libbpftcp.a: the application library (lib/*.c), installed with its headers.
+# Static and shared builds from the same position-independent objects; the
+# shared one exports only what lib/libbpftcp.map lists, under its SONAME.
 LIB_SRCS    := $(wildcard lib/*.c)
 LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+LIB_VERSION := 0.1.0
+LIB_SOMAJOR := 0
+LIB_MAP     := lib/libbpftcp.map
 LIBBPFTCP   := $(OUTPUT)/libbpftcp.a
+LIBBPFTCP_SO := $(OUTPUT)/libbpftcp.so.$(LIB_VERSION)
+LIBBPFTCP_PC := $(OUTPUT)/libbpftcp.pc
+LIBDIR      ?= $(PREFIX)/lib
 LIB_HEADERS := include/bpftcp/libbpftcp.h include/bpftcp/sock_state.h
 
 # Example programs (examples/*.c), linked with libbpftcp.a only.
@@ -91,7 +99,7 @@ LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
 LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 
 .PHONY: all deps run test bench compare fuzz install uninstall help clean check-deps selftests
-all: check-deps $(BPFTCP) $(LIBBPFTCP) $(EXAMPLES) selftests $(LINKEM) $(FUZZERS)
+all: check-deps $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests $(LINKEM) $(FUZZERS)
 
 check-deps:
 ifneq ($(DEPS_MISSING),)
@@ -170,13 +178,26 @@ $(OUTPUT)/bench/%.o: bench/%.c $(SKELS) | check-deps
 $(OUTPUT)/lib/%.o: lib/%.c | check-deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
 # --- stage 5: link -----------------------------------------------------------
 $(LIBBPFTCP): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
+
+$(LIBBPFTCP_SO): $(LIB_OBJS) $(LIB_MAP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -shared -fPIC -Wl,-soname,libbpftcp.so.$(LIB_SOMAJOR) \
+		-Wl,--version-script=$(LIB_MAP) -Wl,--no-undefined $(LIB_OBJS) $(LDLIBS) -lpthread -o $@
+	$(Q)ln -sf $(notdir $@) $(OUTPUT)/libbpftcp.so.$(LIB_SOMAJOR)
+	$(Q)ln -sf libbpftcp.so.$(LIB_SOMAJOR) $(OUTPUT)/libbpftcp.so
+
+# pkg-config file for the install location (PREFIX, LIBDIR).
+$(LIBBPFTCP_PC): lib/libbpftcp.pc.in Makefile | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
 
 $(BPFTCP): $(LOADER_OBJS) $(LIBBPFTCP)
 	$(call msg,LINK,$@)
@@ -240,18 +261,23 @@ bench: all $(BENCH_BINS)
 compare: all
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare --table $(COMPARE_ARGS)
 
-install: $(BPFTCP) $(LIBBPFTCP)
+install: $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/bpftcp)
 	$(Q)install -D -m 0755 $(BPFTCP) $(DESTDIR)$(PREFIX)/sbin/bpftcp
-	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/lib/libbpftcp.a)
-	$(Q)install -D -m 0644 $(LIBBPFTCP) $(DESTDIR)$(PREFIX)/lib/libbpftcp.a
+	$(call msg,INSTALL,$(DESTDIR)$(LIBDIR)/libbpftcp.{a,so})
+	$(Q)install -D -m 0644 $(LIBBPFTCP) $(DESTDIR)$(LIBDIR)/libbpftcp.a
+	$(Q)install -D -m 0755 $(LIBBPFTCP_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIBBPFTCP_SO))
+	$(Q)ln -sf $(notdir $(LIBBPFTCP_SO)) $(DESTDIR)$(LIBDIR)/libbpftcp.so.$(LIB_SOMAJOR)
+	$(Q)ln -sf libbpftcp.so.$(LIB_SOMAJOR) $(DESTDIR)$(LIBDIR)/libbpftcp.so
+	$(Q)install -D -m 0644 $(LIBBPFTCP_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/libbpftcp.pc
 	$(Q)install -d $(DESTDIR)$(PREFIX)/include/bpftcp
 	$(Q)install -m 0644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/bpftcp/
 	$(Q)install -D -m 0644 docs/bpftcp.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/bpftcp $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libbpftcp.a
+	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libbpftcp.a $(DESTDIR)$(LIBDIR)/libbpftcp.so* \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/libbpftcp.pc
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/bpftcp/,$(notdir $(LIB_HEADERS)))
 	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/bpftcp 2>/dev/null || true
 
