@@ -8,7 +8,6 @@ OUTPUT      ?= build
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 CLANG       ?= $(shell command -v clang-19 2>/dev/null || echo clang)
-LLVM_STRIP  ?= $(shell command -v llvm-strip-19 2>/dev/null || echo llvm-strip)
 BPFTOOL     ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 CC          ?= cc
 PKG_CONFIG  ?= pkg-config
@@ -29,12 +28,12 @@ endif
 .SECONDARY:
 .DEFAULT_GOAL := all
 
-# Dependencies: tools needed for building. `make deps` always runs the
-# installer (which is silent and quick when all is present); the build targets
-# run it only when a tool is missing.
-DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG) flent; do command -v $$t >/dev/null || { echo $$t; break; }; done; \
-		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' cmocka 2>/dev/null || echo libbpf; \
-		  ls "$$(clang-19 --print-resource-dir 2>/dev/null)"/lib/*/libclang_rt.fuzzer*.a >/dev/null 2>&1 || echo libfuzzer)
+# What a plain build needs (clang-19, bpftool, pkg-config, libbpf, libelf,
+# cmocka); check-deps names what is missing.  `make deps` (and the targets
+# that call it) installs these and what the tests use: scripts/install-deps.sh.
+DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG); do command -v $$t >/dev/null || echo $$t; done; \
+		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' || echo 'libbpf-dev>=1.4'; \
+		  $(PKG_CONFIG) --exists cmocka libelf || echo 'libcmocka-dev/libelf-dev')
 
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
@@ -98,13 +97,20 @@ FUZZ_TIME   ?= 60
 LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
 LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 
-.PHONY: all deps run test bench compare fuzz install uninstall help clean check-deps selftests
-all: check-deps $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests $(LINKEM) $(FUZZERS)
+.PHONY: all deps run test bench compare fuzz install uninstall help clean check-deps selftests \
+	build-run build-test build-bench build-compare
+# A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
+# The fuzzers and the link emulator are built by the targets that use them.
+all: check-deps $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
 
+# A plain `make` never installs packages: it names what is missing.  Only
+# `make deps` installs them, and `make run`/`make test`/`make bench`/
+# `make compare`, which call it first and then build in a second make, so
+# that tool paths and pkg-config flags are found after the install.
 check-deps:
 ifneq ($(DEPS_MISSING),)
-	@echo "  DEPS     missing: $(DEPS_MISSING); running scripts/install-deps.sh"
-	$(Q)bash scripts/install-deps.sh
+	@echo "error: missing build dependencies ($(DEPS_MISSING)); install them with 'make deps' (as root)" >&2
+	@exit 1
 endif
 
 deps:
@@ -120,17 +126,17 @@ $(VMLINUX_H): | $(OUTPUT)
 define compile_bpf
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
 endef
-$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX_H) | check-deps
 	$(compile_bpf)
 # These two have a shorter stem than the C rules for selftests/ and bench/
 # below, so make picks them for build/{selftests,bench}/bpf/*.bpf.o.
-$(OUTPUT)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+$(OUTPUT)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(VMLINUX_H) | check-deps
 	$(compile_bpf)
-$(OUTPUT)/bench/bpf/%.bpf.o: bench/bpf/%.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+$(OUTPUT)/bench/bpf/%.bpf.o: bench/bpf/%.bpf.c $(VMLINUX_H) | check-deps
 	$(compile_bpf)
 
 # --- stage 3: skeletons ------------------------------------------------------
@@ -156,7 +162,7 @@ $(OUTPUT)/loader/cc_table.c: $(patsubst %,$(OUTPUT)/cc/%.skel.h,$(CC_ALGOS)) scr
 	$(Q)bash scripts/gen-cc-table.sh $(CC_ALGOS) > $@
 
 # --- stage 4: user space -----------------------------------------------------
-$(OUTPUT)/loader/%.o: loader/%.c $(SKELS) | check-deps
+$(OUTPUT)/loader/%.o: loader/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -165,12 +171,12 @@ $(OUTPUT)/loader/cc_table.o: $(OUTPUT)/loader/cc_table.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Iloader $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/selftests/%.o: selftests/%.c $(SKELS) | check-deps
+$(OUTPUT)/selftests/%.o: selftests/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/bench/%.o: bench/%.c $(SKELS) | check-deps
+$(OUTPUT)/bench/%.o: bench/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests $(CFLAGS) -MMD -MP -c $< -o $@
@@ -219,10 +225,10 @@ $(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o $(SELFTEST_LIB) $(LOADER_LIB) $(LIBBPFTCP
 
 selftests: $(SELFTESTS)
 
-$(OUTPUT)/fuzz/%: selftests/fuzz/%.c $(wildcard include/bpftcp/*.h) | check-deps
+$(OUTPUT)/fuzz/%: selftests/fuzz/%.c | check-deps
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude -MMD -MP -MF $@.d $< -o $@
 
 $(OUTPUT)/netns-tests/linkem/%.o: netns-tests/linkem/%.c | check-deps
 	$(call msg,CC,$@)
@@ -239,11 +245,15 @@ $(OUTPUT):
 # --- user targets ------------------------------------------------------------
 # make run: install deps, build, register every algorithm, and show each one
 # carrying a transfer in a private netns.
-run: all
+run: deps
+	$(Q)$(MAKE) --no-print-directory build-run
+build-run: all $(LINKEM)
 	$(Q)bash scripts/demo.sh $(BPFTCP)
 
 # make test: every test; ends with "N passed, N failed, N skipped".
-test: all
+test: deps
+	$(Q)$(MAKE) --no-print-directory build-test
+build-test: all $(LINKEM) $(FUZZERS)
 	$(Q)bash scripts/run-tests.sh $(OUTPUT)
 
 # make fuzz: every fuzzer for FUZZ_TIME seconds (default 60), corpus kept in
@@ -252,13 +262,17 @@ fuzz: $(FUZZERS)
 	$(Q)bash scripts/run-fuzz.sh $(OUTPUT) $(FUZZ_TIME)
 
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
-bench: all $(BENCH_BINS)
+bench: deps
+	$(Q)$(MAKE) --no-print-directory build-bench
+build-bench: all $(LINKEM) $(BENCH_BINS)
 	$(Q)bash bench/run.sh $(OUTPUT)
 
 # make compare: the default comparison scenarios over the emulated link
 # (docs/compare.md); Flent files, plots and summary.{json,md} in
 # $(OUTPUT)/compare.  COMPARE_ARGS= passes more options, e.g. --duration 30.
-compare: all
+compare: deps
+	$(Q)$(MAKE) --no-print-directory build-compare
+build-compare: all $(LINKEM)
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare --table $(COMPARE_ARGS)
 
 install: $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
@@ -287,8 +301,8 @@ clean:
 
 help:
 	@echo 'bpftcp build targets:'
-	@echo '  make            build build/bpftcp and the selftests (installs deps if missing)'
-	@echo '  make deps       install build and test dependencies (Debian 12; needs root)'
+	@echo '  make            build bpftcp, libbpftcp, the examples and the selftests (never installs packages)'
+	@echo '  make deps       install build and test dependencies (Debian 12; needs root); run, test, bench and compare call it'
 	@echo '  make run        build, register every algorithm, demo a transfer with each'
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
@@ -299,4 +313,4 @@ help:
 	@echo '  make clean      remove $(OUTPUT)/'
 	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL='
 
--include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d)
+-include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/fuzz/*.d)
