@@ -8,7 +8,6 @@ OUTPUT      ?= build
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 CLANG       ?= $(shell command -v clang-19 2>/dev/null || echo clang)
-LLVM_STRIP  ?= $(shell command -v llvm-strip-19 2>/dev/null || echo llvm-strip)
 BPFTOOL     ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 CC          ?= cc
 PKG_CONFIG  ?= pkg-config
@@ -29,15 +28,12 @@ endif
 .SECONDARY:
 .DEFAULT_GOAL := all
 
-# Dependencies: tools needed for building. `make deps` always runs the
-# installer (which is silent and quick when all is present); the build targets
-# run it only when a tool is missing (or too old: an ss without --bpf-map-id
-# is an iproute2 before 6.15 or one built without libbpf, which cannot show
-# bpftcp's per-socket records).
-DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG) flent; do command -v $$t >/dev/null || { echo $$t; break; }; done; \
-		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' cmocka 2>/dev/null || echo libbpf; \
-		  ss --help 2>&1 | grep -q -e --bpf-map-id || echo iproute2; \
-		  ls "$$(clang-19 --print-resource-dir 2>/dev/null)"/lib/*/libclang_rt.fuzzer*.a >/dev/null 2>&1 || echo libfuzzer)
+# What a plain build needs (clang-19, bpftool, pkg-config, libbpf, libelf,
+# cmocka); check-deps names what is missing.  `make deps` (and the targets
+# that call it) installs these and what the tests use: scripts/install-deps.sh.
+DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG); do command -v $$t >/dev/null || echo $$t; done; \
+		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' || echo 'libbpf-dev>=1.4'; \
+		  $(PKG_CONFIG) --exists cmocka libelf || echo 'libcmocka-dev/libelf-dev')
 
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
@@ -72,9 +68,17 @@ SELFTEST_LIB  := $(OUTPUT)/selftests/harness.o
 BPFTCP := $(OUTPUT)/bpftcp
 
 # libbpftcp.a: the application library (lib/*.c), installed with its headers.
+# Static and shared builds from the same position-independent objects; the
+# shared one exports only what lib/libbpftcp.map lists, under its SONAME.
 LIB_SRCS    := $(wildcard lib/*.c)
 LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+LIB_VERSION := 0.1.0
+LIB_SOMAJOR := 0
+LIB_MAP     := lib/libbpftcp.map
 LIBBPFTCP   := $(OUTPUT)/libbpftcp.a
+LIBBPFTCP_SO := $(OUTPUT)/libbpftcp.so.$(LIB_VERSION)
+LIBBPFTCP_PC := $(OUTPUT)/libbpftcp.pc
+LIBDIR      ?= $(PREFIX)/lib
 LIB_HEADERS := include/bpftcp/libbpftcp.h include/bpftcp/sock_state.h
 
 # Example programs (examples/*.c), linked with libbpftcp.a only.
@@ -93,13 +97,20 @@ FUZZ_TIME   ?= 60
 LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
 LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 
-.PHONY: all deps run test bench compare fuzz install uninstall help clean check-deps selftests
-all: check-deps $(BPFTCP) $(LIBBPFTCP) $(EXAMPLES) selftests $(LINKEM) $(FUZZERS)
+.PHONY: all deps run test bench compare fuzz install uninstall help clean check-deps selftests \
+	build-run build-test build-bench build-compare
+# A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
+# The fuzzers and the link emulator are built by the targets that use them.
+all: check-deps $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
 
+# A plain `make` never installs packages: it names what is missing.  Only
+# `make deps` installs them, and `make run`/`make test`/`make bench`/
+# `make compare`, which call it first and then build in a second make, so
+# that tool paths and pkg-config flags are found after the install.
 check-deps:
 ifneq ($(DEPS_MISSING),)
-	@echo "  DEPS     missing: $(DEPS_MISSING); running scripts/install-deps.sh"
-	$(Q)bash scripts/install-deps.sh
+	@echo "error: missing build dependencies ($(DEPS_MISSING)); install them with 'make deps' (as root)" >&2
+	@exit 1
 endif
 
 deps:
@@ -115,17 +126,17 @@ $(VMLINUX_H): | $(OUTPUT)
 define compile_bpf
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
 endef
-$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX_H) | check-deps
 	$(compile_bpf)
 # These two have a shorter stem than the C rules for selftests/ and bench/
 # below, so make picks them for build/{selftests,bench}/bpf/*.bpf.o.
-$(OUTPUT)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+$(OUTPUT)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(VMLINUX_H) | check-deps
 	$(compile_bpf)
-$(OUTPUT)/bench/bpf/%.bpf.o: bench/bpf/%.bpf.c $(VMLINUX_H) $(wildcard include/bpftcp/*.h) | check-deps
+$(OUTPUT)/bench/bpf/%.bpf.o: bench/bpf/%.bpf.c $(VMLINUX_H) | check-deps
 	$(compile_bpf)
 
 # --- stage 3: skeletons ------------------------------------------------------
@@ -151,7 +162,7 @@ $(OUTPUT)/loader/cc_table.c: $(patsubst %,$(OUTPUT)/cc/%.skel.h,$(CC_ALGOS)) scr
 	$(Q)bash scripts/gen-cc-table.sh $(CC_ALGOS) > $@
 
 # --- stage 4: user space -----------------------------------------------------
-$(OUTPUT)/loader/%.o: loader/%.c $(SKELS) | check-deps
+$(OUTPUT)/loader/%.o: loader/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -160,12 +171,12 @@ $(OUTPUT)/loader/cc_table.o: $(OUTPUT)/loader/cc_table.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Iloader $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/selftests/%.o: selftests/%.c $(SKELS) | check-deps
+$(OUTPUT)/selftests/%.o: selftests/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/bench/%.o: bench/%.c $(SKELS) | check-deps
+$(OUTPUT)/bench/%.o: bench/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests $(CFLAGS) -MMD -MP -c $< -o $@
@@ -173,13 +184,26 @@ $(OUTPUT)/bench/%.o: bench/%.c $(SKELS) | check-deps
 $(OUTPUT)/lib/%.o: lib/%.c | check-deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
 # --- stage 5: link -----------------------------------------------------------
 $(LIBBPFTCP): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
+
+$(LIBBPFTCP_SO): $(LIB_OBJS) $(LIB_MAP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -shared -fPIC -Wl,-soname,libbpftcp.so.$(LIB_SOMAJOR) \
+		-Wl,--version-script=$(LIB_MAP) -Wl,--no-undefined $(LIB_OBJS) $(LDLIBS) -lpthread -o $@
+	$(Q)ln -sf $(notdir $@) $(OUTPUT)/libbpftcp.so.$(LIB_SOMAJOR)
+	$(Q)ln -sf libbpftcp.so.$(LIB_SOMAJOR) $(OUTPUT)/libbpftcp.so
+
+# pkg-config file for the install location (PREFIX, LIBDIR).
+$(LIBBPFTCP_PC): lib/libbpftcp.pc.in Makefile | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
 
 $(BPFTCP): $(LOADER_OBJS) $(LIBBPFTCP)
 	$(call msg,LINK,$@)
@@ -201,10 +225,10 @@ $(OUTPUT)/bench/%: $(OUTPUT)/bench/%.o $(SELFTEST_LIB) $(LOADER_LIB) $(LIBBPFTCP
 
 selftests: $(SELFTESTS)
 
-$(OUTPUT)/fuzz/%: selftests/fuzz/%.c $(wildcard include/bpftcp/*.h) | check-deps
+$(OUTPUT)/fuzz/%: selftests/fuzz/%.c | check-deps
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude -MMD -MP -MF $@.d $< -o $@
 
 $(OUTPUT)/netns-tests/linkem/%.o: netns-tests/linkem/%.c | check-deps
 	$(call msg,CC,$@)
@@ -221,11 +245,15 @@ $(OUTPUT):
 # --- user targets ------------------------------------------------------------
 # make run: install deps, build, register every algorithm, and show each one
 # carrying a transfer in a private netns.
-run: all
+run: deps
+	$(Q)$(MAKE) --no-print-directory build-run
+build-run: all $(LINKEM)
 	$(Q)bash scripts/demo.sh $(BPFTCP)
 
 # make test: every test; ends with "N passed, N failed, N skipped".
-test: all
+test: deps
+	$(Q)$(MAKE) --no-print-directory build-test
+build-test: all $(LINKEM) $(FUZZERS)
 	$(Q)bash scripts/run-tests.sh $(OUTPUT)
 
 # make fuzz: every fuzzer for FUZZ_TIME seconds (default 60), corpus kept in
@@ -234,27 +262,36 @@ fuzz: $(FUZZERS)
 	$(Q)bash scripts/run-fuzz.sh $(OUTPUT) $(FUZZ_TIME)
 
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
-bench: all $(BENCH_BINS)
+bench: deps
+	$(Q)$(MAKE) --no-print-directory build-bench
+build-bench: all $(LINKEM) $(BENCH_BINS)
 	$(Q)bash bench/run.sh $(OUTPUT)
 
 # make compare: the default comparison scenarios over the emulated link
 # (docs/compare.md); Flent files, plots and summary.{json,md} in
 # $(OUTPUT)/compare.  COMPARE_ARGS= passes more options, e.g. --duration 30.
-compare: all
+compare: deps
+	$(Q)$(MAKE) --no-print-directory build-compare
+build-compare: all $(LINKEM)
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare --table $(COMPARE_ARGS)
 
-install: $(BPFTCP) $(LIBBPFTCP)
+install: $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/bpftcp)
 	$(Q)install -D -m 0755 $(BPFTCP) $(DESTDIR)$(PREFIX)/sbin/bpftcp
-	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/lib/libbpftcp.a)
-	$(Q)install -D -m 0644 $(LIBBPFTCP) $(DESTDIR)$(PREFIX)/lib/libbpftcp.a
+	$(call msg,INSTALL,$(DESTDIR)$(LIBDIR)/libbpftcp.{a,so})
+	$(Q)install -D -m 0644 $(LIBBPFTCP) $(DESTDIR)$(LIBDIR)/libbpftcp.a
+	$(Q)install -D -m 0755 $(LIBBPFTCP_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIBBPFTCP_SO))
+	$(Q)ln -sf $(notdir $(LIBBPFTCP_SO)) $(DESTDIR)$(LIBDIR)/libbpftcp.so.$(LIB_SOMAJOR)
+	$(Q)ln -sf libbpftcp.so.$(LIB_SOMAJOR) $(DESTDIR)$(LIBDIR)/libbpftcp.so
+	$(Q)install -D -m 0644 $(LIBBPFTCP_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/libbpftcp.pc
 	$(Q)install -d $(DESTDIR)$(PREFIX)/include/bpftcp
 	$(Q)install -m 0644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/bpftcp/
 	$(Q)install -D -m 0644 docs/bpftcp.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/bpftcp $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libbpftcp.a
+	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libbpftcp.a $(DESTDIR)$(LIBDIR)/libbpftcp.so* \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/libbpftcp.pc
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/bpftcp/,$(notdir $(LIB_HEADERS)))
 	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/bpftcp 2>/dev/null || true
 
@@ -264,8 +301,8 @@ clean:
 
 help:
 	@echo 'bpftcp build targets:'
-	@echo '  make            build build/bpftcp and the selftests (installs deps if missing)'
-	@echo '  make deps       install build and test dependencies (Debian 12; needs root)'
+	@echo '  make            build bpftcp, libbpftcp, the examples and the selftests (never installs packages)'
+	@echo '  make deps       install build and test dependencies (Debian 12; needs root); run, test, bench and compare call it'
 	@echo '  make run        build, register every algorithm, demo a transfer with each'
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
@@ -276,4 +313,4 @@ help:
 	@echo '  make clean      remove $(OUTPUT)/'
 	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL='
 
--include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d)
+-include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/fuzz/*.d)

@@ -18,7 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-/* The kernel's HARNESS_CC_NAME_MAX (include/net/tcp.h), not in uapi headers. */
+/* The kernel's TCP_CA_NAME_MAX (include/net/tcp.h), which no uapi header has. */
 #define HARNESS_CC_NAME_MAX 16
 
 /* Skips the calling test, with a reason, unless root + BPF + BTF are there. */

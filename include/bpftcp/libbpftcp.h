@@ -28,14 +28,60 @@
 #ifndef BPFTCP_LIBBPFTCP_H
 #define BPFTCP_LIBBPFTCP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <linux/bpf.h>
 #include <bpftcp/sock_state.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The version of the library the caller compiled against. */
+#define LIBBPFTCP_MAJOR_VERSION 0
+#define LIBBPFTCP_MINOR_VERSION 1
+
+/* The version of the library that runs, e.g. "0.1.0". */
+const char *libbpftcp_version(void);
+
+/* ------------------------------------------------------------- messages */
+
+enum libbpftcp_print_level {
+	LIBBPFTCP_WARN,		/* why an operation failed, or what it could not do */
+	LIBBPFTCP_INFO,		/* what an operation did besides its result */
+	LIBBPFTCP_DEBUG,	/* libbpf's and the BPF verifier's output */
+};
+
+typedef int (*libbpftcp_print_fn_t)(enum libbpftcp_print_level level, const char *fmt,
+				    va_list ap);
+
+/*
+ * Chooses where the library's messages go.  libbpftcp never prints by
+ * itself: every message, libbpf's and the verifier's included (as
+ * LIBBPFTCP_DEBUG), is passed to @fn.  Messages end with a newline.  The
+ * default callback writes WARN and INFO to stderr; NULL silences the
+ * library.  Not thread-safe against concurrent calls of the library.
+ * Returns the previous callback.
+ */
+libbpftcp_print_fn_t libbpftcp_set_print(libbpftcp_print_fn_t fn);
+
+/*
+ * Options structs.  Each starts with "size_t sz", which must hold the size
+ * of the struct as the caller compiled it; declare them with
+ *
+ *	BPFTCP_OPTS(bpftcp_cc_register_opts, opts, .restricted = true);
+ *
+ * which zeroes the struct and sets sz, as libbpf's LIBBPF_OPTS() does.  A
+ * newer library reads only the fields the caller knows; an older library
+ * refuses (-EINVAL) a struct with non-zero fields it does not know.
+ */
+#define BPFTCP_OPTS(TYPE, NAME, ...)					\
+	struct TYPE NAME = ({						\
+		memset(&NAME, 0, sizeof(struct TYPE));			\
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };\
+	})
 
 /*
  * Reads the record of socket @sock_fd into @out, through the pinned map

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * libbpftcp internals: shared by the lib/ sources only, never installed.
+ *
+ * Messages: the library never writes to stdout or stderr itself; it hands
+ * every message to the print callback that the application chose with
+ * libbpftcp_set_print() (see include/bpftcp/libbpftcp.h).
+ *
+ * Options structs: every public options struct starts with "size_t sz", set
+ * by the caller to sizeof() of the struct it was compiled against (use
+ * BPFTCP_OPTS()).  A library newer than the caller reads only the fields the
+ * caller knows; an older library refuses a larger struct unless every byte
+ * it does not know is zero (the rule of libbpf's OPTS_VALID()).
+ */
+#ifndef BPFTCP_LIBBPFTCP_INTERNAL_H
+#define BPFTCP_LIBBPFTCP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "bpftcp/libbpftcp.h"
+
+void libbpftcp_print(enum libbpftcp_print_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define pr_warn(fmt, ...)  libbpftcp_print(LIBBPFTCP_WARN, fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...)  libbpftcp_print(LIBBPFTCP_INFO, fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...) libbpftcp_print(LIBBPFTCP_DEBUG, fmt, ##__VA_ARGS__)
+
+/* True if the caller's struct (of @user_sz bytes) is usable: any byte past
+ * @known_sz, the size this library was built with, must be zero. */
+bool libbpftcp_opts_valid(const void *opts, size_t user_sz, size_t known_sz, const char *type);
+
+#define OPTS_VALID(opts, type)						\
+	(!(opts) || libbpftcp_opts_valid((opts), (opts)->sz, sizeof(struct type), #type))
+/* A field of @opts, or @dflt when the caller's struct predates it or is NULL. */
+#define OPTS_HAS(opts, field)						\
+	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field))
+#define OPTS_GET(opts, field, dflt) (OPTS_HAS(opts, field) ? (opts)->field : (dflt))
+
+#endif
