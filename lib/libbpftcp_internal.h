@@ -17,7 +17,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/bpf.h>
 #include "bpftcp/libbpftcp.h"
+
+/* BPF_OBJ_GET_INFO_BY_FD on map @fd.  Returns 0 or -errno. */
+int bpftcp__map_info(int fd, struct bpf_map_info *info);
 
 void libbpftcp_print(enum libbpftcp_print_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

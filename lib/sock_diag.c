@@ -31,7 +31,7 @@
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include "bpftcp/libbpftcp.h"
-#include "internal.h"
+#include "libbpftcp_internal.h"
 
 #ifndef AF_INET6
 #define AF_INET6 10

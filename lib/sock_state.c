@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include "bpftcp/libbpftcp.h"
-#include "internal.h"
+#include "libbpftcp_internal.h"
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
