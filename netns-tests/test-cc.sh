@@ -43,7 +43,7 @@ watch_ss() {
 # the server with socat while watching ss on both ends (ss-client.txt,
 # ss-server.txt); fails unless the sha256 of what arrived matches.
 socat_transfer() {
-	local family=$1 in=$TEST_TMP/in.bin out=$TEST_TMP/out.bin listen connect recv_pid send_pid
+	local family=$1 in=$TEST_TMP/in.bin out=$TEST_TMP/out.bin listen connect recv_pid send_pid watch_pid
 	make_file "$in" "$2"
 	if [ "$family" = 6 ]; then
 		listen=TCP6-LISTEN:$PORT,reuseaddr connect=TCP6:[$SERVER_IP6]:$PORT
@@ -55,9 +55,13 @@ socat_transfer() {
 	wait_listen server $PORT
 	bg_on client timeout 60 socat -u "OPEN:$in" "$connect"
 	send_pid=$BG_PID
+	# Both ends at once: the receiver may finish only ~0.1 s after the
+	# sender, too soon for a watch started when the sender is done.
+	watch_ss server "sport = :$PORT" "$TEST_TMP/ss-server.txt" $recv_pid &
+	watch_pid=$!
 	watch_ss client "dport = :$PORT" "$TEST_TMP/ss-client.txt" $send_pid
 	wait $send_pid || fail "socat sender exited with status $?"
-	watch_ss server "sport = :$PORT" "$TEST_TMP/ss-server.txt" $recv_pid
+	wait $watch_pid
 	wait $recv_pid || fail "socat receiver exited with status $?"
 	check_sha256 "$in" "$out" "$(stat -c %s "$in")"
 }
