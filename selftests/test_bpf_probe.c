@@ -139,20 +139,35 @@ static void probe_honours_sz(void **state)
 	assert_int_equal(f.struct_ops_cc.state, BPFTCP_FEATURE_PRESENT);
 }
 
+/*
+ * Opens the object a skeleton embeds (@bytes, @sz) and loads it, with
+ * bpftcp_object_load() into @d when @d, else with the CLI's object_load().
+ */
+static int load_embedded(const void *bytes, size_t sz, struct bpftcp_load_diag *d)
+{
+	struct bpf_object *obj = bpf_object__open_mem(bytes, sz, NULL);
+	int err;
+
+	assert_non_null(obj);
+	err = d ? bpftcp_object_load(obj, d) : object_load(obj);
+	bpf_object__close(obj);
+	if (d)
+		print_message("load %d, result %d, type %d, prog %s; log tail:\n%s\n", err,
+			      d->result, d->prog_type, d->prog_name, d->log);
+	return err;
+}
+
 static void refused_load_names_the_program_type(void **state)
 {
-	struct selftests_bpf_probe_tracing *skel;
 	struct bpftcp_load_diag d = { .sz = sizeof(d) };
+	const void *bytes;
 	char hint[256];
+	size_t sz;
 	int err;
 
 	harness_require_bpf();
-	skel = selftests_bpf_probe_tracing__open();
-	assert_non_null(skel);
-	err = bpftcp_object_load(skel->obj, &d);
-	selftests_bpf_probe_tracing__destroy(skel);
-	print_message("load %d, result %d, type %d, prog %s\n", err, d.result, d.prog_type,
-		      d.prog_name);
+	bytes = selftests_bpf_probe_tracing__elf_bytes(&sz);
+	err = load_embedded(bytes, sz, &d);
 	if (features.tracing.state != BPFTCP_FEATURE_REFUSED) {
 		/* A host that loads tracing programs loads these. */
 		assert_int_equal(features.tracing.state, BPFTCP_FEATURE_PRESENT);
@@ -170,26 +185,20 @@ static void refused_load_names_the_program_type(void **state)
 				  "(lockdown or a security policy?)");
 
 	/* The CLI's path: object_load() remembers it for load_hint(). */
-	skel = selftests_bpf_probe_tracing__open();
-	assert_non_null(skel);
-	assert_int_equal(object_load(skel->obj), err);
-	selftests_bpf_probe_tracing__destroy(skel);
+	assert_int_equal(load_embedded(bytes, sz, NULL), err);
 	assert_string_equal(load_hint(), hint);
 }
 
 static void verifier_rejection_keeps_its_log(void **state)
 {
-	struct selftests_bpf_verifier_reject *skel;
 	struct bpftcp_load_diag d = { .sz = sizeof(d) };
+	size_t sz;
+	const void *bytes = selftests_bpf_verifier_reject__elf_bytes(&sz);
 	char hint[256];
 	int err;
 
 	harness_require_bpf();
-	skel = selftests_bpf_verifier_reject__open();
-	assert_non_null(skel);
-	err = bpftcp_object_load(skel->obj, &d);
-	selftests_bpf_verifier_reject__destroy(skel);
-	print_message("load %d, result %d; log tail:\n%s", err, d.result, d.log);
+	err = load_embedded(bytes, sz, &d);
 	assert_true(err < 0);
 	assert_int_equal(d.result, BPFTCP_LOAD_REJECTED);
 	assert_int_equal(d.prog_type, BPF_PROG_TYPE_SOCK_OPS);
@@ -200,10 +209,7 @@ static void verifier_rejection_keeps_its_log(void **state)
 				  "(run with -v to see its log)");
 	/* A diag too small for the fixed fields is refused before loading. */
 	d.sz = 1;
-	skel = selftests_bpf_verifier_reject__open();
-	assert_non_null(skel);
-	assert_int_equal(bpftcp_object_load(skel->obj, &d), -EINVAL);
-	selftests_bpf_verifier_reject__destroy(skel);
+	assert_int_equal(load_embedded(bytes, sz, &d), -EINVAL);
 }
 
 static void status_reports_the_probe(void **state)

@@ -342,15 +342,26 @@ static void binary_options_after_the_verb(void **state)
 	assert_non_null(strstr(out, "unknown option '-j' for 'cc register'"));
 }
 
-/*
- * Runs "bpftcp @args" (as nobody, with no capabilities, when @unprivileged
- * and root), checks its exit code is @rc, and that stdout is exactly one JSON
- * document {"error": "...@msg..."}.
- */
-static void assert_json_error(const char *args, bool unprivileged, int rc, const char *msg)
+/* A command prefix that drops root to nobody with no capabilities ("" when not root). */
+static const char *unprivileged(void)
 {
-	const char *drop = unprivileged && geteuid() == 0 ?
-		"setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all " : "";
+	return geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups "
+				"--inh-caps=-all --bounding-set=-all " : "";
+}
+
+/* Runs the binary unprivileged; returns the exit code, captures stdout+stderr. */
+static int run_unprivileged(char *out, size_t len, const char *args)
+{
+	return harness_sh_out(out, len, "%s%s %s 2>&1", unprivileged(), harness_bpftcp(), args);
+}
+
+/*
+ * Runs "bpftcp @args" (unprivileged() if @unpriv), checks its exit code is
+ * @rc, and that stdout is exactly one JSON document {"error": "...@msg..."}.
+ */
+static void assert_json_error(const char *args, bool unpriv, int rc, const char *msg)
+{
+	const char *drop = unpriv ? unprivileged() : "";
 	char cmd[4096];
 
 	print_message("bpftcp %s -> %d, {\"error\": ...%s...}\n", args, rc, msg);
@@ -388,34 +399,17 @@ static void binary_json_errors_are_one_document(void **state)
 static void binary_status_unprivileged_says_why(void **state)
 {
 	char out[8192];
-	int rc;
 
 	/* Features cannot be probed without privileges: status says so. */
-	if (geteuid() == 0)
-		rc = harness_sh_out(out, sizeof(out),
-				    "setpriv --reuid=65534 --regid=65534 --clear-groups "
-				    "--inh-caps=-all --bounding-set=-all %s status -j 2>&1",
-				    harness_bpftcp());
-	else
-		rc = run(out, sizeof(out), "status -j");
-	assert_int_equal(rc, 0);
+	assert_int_equal(run_unprivileged(out, sizeof(out), "status -j"), 0);
 	assert_non_null(strstr(out, "\"features\":null,\"features_error\":\"Operation not permitted\""));
 }
 
 static void binary_needs_privileges(void **state)
 {
 	char out[8192];
-	int rc;
 
-	/* As root, drop to nobody with no capabilities; otherwise run as is. */
-	if (geteuid() == 0)
-		rc = harness_sh_out(out, sizeof(out),
-				    "setpriv --reuid=65534 --regid=65534 --clear-groups "
-				    "--inh-caps=-all --bounding-set=-all %s cc register cubic 2>&1",
-				    harness_bpftcp());
-	else
-		rc = run(out, sizeof(out), "cc register cubic");
-	assert_int_equal(rc, 1);
+	assert_int_equal(run_unprivileged(out, sizeof(out), "cc register cubic"), 1);
 	assert_non_null(strstr(out, "error: bpftcp needs CAP_BPF and CAP_NET_ADMIN (run as root)"));
 }
 
