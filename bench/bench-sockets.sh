@@ -29,7 +29,8 @@ attached=0
 cleanup() {
 	if [ -d "$cg" ]; then
 		echo 1 > "$cg/cgroup.kill" 2>/dev/null || true
-		for _ in $(seq 100); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.05; done
+		# (cgroupfs files stat as empty: read it, do not test -s)
+		for _ in $(seq 100); do [ -n "$(cat "$cg/cgroup.procs")" ] || break; sleep 0.05; done
 	fi
 	[ $attached = 1 ] && "$bpftcp" sockets detach --cgroup "$cg" >/dev/null 2>&1
 	rmdir "$cg" 2>/dev/null || true

@@ -20,7 +20,8 @@ static void usage(FILE *f)
 		"OBJECT := { cc | opt | sockets | status | version | help }\n"
 		"  cc       congestion controls: list, register, unregister, replace, stats\n"
 		"  opt      TCP header options on cgroups: attach, detach, show (delack)\n"
-		"  sockets  per-socket records: list [--cc NAME] [--port N], attach|detach --cgroup PATH\n"
+		"  sockets  per-socket records: list [--cc NAME] [--port N] [-n NS | --all-netns],\n"
+		"           attach|detach --cgroup PATH\n"
 		"  status   bpffs location, what bpftcp has registered, the kernel features it needs\n"
 		"OPTIONS := { -j|--json  -p|--pretty  -v|--verbose  -h|--help  -V|--version }\n"
 		"  Options may come before or after OBJECT and COMMAND; '--' ends them.\n"
@@ -112,9 +113,9 @@ static void status_retained(void)
 
 /*
  * The kernel features bpftcp relies on, each probed (lib/probe.c), with
- * what a missing one disables.  The listing of 'bpftcp sockets' reads the
- * records with a BPF iterator (a tracing program) today; the sock_diag dump
- * is probed for the listing that replaces it.
+ * what a missing one disables.  bpftcp loads no tracing program: the
+ * probe reports them because hardened hosts refuse them, and a user
+ * comparing hosts may want to know.
  */
 static const struct {
 	const char *key;	/* JSON key */
@@ -132,10 +133,10 @@ static const struct {
 	  "no per-socket records: every bpftcp object keeps them there, so 'cc register', "
 	  "'opt attach' and 'sockets attach' are unavailable" },
 	{ "sock_diag_storage", "sock_diag dump", offsetof(struct bpftcp_features, sock_diag_storage),
-	  "records cannot be listed through sock_diag (the listing of 'bpftcp sockets' uses a "
-	  "BPF iterator for now)" },
+	  "'bpftcp sockets' cannot list records (it reads them through sock_diag); "
+	  "applications can still read their own sockets' records by fd" },
 	{ "tracing", "tracing progs", offsetof(struct bpftcp_features, tracing),
-	  "'bpftcp sockets' cannot list records (its listing loads a BPF iterator)" },
+	  "nothing: bpftcp loads no tracing program" },
 };
 
 /* How HZ was found, in words. */
