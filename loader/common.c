@@ -92,6 +92,9 @@ int output_end(int ret)
 
 	if (!g_opts.json)
 		return ret;
+	/* Unbuffered (open_memstream failed): the command wrote to stdout. */
+	if (!out_mem && ret == EXIT_OK)
+		return ret;
 	if (out_mem)
 		fclose(out_mem);	/* out_buf, out_len now final */
 	out_mem = NULL;
