@@ -40,8 +40,20 @@ void *libbpftcp__percpu_read_pinned(const char *path, size_t value_size, int *nc
 #define SYSCTL_CC_AVAILABLE "/proc/sys/net/ipv4/tcp_available_congestion_control"
 #define SYSCTL_CC_ALLOWED   "/proc/sys/net/ipv4/tcp_allowed_congestion_control"
 
+struct bpf_object;
+/*
+ * lib/objects.c: loads @obj (bpftcp_object_load(), remembered for
+ * bpftcp_last_load_diag(), the verifier's log at DEBUG level) so that its
+ * "sock_state" map, if it has one, is the one pinned at
+ * <pin root>/sock_state_v<N>: reused, or with @create made by this load and
+ * pinned.  A lock on the pin root serialises loaders.  Every bpftcp object
+ * is loaded through here.  Returns 0 or -errno (-ENOENT: not pinned and
+ * !@create).
+ */
+int libbpftcp__load_object(struct bpf_object *obj, bool create);
+
 /* BPF_OBJ_GET_INFO_BY_FD on map @fd.  Returns 0 or -errno. */
-int bpftcp__map_info(int fd, struct bpf_map_info *info);
+int libbpftcp__map_info(int fd, struct bpf_map_info *info);
 
 void libbpftcp_print(enum libbpftcp_print_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

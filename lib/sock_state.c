@@ -69,7 +69,7 @@ int bpftcp_sock_state_get_from(int map_fd, int sock_fd, struct bpftcp_sock_state
 
 	/* The value size comes from the map, not from this header, so a map of
 	 * another bpftcp version can never overrun @out. */
-	err = bpftcp__map_info(map_fd, &info);
+	err = libbpftcp__map_info(map_fd, &info);
 	if (err)
 		return err;
 	if (info.type != BPF_MAP_TYPE_SK_STORAGE || info.key_size != sizeof(int) ||
@@ -98,7 +98,7 @@ out:
 	return err;
 }
 
-int bpftcp__map_info(int fd, struct bpf_map_info *info)
+int libbpftcp__map_info(int fd, struct bpf_map_info *info)
 {
 	union bpf_attr attr;
 
@@ -115,7 +115,7 @@ static __u32 map_id(int fd)
 {
 	struct bpf_map_info info;
 
-	return bpftcp__map_info(fd, &info) ? 0 : info.id;
+	return libbpftcp__map_info(fd, &info) ? 0 : info.id;
 }
 
 /*

@@ -289,20 +289,9 @@ void libbpf_setup(void)
 	libbpf_set_print(libbpf_print);
 }
 
-/* How the last object_load() went (result BPFTCP_LOAD_OK before any). */
-static struct bpftcp_load_diag last_load = { .sz = sizeof(last_load) };
-
 int object_load(struct bpf_object *obj)
 {
-	int err;
-
-	last_load.sz = sizeof(last_load);
-	err = bpftcp_object_load(obj, &last_load);
-	/* libbpf leaves the log of a program with its own buffer to us. */
-	if (g_opts.verbose && last_load.result == BPFTCP_LOAD_REJECTED)
-		fprintf(stderr, "-- verifier log of %s (tail) --\n%s-- end of the verifier log --\n",
-			last_load.prog_name, last_load.log);
-	return err;
+	return libbpftcp__load_object(obj, false);
 }
 
 const char *load_hint_format(const struct bpftcp_load_diag *d, bool verbose, char *buf, size_t len)
@@ -328,7 +317,10 @@ const char *load_hint(void)
 {
 	static char buf[256];
 
-	return load_hint_format(&last_load, g_opts.verbose, buf, sizeof(buf));
+	struct bpftcp_load_diag d = { .sz = sizeof(d) };
+
+	bpftcp_last_load_diag(&d);
+	return load_hint_format(&d, g_opts.verbose, buf, sizeof(buf));
 }
 
 /* libbpftcp's messages: "note: ..." on stderr (details of a failure the

@@ -403,6 +403,16 @@ struct bpftcp_load_diag {
  */
 int bpftcp_object_load(struct bpf_object *obj, struct bpftcp_load_diag *d);
 
+/*
+ * How the last BPF object load made by a libbpftcp call of this thread went
+ * (every call that loads BPF: registering, replacing, attaching): copies it
+ * into @d, whose sz the caller sets.  After a failure, d->result says whether
+ * the kernel refused the program type (lockdown, a security policy) or the
+ * verifier rejected a program (d->log has its log's tail).  Returns 0, or
+ * -EINVAL if @d is NULL or d->sz too small.
+ */
+int bpftcp_last_load_diag(struct bpftcp_load_diag *d);
+
 #ifdef __cplusplus
 }
 #endif
