@@ -165,21 +165,21 @@ $(OUTPUT)/loader/cc_table.c: $(patsubst %,$(OUTPUT)/cc/%.skel.h,$(CC_ALGOS)) scr
 $(OUTPUT)/loader/%.o: loader/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUTPUT)/loader/cc_table.o: $(OUTPUT)/loader/cc_table.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Iloader $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Iloader -Ilib $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUTPUT)/selftests/%.o: selftests/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests -Ilib $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUTPUT)/bench/%.o: bench/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests -Ilib $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUTPUT)/lib/%.o: lib/%.c | check-deps
 	$(call msg,CC,$@)
@@ -212,7 +212,7 @@ $(BPFTCP): $(LOADER_OBJS) $(LIBBPFTCP)
 $(OUTPUT)/examples/%: examples/%.c $(LIBBPFTCP) | check-deps
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIBBPFTCP) -lpthread -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIBBPFTCP) $(LDLIBS) -lpthread -o $@
 
 $(OUTPUT)/selftests/test_%: $(OUTPUT)/selftests/test_%.o $(SELFTEST_LIB) $(LOADER_LIB) $(LIBBPFTCP)
 	$(call msg,LINK,$@)

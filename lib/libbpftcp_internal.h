@@ -20,8 +20,40 @@
 #include <linux/bpf.h>
 #include "bpftcp/libbpftcp.h"
 
+/* lib/pin.c: the bpffs mount ($BPFTCP_BPFFS, a bpf mount, or with @create
+ * one mounted at /sys/fs/bpf), and file helpers.  All return 0 or -errno. */
+int libbpftcp__bpffs(char *buf, size_t len, bool create);
+int libbpftcp__mkdir_p(const char *path, unsigned int mode);
+int libbpftcp__sysctl_read(const char *path, char *buf, size_t len);
+int libbpftcp__sysctl_write(const char *path, const char *val);
+/* Is @name a word of the space-separated @list? */
+bool libbpftcp__word_in_list(const char *list, const char *name);
+/*
+ * Reads key 0 of the pinned one-entry per-CPU array at @path.  Returns a
+ * calloc'd buffer of *ncpu values of @value_size bytes, each at *stride
+ * (8-byte aligned, as the kernel lays them out), or NULL with errno set.
+ */
+void *libbpftcp__percpu_read_pinned(const char *path, size_t value_size, int *ncpu,
+				    size_t *stride);
+
+#define SYSCTL_CC_DEFAULT   "/proc/sys/net/ipv4/tcp_congestion_control"
+#define SYSCTL_CC_AVAILABLE "/proc/sys/net/ipv4/tcp_available_congestion_control"
+#define SYSCTL_CC_ALLOWED   "/proc/sys/net/ipv4/tcp_allowed_congestion_control"
+
+struct bpf_object;
+/*
+ * lib/objects.c: loads @obj (bpftcp_object_load(), remembered for
+ * bpftcp_last_load_diag(), the verifier's log at DEBUG level) so that its
+ * "sock_state" map, if it has one, is the one pinned at
+ * <pin root>/sock_state_v<N>: reused, or with @create made by this load and
+ * pinned.  A lock on the pin root serialises loaders.  Every bpftcp object
+ * is loaded through here.  Returns 0 or -errno (-ENOENT: not pinned and
+ * !@create).
+ */
+int libbpftcp__load_object(struct bpf_object *obj, bool create);
+
 /* BPF_OBJ_GET_INFO_BY_FD on map @fd.  Returns 0 or -errno. */
-int bpftcp__map_info(int fd, struct bpf_map_info *info);
+int libbpftcp__map_info(int fd, struct bpf_map_info *info);
 
 void libbpftcp_print(enum libbpftcp_print_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -125,7 +125,7 @@ static int netns_inode(int netns_fd, __u32 *ino)
 static int record_map_id(int fd, __u32 *id)
 {
 	struct bpf_map_info info;
-	int err = bpftcp__map_info(fd, &info);
+	int err = libbpftcp__map_info(fd, &info);
 
 	if (err)
 		return err;

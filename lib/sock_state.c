@@ -21,38 +21,13 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* The bpffs mount point: $BPFTCP_BPFFS, else /sys/fs/bpf if mounted, else the first one. */
-static int bpffs_lookup(char *buf, size_t len)
-{
-	char dev[256], dir[4096], type[64];
-	const char *env = getenv("BPFTCP_BPFFS");
-	int ret = -ENODEV;
-	FILE *f;
-
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
-		return 0;
-	}
-	f = fopen("/proc/mounts", "re");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%255s %4095s %63s %*[^\n]\n", dev, dir, type) == 3) {
-		if (strcmp(type, "bpf") || (ret == 0 && strcmp(dir, "/sys/fs/bpf")))
-			continue;
-		snprintf(buf, len, "%s", dir);
-		ret = 0;
-	}
-	fclose(f);
-	return ret;
-}
-
 int bpftcp_sock_state_map_path(char *buf, size_t len)
 {
 	char fs[4096];
-	int err = bpffs_lookup(fs, sizeof(fs));
+	int err = libbpftcp__bpffs(fs, sizeof(fs), false);
 
 	if (err)
-		return err;
+		return err == -ENOENT ? -ENODEV : err;	/* no bpffs: nothing pinned */
 	if ((size_t)snprintf(buf, len, "%s/bpftcp/%s", fs, BPFTCP_SOCK_STATE_PIN) >= len)
 		return -ENAMETOOLONG;
 	return 0;
@@ -94,7 +69,7 @@ int bpftcp_sock_state_get_from(int map_fd, int sock_fd, struct bpftcp_sock_state
 
 	/* The value size comes from the map, not from this header, so a map of
 	 * another bpftcp version can never overrun @out. */
-	err = bpftcp__map_info(map_fd, &info);
+	err = libbpftcp__map_info(map_fd, &info);
 	if (err)
 		return err;
 	if (info.type != BPF_MAP_TYPE_SK_STORAGE || info.key_size != sizeof(int) ||
@@ -123,7 +98,7 @@ out:
 	return err;
 }
 
-int bpftcp__map_info(int fd, struct bpf_map_info *info)
+int libbpftcp__map_info(int fd, struct bpf_map_info *info)
 {
 	union bpf_attr attr;
 
@@ -140,7 +115,7 @@ static __u32 map_id(int fd)
 {
 	struct bpf_map_info info;
 
-	return bpftcp__map_info(fd, &info) ? 0 : info.id;
+	return libbpftcp__map_info(fd, &info) ? 0 : info.id;
 }
 
 /*

@@ -270,11 +270,13 @@ bool require_privileges(void)
 
 bool require_kernel_btf(void)
 {
-	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+	int err = bpftcp_kernel_btf_check();
+
+	if (!err)
 		return true;
-	p_err("kernel BTF not found at /sys/kernel/btf/vmlinux: %s "
-	      "(bpftcp needs a kernel built with CONFIG_DEBUG_INFO_BTF=y, Linux >= 6.4)",
-	      strerror(errno));
+	p_err("kernel BTF not found: %s (libbpf looked in /sys/kernel/btf/vmlinux and the usual "
+	      "vmlinux locations; bpftcp needs a kernel built with CONFIG_DEBUG_INFO_BTF=y, "
+	      "Linux >= 6.4)", strerror(-err));
 	return false;
 }
 
@@ -290,20 +292,9 @@ void libbpf_setup(void)
 	libbpf_set_print(libbpf_print);
 }
 
-/* How the last object_load() went (result BPFTCP_LOAD_OK before any). */
-static struct bpftcp_load_diag last_load = { .sz = sizeof(last_load) };
-
 int object_load(struct bpf_object *obj)
 {
-	int err;
-
-	last_load.sz = sizeof(last_load);
-	err = bpftcp_object_load(obj, &last_load);
-	/* libbpf leaves the log of a program with its own buffer to us. */
-	if (g_opts.verbose && last_load.result == BPFTCP_LOAD_REJECTED)
-		fprintf(stderr, "-- verifier log of %s (tail) --\n%s-- end of the verifier log --\n",
-			last_load.prog_name, last_load.log);
-	return err;
+	return libbpftcp__load_object(obj, false);
 }
 
 const char *load_hint_format(const struct bpftcp_load_diag *d, bool verbose, char *buf, size_t len)
@@ -329,297 +320,71 @@ const char *load_hint(void)
 {
 	static char buf[256];
 
-	return load_hint_format(&last_load, g_opts.verbose, buf, sizeof(buf));
+	struct bpftcp_load_diag d = { .sz = sizeof(d) };
+
+	bpftcp_last_load_diag(&d);
+	return load_hint_format(&d, g_opts.verbose, buf, sizeof(buf));
 }
 
-int find_mount(const char *fstype, char *buf, size_t len)
+/* libbpftcp's messages: "note: ..." on stderr (details of a failure the
+ * command reports itself); INFO only in text mode or with -v; DEBUG (libbpf,
+ * the verifier) only with -v. */
+static int lib_print(enum libbpftcp_print_level level, const char *fmt, va_list ap)
 {
-	char dev[256], dir[4096], type[64];
-	int ret = -ENOENT;
-	FILE *f;
-
-	f = fopen("/proc/mounts", "r");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%255s %4095s %63s %*[^\n]\n", dev, dir, type) == 3) {
-		if (strcmp(type, fstype))
-			continue;
-		/* Prefer the conventional bpffs location when several exist. */
-		if (ret == 0 && strcmp(dir, "/sys/fs/bpf"))
-			continue;
-		snprintf(buf, len, "%s", dir);
-		ret = 0;
-	}
-	fclose(f);
-	return ret;
-}
-
-int mkdir_p(const char *path, unsigned int mode)
-{
-	char tmp[4096];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, mode) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int bpffs_dir(char *buf, size_t len, bool create)
-{
-	const char *env = getenv("BPFTCP_BPFFS");
-	struct statfs st;
-	int err;
-
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
-		if (statfs(buf, &st) || st.f_type != BPF_FS_MAGIC) {
-			p_err("BPFTCP_BPFFS=%s is not a bpffs mount", env);
-			return -EINVAL;
-		}
+	if (level == LIBBPFTCP_DEBUG && !g_opts.verbose)
 		return 0;
-	}
-	if (find_mount("bpf", buf, len) == 0)
+	if (level == LIBBPFTCP_INFO && g_opts.json && !g_opts.verbose)
 		return 0;
-	if (!create)
-		return -ENOENT;
+	fputs("note: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
 
-	snprintf(buf, len, "/sys/fs/bpf");
-	err = mkdir_p(buf, 0700);
-	if (!err && mount("bpf", buf, "bpf", 0, "mode=0700"))
-		err = -errno;
-	if (err) {
-		p_err("cannot mount bpffs at %s: %s (mount it by hand: "
-		      "mount -t bpf bpf /sys/fs/bpf)", buf, strerror(-err));
-		return err;
-	}
-	p_info("mounted bpffs at %s", buf);
-	return 0;
+void lib_print_setup(void)
+{
+	libbpftcp_set_print(lib_print);
 }
 
 int pin_root(char *buf, size_t len)
 {
-	char fs[4096];
-	int err;
+	int err = bpftcp_pin_root(buf, len, BPFTCP_PIN_CREATE);
 
-	err = bpffs_dir(fs, sizeof(fs), true);
-	if (err)
-		return err;
-	snprintf(buf, len, "%s/bpftcp", fs);
-	err = mkdir_p(buf, 0700);
-	if (err)
-		p_err("cannot create %s: %s", buf, strerror(-err));
+	if (err == -EPERM || err == -EACCES)
+		p_err("cannot create the pin root on bpffs: %s (bpftcp needs root)", strerror(-err));
+	else if (err)
+		p_err("cannot create the pin root on bpffs: %s (see the note above; or set "
+		      "BPFTCP_BPFFS to a bpffs mount)", strerror(-err));
 	return err;
 }
 
 int pin_root_lookup(char *buf, size_t len)
 {
-	char fs[4096];
-	int err;
-
-	err = bpffs_dir(fs, sizeof(fs), false);
-	if (err)
-		return err;
-	snprintf(buf, len, "%s/bpftcp", fs);
-	return access(buf, F_OK) ? -errno : 0;
-}
-
-/* Does the tree at @dir hold any file other than top-level "sock_state*"? */
-static bool pins_in_use(const char *dir, bool top)
-{
-	bool used = false;
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return false;
-	while (!used && (e = readdir(d))) {
-		char path[4096];
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (e->d_type == DT_DIR)
-			used = pins_in_use(path, false);
-		else
-			used = !(top && !strncmp(e->d_name, "sock_state", 10));
-	}
-	closedir(d);
-	return used;
-}
-
-/* Removes the top-level shared pins and every empty directory below @dir. */
-static void remove_unused(const char *dir, bool top)
-{
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char path[4096];
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (e->d_type == DT_DIR) {
-			remove_unused(path, false);
-			rmdir(path);
-		} else if (top) {
-			unlink(path);
-		}
-	}
-	closedir(d);
+	return bpftcp_pin_root(buf, len, 0);
 }
 
 void pin_root_gc(void)
 {
-	char root[4096];
-	int fd;
-
-	if (pin_root_lookup(root, sizeof(root)))
-		return;
-	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (!flock(fd, LOCK_EX) && !pins_in_use(root, true)) {
-		remove_unused(root, true);
-		rmdir(root);
-	}
-	close(fd);
+	bpftcp_pin_root_gc();
 }
 
-int sysctl_read(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
-
-int sysctl_write(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	if (n < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-bool word_in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; (p = strstr(p, name)); p += n) {
-		bool start = p == list || p[-1] == ' ' || p[-1] == '\t';
-		bool end = p[n] == '\0' || p[n] == ' ' || p[n] == '\t' || p[n] == '\n';
-
-		if (start && end)
-			return true;
-	}
-	return false;
-}
-
-/*
- * Resolves --cgroup (absolute, or relative to the cgroup2 mount) to a real
- * path on cgroup v2 and its id.  Returns 0 or -errno; with @quiet no message.
- */
 int cgroup_resolve(const char *verb, const char *arg, char *path, size_t len,
 		   __u64 *id, bool quiet)
 {
-	char mnt[PATH_MAX] = "", joined[PATH_MAX * 2];
-	struct {
-		struct file_handle fh;
-		__u64 id;
-	} h = { .fh.handle_bytes = sizeof(__u64) };
-	bool have_mnt = find_mount("cgroup2", mnt, sizeof(mnt)) == 0;
-	struct statfs st;
-	int mount_id, err;
+	char mnt[PATH_MAX] = "";
+	bool have_mnt = bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)) == 0;
+	int err = bpftcp_cgroup_resolve(arg, path, len, id);
 
-	if (arg[0] == '/') {
-		snprintf(joined, sizeof(joined), "%s", arg);
-	} else if (have_mnt) {
-		snprintf(joined, sizeof(joined), "%s/%s", mnt, arg);
-	} else {
-		if (!quiet)
-			p_err("cannot %s cgroup '%s': %s (no cgroup2 mount in /proc/mounts; "
-			      "mount one: mount -t cgroup2 none /sys/fs/cgroup)", verb, arg, strerror(ENOENT));
-		return -ENOENT;
-	}
-	if (!realpath(joined, path)) {
-		err = -errno;
-		if (!quiet)
-			p_err("cannot %s cgroup '%s': %s (%s%s%s)", verb, arg, strerror(-err),
-			      have_mnt ? "cgroup v2 is mounted at " : "no cgroup2 mount in /proc/mounts",
-			      have_mnt ? mnt : "", have_mnt ? "; create the cgroup with mkdir" : "");
+	if (!err || quiet)
 		return err;
-	}
-	(void)len;
-	if (statfs(path, &st) || st.f_type != CGROUP2_SUPER_MAGIC) {
-		if (!quiet)
-			p_err("cannot %s cgroup '%s': %s (not a cgroup v2 directory%s%s)", verb, arg,
-			      strerror(ENOTDIR), have_mnt ? "; cgroup v2 is mounted at " : "",
-			      have_mnt ? mnt : "");
-		return -ENOTDIR;
-	}
-	/* The cgroup id is the kernfs file handle of the directory. */
-	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0)) {
-		err = -errno;
-		if (!quiet)
-			p_err("cannot %s cgroup '%s': cannot read its id: %s", verb, arg, strerror(-err));
-		return err;
-	}
-	memcpy(id, h.fh.f_handle, sizeof(*id));
-	return 0;
-}
-
-void *percpu_read_pinned(const char *path, size_t value_size, int *ncpu, size_t *stride)
-{
-	__u32 zero = 0;
-	void *vals;
-	int fd, err;
-
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return NULL;
-	*ncpu = libbpf_num_possible_cpus();
-	if (*ncpu <= 0) {
-		close(fd);
-		errno = *ncpu ? -*ncpu : EINVAL;
-		return NULL;
-	}
-	*stride = (value_size + 7) & ~(size_t)7;
-	vals = calloc(*ncpu, *stride);
-	if (vals && bpf_map_lookup_elem(fd, &zero, vals)) {
-		err = errno;
-		free(vals);
-		vals = NULL;
-		errno = err;
-	}
-	close(fd);
-	return vals;
+	if (err == -ENOENT && arg[0] != '/' && !have_mnt)
+		p_err("cannot %s cgroup '%s': %s (no cgroup2 mount in /proc/mounts; "
+		      "mount one: mount -t cgroup2 none /sys/fs/cgroup)", verb, arg, strerror(-err));
+	else if (err == -ENOTDIR)
+		p_err("cannot %s cgroup '%s': %s (not a cgroup v2 directory%s%s)", verb, arg,
+		      strerror(-err), have_mnt ? "; cgroup v2 is mounted at " : "",
+		      have_mnt ? mnt : "");
+	else
+		p_err("cannot %s cgroup '%s': %s (%s%s%s)", verb, arg, strerror(-err),
+		      have_mnt ? "cgroup v2 is mounted at " : "no cgroup2 mount in /proc/mounts",
+		      have_mnt ? mnt : "", have_mnt ? "; create the cgroup with mkdir" : "");
+	return err;
 }

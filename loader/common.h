@@ -106,50 +106,37 @@ const char *load_hint(void);
 /* The same, from @d and @verbose, into @buf; returns @buf (unit-tested). */
 const char *load_hint_format(const struct bpftcp_load_diag *d, bool verbose, char *buf, size_t len);
 
-/*
- * Finds (or mounts) bpffs and creates the bpftcp pin root below it.
- * Writes e.g. "/sys/fs/bpf/bpftcp" into @buf. Returns 0 or -errno (message
- * printed).  BPFTCP_BPFFS in the environment overrides the bpffs mount point.
- */
-int pin_root(char *buf, size_t len);
-/* Like pin_root() but never mounts or creates: -ENOENT if absent. */
-int pin_root_lookup(char *buf, size_t len);
-/*
- * Once nothing of bpftcp's is registered or attached (no pinned link left
- * below the pin root), removes what was pinned only to be shared (the
- * per-socket record maps) and the empty directories, root included.
- * Called after each unregister/detach.  Serialised with loaders by the same
- * lock on the root directory that sock_state_load_object() takes.
- */
-void pin_root_gc(void);
-/* Finds the first mount of filesystem type @fstype in /proc/mounts. */
-int find_mount(const char *fstype, char *buf, size_t len);
-int mkdir_p(const char *path, unsigned int mode);
+/* libbpftcp's messages go to stderr as notes (DEBUG only with -v). */
+void lib_print_setup(void);
 
 /*
- * Resolves a --cgroup argument (absolute, or relative to the cgroup2 mount)
- * to a real path on cgroup v2 (@path needs PATH_MAX bytes) and its id.
- * Returns 0 or -errno; unless @quiet, prints "cannot @verb cgroup '@arg': ...".
+ * bpftcp_pin_root(BPFTCP_PIN_CREATE), with the error printed.  Writes e.g.
+ * "/sys/fs/bpf/bpftcp" into @buf.  Returns 0 or -errno.
+ */
+int pin_root(char *buf, size_t len);
+/* bpftcp_pin_root() without creating: -ENOENT if absent (nothing printed). */
+int pin_root_lookup(char *buf, size_t len);
+/* bpftcp_pin_root_gc(), after each unregister/detach. */
+void pin_root_gc(void);
+
+/*
+ * bpftcp_cgroup_resolve() for a --cgroup argument; unless @quiet, prints
+ * "cannot @verb cgroup '@arg': ..." with a hint.  @path needs PATH_MAX bytes.
  */
 int cgroup_resolve(const char *verb, const char *arg, char *path, size_t len,
 		   __u64 *id, bool quiet);
 
-/* Reads a /proc/sys file into @buf, trailing newline removed. */
-int sysctl_read(const char *path, char *buf, size_t len);
-int sysctl_write(const char *path, const char *val);
-
-#define SYSCTL_CC_DEFAULT   "/proc/sys/net/ipv4/tcp_congestion_control"
-#define SYSCTL_CC_AVAILABLE "/proc/sys/net/ipv4/tcp_available_congestion_control"
-#define SYSCTL_CC_ALLOWED   "/proc/sys/net/ipv4/tcp_allowed_congestion_control"
-
 /*
- * Reads key 0 of the pinned one-entry per-CPU array at @path.  Returns a
- * calloc'd buffer of *ncpu values of @value_size bytes, each at *stride
- * (8-byte aligned, as the kernel lays them out), or NULL with errno set.
+ * TRANSITIONAL (issue #12): library internals that loader/cc.c, opt.c and
+ * sockets.c still call while their logic moves into libbpftcp.  Nothing
+ * here may remain once they call only the public API.
  */
-void *percpu_read_pinned(const char *path, size_t value_size, int *ncpu, size_t *stride);
-
-/* Is @name in the space-separated word list @list? */
-bool word_in_list(const char *list, const char *name);
+#include "libbpftcp_internal.h"
+#define find_mount		bpftcp_find_mount
+#define mkdir_p			libbpftcp__mkdir_p
+#define sysctl_read		libbpftcp__sysctl_read
+#define sysctl_write		libbpftcp__sysctl_write
+#define word_in_list		libbpftcp__word_in_list
+#define percpu_read_pinned	libbpftcp__percpu_read_pinned
 
 #endif

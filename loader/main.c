@@ -293,6 +293,7 @@ int main(int argc, char **argv)
 	argc = parse_global_opts(argc, argv, &g_opts);
 	output_begin();
 	libbpf_setup();
+	lib_print_setup();
 	if (argc < 0) {
 		ret = EXIT_USAGE;
 	} else if (g_opts.version) {

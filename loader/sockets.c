@@ -48,66 +48,9 @@ int sock_state_pin_path(char *buf, size_t len)
 	return 0;
 }
 
-/* Refuses a pinned map whose records are not the ones @map would write. */
-static int check_pinned_map(int fd, const struct bpf_map *map, const char *path)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_map_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	if (info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
-	    info.value_size == bpf_map__value_size(map))
-		return 0;
-	p_err("pinned map %s holds %u-byte records, this bpftcp writes %u-byte ones (a bpftcp "
-	      "build that changed the record without bumping BPFTCP_SOCK_STATE_VERSION?)",
-	      path, info.value_size, bpf_map__value_size(map));
-	return -EPROTO;
-}
-
 int sock_state_load_object(struct bpf_object *obj, bool create)
 {
-	struct bpf_map *map = bpf_object__find_map_by_name(obj, BPFTCP_SOCK_STATE_MAP);
-	char root[PATH_MAX], path[PATH_MAX + 32];
-	int lock_fd, fd, err;
-
-	if (!map)
-		return object_load(obj);
-	err = create ? pin_root(root, sizeof(root)) : pin_root_lookup(root, sizeof(root));
-	if (err)
-		return err;
-	snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
-
-	/* "Is it pinned? load; pin" must not interleave between two loaders. */
-	lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock_fd < 0)
-		return -errno;
-	if (flock(lock_fd, LOCK_EX)) {
-		err = -errno;
-		goto out;
-	}
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		err = check_pinned_map(fd, map, path);
-		if (!err)
-			err = bpf_map__reuse_fd(map, fd);
-		close(fd);
-		if (!err)
-			err = object_load(obj);
-		goto out;
-	}
-	err = -errno;
-	if (err != -ENOENT || !create)
-		goto out;
-	err = object_load(obj);
-	if (!err) {
-		err = bpf_map__pin(map, path);
-		if (err)
-			p_err("cannot pin the record map at %s: %s", path, strerror(-err));
-	}
-out:
-	close(lock_fd);
-	return err;
+	return libbpftcp__load_object(obj, create);
 }
 
 /* ------------------------------------------------------------- cgroups */

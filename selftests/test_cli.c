@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "common.h"
 #include "cc.h"
+#include "args.h"
 #include "bpftcp/libbpftcp.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
@@ -455,6 +456,81 @@ static void every_shipped_algorithm_is_documented(void **state)
 	}
 }
 
+/* The declarative parser: every kind, the required/once flags, positional
+ * words, and the shared error paths. */
+struct args_probe {
+	bool flag;
+	bool on;
+	const char *path;
+	unsigned int n;
+	unsigned int custom;
+	int words;
+};
+
+static int parse_double(const char *opt, const char *val, void *field)
+{
+	if (strcmp(val, "x2"))
+		return p_usage_err("%s: bad value '%s'", opt, val);
+	*(unsigned int *)field = 2;
+	return 0;
+}
+
+static int count_word(const char *w, void *out)
+{
+	if (!strcmp(w, "bad"))
+		return p_usage_err("bad word");
+	((struct args_probe *)out)->words++;
+	return 0;
+}
+
+static const struct arg_opt probe_opts[] = {
+	{ .name = "--flag", .alias = "-f", .kind = ARG_FLAG,
+	  .offset = ARG_FIELD(struct args_probe, flag), .help = "a flag" },
+	{ .name = "--off", .kind = ARG_FLAG_OFF, .offset = ARG_FIELD(struct args_probe, on),
+	  .help = "clears on" },
+	{ .name = "--path", .kind = ARG_STR, .offset = ARG_FIELD(struct args_probe, path),
+	  .metavar = "PATH", .help = "a path", .flags = ARG_REQUIRED | ARG_ONCE },
+	{ .name = "--n", .kind = ARG_UINT, .offset = ARG_FIELD(struct args_probe, n),
+	  .metavar = "N", .help = "1 to 9", .min = 1, .max = 9 },
+	{ .name = "--custom", .kind = ARG_CUSTOM, .offset = ARG_FIELD(struct args_probe, custom),
+	  .metavar = "V", .help = "x2", .parse = parse_double },
+	{ .name = NULL }
+};
+
+static void args_table_parses_every_kind(void **state)
+{
+	const struct arg_spec spec = { "probe", "bpftcp probe help", probe_opts, count_word };
+	const struct arg_spec closed = { "probe", "bpftcp probe help", probe_opts, NULL };
+	char *ok[] = { "w1", "-f", "--off", "--path", "/x", "--n", "9", "--custom", "x2", "w2", NULL };
+	char *missing[] = { "--flag", NULL };
+	char *twice[] = { "--path", "a", "--path", "b", NULL };
+	char *no_value[] = { "--path", NULL };
+	char *range[] = { "--path", "a", "--n", "10", NULL };
+	char *negative[] = { "--path", "a", "--n", "-1", NULL };
+	char *custom_bad[] = { "--path", "a", "--custom", "x3", NULL };
+	char *unknown[] = { "--path", "a", "--bogus", NULL };
+	char *word[] = { "--path", "a", "w", NULL };
+	char *bad_word[] = { "--path", "a", "bad", NULL };
+	struct args_probe p = { .on = true };
+
+	assert_int_equal(args_parse(&spec, 10, ok, &p), 0);
+	assert_true(p.flag);
+	assert_false(p.on);
+	assert_string_equal(p.path, "/x");
+	assert_int_equal(p.n, 9);
+	assert_int_equal(p.custom, 2);
+	assert_int_equal(p.words, 2);
+	assert_int_equal(args_parse(&spec, 1, missing, &p), EXIT_USAGE);
+	assert_int_equal(args_parse(&spec, 4, twice, &p), EXIT_USAGE);
+	assert_int_equal(args_parse(&spec, 1, no_value, &p), EXIT_USAGE);
+	assert_int_equal(args_parse(&spec, 4, range, &p), EXIT_USAGE);
+	assert_int_equal(args_parse(&spec, 4, negative, &p), EXIT_USAGE);
+	assert_int_equal(args_parse(&spec, 4, custom_bad, &p), EXIT_USAGE);
+	assert_int_equal(args_parse(&spec, 3, unknown, &p), EXIT_USAGE);
+	assert_int_equal(args_parse(&closed, 3, word, &p), EXIT_USAGE);
+	assert_int_equal(args_parse(&spec, 3, bad_word, &p), EXIT_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +550,7 @@ int main(void)
 		cmocka_unit_test(cc_args_rejects_bad_input),
 		cmocka_unit_test(cc_args_empty_means_all_where_allowed),
 		cmocka_unit_test(word_list_matches_whole_words_only),
+		cmocka_unit_test(args_table_parses_every_kind),
 		cmocka_unit_test(binary_usage_errors_exit_2),
 		cmocka_unit_test(binary_unknown_name_lists_valid_names),
 		cmocka_unit_test(binary_help_and_version_exit_0),

@@ -83,6 +83,63 @@ libbpftcp_print_fn_t libbpftcp_set_print(libbpftcp_print_fn_t fn);
 		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };\
 	})
 
+/* ------------------------------------------------------------ the pin root */
+
+/*
+ * What bpftcp makes that must outlive a process (registrations, option and
+ * collection attachments, the record map) is pinned below one directory on
+ * bpffs, the pin root: <bpffs>/bpftcp.  The bpffs is found in
+ * /proc/self/mounts (the conventional /sys/fs/bpf is preferred when several
+ * are mounted); $BPFTCP_BPFFS names another one.
+ */
+#define BPFTCP_PIN_CREATE	0x1	/* mount bpffs if none is, and create the root */
+
+/*
+ * Writes the pin root's path into @buf.  With BPFTCP_PIN_CREATE, mounts
+ * bpffs at /sys/fs/bpf when no bpffs is mounted and creates the directory.
+ * Errors:
+ *   -ENOENT        no bpffs mounted, or (without BPFTCP_PIN_CREATE) no root yet;
+ *   -EINVAL        unknown @flags, or $BPFTCP_BPFFS is not a bpffs;
+ *   -ENAMETOOLONG  @buf is too small;
+ *   other          errno of mount(2) or mkdir(2), e.g. -EPERM.
+ */
+int bpftcp_pin_root(char *buf, size_t len, unsigned int flags);
+
+/*
+ * Once nothing of bpftcp's is registered or attached (no pinned link left
+ * below the root), removes what was pinned only to be shared (the record
+ * maps) and the empty directories, the root included.  Serialised with
+ * loaders by a lock on the root.  Returns 1 if it removed the root, 0 if
+ * something still uses it (or there is no root), or -errno.
+ */
+int bpftcp_pin_root_gc(void);
+
+/*
+ * Writes the mount point of the first filesystem of type @fstype ("bpf",
+ * "cgroup2") in /proc/self/mounts into @buf ("/sys/fs/bpf" is preferred for
+ * bpf).  Returns 0, -ENOENT if none is mounted, -ENAMETOOLONG, or -errno.
+ */
+int bpftcp_find_mount(const char *fstype, char *buf, size_t len);
+
+/*
+ * Resolves a cgroup argument, absolute or relative to the cgroup v2 mount,
+ * to its real path (into @path) and its cgroup id (what bpf_get_current_
+ * cgroup_id() and 'bpftool cgroup' show).  Errors:
+ *   -ENOENT   no such directory, or a relative path with no cgroup2 mount;
+ *   -ENOTDIR  not a directory of a cgroup v2 hierarchy;
+ *   -EINVAL   empty @arg;
+ *   other     errno of realpath(3) or name_to_handle_at(2).
+ */
+int bpftcp_cgroup_resolve(const char *arg, char *path, size_t len, __u64 *id);
+
+/*
+ * Checks that the kernel's BTF can be loaded (libbpf looks in
+ * /sys/kernel/btf/vmlinux and the usual vmlinux locations): bpftcp's
+ * objects are CO-RE and struct_ops needs it.  Returns 0 or -errno
+ * (-ENOENT: a kernel built without CONFIG_DEBUG_INFO_BTF).
+ */
+int bpftcp_kernel_btf_check(void);
+
 /*
  * Reads the record of socket @sock_fd into @out, through the pinned map
  * (opened on first use and kept open; if the pin has since been replaced by
@@ -345,6 +402,16 @@ struct bpftcp_load_diag {
  * loading if @d->sz is too small.
  */
 int bpftcp_object_load(struct bpf_object *obj, struct bpftcp_load_diag *d);
+
+/*
+ * How the last BPF object load made by a libbpftcp call of this thread went
+ * (every call that loads BPF: registering, replacing, attaching): copies it
+ * into @d, whose sz the caller sets.  After a failure, d->result says whether
+ * the kernel refused the program type (lockdown, a security policy) or the
+ * verifier rejected a program (d->log has its log's tail).  Returns 0, or
+ * -EINVAL if @d is NULL or d->sz too small.
+ */
+int bpftcp_last_load_diag(struct bpftcp_load_diag *d);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * libbpftcp: loading bpftcp's BPF objects.  Every object that includes
+ * bpftcp/sock_state.bpf.h declares the record map "sock_state"; all of them
+ * must share the one map pinned at <pin root>/sock_state_v<N>, so every
+ * object is loaded through libbpftcp__load_object().  How the last load of
+ * this thread went is kept for bpftcp_last_load_diag().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "libbpftcp_internal.h"
+
+static __thread struct bpftcp_load_diag last_load = { .sz = sizeof(last_load) };
+
+int bpftcp_last_load_diag(struct bpftcp_load_diag *d)
+{
+	if (!d || d->sz < sizeof(*d))
+		return -EINVAL;
+	memcpy(d, &last_load, sizeof(*d));
+	return 0;
+}
+
+/* bpftcp_object_load(), remembered; the verifier's log goes to DEBUG. */
+static int load_remembered(struct bpf_object *obj)
+{
+	int err;
+
+	last_load.sz = sizeof(last_load);
+	err = bpftcp_object_load(obj, &last_load);
+	if (last_load.result == BPFTCP_LOAD_REJECTED)
+		pr_debug("-- verifier log of %s (tail) --\n%s-- end of the verifier log --\n",
+			 last_load.prog_name, last_load.log);
+	return err;
+}
+
+/* Refuses a pinned map whose records are not the ones @map would write. */
+static int check_pinned_map(int fd, const struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info = {};
+	int err = libbpftcp__map_info(fd, &info);
+
+	if (err)
+		return err;
+	if (info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+	    info.value_size == bpf_map__value_size(map))
+		return 0;
+	pr_warn("pinned map %s holds %u-byte records, this bpftcp writes %u-byte ones (a bpftcp "
+		"build that changed the record without bumping BPFTCP_SOCK_STATE_VERSION?)\n",
+		path, info.value_size, bpf_map__value_size(map));
+	return -EPROTO;
+}
+
+int libbpftcp__load_object(struct bpf_object *obj, bool create)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, BPFTCP_SOCK_STATE_MAP);
+	char root[PATH_MAX], path[PATH_MAX + 32];
+	int lock_fd, fd, err;
+
+	last_load = (struct bpftcp_load_diag){ .sz = sizeof(last_load), .prog_type = -1 };
+	if (!map)
+		return load_remembered(obj);
+	err = bpftcp_pin_root(root, sizeof(root), create ? BPFTCP_PIN_CREATE : 0);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
+
+	/* "Is it pinned? load; pin" must not interleave between two loaders. */
+	lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock_fd < 0)
+		return -errno;
+	if (flock(lock_fd, LOCK_EX)) {
+		err = -errno;
+		goto out;
+	}
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		err = check_pinned_map(fd, map, path);
+		if (!err)
+			err = bpf_map__reuse_fd(map, fd);
+		close(fd);
+		if (!err)
+			err = load_remembered(obj);
+		goto out;
+	}
+	err = -errno;
+	if (err != -ENOENT || !create)
+		goto out;
+	err = load_remembered(obj);
+	if (!err) {
+		err = bpf_map__pin(map, path);
+		if (err)
+			pr_warn("cannot pin the record map at %s: %s\n", path, strerror(-err));
+	}
+out:
+	close(lock_fd);
+	return err;
+}
