@@ -52,6 +52,10 @@ struct bpf_object;
  */
 int libbpftcp__load_object(struct bpf_object *obj, bool create);
 
+/* lib/opt.c: does the cgroup link pinned at @dir/link still hold its cgroup
+ * (the kernel drops it when the cgroup is removed)? */
+bool libbpftcp__link_holds_cgroup(const char *dir);
+
 /* BPF_OBJ_GET_INFO_BY_FD on map @fd.  Returns 0 or -errno. */
 int libbpftcp__map_info(int fd, struct bpf_map_info *info);
 

@@ -377,7 +377,7 @@ int harness_cgroup_enter(const char *prefix, char *path, size_t len)
 	FILE *f;
 	int err;
 
-	if (find_mount("cgroup2", mnt, sizeof(mnt)))
+	if (bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)))
 		return -ENOENT;
 	cgroup_remove_stale(mnt, prefix);
 	f = fopen("/proc/self/cgroup", "r");
