@@ -130,31 +130,12 @@ static void key_to_cidr(const struct hdropt_peer_key *k, struct bpftcp_cidr *c)
 /* <pin root>/opt/delack, created with @create. */
 static int opt_dir(char *buf, size_t len, bool create)
 {
-	char root[PATH_MAX];
-	int err;
-
-	err = bpftcp_pin_root(root, sizeof(root), create ? BPFTCP_PIN_CREATE : 0);
-	if (err)
-		return err;
-	if ((size_t)snprintf(buf, len, "%s/opt/" OPT_DELACK, root) >= len)
-		return -ENAMETOOLONG;
-	if (create) {
-		err = libbpftcp__mkdir_p(buf, 0700);
-		if (err)
-			pr_warn("cannot create %s: %s\n", buf, strerror(-err));
-	}
-	return err;
+	return libbpftcp__pin_path(buf, len, "opt/" OPT_DELACK, create);
 }
 
 static void unpin_dir(const char *dir)
 {
-	char path[PATH_MAX + 16];
-
-	for (size_t i = 0; i < sizeof(pin_files) / sizeof(pin_files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, pin_files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	libbpftcp__unpin_dir(dir, pin_files, sizeof(pin_files) / sizeof(pin_files[0]));
 }
 
 /* ------------------------------------------------------------- attach */
@@ -378,28 +359,17 @@ static int read_config(const char *dir, struct delack_pins *p)
 
 static void read_counters(const char *dir, struct bpftcp_delack_counters *out)
 {
+	struct hdropt_delack_counters c;
 	char path[PATH_MAX + 16];
-	size_t stride;
-	char *vals;
-	int ncpu;
 
-	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/counters", dir);
-	vals = libbpftcp__percpu_read_pinned(path, sizeof(struct hdropt_delack_counters), &ncpu,
-					     &stride);
-	for (int c = 0; vals && c < ncpu; c++) {
-		const struct hdropt_delack_counters *s = (void *)(vals + c * stride);
-
-		out->sent += s->sent;
-		out->received += s->received;
-		out->malformed += s->malformed;
-		out->clamped += s->clamped;
-		out->applied += s->applied;
-		out->errors += s->errors;
-		if (s->last_err_line)
-			out->last_err_line = s->last_err_line;
-	}
-	free(vals);
+	libbpftcp__counters_read_pinned(path, &c, sizeof(c),
+					offsetof(struct hdropt_delack_counters, last_err_line));
+	*out = (struct bpftcp_delack_counters){
+		.sent = c.sent, .received = c.received, .malformed = c.malformed,
+		.clamped = c.clamped, .applied = c.applied, .errors = c.errors,
+		.last_err_line = c.last_err_line,
+	};
 }
 
 static int read_peers(const char *dir, struct delack_pins *p)

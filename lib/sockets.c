@@ -27,25 +27,12 @@ static const char *const pin_files[] = { "link", "counters" };
 /* <pin root>/sockets, created with @create. */
 static int sockets_dir(char *buf, size_t len, bool create)
 {
-	char root[PATH_MAX];
-	int err = bpftcp_pin_root(root, sizeof(root), create ? BPFTCP_PIN_CREATE : 0);
-
-	if (err)
-		return err;
-	if ((size_t)snprintf(buf, len, "%s/sockets", root) >= len)
-		return -ENAMETOOLONG;
-	return 0;
+	return libbpftcp__pin_path(buf, len, "sockets", create);
 }
 
 static void unpin_attachment(const char *dir)
 {
-	char path[PATH_MAX + 16];
-
-	for (size_t i = 0; i < sizeof(pin_files) / sizeof(pin_files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, pin_files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	libbpftcp__unpin_dir(dir, pin_files, sizeof(pin_files) / sizeof(pin_files[0]));
 }
 
 int bpftcp_sockets_attach(const char *cgroup, const struct bpftcp_sockets_attach_opts *opts)
@@ -136,22 +123,10 @@ int bpftcp_sockets_detach(const char *cgroup)
 static void read_counters(const char *dir, struct bpftcp_sock_collect_counters *out)
 {
 	char path[PATH_MAX + 16];
-	size_t stride;
-	char *vals;
-	int ncpu;
 
-	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/counters", dir);
-	vals = libbpftcp__percpu_read_pinned(path, sizeof(*out), &ncpu, &stride);
-	for (int c = 0; vals && c < ncpu; c++) {
-		const struct bpftcp_sock_collect_counters *s = (void *)(vals + c * stride);
-
-		out->records_created += s->records_created;
-		out->errors += s->errors;
-		if (s->last_err_line)
-			out->last_err_line = s->last_err_line;
-	}
-	free(vals);
+	libbpftcp__counters_read_pinned(path, out, sizeof(*out),
+					offsetof(struct bpftcp_sock_collect_counters, last_err_line));
 }
 
 int bpftcp_sockets_foreach(bpftcp_sockets_attachment_fn fn, void *ctx)

@@ -30,7 +30,6 @@
 #include "bpftcp/libbpftcp.h"
 
 static char bpffs[64];
-static bool bpffs_made;
 static char cg[PATH_MAX];
 static int stderr_copy = -1;
 static char stderr_file[] = "/tmp/bpftcp-libopt-stderr-XXXXXX";
@@ -53,18 +52,8 @@ static int group_setup(void **state)
 
 	if (harness_bpf_unavailable())
 		return 0;
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+	if (harness_private_bpffs(bpffs, sizeof(bpffs)))
 		return -1;
-	snprintf(bpffs, sizeof(bpffs), "/sys/fs/bpf");
-	if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
-		snprintf(bpffs, sizeof(bpffs), "/tmp/bpftcp-libopt-XXXXXX");
-		if (!mkdtemp(bpffs))
-			return -1;
-		bpffs_made = true;
-		if (mount("bpf", bpffs, "bpf", 0, "mode=0700"))
-			return -1;
-	}
-	setenv("BPFTCP_BPFFS", bpffs, 1);
 	if (bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)))
 		return -1;
 	srand(time(NULL) ^ getpid());
@@ -103,10 +92,7 @@ static int group_teardown(void **state)
 	bpftcp_opt_detach("delack", cg);
 	bpftcp_sockets_detach(cg);
 	rmdir(cg);
-	if (bpffs[0])
-		umount2(bpffs, MNT_DETACH);
-	if (bpffs_made)
-		rmdir(bpffs);
+	harness_private_bpffs_release();
 	return 0;
 }
 

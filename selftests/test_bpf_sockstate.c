@@ -42,7 +42,6 @@
 #define MIB (1024ULL * 1024)
 
 static char bpffs[64];
-static bool bpffs_made;		/* bpffs is a directory we created */
 static char cgroup[PATH_MAX];
 static bool in_cgroup;
 static const struct cc_algo *cubic, *dctcp, *vegas;
@@ -58,23 +57,8 @@ static int group_setup(void **state)
 		return -1;
 	if (harness_bpf_unavailable())
 		return 0;	/* each test reports the skip */
-	/* Private mounts first, so the bpffs below is ours alone. */
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+	if (harness_private_bpffs(bpffs, sizeof(bpffs)))
 		return -1;
-	/* Over /sys/fs/bpf, in our mount namespace only: nothing to remove
-	 * afterwards, even if the process dies.  Else a directory of ours. */
-	snprintf(bpffs, sizeof(bpffs), "/sys/fs/bpf");
-	if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
-		snprintf(bpffs, sizeof(bpffs), "/tmp/bpftcp-sockstate-XXXXXX");
-		if (!mkdtemp(bpffs))
-			return -1;
-		bpffs_made = true;
-		if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
-			rmdir(bpffs);
-			return -1;
-		}
-	}
-	setenv("BPFTCP_BPFFS", bpffs, 1);
 	libbpf_setup();
 	if (harness_private_netns())
 		return -1;
@@ -96,10 +80,7 @@ static int group_teardown(void **state)
 	harness_cgroup_leave();
 	in_cgroup = false;
 	/* Unmounting drops every pin: collection links, the record map. */
-	if (bpffs[0])
-		umount2(bpffs, MNT_DETACH);
-	if (bpffs_made)
-		rmdir(bpffs);
+	harness_private_bpffs_release();
 	return 0;
 }
 
