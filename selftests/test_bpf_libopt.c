@@ -45,6 +45,8 @@ static int count_print(enum libbpftcp_print_level level, const char *fmt, va_lis
 	return 0;
 }
 
+static void capture_flush(void);
+
 static int group_setup(void **state)
 {
 	char mnt[PATH_MAX];
@@ -87,6 +89,7 @@ static int group_teardown(void **state)
 {
 	if (harness_bpf_unavailable())
 		return 0;
+	capture_flush();
 	restore_stderr();
 	unlink(stderr_file);
 	bpftcp_opt_detach("delack", cg);
@@ -96,20 +99,12 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* Each test starts with an empty capture of stderr... */
-static int capture_begin(void **state)
-{
-	fflush(stderr);
-	if (stderr_copy >= 0) {
-		assert_int_equal(ftruncate(STDERR_FILENO, 0), 0);
-		lseek(STDERR_FILENO, 0, SEEK_SET);
-	}
-	return 0;
-}
-
-/* ...and what it captured (a failed assertion's message) goes on to the
- * real stderr. */
-static int capture_end(void **state)
+/*
+ * Passes what stderr captured on to the real stderr, and empties the
+ * capture.  cmocka prints a failed assertion's message after the test's
+ * teardown, so this runs before each test (and at the end).
+ */
+static void capture_flush(void)
 {
 	char buf[4096];
 	ssize_t n;
@@ -117,13 +112,23 @@ static int capture_end(void **state)
 
 	fflush(stderr);
 	if (stderr_copy < 0)
-		return 0;
+		return;
 	fd = open(stderr_file, O_RDONLY | O_CLOEXEC);
 	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
 		if (write(stderr_copy, buf, n) != n)
 			break;
 	if (fd >= 0)
 		close(fd);
+	if (ftruncate(STDERR_FILENO, 0) == 0)
+		lseek(STDERR_FILENO, 0, SEEK_SET);
+}
+
+/* Each test starts with no warning counted and an empty capture. */
+static int capture_begin(void **state)
+{
+	capture_flush();
+	warnings = 0;
+	last_warning[0] = '\0';
 	return 0;
 }
 
@@ -363,14 +368,13 @@ static void delack_on_a_removed_cgroup_is_detached_by_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(delack_attach_foreach_detach_without_fd_leak, capture_begin,
-						capture_end),
-		cmocka_unit_test_setup_teardown(delack_defaults_and_errors, capture_begin,
-						capture_end),
-		cmocka_unit_test_setup_teardown(sockets_attach_foreach_detach_without_fd_leak, capture_begin,
-						capture_end),
-		cmocka_unit_test_setup_teardown(delack_on_a_removed_cgroup_is_detached_by_path, capture_begin,
-						capture_end),
+		cmocka_unit_test_setup_teardown(delack_attach_foreach_detach_without_fd_leak,
+						capture_begin, NULL),
+		cmocka_unit_test_setup_teardown(delack_defaults_and_errors, capture_begin, NULL),
+		cmocka_unit_test_setup_teardown(sockets_attach_foreach_detach_without_fd_leak,
+						capture_begin, NULL),
+		cmocka_unit_test_setup_teardown(delack_on_a_removed_cgroup_is_detached_by_path,
+						capture_begin, NULL),
 	};
 
 	return cmocka_run_group_tests_name("bpf_libopt", tests, group_setup, group_teardown);
