@@ -350,9 +350,15 @@ void lib_print_setup(void)
 
 int pin_root(char *buf, size_t len)
 {
+	char fs[PATH_MAX];
+	/* No bpffs yet: the library mounts one, and that is what can fail. */
+	bool mounting = !getenv("BPFTCP_BPFFS") && bpftcp_find_mount("bpf", fs, sizeof(fs)) == -ENOENT;
 	int err = bpftcp_pin_root(buf, len, BPFTCP_PIN_CREATE);
 
-	if (err == -EPERM || err == -EACCES)
+	if (err && mounting && bpftcp_find_mount("bpf", fs, sizeof(fs)) == -ENOENT)
+		p_err("cannot mount bpffs at /sys/fs/bpf: %s (mount it by hand: mount -t bpf bpf "
+		      "/sys/fs/bpf)", strerror(-err));
+	else if (err == -EPERM || err == -EACCES)
 		p_err("cannot create the pin root on bpffs: %s (bpftcp needs root)", strerror(-err));
 	else if (err)
 		p_err("cannot create the pin root on bpffs: %s (see the note above; or set "
