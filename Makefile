@@ -181,7 +181,8 @@ $(OUTPUT)/bench/%.o: bench/%.c | check-deps $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Iloader -Iselftests -Ilib $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/lib/%.o: lib/%.c | check-deps
+# The library carries the BPF objects: lib/ includes their skeletons.
+$(OUTPUT)/lib/%.o: lib/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -fPIC -MMD -MP -c $< -o $@

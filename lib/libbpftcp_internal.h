@@ -36,6 +36,21 @@ bool libbpftcp__word_in_list(const char *list, const char *name);
 void *libbpftcp__percpu_read_pinned(const char *path, size_t value_size, int *ncpu,
 				    size_t *stride);
 
+/*
+ * Reads the counters map pinned at @path (a BPFTCP_COUNTERS() per-CPU array
+ * of a struct of @size bytes: __u64 counters, then the __u32 last_err_line
+ * at @err_line_off) into @out: the counters summed over the CPUs, the last
+ * error line of any CPU that recorded one.  Returns 0, or -errno with @out
+ * zeroed.
+ */
+int libbpftcp__counters_read_pinned(const char *path, void *out, size_t size,
+				    size_t err_line_off);
+/* "<pin root>/@sub" into @buf; with @create, the root and the directory are
+ * made, else they must exist.  Returns 0 or -errno (-ENOENT). */
+int libbpftcp__pin_path(char *buf, size_t len, const char *sub, bool create);
+/* Unlinks @files (@n names) in @dir, then removes @dir if empty. */
+void libbpftcp__unpin_dir(const char *dir, const char *const *files, size_t n);
+
 #define SYSCTL_CC_DEFAULT   "/proc/sys/net/ipv4/tcp_congestion_control"
 #define SYSCTL_CC_AVAILABLE "/proc/sys/net/ipv4/tcp_available_congestion_control"
 #define SYSCTL_CC_ALLOWED   "/proc/sys/net/ipv4/tcp_allowed_congestion_control"
@@ -51,6 +66,10 @@ struct bpf_object;
  * !@create).
  */
 int libbpftcp__load_object(struct bpf_object *obj, bool create);
+
+/* lib/opt.c: does the cgroup link pinned at @dir/link still hold its cgroup
+ * (the kernel drops it when the cgroup is removed)? */
+bool libbpftcp__link_holds_cgroup(const char *dir);
 
 /* BPF_OBJ_GET_INFO_BY_FD on map @fd.  Returns 0 or -errno. */
 int libbpftcp__map_info(int fd, struct bpf_map_info *info);

@@ -113,6 +113,22 @@ int libbpftcp__bpffs(char *buf, size_t len, bool create)
 	return 0;
 }
 
+/* @base/@sub into @buf: made (with its parents) with @create, else it must
+ * exist. */
+static int subdir(char *buf, size_t len, const char *base, const char *sub, bool create)
+{
+	int err;
+
+	if ((size_t)snprintf(buf, len, "%s/%s", base, sub) >= len)
+		return -ENAMETOOLONG;
+	if (!create)
+		return access(buf, F_OK) ? -errno : 0;
+	err = libbpftcp__mkdir_p(buf, 0700);
+	if (err)
+		pr_warn("cannot create %s: %s\n", buf, strerror(-err));
+	return err;
+}
+
 int bpftcp_pin_root(char *buf, size_t len, unsigned int flags)
 {
 	bool create = flags & BPFTCP_PIN_CREATE;
@@ -122,17 +138,27 @@ int bpftcp_pin_root(char *buf, size_t len, unsigned int flags)
 	if (flags & ~BPFTCP_PIN_CREATE)
 		return -EINVAL;
 	err = libbpftcp__bpffs(fs, sizeof(fs), create);
-	if (err)
-		return err;
-	if ((size_t)snprintf(buf, len, "%s/bpftcp", fs) >= len)
-		return -ENAMETOOLONG;
-	if (create) {
-		err = libbpftcp__mkdir_p(buf, 0700);
-		if (err)
-			pr_warn("cannot create %s: %s\n", buf, strerror(-err));
-		return err;
+	return err ? err : subdir(buf, len, fs, "bpftcp", create);
+}
+
+int libbpftcp__pin_path(char *buf, size_t len, const char *sub, bool create)
+{
+	char root[PATH_MAX];
+	int err;
+
+	err = bpftcp_pin_root(root, sizeof(root), create ? BPFTCP_PIN_CREATE : 0);
+	return err ? err : subdir(buf, len, root, sub, create);
+}
+
+void libbpftcp__unpin_dir(const char *dir, const char *const *files, size_t n)
+{
+	char path[PATH_MAX + 64];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
 	}
-	return access(buf, F_OK) ? -errno : 0;
+	rmdir(dir);
 }
 
 /* Does the tree at @dir hold any file other than top-level "sock_state*"? */
@@ -311,6 +337,38 @@ void *libbpftcp__percpu_read_pinned(const char *path, size_t value_size, int *nc
 	}
 	close(fd);
 	return vals;
+}
+
+int libbpftcp__counters_read_pinned(const char *path, void *out, size_t size,
+				    size_t err_line_off)
+{
+	__u32 *line = (__u32 *)((char *)out + err_line_off);
+	size_t stride;
+	char *vals;
+	int ncpu;
+
+	memset(out, 0, size);
+	vals = libbpftcp__percpu_read_pinned(path, size, &ncpu, &stride);
+	if (!vals)
+		return -errno;
+	for (int c = 0; c < ncpu; c++) {
+		const char *v = vals + c * stride;
+		__u32 l;
+
+		for (size_t off = 0; off + sizeof(__u64) <= err_line_off; off += sizeof(__u64)) {
+			__u64 a, b;
+
+			memcpy(&a, (char *)out + off, sizeof(a));
+			memcpy(&b, v + off, sizeof(b));
+			a += b;
+			memcpy((char *)out + off, &a, sizeof(a));
+		}
+		memcpy(&l, v + err_line_off, sizeof(l));
+		if (l)
+			*line = l;
+	}
+	free(vals);
+	return 0;
 }
 
 int bpftcp_kernel_btf_check(void)

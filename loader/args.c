@@ -6,11 +6,28 @@
 #include "args.h"
 #include "common.h"
 
-static const struct arg_opt *find_opt(const struct arg_spec *spec, const char *w)
+static bool takes_value(const struct arg_opt *o)
 {
-	for (const struct arg_opt *o = spec->opts; o && o->name; o++)
+	return o->kind != ARG_FLAG && o->kind != ARG_FLAG_OFF;
+}
+
+/* The option @w names; for "--name=VALUE" (an option that takes a value),
+ * *@inline_val points at VALUE. */
+static const struct arg_opt *find_opt(const struct arg_spec *spec, const char *w,
+				      const char **inline_val)
+{
+	const char *eq = strncmp(w, "--", 2) ? NULL : strchr(w, '=');
+
+	*inline_val = NULL;
+	for (const struct arg_opt *o = spec->opts; o && o->name; o++) {
 		if (!strcmp(w, o->name) || (o->alias && !strcmp(w, o->alias)))
 			return o;
+		if (eq && takes_value(o) && strlen(o->name) == (size_t)(eq - w) &&
+		    !strncmp(w, o->name, eq - w)) {
+			*inline_val = eq + 1;
+			return o;
+		}
+	}
 	return NULL;
 }
 
@@ -42,7 +59,7 @@ int args_parse(const struct arg_spec *spec, int argc, char **argv, void *out)
 		const char *w = argv[i], *val = NULL;
 		void *field;
 
-		o = w[0] == '-' ? find_opt(spec, w) : NULL;
+		o = w[0] == '-' ? find_opt(spec, w, &val) : NULL;
 		if (!o) {
 			if (w[0] == '-' || !spec->positional)
 				return p_usage_err("unknown argument '%s' for '%s' (see '%s')", w,
@@ -56,12 +73,14 @@ int args_parse(const struct arg_spec *spec, int argc, char **argv, void *out)
 			return p_usage_err("%s given twice", o->name);
 		seen[o - spec->opts] = 1;
 		field = (char *)out + o->offset;
-		if (o->kind != ARG_FLAG && o->kind != ARG_FLAG_OFF) {
-			if (++i >= argc || !argv[i][0])
-				return p_usage_err("%s needs %s", o->name,
-						   o->metavar ? o->metavar : "a value");
-			val = argv[i];
+		if (takes_value(o) && !val) {
+			if (++i < argc)
+				val = argv[i];
 		}
+		if (takes_value(o) && (!val || !val[0]))
+			return p_usage_err("%s needs %s", o->name,
+					   o->missing ? o->missing :
+					   o->metavar ? o->metavar : "a value");
 		switch (o->kind) {
 		case ARG_FLAG:
 			*(bool *)field = true;

@@ -34,6 +34,9 @@ struct arg_opt {
 	unsigned int flags;	/* ARG_REQUIRED, ARG_ONCE */
 	unsigned long min, max;	/* ARG_UINT */
 	int (*parse)(const char *opt, const char *val, void *field);	/* ARG_CUSTOM */
+	/* What "--x needs ..." says when the value is missing or empty
+	 * ("a NAME (e.g. ...)"); default: the metavar. */
+	const char *missing;
 };
 
 struct arg_spec {
@@ -49,6 +52,7 @@ struct arg_spec {
 
 /*
  * Parses @argv (@argc words, without the command's own name) into @out,
+ * options that take a value as "--name VALUE" or "--name=VALUE",
  * which the caller zeroed or filled with defaults.  Returns 0, or EXIT_USAGE
  * after printing the error.
  */

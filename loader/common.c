@@ -297,6 +297,13 @@ int object_load(struct bpf_object *obj)
 	return libbpftcp__load_object(obj, false);
 }
 
+/* TRANSITIONAL (issue #12): for loader/cc.c until it moves into lib/cc.c
+ * (declared in sockets.h, where cc.c looks for it). */
+int sock_state_load_object(struct bpf_object *obj, bool create)
+{
+	return libbpftcp__load_object(obj, create);
+}
+
 const char *load_hint_format(const struct bpftcp_load_diag *d, bool verbose, char *buf, size_t len)
 {
 	const char *type = d->prog_type >= 0 ? libbpf_bpf_prog_type_str(d->prog_type) : NULL;
@@ -346,9 +353,15 @@ void lib_print_setup(void)
 
 int pin_root(char *buf, size_t len)
 {
+	char fs[PATH_MAX];
+	/* No bpffs yet: the library mounts one, and that is what can fail. */
+	bool mounting = !getenv("BPFTCP_BPFFS") && bpftcp_find_mount("bpf", fs, sizeof(fs)) == -ENOENT;
 	int err = bpftcp_pin_root(buf, len, BPFTCP_PIN_CREATE);
 
-	if (err == -EPERM || err == -EACCES)
+	if (err && mounting && bpftcp_find_mount("bpf", fs, sizeof(fs)) == -ENOENT)
+		p_err("cannot mount bpffs at /sys/fs/bpf: %s (mount it by hand: mount -t bpf bpf "
+		      "/sys/fs/bpf)", strerror(-err));
+	else if (err == -EPERM || err == -EACCES)
 		p_err("cannot create the pin root on bpffs: %s (bpftcp needs root)", strerror(-err));
 	else if (err)
 		p_err("cannot create the pin root on bpffs: %s (see the note above; or set "

@@ -127,9 +127,11 @@ int cgroup_resolve(const char *verb, const char *arg, char *path, size_t len,
 		   __u64 *id, bool quiet);
 
 /*
- * TRANSITIONAL (issue #12): library internals that loader/cc.c, opt.c and
- * sockets.c still call while their logic moves into libbpftcp.  Nothing
- * here may remain once they call only the public API.
+ * TRANSITIONAL (issue #12): library internals that loader/cc.c (all of
+ * them), loader/main.c (sysctl_read) and selftests/test_cli.c (word_in_list)
+ * still call while the cc logic moves into libbpftcp; opt.c and sockets.c
+ * no longer use any.  Nothing here may remain once they call only the
+ * public API.
  */
 #include "libbpftcp_internal.h"
 #define find_mount		bpftcp_find_mount

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <netinet/tcp.h>
 #include "common.h"
@@ -377,7 +378,7 @@ int harness_cgroup_enter(const char *prefix, char *path, size_t len)
 	FILE *f;
 	int err;
 
-	if (find_mount("cgroup2", mnt, sizeof(mnt)))
+	if (bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)))
 		return -ENOENT;
 	cgroup_remove_stale(mnt, prefix);
 	f = fopen("/proc/self/cgroup", "r");
@@ -412,4 +413,44 @@ void harness_cgroup_leave(void)
 	cgroup_join(cgroup_home);
 	rmdir(cgroup_made);
 	cgroup_made[0] = '\0';
+}
+
+static char bpffs_path[64];
+static bool bpffs_made;		/* bpffs_path is a directory we created */
+
+int harness_private_bpffs(char *path, size_t len)
+{
+	/* Private mounts first, so the bpffs below is ours alone. */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -errno;
+	/* Over /sys/fs/bpf, in our mount namespace only: nothing to remove
+	 * afterwards, even if the process dies.  Else a directory of ours. */
+	snprintf(bpffs_path, sizeof(bpffs_path), "/sys/fs/bpf");
+	if (mount("bpf", bpffs_path, "bpf", 0, "mode=0700")) {
+		snprintf(bpffs_path, sizeof(bpffs_path), "/tmp/bpftcp-bpffs-XXXXXX");
+		if (!mkdtemp(bpffs_path))
+			return -errno;
+		bpffs_made = true;
+		if (mount("bpf", bpffs_path, "bpf", 0, "mode=0700")) {
+			int err = -errno;
+
+			rmdir(bpffs_path);
+			bpffs_path[0] = '\0';
+			return err;
+		}
+	}
+	setenv("BPFTCP_BPFFS", bpffs_path, 1);
+	snprintf(path, len, "%s", bpffs_path);
+	return 0;
+}
+
+void harness_private_bpffs_release(void)
+{
+	/* Unmounting drops every pin. */
+	if (bpffs_path[0])
+		umount2(bpffs_path, MNT_DETACH);
+	if (bpffs_made)
+		rmdir(bpffs_path);
+	bpffs_path[0] = '\0';
+	bpffs_made = false;
 }

@@ -89,6 +89,16 @@ const char *harness_bpftcp(void);
 int harness_bpftcp_run(char *out, size_t len, const char *args);
 
 /*
+ * Gives the process a private mount namespace with its own bpffs, mounted
+ * over /sys/fs/bpf (or, where that fails, on a new directory under /tmp),
+ * and points BPFTCP_BPFFS at it: every pin of the test is private and goes
+ * with the process.  The path goes to @path.  harness_private_bpffs_release()
+ * unmounts it.  Returns 0 or -errno.
+ */
+int harness_private_bpffs(char *path, size_t len);
+void harness_private_bpffs_release(void);
+
+/*
  * Moves the calling process (all its threads) into a new cgroup
  * <cgroup2 mount>/<@prefix>-<pid>, whose path goes to @path.  Sockets made
  * afterwards belong to it.  harness_cgroup_leave() moves the process back to

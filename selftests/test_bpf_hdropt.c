@@ -22,7 +22,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "harness.h"
-#include "common.h"
 #include "bpftcp/delack_opt.h"
 #include "bpftcp/libbpftcp.h"
 
@@ -103,7 +102,7 @@ static int setup(void **state)
 	int mount_id;
 	FILE *f;
 
-	if (harness_bpf_unavailable() || find_mount("cgroup2", mnt, sizeof(mnt)))
+	if (harness_bpf_unavailable() || bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)))
 		return 0;	/* each test skips with the reason */
 	/* Our current cgroup v2, to come back to: "0::/path". */
 	f = fopen("/proc/self/cgroup", "r");
@@ -125,7 +124,7 @@ static int setup(void **state)
 		return -1;
 	}
 	attached = true;
-	if (name_to_handle_at(AT_FDCWD, cg_path, &h.fh, &mount_id, 0) || pin_root_lookup(root, sizeof(root)))
+	if (name_to_handle_at(AT_FDCWD, cg_path, &h.fh, &mount_id, 0) || bpftcp_pin_root(root, sizeof(root), 0))
 		return -1;
 	snprintf(pin_dir, sizeof(pin_dir), "%s/opt/delack/%llu", root,
 		 (unsigned long long)*(__u64 *)h.fh.f_handle);
@@ -202,19 +201,27 @@ static __u32 rto_us(int fd)
 	return ti.tcpi_rto;
 }
 
+/* Our attachment as libbpftcp reports it. */
+static int find_ours(const struct bpftcp_opt_attachment *a, void *ctx)
+{
+	if (strcmp(a->pin, pin_dir))
+		return 0;
+	*(struct bpftcp_opt_attachment *)ctx = *a;
+	return 1;
+}
+
+static struct bpftcp_opt_attachment our_attachment(void)
+{
+	struct bpftcp_opt_attachment a;
+
+	assert_int_equal(bpftcp_opt_foreach("delack", find_ours, &a), 1);
+	assert_int_equal(a.sz, sizeof(a));
+	return a;
+}
+
 static unsigned int pinned_hz(void)
 {
-	char path[PATH_MAX + 16];
-	unsigned int hz = 0;
-	__u32 zero = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/kconfig", pin_dir);
-	fd = bpf_obj_get(path);
-	assert_true(fd >= 0);
-	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &hz), 0);
-	close(fd);
-	return hz;
+	return our_attachment().delack.hz;
 }
 
 /* The delack section of the socket's bpftcp record, read with libbpftcp. */
@@ -228,23 +235,7 @@ static void read_record(int sock, struct bpftcp_delack_state *rec)
 
 static __u64 counter_applied(void)
 {
-	char path[PATH_MAX + 16];
-	int ncpu = libbpf_num_possible_cpus(), fd;
-	struct hdropt_delack_counters *v;
-	__u64 sum = 0;
-	__u32 zero = 0;
-
-	snprintf(path, sizeof(path), "%s/counters", pin_dir);
-	fd = bpf_obj_get(path);
-	assert_true(fd >= 0);
-	v = calloc(ncpu, sizeof(*v));
-	assert_non_null(v);
-	assert_int_equal(bpf_map_lookup_elem(fd, &zero, v), 0);
-	for (int i = 0; i < ncpu; i++)
-		sum += v[i].applied;
-	free(v);
-	close(fd);
-	return sum;
+	return our_attachment().counters.applied;
 }
 
 static void both_ends_negotiate_and_record(void **state)

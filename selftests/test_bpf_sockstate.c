@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Privileged tests for the per-socket records (skstorage/, loader/sockets.c,
- * libbpftcp): real BPF, real connections over loopback.
+ * Privileged tests for the per-socket records (skstorage/, libbpftcp's
+ * lib/sockets.c and lib/sock_diag.c, 'bpftcp sockets'): real BPF, real
+ * connections over loopback.
  *
  * Isolation: the process gets a private mount namespace with its own bpffs
  * (BPFTCP_BPFFS, so the record map and every pin are private and vanish with
@@ -33,17 +34,14 @@
 #include "harness.h"
 #include "cc.h"
 #include "common.h"
-#include "sockets.h"
 #include "bpftcp/dctcp.h"
 #include "bpftcp/libbpftcp.h"
 #include "bpftcp/vegas.h"
-#include "skstorage/sock_state.skel.h"
 #include "selftests/bpf/drop_once.skel.h"
 
 #define MIB (1024ULL * 1024)
 
 static char bpffs[64];
-static bool bpffs_made;		/* bpffs is a directory we created */
 static char cgroup[PATH_MAX];
 static bool in_cgroup;
 static const struct cc_algo *cubic, *dctcp, *vegas;
@@ -59,23 +57,8 @@ static int group_setup(void **state)
 		return -1;
 	if (harness_bpf_unavailable())
 		return 0;	/* each test reports the skip */
-	/* Private mounts first, so the bpffs below is ours alone. */
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+	if (harness_private_bpffs(bpffs, sizeof(bpffs)))
 		return -1;
-	/* Over /sys/fs/bpf, in our mount namespace only: nothing to remove
-	 * afterwards, even if the process dies.  Else a directory of ours. */
-	snprintf(bpffs, sizeof(bpffs), "/sys/fs/bpf");
-	if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
-		snprintf(bpffs, sizeof(bpffs), "/tmp/bpftcp-sockstate-XXXXXX");
-		if (!mkdtemp(bpffs))
-			return -1;
-		bpffs_made = true;
-		if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
-			rmdir(bpffs);
-			return -1;
-		}
-	}
-	setenv("BPFTCP_BPFFS", bpffs, 1);
 	libbpf_setup();
 	if (harness_private_netns())
 		return -1;
@@ -97,24 +80,15 @@ static int group_teardown(void **state)
 	harness_cgroup_leave();
 	in_cgroup = false;
 	/* Unmounting drops every pin: collection links, the record map. */
-	if (bpffs[0])
-		umount2(bpffs, MNT_DETACH);
-	if (bpffs_made)
-		rmdir(bpffs);
+	harness_private_bpffs_release();
 	return 0;
 }
 
 /* Each test starts without collection attached. */
 static int teardown(void **state)
 {
-	char dir[PATH_MAX + 64], path[PATH_MAX];
-	__u64 id;
-
-	if (harness_bpf_unavailable() || !in_cgroup ||
-	    cgroup_resolve("detach collection from", cgroup, path, sizeof(path), &id, true))
-		return 0;
-	if (sockets_attach_dir(id, dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0)
-		sockets_detach(cgroup);
+	if (!harness_bpf_unavailable() && in_cgroup)
+		bpftcp_sockets_detach(cgroup);
 	return 0;
 }
 
@@ -347,24 +321,31 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* The pinned counters of the collection on our cgroup. */
-static struct skstorage_sock_state__bss collection_counters(void)
-{
-	struct skstorage_sock_state__bss v;
-	char dir[PATH_MAX + 64], path[PATH_MAX + 128], cg[PATH_MAX];
-	__u32 zero = 0;
+struct counters_ctx {
 	__u64 id;
-	int fd;
+	struct bpftcp_sock_collect_counters c;
+};
 
-	assert_int_equal(cgroup_resolve("read", cgroup, cg, sizeof(cg), &id, false), 0);
-	assert_int_equal(sockets_attach_dir(id, dir, sizeof(dir)), 0);
-	snprintf(path, sizeof(path), "%s/bss", dir);
-	fd = bpf_obj_get(path);
-	assert_true(fd >= 0);
-	memset(&v, 0, sizeof(v));
-	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &v), 0);
-	close(fd);
-	return v;
+static int counters_cb(const struct bpftcp_sockets_attachment *a, void *ctx)
+{
+	struct counters_ctx *x = ctx;
+
+	if (a->cgroup_id != x->id)
+		return 0;
+	x->c = a->counters;
+	return 1;
+}
+
+/* The pinned counters of the collection on our cgroup, summed over the
+ * CPUs by libbpftcp. */
+static struct bpftcp_sock_collect_counters collection_counters(void)
+{
+	struct counters_ctx x = {};
+	char cg[PATH_MAX];
+
+	assert_int_equal(bpftcp_cgroup_resolve(cgroup, cg, sizeof(cg), &x.id), 0);
+	assert_int_equal(bpftcp_sockets_foreach(counters_cb, &x), 1);
+	return x.c;
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -455,7 +436,7 @@ static void record_filled_and_read_by_fd_and_sock_diag(void **state)
 static void churn_10000_connections_leaves_no_record(void **state)
 {
 	enum { CONNS = 10000, KEEP = 100 };
-	struct skstorage_sock_state__bss before, after;
+	struct bpftcp_sock_collect_counters before, after;
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(a);
 	static int kept[KEEP][2];

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Host unit tests for 'bpftcp opt' argument parsing (loader/opt.c) and for
- * the delack policy arithmetic the BPF program uses (include/bpftcp/
+ * Host unit tests for 'bpftcp opt' argument parsing (loader/opt.c), the
+ * prefix parser of libbpftcp (bpftcp_cidr_parse()), and the delack policy
+ * arithmetic the BPF program uses (include/bpftcp/
  * delack_opt.h): what is advertised and what RTO minimum results.
  */
 #include <errno.h>
@@ -10,10 +11,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include "common.h"
 #include "opt.h"
+#include "bpftcp/delack_opt.h"
 
 static struct opt_attach_args args;
 
@@ -64,61 +67,69 @@ static void ms_rejects_garbage_and_out_of_range(void **state)
 	assert_int_equal(us, 7);
 }
 
-static void cidr_ipv4_becomes_mapped_ipv6(void **state)
+static void cidr_ipv4(void **state)
 {
-	struct hdropt_peer_key k;
-	const __u8 want[16] = { [10] = 0xff, [11] = 0xff, 198, 18, 0, 0 };
+	struct bpftcp_cidr c;
+	const __u8 want[16] = { 198, 18, 0, 0 };
 	char buf[64];
 
-	assert_int_equal(opt_parse_cidr("198.18.0.0/15", &k), 0);
-	assert_int_equal(k.prefixlen, 96 + 15);
-	assert_memory_equal(k.addr, want, 16);
-	opt_format_cidr(&k, buf, sizeof(buf));
+	assert_int_equal(bpftcp_cidr_parse("198.18.0.0/15", &c), 0);
+	assert_int_equal(c.family, AF_INET);
+	assert_int_equal(c.prefix, 15);
+	assert_memory_equal(c.addr, want, 16);
+	assert_int_equal(bpftcp_cidr_format(&c, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "198.18.0.0/15");
 	/* A bare address is a host route. */
-	assert_int_equal(opt_parse_cidr("198.18.0.1", &k), 0);
-	assert_int_equal(k.prefixlen, 128);
-	opt_format_cidr(&k, buf, sizeof(buf));
+	assert_int_equal(bpftcp_cidr_parse("198.18.0.1", &c), 0);
+	assert_int_equal(c.prefix, 32);
+	assert_int_equal(bpftcp_cidr_format(&c, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "198.18.0.1/32");
-	assert_int_equal(opt_parse_cidr("0.0.0.0/0", &k), 0);
-	assert_int_equal(k.prefixlen, 96);
+	assert_int_equal(bpftcp_cidr_parse("0.0.0.0/0", &c), 0);
+	assert_int_equal(c.prefix, 0);
+	assert_int_equal(bpftcp_cidr_format(&c, buf, 8), -ENAMETOOLONG);
+	c.family = 0;
+	assert_int_equal(bpftcp_cidr_format(&c, buf, sizeof(buf)), -EINVAL);
 }
 
 static void cidr_ipv6(void **state)
 {
-	struct hdropt_peer_key k;
+	struct bpftcp_cidr c;
 	char buf[64];
 
-	assert_int_equal(opt_parse_cidr("2001:2::/48", &k), 0);
-	assert_int_equal(k.prefixlen, 48);
-	assert_int_equal(k.addr[0], 0x20);
-	assert_int_equal(k.addr[1], 0x01);
-	assert_int_equal(k.addr[3], 0x02);
-	opt_format_cidr(&k, buf, sizeof(buf));
+	assert_int_equal(bpftcp_cidr_parse("2001:2::/48", &c), 0);
+	assert_int_equal(c.family, AF_INET6);
+	assert_int_equal(c.prefix, 48);
+	assert_int_equal(c.addr[0], 0x20);
+	assert_int_equal(c.addr[1], 0x01);
+	assert_int_equal(c.addr[3], 0x02);
+	assert_int_equal(bpftcp_cidr_format(&c, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "2001:2::/48");
-	assert_int_equal(opt_parse_cidr("::1", &k), 0);
-	assert_int_equal(k.prefixlen, 128);
-	assert_int_equal(opt_parse_cidr("::/0", &k), 0);
-	assert_int_equal(k.prefixlen, 0);
+	assert_int_equal(bpftcp_cidr_parse("::1", &c), 0);
+	assert_int_equal(c.prefix, 128);
+	assert_int_equal(bpftcp_cidr_parse("::/0", &c), 0);
+	assert_int_equal(c.prefix, 0);
 }
 
 static void cidr_rejects_bad_forms(void **state)
 {
-	struct hdropt_peer_key k;
+	struct bpftcp_cidr c;
 
-	assert_int_equal(opt_parse_cidr("", &k), -EINVAL);
-	assert_int_equal(opt_parse_cidr("/24", &k), -EINVAL);
-	assert_int_equal(opt_parse_cidr("198.18.0.0/", &k), -EINVAL);
-	assert_int_equal(opt_parse_cidr("198.18.0.0/x", &k), -EINVAL);
-	assert_int_equal(opt_parse_cidr("198.18.0.0/-1", &k), -EINVAL);
-	assert_int_equal(opt_parse_cidr("198.18.0/24", &k), -EINVAL);
-	assert_int_equal(opt_parse_cidr("198.18.0.256/32", &k), -EINVAL);
-	assert_int_equal(opt_parse_cidr("host.example/32", &k), -EINVAL);
-	assert_int_equal(opt_parse_cidr("2001:2::/1280", &k), -EINVAL);
-	assert_int_equal(opt_parse_cidr("198.18.0.0/33", &k), -ERANGE);
-	assert_int_equal(opt_parse_cidr("2001:2::/129", &k), -ERANGE);
-	assert_int_equal(opt_parse_cidr("198.18.0.1/15", &k), -ENOTUNIQ);
-	assert_int_equal(opt_parse_cidr("2001:2::1/48", &k), -ENOTUNIQ);
+	assert_int_equal(bpftcp_cidr_parse("", &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse(NULL, &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse("/24", &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse("198.18.0.0/", &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse("198.18.0.0/x", &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse("198.18.0.0/-1", &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse("198.18.0/24", &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse("198.18.0.256/32", &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse("host.example/32", &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse("2001:2::/1280", &c), -EINVAL);
+	assert_int_equal(bpftcp_cidr_parse("198.18.0.0/33", &c), -ERANGE);
+	assert_int_equal(bpftcp_cidr_parse("2001:2::/129", &c), -ERANGE);
+	/* Host bits set: an error, with the parsed value left for a hint. */
+	assert_int_equal(bpftcp_cidr_parse("198.18.0.1/15", &c), -ENOTUNIQ);
+	assert_int_equal(c.prefix, 15);
+	assert_int_equal(bpftcp_cidr_parse("2001:2::1/48", &c), -ENOTUNIQ);
 }
 
 static void attach_minimal_uses_defaults(void **state)
@@ -128,7 +139,7 @@ static void attach_minimal_uses_defaults(void **state)
 	assert_int_equal(args.max_delack_us, 20000);
 	assert_int_equal(args.rto_floor_us, OPT_DEFAULT_RTO_FLOOR_US);
 	assert_int_equal(args.rto_ceiling_us, OPT_DEFAULT_RTO_CEILING_US);
-	assert_int_equal(args.npeers, 0);
+	assert_int_equal(args.peers.n, 0);
 }
 
 static void attach_all_options_and_equals_form(void **state)
@@ -139,9 +150,10 @@ static void attach_all_options_and_equals_form(void **state)
 	assert_int_equal(args.max_delack_us, 5000);
 	assert_int_equal(args.rto_floor_us, 10000);
 	assert_int_equal(args.rto_ceiling_us, 50000);
-	assert_int_equal(args.npeers, 3);
-	assert_int_equal(args.peers[1].prefixlen, 48);
-	assert_int_equal(args.peers[2].prefixlen, 128);
+	assert_int_equal(args.peers.n, 3);
+	assert_int_equal(args.peers.v[1].prefix, 48);
+	assert_int_equal(args.peers.v[2].family, AF_INET);
+	assert_int_equal(args.peers.v[2].prefix, 32);
 	assert_false(args.record);
 	assert_int_equal(parse("--cgroup", "x", "--max-delack", "20", "--record", NULL), 0);
 	assert_true(args.record);
@@ -279,7 +291,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ms_accepts_integers_suffix_and_one_decimal),
 		cmocka_unit_test(ms_rejects_garbage_and_out_of_range),
-		cmocka_unit_test(cidr_ipv4_becomes_mapped_ipv6),
+		cmocka_unit_test(cidr_ipv4),
 		cmocka_unit_test(cidr_ipv6),
 		cmocka_unit_test(cidr_rejects_bad_forms),
 		cmocka_unit_test(attach_minimal_uses_defaults),

@@ -29,6 +29,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "bpftcp/bpf_counters.h"
 #include "bpftcp/sock_state.bpf.h"
 
 char _license[] SEC("license") = "GPL";
@@ -39,16 +40,9 @@ char _license[] SEC("license") = "GPL";
 #define SOCK_STATS_CB_FLAGS (BPF_SOCK_OPS_RTT_CB_FLAG | BPF_SOCK_OPS_RETRANS_CB_FLAG | \
 			     BPF_SOCK_OPS_STATE_CB_FLAG | BPF_SOCK_OPS_RTO_CB_FLAG)
 
-/* Counters for 'bpftcp sockets' and the tests (read through the pinned .bss). */
-__u64 records_created = 0;	/* records this program allocated */
-__u64 errors = 0;		/* failure branches taken */
-__u32 last_err_line = 0;	/* __LINE__ of the last one */
-
-#define SOCK_STATS_ERR()						\
-	do {								\
-		__sync_fetch_and_add(&errors, 1);			\
-		last_err_line = __LINE__;				\
-	} while (0)
+/* Counters (struct bpftcp_sock_collect_counters): per CPU, pinned beside the
+ * collection link, summed by libbpftcp (bpftcp_sockets_foreach()). */
+BPFTCP_COUNTERS(sock_counters, struct bpftcp_sock_collect_counters)
 
 static __always_inline void stats_established(struct bpf_sock_ops *skops,
 					      struct bpftcp_sock_state *st)
@@ -69,9 +63,9 @@ static __always_inline void stats_established(struct bpf_sock_ops *skops,
 	if (bpf_getsockopt(skops, SOL_TCP, TCP_CONGESTION, ca, sizeof(ca)) == 0)
 		bpftcp_sock_state_set_ca(st, ca);
 	else
-		SOCK_STATS_ERR();
+		BPFTCP_ERR();
 	if (bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | SOCK_STATS_CB_FLAGS))
-		SOCK_STATS_ERR();
+		BPFTCP_ERR();
 }
 
 static __always_inline void stats_rtt(struct bpf_sock_ops *skops, struct bpftcp_sock_stats *s)
@@ -114,11 +108,11 @@ int bpftcp_sock_stats(struct bpf_sock_ops *skops)
 	st = bpftcp_sock_state_get(sk, establishing, &created);
 	if (!st) {
 		/* Later callbacks find no record only if allocation failed. */
-		SOCK_STATS_ERR();
+		BPFTCP_ERR();
 		return 1;
 	}
 	if (created)
-		__sync_fetch_and_add(&records_created, 1);
+		BPFTCP_COUNT(records_created);
 
 	switch (op) {
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:

@@ -19,7 +19,7 @@
  *	BPFTCP_ERR();		counts a failure branch and records its line
  *
  * Per-CPU, so plain increments, no atomics; user space sums the CPUs
- * (percpu_read_pinned() in loader/common.c).  Include after vmlinux.h and
+ * (libbpftcp__percpu_read_pinned() in lib/pin.c).  Include after vmlinux.h and
  * <bpf/bpf_helpers.h>.
  */
 #ifndef BPFTCP_BPF_COUNTERS_H

@@ -413,6 +413,197 @@ int bpftcp_object_load(struct bpf_object *obj, struct bpftcp_load_diag *d);
  */
 int bpftcp_last_load_diag(struct bpftcp_load_diag *d);
 
+/* ------------------------------------------------------------ header options */
+
+/*
+ * A header option is a sockops program (hdropt/<option>.bpf.c) that writes
+ * and parses a TCP option in the handshake of every connection of one
+ * cgroup v2.  An attachment is one loaded copy of the program, with its
+ * settings baked in, attached to one cgroup as a BPF link, and pinned with
+ * its maps under <pin root>/opt/<option>/<cgroup id>/ so that it outlives
+ * the caller.  Options: "delack" (docs/hdropt-delack.md).
+ */
+
+/* An IPv4 or IPv6 prefix: 198.18.0.0/15, 2001:2::/48. */
+struct bpftcp_cidr {
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u8  prefix;		/* 0-32 (AF_INET) or 0-128 (AF_INET6) */
+	__u8  __pad;
+	__u8  addr[16];		/* network byte order; AF_INET: the first 4 bytes */
+};
+
+/*
+ * Parses "198.18.0.0/15", "2001:2::/48", or a bare address (a host prefix:
+ * /32 or /128) into @out.  Returns 0, or:
+ *   -EINVAL    not an address or a prefix;
+ *   -ERANGE    prefix length above 32 (IPv4) or 128 (IPv6);
+ *   -ENOTUNIQ  bits set beyond the prefix ("198.18.0.1/15", a typo more
+ *              often than not); @out then holds the parsed value, so the
+ *              caller can show the network with those bits cleared.
+ */
+int bpftcp_cidr_parse(const char *s, struct bpftcp_cidr *out);
+
+/*
+ * Writes @c in CIDR notation ("198.18.0.0/15") into @buf.  Returns 0,
+ * -EINVAL (unknown family) or -ENAMETOOLONG (@buf too small; 50 bytes are
+ * always enough).
+ */
+int bpftcp_cidr_format(const struct bpftcp_cidr *c, char *buf, size_t len);
+
+/* The kernel delays ACKs, and floors the RTO, by at most 200 ms. */
+#define BPFTCP_DELACK_MAX_US			200000
+#define BPFTCP_DELACK_DEFAULT_RTO_FLOOR_US	5000
+#define BPFTCP_DELACK_DEFAULT_RTO_CEILING_US	200000
+#define BPFTCP_DELACK_PEERS_MAX			1024
+
+/* Settings of a delack attachment (bpftcp_opt_delack_attach()). */
+struct bpftcp_delack_opts {
+	size_t sz;		/* sizeof(struct bpftcp_delack_opts) */
+	/* The delayed-ACK bound this side promises in its handshakes:
+	 * 100 .. BPFTCP_DELACK_MAX_US, a multiple of 100 us.  Required. */
+	__u32 max_delack_us;
+	/* Clamps on the RTO minimum a peer's promise may set, in us
+	 * (0: BPFTCP_DELACK_DEFAULT_RTO_FLOOR_US / _CEILING_US). */
+	__u32 rto_floor_us;
+	__u32 rto_ceiling_us;
+	/* Only peers in these prefixes take part (NULL/0: every peer; the
+	 * cgroup is the scope).  At most BPFTCP_DELACK_PEERS_MAX. */
+	const struct bpftcp_cidr *peers;
+	size_t peers_cnt;
+	/* Also keep, per socket, what was negotiated, in the record map
+	 * (bpftcp_sock_records_foreach()); costs an sk_local_storage
+	 * allocation on each end of each connection. */
+	bool record;
+	size_t :0;
+};
+
+/*
+ * Attaches the delack option to @cgroup (absolute, or relative to the
+ * cgroup v2 mount): loads hdropt/delack.bpf.c with @opts, sharing the
+ * pinned record map (created if needed), attaches it as a cgroup link and
+ * pins link and maps under <pin root>/opt/delack/<cgroup id>/.  The caller
+ * keeps no file descriptor.  Needs CAP_BPF and CAP_NET_ADMIN.  Errors:
+ *   -EEXIST   delack is attached to this cgroup already;
+ *   -EINVAL   @opts invalid (max_delack_us missing or out of range, floor
+ *             above ceiling, too many peers, a peer with host bits set...);
+ *   -ENOENT, -ENOTDIR  from bpftcp_cgroup_resolve() (no such cgroup v2);
+ *   -EPERM, -EACCES    the kernel refused the load or the attach (see
+ *             bpftcp_last_load_diag() for why a load failed);
+ *   other     -errno of libbpf, bpf(2), bpffs.
+ * Details of a failure go to the print callback (LIBBPFTCP_WARN).
+ */
+int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts *opts);
+
+/*
+ * Detaches @option ("delack") from @cgroup: unpins the attachment, which
+ * drops the last reference to its link (established connections keep what
+ * they negotiated), then removes what bpftcp no longer needs under the pin
+ * root (bpftcp_pin_root_gc()).  A cgroup that no longer exists is found by
+ * the path it was attached with, so its attachment can still be removed.
+ * Errors: -ENOENT not attached (or no such cgroup), -EINVAL unknown
+ * @option, -ENOTDIR not a cgroup v2 directory, other -errno of bpffs.
+ */
+int bpftcp_opt_detach(const char *option, const char *cgroup);
+
+/* What a delack attachment counted (summed over CPUs). */
+struct bpftcp_delack_counters {
+	__u64 sent;		/* options written (SYN, SYN-ACK, resends) */
+	__u64 received;		/* valid options taken from a peer */
+	__u64 malformed;	/* options of ours that failed to decode */
+	__u64 clamped;		/* RTO minimums moved by the floor or ceiling */
+	__u64 applied;		/* connections where both sides advertised */
+	__u64 errors;		/* failure branches taken in the program */
+	__u32 last_err_line;	/* its source line (hdropt/delack.bpf.c) */
+	__u32 __pad;
+};
+
+/* One attachment, as bpftcp_opt_foreach() passes it. */
+struct bpftcp_opt_attachment {
+	size_t sz;		/* sizeof() of this struct as the library filled it */
+	const char *option;	/* "delack" */
+	const char *cgroup;	/* the cgroup's path when it was attached */
+	__u64 cgroup_id;
+	bool attached;		/* false: the cgroup was removed (detach to clean up) */
+	const char *pin;	/* the pin directory */
+	struct {
+		__u32 max_delack_us;	/* as attached */
+		__u32 advertised_us;	/* what goes on the wire: whole ticks at @hz */
+		__u32 rto_floor_us;
+		__u32 rto_ceiling_us;
+		unsigned int hz;	/* the kernel's HZ the program uses; 0 if unknown */
+		bool record;
+		bool peers_restricted;	/* false: every peer */
+		const struct bpftcp_cidr *peers;	/* when restricted */
+		size_t peers_cnt;
+	} delack;
+	struct bpftcp_delack_counters counters;	/* zero if unreadable */
+};
+
+typedef int (*bpftcp_opt_attachment_fn)(const struct bpftcp_opt_attachment *a, void *ctx);
+
+/*
+ * Calls @fn for every attachment of @option ("delack"; NULL: every option),
+ * in directory order.  @a and what it points to are valid during the call.
+ * A pin directory that is not an attachment of this bpftcp version is
+ * passed over with a LIBBPFTCP_INFO message.  Returns the number of
+ * attachments passed to @fn (0 when nothing is attached, or there is no
+ * pin root), the non-zero value @fn returned to stop the walk, or -EINVAL
+ * (unknown @option), -ENOMEM, other -errno of bpffs.
+ */
+int bpftcp_opt_foreach(const char *option, bpftcp_opt_attachment_fn fn, void *ctx);
+
+/* ------------------------------------------------ per-socket record collection */
+
+/*
+ * Collection is the sockops program of skstorage/sock_state.bpf.c attached
+ * to a cgroup v2: it makes a record (struct bpftcp_sock_state) for each TCP
+ * socket of the cgroup and keeps its statistics.  The link and the
+ * program's counters are pinned under <pin root>/sockets/cg-<cgroup id>/.
+ * Records are read with bpftcp_sock_state_get() and
+ * bpftcp_sock_records_foreach().
+ */
+struct bpftcp_sockets_attach_opts {
+	size_t sz;		/* sizeof(struct bpftcp_sockets_attach_opts) */
+	size_t :0;		/* no options yet */
+};
+
+/*
+ * Starts collection on @cgroup (absolute, or relative to the cgroup v2
+ * mount).  @opts may be NULL.  Needs CAP_BPF and CAP_NET_ADMIN.  Errors:
+ *   -EEXIST   collection is attached to this cgroup already;
+ *   -ENOENT, -ENOTDIR  from bpftcp_cgroup_resolve();
+ *   -EINVAL   @opts has fields this library does not know;
+ *   -EPERM, -EACCES    the kernel refused the load or the attach;
+ *   other     -errno of libbpf, bpf(2), bpffs.
+ */
+int bpftcp_sockets_attach(const char *cgroup, const struct bpftcp_sockets_attach_opts *opts);
+
+/*
+ * Stops collection on @cgroup (records stay until their sockets close),
+ * then bpftcp_pin_root_gc().  Errors: -ENOENT not attached (or no such
+ * cgroup), -ENOTDIR, other -errno.
+ */
+int bpftcp_sockets_detach(const char *cgroup);
+
+/* One collection attachment, as bpftcp_sockets_foreach() passes it. */
+struct bpftcp_sockets_attachment {
+	size_t sz;		/* sizeof() of this struct as the library filled it */
+	__u64 cgroup_id;
+	const char *pin;	/* the pin directory */
+	bool attached;		/* false: the cgroup was removed (detach to clean up) */
+	/* The program's counters, summed over CPUs (zero if unreadable). */
+	struct bpftcp_sock_collect_counters counters;
+};
+
+typedef int (*bpftcp_sockets_attachment_fn)(const struct bpftcp_sockets_attachment *a,
+					    void *ctx);
+
+/*
+ * Calls @fn for every collection attachment.  Returns the number passed to
+ * @fn (0 without a pin root), the non-zero value @fn returned, or -errno.
+ */
+int bpftcp_sockets_foreach(bpftcp_sockets_attachment_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

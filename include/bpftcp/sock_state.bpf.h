@@ -5,9 +5,9 @@
  * bpftcp BPF object that writes the record (the sockops collector, the
  * congestion controls, the header-option programs).
  *
- * Each object declares its own copy of the map; the loader makes them all one
+ * Each object declares its own copy of the map; libbpftcp makes them all one
  * map by reusing the pin <bpffs>/bpftcp/sock_state_v<version> before load (see
- * sock_state_load_object() in loader/sockets.h).  An object loaded some other
+ * libbpftcp__load_object() in lib/objects.c).  An object loaded some other
  * way (a test opening the skeleton directly) just gets a private map.
  *
  * Include after vmlinux.h and <bpf/bpf_helpers.h>.

@@ -154,6 +154,20 @@ struct bpftcp_sock_state {
 	struct bpftcp_delack_state delack;
 };
 
+/*
+ * The counters of the collector (skstorage/sock_state.bpf.c): a one-entry
+ * per-CPU array (BPFTCP_COUNTERS() of bpf_counters.h) pinned beside each
+ * collection link as "counters"; libbpftcp sums the CPUs.  Not part of the
+ * record, so not under BPFTCP_SOCK_STATE_VERSION.
+ */
+struct bpftcp_sock_collect_counters {
+	__u64 records_created;	/* records this program allocated */
+	__u64 errors;		/* failure branches taken */
+	__u32 last_err_line;	/* __LINE__ of the last one */
+	__u32 __pad;
+};
+#define BPFTCP_SOCK_COLLECT_COUNTERS_MAP	"sock_counters"
+
 #ifndef __bpf__
 #ifdef __cplusplus
 #define BPFTCP_STATIC_ASSERT static_assert

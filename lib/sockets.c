@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * libbpftcp: collection of the per-socket records on a cgroup.
+ *
+ * Collection is the sockops program of skstorage/sock_state.bpf.c attached
+ * to a cgroup v2 as a BPF link, pinned at <pin root>/sockets/cg-<id>/link
+ * with the program's per-CPU counters beside it ("counters"), so it
+ * outlives the caller; detaching unpins.  The program writes the records
+ * into the map shared by every bpftcp object (libbpftcp__load_object()).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "libbpftcp_internal.h"
+#include "skstorage/sock_state.skel.h"
+
+#define CG_PREFIX "cg-"
+
+static const char *const pin_files[] = { "link", "counters" };
+
+/* <pin root>/sockets, created with @create. */
+static int sockets_dir(char *buf, size_t len, bool create)
+{
+	return libbpftcp__pin_path(buf, len, "sockets", create);
+}
+
+static void unpin_attachment(const char *dir)
+{
+	libbpftcp__unpin_dir(dir, pin_files, sizeof(pin_files) / sizeof(pin_files[0]));
+}
+
+int bpftcp_sockets_attach(const char *cgroup, const struct bpftcp_sockets_attach_opts *opts)
+{
+	char cg[PATH_MAX], base[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	struct skstorage_sock_state *skel = NULL;
+	struct bpf_link *link = NULL;
+	int cg_fd = -1, err;
+	__u64 id;
+
+	if (!OPTS_VALID(opts, bpftcp_sockets_attach_opts))
+		return -EINVAL;
+	err = bpftcp_cgroup_resolve(cgroup, cg, sizeof(cg), &id);
+	if (err)
+		return err;
+	err = sockets_dir(base, sizeof(base), true);
+	if (err)
+		return err;
+	snprintf(dir, sizeof(dir), "%s/" CG_PREFIX "%llu", base, (unsigned long long)id);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	if (access(path, F_OK) == 0)
+		return -EEXIST;
+	/* A directory without a link is what a crash mid-attach leaves. */
+	unpin_attachment(dir);
+	cg_fd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0) {
+		err = -errno;
+		pr_warn("cannot open cgroup %s: %s\n", cg, strerror(-err));
+		return err;
+	}
+	skel = skstorage_sock_state__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("cannot open the sock_state BPF object: %s\n", strerror(-err));
+		goto out;
+	}
+	err = libbpftcp__load_object(skel->obj, true);
+	if (err) {
+		pr_warn("cannot load the sock_state BPF object: %s\n", strerror(-err));
+		goto out;
+	}
+	link = bpf_program__attach_cgroup(skel->progs.bpftcp_sock_stats, cg_fd);
+	if (!link) {
+		err = -errno;
+		pr_warn("cannot attach collection to cgroup %s: %s\n", cg, strerror(-err));
+		goto out;
+	}
+	err = libbpftcp__mkdir_p(dir, 0700);
+	if (!err)
+		err = bpf_link__pin(link, path);
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/counters", dir);
+		err = bpf_map__pin(skel->maps.sock_counters, path);
+	}
+	if (err) {
+		pr_warn("cannot pin the collection under %s: %s\n", dir, strerror(-err));
+		unpin_attachment(dir);
+	}
+out:
+	/* Closes our link fd; the pin keeps the attachment alive. */
+	bpf_link__destroy(link);
+	skstorage_sock_state__destroy(skel);
+	close(cg_fd);
+	return err;
+}
+
+int bpftcp_sockets_detach(const char *cgroup)
+{
+	char cg[PATH_MAX], base[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	__u64 id;
+	int err;
+
+	err = bpftcp_cgroup_resolve(cgroup, cg, sizeof(cg), &id);
+	if (err)
+		return err;
+	if (sockets_dir(base, sizeof(base), false))
+		return -ENOENT;
+	snprintf(dir, sizeof(dir), "%s/" CG_PREFIX "%llu", base, (unsigned long long)id);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	if (access(path, F_OK))
+		return -ENOENT;
+	/* Dropping the last reference to the link detaches the program. */
+	unpin_attachment(dir);
+	bpftcp_pin_root_gc();
+	return 0;
+}
+
+static void read_counters(const char *dir, struct bpftcp_sock_collect_counters *out)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/counters", dir);
+	libbpftcp__counters_read_pinned(path, out, sizeof(*out),
+					offsetof(struct bpftcp_sock_collect_counters, last_err_line));
+}
+
+int bpftcp_sockets_foreach(bpftcp_sockets_attachment_fn fn, void *ctx)
+{
+	char base[PATH_MAX], dir[PATH_MAX + 300];
+	struct dirent *de;
+	int ret = 0, n = 0;
+	DIR *d;
+
+	if (sockets_dir(base, sizeof(base), false))
+		return 0;
+	d = opendir(base);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (!ret && (de = readdir(d))) {
+		struct bpftcp_sockets_attachment a = { .sz = sizeof(a), .pin = dir };
+		char *end;
+
+		if (strncmp(de->d_name, CG_PREFIX, strlen(CG_PREFIX)))
+			continue;
+		a.cgroup_id = strtoull(de->d_name + strlen(CG_PREFIX), &end, 10);
+		if (*end || !a.cgroup_id)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
+		a.attached = libbpftcp__link_holds_cgroup(dir);
+		read_counters(dir, &a.counters);
+		n++;
+		ret = fn ? fn(&a, ctx) : 0;
+	}
+	closedir(d);
+	return ret ? ret : n;
+}
