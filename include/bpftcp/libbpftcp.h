@@ -51,18 +51,20 @@ const char *libbpftcp_version(void);
 enum libbpftcp_print_level {
 	LIBBPFTCP_WARN,		/* why an operation failed, or what it could not do */
 	LIBBPFTCP_INFO,		/* what an operation did besides its result */
-	LIBBPFTCP_DEBUG,	/* libbpf's and the BPF verifier's output */
+	LIBBPFTCP_DEBUG,	/* the BPF verifier's log of a rejected program */
 };
 
 typedef int (*libbpftcp_print_fn_t)(enum libbpftcp_print_level level, const char *fmt,
 				    va_list ap);
 
 /*
- * Chooses where the library's messages go.  libbpftcp never prints by
- * itself: every message, libbpf's and the verifier's included (as
- * LIBBPFTCP_DEBUG), is passed to @fn.  Messages end with a newline.  The
- * default callback writes WARN and INFO to stderr; NULL silences the
- * library.  Not thread-safe against concurrent calls of the library.
+ * Chooses where the library's messages go: every message of libbpftcp,
+ * the verifier's log of a rejected program included (as LIBBPFTCP_DEBUG),
+ * is passed to @fn.  Messages end with a newline.  The default callback
+ * writes WARN and INFO to stderr; NULL silences the library.  libbpf's own
+ * messages are not redirected: they go where the application's
+ * libbpf_set_print() sends them (a library must not take over that global
+ * setting).  Not thread-safe against concurrent calls of the library.
  * Returns the previous callback.
  */
 libbpftcp_print_fn_t libbpftcp_set_print(libbpftcp_print_fn_t fn);
