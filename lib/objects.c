@@ -27,6 +27,11 @@ int bpftcp_last_load_diag(struct bpftcp_load_diag *d)
 	return 0;
 }
 
+void libbpftcp__load_diag_reset(void)
+{
+	last_load = (struct bpftcp_load_diag){ .sz = sizeof(last_load), .prog_type = -1 };
+}
+
 /* bpftcp_object_load(), remembered; the verifier's log goes to DEBUG. */
 static int load_remembered(struct bpf_object *obj)
 {
@@ -63,7 +68,7 @@ int libbpftcp__load_object(struct bpf_object *obj, bool create)
 	char root[PATH_MAX], path[PATH_MAX + 32];
 	int lock_fd, fd, err;
 
-	last_load = (struct bpftcp_load_diag){ .sz = sizeof(last_load), .prog_type = -1 };
+	libbpftcp__load_diag_reset();
 	if (!map)
 		return load_remembered(obj);
 	err = bpftcp_pin_root(root, sizeof(root), create ? BPFTCP_PIN_CREATE : 0);
