@@ -204,6 +204,24 @@ static void unpin_all(const char *dir)
 	rmdir(dir);
 }
 
+/*
+ * The algorithm @name and its pin directory, if bpftcp registered it.
+ * Returns 0, -EINVAL (unknown @name), -ENOENT (not registered), or -errno.
+ */
+static int find_registered(const char *name, const struct libbpftcp__cc_algo **a, char *dir,
+			   size_t len)
+{
+	int err;
+
+	*a = lookup(name);
+	if (!*a)
+		return -EINVAL;
+	err = is_registered(*a);
+	if (err <= 0)
+		return err ?: -ENOENT;
+	return pin_path(*a, NULL, dir, len, false);
+}
+
 /* ------------------------------------------------------------- loading */
 
 /* Opens and loads the embedded object of @a; *@ops is its struct_ops map. */
@@ -367,14 +385,8 @@ int bpftcp_cc_unregister(const char *name, const struct bpftcp_cc_unregister_opt
 
 	if (!OPTS_VALID(opts, bpftcp_cc_unregister_opts))
 		return -EINVAL;
-	a = lookup(name);
-	if (!a)
-		return -EINVAL;
 	timeout = OPTS_GET(opts, timeout_ms, 0) ?: 3000;
-	err = is_registered(a);
-	if (err <= 0)
-		return err ?: -ENOENT;
-	err = pin_path(a, NULL, dir, sizeof(dir), false);
+	err = find_registered(name, &a, dir, sizeof(dir));
 	if (err)
 		return err;
 	/* A default that vanished from the list would still be used for new
@@ -474,13 +486,7 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 	libbpftcp__load_diag_reset();
 	if (!OPTS_VALID(opts, bpftcp_cc_replace_opts))
 		return -EINVAL;
-	a = lookup(name);
-	if (!a)
-		return -EINVAL;
-	err = is_registered(a);
-	if (err <= 0)
-		return err ?: -ENOENT;
-	err = pin_path(a, NULL, dir, sizeof(dir), false);
+	err = find_registered(name, &a, dir, sizeof(dir));
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/link", dir);

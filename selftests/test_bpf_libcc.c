@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "harness.h"
 #include "bpftcp/libbpftcp.h"
 
@@ -220,13 +221,21 @@ static void unknown_names_are_einval_through_the_callback(void **state)
 /* The struct_ops map id behind cubic's pinned link, or -errno. */
 static long link_map_id(void)
 {
-	char dir[4096], out[256];
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char path[4096 + 8];
+	int fd, err;
 
-	if (bpftcp_cc_pin_dir("cubic", dir, sizeof(dir)) ||
-	    harness_sh_out(out, sizeof(out), "bpftool -j link show pinned %s/link | "
-			   "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"map_id\"])'", dir))
-		return -1;
-	return atol(out);
+	err = bpftcp_cc_pin_dir("cubic", path, sizeof(path) - 8);
+	if (err)
+		return err;
+	strcat(path, "/link");
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_link_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	close(fd);
+	return err ? err : (long)info.struct_ops.map_id;
 }
 
 static void replace_swaps_the_map_and_counters(void **state)
