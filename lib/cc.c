@@ -10,11 +10,13 @@
  * table generated into build/lib/cc_table.c), and opened from memory.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -222,6 +224,26 @@ static int find_registered(const char *name, const struct libbpftcp__cc_algo **a
 	return pin_path(*a, NULL, dir, len, false);
 }
 
+/*
+ * Takes an exclusive lock on the registration directory @dir, which
+ * serialises what changes one registration's pins (replace, unregister).
+ * Returns the fd holding it (close() releases it) or -errno.
+ */
+static int lock_registration(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 /* ------------------------------------------------------------- loading */
 
 /* Opens and loads the embedded object of @a; *@ops is its struct_ops map. */
@@ -381,7 +403,7 @@ int bpftcp_cc_unregister(const char *name, const struct bpftcp_cc_unregister_opt
 	const struct libbpftcp__cc_algo *a;
 	char dir[PATH_MAX], cur[256];
 	unsigned int timeout;
-	int err;
+	int err, lock_fd;
 
 	if (!OPTS_VALID(opts, bpftcp_cc_unregister_opts))
 		return -EINVAL;
@@ -402,7 +424,11 @@ int bpftcp_cc_unregister(const char *name, const struct bpftcp_cc_unregister_opt
 	}
 	/* Existing connections keep their reference to the struct_ops map and
 	 * finish normally; new ones can no longer select the algorithm. */
+	lock_fd = lock_registration(dir);
+	if (lock_fd < 0)
+		return lock_fd;
 	unpin_all(dir);
+	close(lock_fd);
 	bpftcp_pin_root_gc();
 	if (!wait_gone(a->info.kname, timeout)) {
 		pr_warn("%s is unpinned but the kernel still lists it after %u ms (another "
@@ -429,34 +455,41 @@ static int link_map_fd(int link_fd)
 	return fd < 0 ? -errno : fd;
 }
 
-/*
- * Points link @link_fd at map @new_fd, naming the map it replaces
- * (BPF_F_REPLACE), so that a concurrent replace is noticed, not overwritten
- * unawares: the kernel (bpf_struct_ops_map_link_update()) answers EPERM
- * when the link no longer holds the map we named.  Then we try once more,
- * against the other process's map.
- */
-static int link_update_checked(int link_fd, int new_fd, const char *kname)
+/* BPF_LINK_UPDATE of @link_fd to @new_fd if it still holds @old_fd. */
+static int link_update_from(int link_fd, int new_fd, int old_fd)
 {
-	int err = 0;
+	LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = BPF_F_REPLACE, .old_map_fd = old_fd);
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		int old_fd = link_map_fd(link_fd);
-		LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = BPF_F_REPLACE, .old_map_fd = old_fd);
+	return bpf_link_update(link_fd, new_fd, &uo) ? -errno : 0;
+}
 
-		if (old_fd < 0)
-			return old_fd;
-		err = bpf_link_update(link_fd, new_fd, &uo) ? -errno : 0;
-		close(old_fd);
-		if (err != -EPERM)
-			return err;
-		if (!attempt)
-			pr_info("another process replaced %s meanwhile; replacing its version\n",
-				kname);
+/*
+ * Points link @link_fd at map @new_fd, naming the map it held when this
+ * replace began (@seen_fd, BPF_F_REPLACE): if another process replaced it
+ * meanwhile, the kernel refuses with EPERM (bpf_struct_ops_map_link_update())
+ * rather than letting one replace overwrite the other unawares.  Then, said
+ * as INFO, once more from the map the link holds now: -EBUSY if that one
+ * changed too.
+ */
+static int link_update_checked(int link_fd, int new_fd, int seen_fd, const char *kname)
+{
+	int err = link_update_from(link_fd, new_fd, seen_fd), cur_fd;
+
+	if (err != -EPERM)
+		return err;
+	pr_info("another process replaced %s while this one loaded it; replacing that version\n",
+		kname);
+	cur_fd = link_map_fd(link_fd);
+	if (cur_fd < 0)
+		return cur_fd;
+	err = link_update_from(link_fd, new_fd, cur_fd);
+	close(cur_fd);
+	if (err == -EPERM) {
+		pr_warn("the link of %s changed again while replacing it (another process keeps "
+			"replacing it); nothing was changed\n", kname);
+		return -EBUSY;
 	}
-	pr_warn("the link of %s changed again while replacing it (another process keeps "
-		"replacing it); nothing was changed\n", kname);
-	return -EBUSY;
+	return err;
 }
 
 /*
@@ -473,15 +506,18 @@ static int link_update_checked(int link_fd, int new_fd, const char *kname)
  * is refused (EINVAL), never half used.  libbpf's bpf_link__update_map()
  * cannot be used: it works only on links libbpf created, not one opened
  * from a pin.
+ *
+ * The update and the move of the counters happen under the registration's
+ * lock, so "stats" always belongs to the programs the link runs.
  */
 int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opts)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16], fresh[PATH_MAX + 16];
+	int link_fd, seen_fd, lock_fd, err;
 	const struct libbpftcp__cc_algo *a;
 	struct bpf_object *obj;
 	struct bpf_link *extra;
 	struct bpf_map *ops;
-	int link_fd, err;
 
 	libbpftcp__load_diag_reset();
 	if (!OPTS_VALID(opts, bpftcp_cc_replace_opts))
@@ -496,30 +532,44 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 		pr_warn("cannot open %s: %s\n", path, strerror(-err));
 		return err;
 	}
+	/* What this replace replaces: the map the link holds now. */
+	seen_fd = link_map_fd(link_fd);
+	if (seen_fd < 0) {
+		err = seen_fd;
+		pr_warn("cannot read the map of the link pinned at %s: %s\n", path, strerror(-err));
+		goto out_link;
+	}
 	obj = load_object(a, &ops, &err);
 	if (!obj)
-		goto out_link;
+		goto out_seen;
 	extra = bpf_map__attach_struct_ops(ops);
 	if (extra) {
 		/* The kernel accepted a second registration of the name, so
 		 * the pinned one is no longer what the kernel lists: undo. */
 		bpf_link__destroy(extra);
-		pr_warn("the kernel does not list %s although its link is pinned at %s\n",
-			a->info.kname, path);
 		err = -ESTALE;
 		goto out;
 	}
+	lock_fd = lock_registration(dir);
+	if (lock_fd < 0) {
+		err = lock_fd;
+		goto out;
+	}
+	if (access(path, F_OK)) {
+		err = -ENOENT;	/* unregistered meanwhile */
+		goto out_unlock;
+	}
 	/* The new counters go in beside the old ones first, and take their
-	 * name only once the new programs run (rename(2) on bpffs is atomic). */
+	 * name once the new programs run (rename(2) on bpffs is atomic). */
 	snprintf(fresh, sizeof(fresh), "%s/stats.new", dir);
 	err = pin_counters(obj, fresh);
 	if (err) {
 		pr_warn("cannot pin the counters of %s at %s: %s\n", a->info.kname, fresh,
 			strerror(-err));
-		goto out;
+		goto out_unlock;
 	}
 	/* Existing sockets keep the old programs; new ones get the new. */
-	err = link_update_checked(link_fd, bpf_map__fd(ops), a->info.kname);
+	err = link_update_checked(link_fd, bpf_map__fd(ops), seen_fd, a->info.kname);
 	snprintf(path, sizeof(path), "%s/stats", dir);
 	if (err) {
 		unlink(fresh);
@@ -528,8 +578,12 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 		pr_warn("replaced %s, but cannot move its counters to %s: %s\n", a->info.kname,
 			path, strerror(-err));
 	}
+out_unlock:
+	close(lock_fd);
 out:
 	bpf_object__close(obj);
+out_seen:
+	close(seen_fd);
 out_link:
 	close(link_fd);
 	return err;

@@ -567,14 +567,14 @@ struct bpftcp_cc_replace_opts {
  * Hot swap: loads @name's BPF object afresh and points the registration's
  * pinned link at its struct_ops map (BPF_LINK_UPDATE), so the name never
  * disappears; existing sockets keep the old programs, new ones get the new.
- * The update names the map it replaces (BPF_F_REPLACE): if another process
- * replaced it in between, the kernel refuses, and the library tries once
- * more against that process's map (reported as LIBBPFTCP_INFO).  The
- * counters pinned beside the link are then the new program's.  @opts may
- * be NULL.  Errors:
+ * The update names the map the link held when the call began
+ * (BPF_F_REPLACE): if another process replaced it while this one loaded, the
+ * kernel refuses, and the library tries once more from that process's map
+ * (reported as LIBBPFTCP_INFO).  The counters pinned beside the link are
+ * then the new program's.  @opts may be NULL.  Errors:
  *   -EINVAL   unknown @name or @opts fields, or the kernel refused the new
  *             map (not a complete tcp_congestion_ops);
- *   -ENOENT   bpftcp has not registered it;
+ *   -ENOENT   bpftcp has not registered it (or it was unregistered meanwhile);
  *   -ESTALE   the kernel does not list it although bpftcp's link is pinned
  *             (unregister and register again);
  *   -EBUSY    the link's map changed again during the second try;
