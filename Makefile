@@ -57,7 +57,7 @@ BPF_OBJS   := $(patsubst %.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst %.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
 LOADER_SRCS := $(wildcard loader/*.c)
-LOADER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS)) $(OUTPUT)/loader/cc_table.o
+LOADER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS))
 # The CLI library (everything but main) is shared with the selftests.
 LOADER_LIB  := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
 
@@ -71,7 +71,9 @@ BPFTCP := $(OUTPUT)/bpftcp
 # Static and shared builds from the same position-independent objects; the
 # shared one exports only what lib/libbpftcp.map lists, under its SONAME.
 LIB_SRCS    := $(wildcard lib/*.c)
-LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+# The library carries the BPF objects: build/lib/cc_table.c (generated)
+# embeds every congestion control's skeleton.
+LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/lib/cc_table.o
 LIB_VERSION := 0.1.0
 LIB_SOMAJOR := 0
 LIB_MAP     := lib/libbpftcp.map
@@ -79,7 +81,7 @@ LIBBPFTCP   := $(OUTPUT)/libbpftcp.a
 LIBBPFTCP_SO := $(OUTPUT)/libbpftcp.so.$(LIB_VERSION)
 LIBBPFTCP_PC := $(OUTPUT)/libbpftcp.pc
 LIBDIR      ?= $(PREFIX)/lib
-LIB_HEADERS := include/bpftcp/libbpftcp.h include/bpftcp/sock_state.h
+LIB_HEADERS := include/bpftcp/libbpftcp.h include/bpftcp/sock_state.h include/bpftcp/cc_stats.h
 
 # Example programs (examples/*.c), linked with libbpftcp.a only.
 EXAMPLES    := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(wildcard examples/*.c))
@@ -155,8 +157,8 @@ ifeq ($(SKEL_COMPAT),yes)
 endif
 	$(Q)mv $@.tmp $@
 
-# The table of algorithms built into bpftcp, generated from cc/*.bpf.c.
-$(OUTPUT)/loader/cc_table.c: $(patsubst %,$(OUTPUT)/cc/%.skel.h,$(CC_ALGOS)) scripts/gen-cc-table.sh | $(OUTPUT)
+# The table of algorithms libbpftcp ships, generated from cc/*.bpf.c.
+$(OUTPUT)/lib/cc_table.c: $(patsubst %,$(OUTPUT)/cc/%.skel.h,$(CC_ALGOS)) scripts/gen-cc-table.sh | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)bash scripts/gen-cc-table.sh $(CC_ALGOS) > $@
@@ -167,9 +169,9 @@ $(OUTPUT)/loader/%.o: loader/%.c | check-deps $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/loader/cc_table.o: $(OUTPUT)/loader/cc_table.c
+$(OUTPUT)/lib/cc_table.o: $(OUTPUT)/lib/cc_table.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Iloader -Ilib $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
 $(OUTPUT)/selftests/%.o: selftests/%.c | check-deps $(SKELS)
 	$(call msg,CC,$@)

@@ -66,6 +66,9 @@ struct bpf_object;
  * !@create).
  */
 int libbpftcp__load_object(struct bpf_object *obj, bool create);
+/* What bpftcp_object_load() found, kept for bpftcp_last_load_diag() (the
+ * verifier's log of a rejected program goes to DEBUG). */
+void libbpftcp__remember_load(const struct bpftcp_load_diag *d);
 
 /* lib/opt.c: does the cgroup link pinned at @dir/link still hold its cgroup
  * (the kernel drops it when the cgroup is removed)? */
@@ -73,6 +76,23 @@ bool libbpftcp__link_holds_cgroup(const char *dir);
 
 /* BPF_OBJ_GET_INFO_BY_FD on map @fd.  Returns 0 or -errno. */
 int libbpftcp__map_info(int fd, struct bpf_map_info *info);
+
+/*
+ * lib/cc.c: the congestion controls bpftcp ships, generated from cc/<name>.bpf.c
+ * by scripts/gen-cc-table.sh into build/lib/cc_table.c, with each one's BPF
+ * object embedded (its skeleton's elf_bytes).  needs_ecn is filled in by
+ * lib/cc.c from the object on first use.
+ */
+struct libbpftcp__cc_algo {
+	struct bpftcp_cc_info info;	/* first: bpftcp_cc_get() returns &info */
+	const void *(*elf_bytes)(size_t *sz);
+};
+extern struct libbpftcp__cc_algo libbpftcp__cc_algos[];
+extern const int libbpftcp__cc_algos_cnt;
+
+/* lib/objects.c: forget the last load, so that bpftcp_last_load_diag()
+ * reports BPFTCP_LOAD_OK until the next one fails. */
+void libbpftcp__load_diag_reset(void);
 
 void libbpftcp_print(enum libbpftcp_print_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -4,7 +4,8 @@
  * bpftcp/sock_state.bpf.h declares the record map "sock_state"; all of them
  * must share the one map pinned at <pin root>/sock_state_v<N>, so every
  * object is loaded through libbpftcp__load_object().  How the last load of
- * this thread went is kept for bpftcp_last_load_diag().
+ * this thread went (through bpftcp_object_load(), which every load uses)
+ * is kept for bpftcp_last_load_diag().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,17 +28,23 @@ int bpftcp_last_load_diag(struct bpftcp_load_diag *d)
 	return 0;
 }
 
-/* bpftcp_object_load(), remembered; the verifier's log goes to DEBUG. */
+void libbpftcp__load_diag_reset(void)
+{
+	last_load = (struct bpftcp_load_diag){ .sz = sizeof(last_load), .prog_type = -1 };
+}
+
+void libbpftcp__remember_load(const struct bpftcp_load_diag *d)
+{
+	memcpy(&last_load, d, sizeof(last_load));
+	last_load.sz = sizeof(last_load);
+	if (d->result == BPFTCP_LOAD_REJECTED)
+		pr_debug("-- verifier log of %s (tail) --\n%s-- end of the verifier log --\n",
+			 d->prog_name, d->log);
+}
+
 static int load_remembered(struct bpf_object *obj)
 {
-	int err;
-
-	last_load.sz = sizeof(last_load);
-	err = bpftcp_object_load(obj, &last_load);
-	if (last_load.result == BPFTCP_LOAD_REJECTED)
-		pr_debug("-- verifier log of %s (tail) --\n%s-- end of the verifier log --\n",
-			 last_load.prog_name, last_load.log);
-	return err;
+	return bpftcp_object_load(obj, NULL);
 }
 
 /* Refuses a pinned map whose records are not the ones @map would write. */
@@ -63,7 +70,7 @@ int libbpftcp__load_object(struct bpf_object *obj, bool create)
 	char root[PATH_MAX], path[PATH_MAX + 32];
 	int lock_fd, fd, err;
 
-	last_load = (struct bpftcp_load_diag){ .sz = sizeof(last_load), .prog_type = -1 };
+	libbpftcp__load_diag_reset();
 	if (!map)
 		return load_remembered(obj);
 	err = bpftcp_pin_root(root, sizeof(root), create ? BPFTCP_PIN_CREATE : 0);

@@ -32,6 +32,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "bpftcp/libbpftcp.h"
+#include "libbpftcp_internal.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
@@ -599,6 +600,7 @@ int bpftcp_object_load(struct bpf_object *obj, struct bpftcp_load_diag *out)
 	for (i = 0; i < n; i++)
 		free(logs[i]);
 	free(logs);
+	libbpftcp__remember_load(&d);
 	if (out) {
 		size_t sz = out->sz < sizeof(d) ? out->sz : sizeof(d);
 

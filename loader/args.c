@@ -60,6 +60,8 @@ int args_parse(const struct arg_spec *spec, int argc, char **argv, void *out)
 		void *field;
 
 		o = w[0] == '-' ? find_opt(spec, w, &val) : NULL;
+		if (!o && w[0] == '-' && spec->unknown)
+			return spec->unknown(w, out);
 		if (!o) {
 			if (w[0] == '-' || !spec->positional)
 				return p_usage_err("unknown argument '%s' for '%s' (see '%s')", w,

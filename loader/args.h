@@ -46,6 +46,10 @@ struct arg_spec {
 	/* Words that are not options: NULL refuses them; else called for
 	 * each (returns 0, or EXIT_USAGE after printing). */
 	int (*positional)(const char *word, void *out);
+	/* Words that look like options but are not in @opts: NULL gives the
+	 * common "unknown argument" error; else called instead (returns
+	 * EXIT_USAGE after printing a message of the command's own). */
+	int (*unknown)(const char *word, void *out);
 };
 
 #define ARG_FIELD(type, field) offsetof(type, field)

@@ -292,18 +292,6 @@ void libbpf_setup(void)
 	libbpf_set_print(libbpf_print);
 }
 
-int object_load(struct bpf_object *obj)
-{
-	return libbpftcp__load_object(obj, false);
-}
-
-/* TRANSITIONAL (issue #12): for loader/cc.c until it moves into lib/cc.c
- * (declared in sockets.h, where cc.c looks for it). */
-int sock_state_load_object(struct bpf_object *obj, bool create)
-{
-	return libbpftcp__load_object(obj, create);
-}
-
 const char *load_hint_format(const struct bpftcp_load_diag *d, bool verbose, char *buf, size_t len)
 {
 	const char *type = d->prog_type >= 0 ? libbpf_bpf_prog_type_str(d->prog_type) : NULL;

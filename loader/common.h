@@ -85,17 +85,10 @@ bool require_kernel_btf(void);
 /* libbpf output: hidden unless -v. */
 void libbpf_setup(void);
 
-struct bpf_object;
 struct bpftcp_load_diag;
 /*
- * Loads @obj with bpftcp_object_load(), remembering how it went for
- * load_hint(); with -v, prints the verifier's log of a rejected program.
- * Every bpftcp object is loaded through here.  Returns 0 or -errno.
- */
-int object_load(struct bpf_object *obj);
-/*
- * The hint appended to an error after a failed load (or another libbpf
- * call), from what the last object_load() found:
+ * The hint appended to an error after a failed libbpftcp call, from how its
+ * last BPF load went (bpftcp_last_load_diag()):
  *   refused   ": the kernel refused to load a BPF program of type X
  *             (lockdown or a security policy?)";
  *   rejected  ": the BPF verifier rejected program P (run with -v to see its
@@ -125,20 +118,5 @@ void pin_root_gc(void);
  */
 int cgroup_resolve(const char *verb, const char *arg, char *path, size_t len,
 		   __u64 *id, bool quiet);
-
-/*
- * TRANSITIONAL (issue #12): library internals that loader/cc.c (all of
- * them), loader/main.c (sysctl_read) and selftests/test_cli.c (word_in_list)
- * still call while the cc logic moves into libbpftcp; opt.c and sockets.c
- * no longer use any.  Nothing here may remain once they call only the
- * public API.
- */
-#include "libbpftcp_internal.h"
-#define find_mount		bpftcp_find_mount
-#define mkdir_p			libbpftcp__mkdir_p
-#define sysctl_read		libbpftcp__sysctl_read
-#define sysctl_write		libbpftcp__sysctl_write
-#define word_in_list		libbpftcp__word_in_list
-#define percpu_read_pinned	libbpftcp__percpu_read_pinned
 
 #endif

@@ -63,8 +63,8 @@ static int do_version(int argc, char **argv)
 static void status_retained(void)
 {
 	enum { MAX_RETAINED = 4096 };
-	struct cc_retained *r = calloc(MAX_RETAINED, sizeof(*r));
-	int n = r ? cc_retained_maps(r, MAX_RETAINED) : -ENOMEM;
+	struct bpftcp_cc_retained *r = calloc(MAX_RETAINED, sizeof(*r));
+	int n = r ? bpftcp_cc_retained(r, MAX_RETAINED) : -ENOMEM;
 	int shown = n < MAX_RETAINED ? n : MAX_RETAINED;
 
 	if (g_opts.json) {
@@ -232,7 +232,7 @@ static int do_status(int argc, char **argv)
 	if (argc > 0)
 		return p_usage_err("'status' takes no arguments (got '%s')", argv[0]);
 	have_root = pin_root_lookup(root, sizeof(root)) == 0;
-	sysctl_read(SYSCTL_CC_DEFAULT, def, sizeof(def));
+	bpftcp_cc_default_get(def, sizeof(def));
 	if (g_opts.json) {
 		json_obj_open(&g_json);
 		json_kv_str(&g_json, "version", BPFTCP_VERSION);
@@ -250,14 +250,16 @@ static int do_status(int argc, char **argv)
 		printf("default cc:   %s\n", def);
 		printf("registered:  ");
 	}
-	for (int i = 0; i < cc_algos_cnt; i++) {
-		if (!cc_is_registered(&cc_algos[i]))
+	for (int i = 0; i < bpftcp_cc_count(); i++) {
+		const struct bpftcp_cc_info *a = bpftcp_cc_get(i);
+
+		if (bpftcp_cc_is_registered(a->name) != 1)
 			continue;
 		nreg++;
 		if (g_opts.json)
-			json_str(&g_json, cc_algos[i].kname);
+			json_str(&g_json, a->kname);
 		else
-			printf(" %s", cc_algos[i].kname);
+			printf(" %s", a->kname);
 	}
 	if (g_opts.json)
 		json_arr_close(&g_json);

@@ -134,8 +134,11 @@ static const struct arg_opt attach_opts[] = {
 
 int opt_parse_attach_args(int argc, char **argv, struct opt_attach_args *a)
 {
-	static const struct arg_spec spec = { "opt attach delack", "bpftcp opt help", attach_opts,
-					      NULL };
+	static const struct arg_spec spec = {
+		.cmd = "opt attach delack",
+		.help_ref = "bpftcp opt help",
+		.opts = attach_opts,
+	};
 	bool have_floor, have_ceiling;
 
 	memset(a, 0, sizeof(*a));
@@ -360,8 +363,11 @@ static const struct arg_opt detach_opts[] = {
 
 static int do_detach(int argc, char **argv)
 {
-	static const struct arg_spec spec = { "opt detach delack", "bpftcp opt help", detach_opts,
-					      NULL };
+	static const struct arg_spec spec = {
+		.cmd = "opt detach delack",
+		.help_ref = "bpftcp opt help",
+		.opts = detach_opts,
+	};
 	char cgpath[PATH_MAX];
 	const char *cgroup = NULL;
 	__u64 cgid = 0;

@@ -58,7 +58,11 @@ static const struct arg_opt list_opts[] = {
 
 int sockets_parse_list_args(int argc, char **argv, struct sockets_filter *f)
 {
-	static const struct arg_spec spec = { "sockets", "bpftcp sockets help", list_opts, NULL };
+	static const struct arg_spec spec = {
+		.cmd = "sockets",
+		.help_ref = "bpftcp sockets help",
+		.opts = list_opts,
+	};
 
 	memset(f, 0, sizeof(*f));
 	if (args_parse(&spec, argc, argv, f))
@@ -77,26 +81,25 @@ static const struct arg_opt cgroup_opts[] = {
 int sockets_parse_cgroup_args(const char *verb, int argc, char **argv, const char **cgroup)
 {
 	char cmd[64];
-	const struct arg_spec spec = { cmd, "bpftcp sockets help", cgroup_opts, NULL };
+	const struct arg_spec spec = {
+		.cmd = cmd,
+		.help_ref = "bpftcp sockets help",
+		.opts = cgroup_opts,
+	};
 
 	snprintf(cmd, sizeof(cmd), "sockets %s", verb);
 	*cgroup = NULL;
 	return args_parse(&spec, argc, argv, cgroup) ? EXIT_USAGE : 0;
 }
 
-/*
- * TRANSITIONAL (until bpftcp_cc_find() of lib/cc.c is merged): does the
- * --cc filter @name name the algorithm @ca_name?  Its own name, or, as in
- * 'bpftcp cc', bpftcp's port of it: "cubic" matches bpf_cubic too.
- */
+/* Does the --cc filter @name name @ca_name?  The algorithm itself or, as in
+ * 'bpftcp cc', bpftcp's port of it: "cubic" matches bpf_cubic too. */
 static bool cc_name_matches(const char *name, const char *ca_name)
 {
-	char kname[BPFTCP_CA_NAME_MAX + 4];
+	const struct bpftcp_cc_info *a = bpftcp_cc_find(name);
 
-	if (!strncmp(ca_name, name, BPFTCP_CA_NAME_MAX))
-		return true;
-	snprintf(kname, sizeof(kname), "bpf_%s", name);
-	return !strncmp(ca_name, kname, BPFTCP_CA_NAME_MAX);
+	return !strncmp(ca_name, name, BPFTCP_CA_NAME_MAX) ||
+	       (a && !strncmp(ca_name, a->kname, BPFTCP_CA_NAME_MAX));
 }
 
 bool sockets_filter_match(const struct sockets_filter *f, const struct bpftcp_sock_dump *d)

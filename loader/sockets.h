@@ -12,14 +12,6 @@
 #include <stdio.h>
 #include "bpftcp/libbpftcp.h"
 
-/*
- * TRANSITIONAL (issue #12): loader/cc.c still loads its objects itself and
- * takes this declaration from here; it goes when cc moves into lib/cc.c.
- * Defined in common.c (libbpftcp__load_object()).
- */
-struct bpf_object;
-int sock_state_load_object(struct bpf_object *obj, bool create);
-
 /* Parsed options of 'bpftcp sockets [list]'. */
 struct sockets_filter {
 	const char *cc;		/* --cc NAME, or NULL */

@@ -21,6 +21,7 @@
 #include <netinet/tcp.h>
 #include "common.h"
 #include "harness.h"
+#include "bpftcp/libbpftcp.h"
 
 const char *harness_bpf_unavailable(void)
 {

@@ -9,10 +9,11 @@
  * its BPF counters without errors, and unregisters cleanly.  Also checks that
  * "register all" / "unregister all" round-trip.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
-#include "cc.h"
+#include "bpftcp/libbpftcp.h"
 
 #define MIB (1024ULL * 1024)
 
@@ -53,13 +54,13 @@ static int teardown(void **state)
 		return 0;
 	/* First, so that no default pins an algorithm being unregistered. */
 	restore_netns_default();
-	for (int i = 0; i < cc_algos_cnt; i++)
-		if (cc_is_registered(&cc_algos[i]))
+	for (int i = 0; i < bpftcp_cc_count(); i++)
+		if (bpftcp_cc_is_registered(bpftcp_cc_get(i)->name) == 1)
 			bpftcp("cc unregister all");
 	return 0;
 }
 
-static void check_one(const struct cc_algo *a)
+static void check_one(const struct bpftcp_cc_info *a)
 {
 	struct transfer_opts o = { .cc = a->kname, .bytes = 16 * MIB };
 	struct bpftcp_cc_stats st;
@@ -82,7 +83,7 @@ static void check_one(const struct cc_algo *a)
 	assert_string_equal(r.client_cc, a->kname);
 	assert_string_equal(r.server_cc, a->kname);
 
-	assert_int_equal(cc_read_stats(a, &st), 0);
+	assert_int_equal(bpftcp_cc_stats(a->name, &st), 0);
 	print_message("   %.0f Mbit/s, init=%llu cong_avoid=%llu cong_control=%llu acked=%llu errors=%llu\n",
 		      r.seconds > 0 ? r.received * 8 / r.seconds / 1e6 : 0,
 		      (unsigned long long)st.calls[BPFTCP_OP_INIT],
@@ -98,30 +99,30 @@ static void check_one(const struct cc_algo *a)
 	snprintf(args, sizeof(args), "cc unregister %s", a->name);
 	assert_int_equal(bpftcp(args), 0);
 	assert_false(harness_cc_available(a->kname));
-	assert_false(cc_is_registered(a));
+	assert_false(bpftcp_cc_is_registered(a->name) == 1);
 }
 
 static void every_algorithm_registers_carries_data_and_unregisters(void **state)
 {
 	harness_require_bpf();
-	assert_true(cc_algos_cnt >= 1);
-	for (int i = 0; i < cc_algos_cnt; i++)
-		check_one(&cc_algos[i]);
+	assert_true(bpftcp_cc_count() >= 1);
+	for (int i = 0; i < bpftcp_cc_count(); i++)
+		check_one(bpftcp_cc_get(i));
 }
 
 static void register_all_and_unregister_all_round_trip(void **state)
 {
 	harness_require_bpf();
 	assert_int_equal(bpftcp("cc register all"), 0);
-	for (int i = 0; i < cc_algos_cnt; i++) {
-		assert_true(harness_cc_available(cc_algos[i].kname));
-		assert_true(cc_is_registered(&cc_algos[i]));
+	for (int i = 0; i < bpftcp_cc_count(); i++) {
+		assert_true(harness_cc_available(bpftcp_cc_get(i)->kname));
+		assert_true(bpftcp_cc_is_registered(bpftcp_cc_get(i)->name) == 1);
 	}
 	/* "all" skips what is already there rather than failing. */
 	assert_int_equal(bpftcp("cc register all"), 0);
 	assert_int_equal(bpftcp("cc unregister all"), 0);
-	for (int i = 0; i < cc_algos_cnt; i++)
-		assert_false(harness_cc_available(cc_algos[i].kname));
+	for (int i = 0; i < bpftcp_cc_count(); i++)
+		assert_false(harness_cc_available(bpftcp_cc_get(i)->kname));
 }
 
 int main(void)

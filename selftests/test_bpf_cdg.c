@@ -10,19 +10,20 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "harness.h"
-#include "cc.h"
+#include "bpftcp/libbpftcp.h"
 #include "bpftcp/cdg.h"
 
 #define MIB (1024ULL * 1024)
 #define GRADIENTS_MAP "cdg_gradients"
 
-static const struct cc_algo *cdg;
+static const struct bpftcp_cc_info *cdg;
 
 static int bpftcp(const char *args)
 {
@@ -38,7 +39,7 @@ static int setup_registered(void **state)
 {
 	if (harness_bpf_unavailable())
 		return 0;	/* the test itself reports the skip */
-	if (cc_is_registered(cdg))
+	if (bpftcp_cc_is_registered(cdg->name) == 1)
 		bpftcp("cc unregister cdg");
 	return bpftcp("cc register cdg") == 0 ? 0 : -1;
 }
@@ -48,14 +49,14 @@ static int teardown(void **state)
 	if (harness_bpf_unavailable())
 		return 0;
 	harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=reno");
-	if (cc_is_registered(cdg))
+	if (bpftcp_cc_is_registered(cdg->name) == 1)
 		bpftcp("cc unregister cdg");
 	return 0;
 }
 
 static int group_setup(void **state)
 {
-	cdg = cc_find("cdg");
+	cdg = bpftcp_cc_find("cdg");
 	if (!cdg)
 		return -1;
 	if (harness_bpf_unavailable())
@@ -68,7 +69,7 @@ struct storage_counters {
 	bool seen;
 };
 
-static void take_counter(const char *name, unsigned long long v, void *ctx)
+static int take_counter(const char *name, __u64 v, void *ctx)
 {
 	struct storage_counters *c = ctx;
 
@@ -80,13 +81,14 @@ static void take_counter(const char *name, unsigned long long v, void *ctx)
 	} else if (!strcmp(name, "storage_failed")) {
 		c->failed = v;
 	}
+	return 0;
 }
 
 static struct storage_counters counters(void)
 {
 	struct storage_counters c = { 0 };
 
-	cc_for_each_counter(cdg, take_counter, &c);
+	bpftcp_cc_counters_foreach(cdg->name, take_counter, &c);
 	return c;
 }
 
@@ -125,7 +127,7 @@ static int gradients_map_fd(void)
 	char dir[PATH_MAX], path[PATH_MAX + 16];
 	__u32 stats_id = 0, id = 0;
 
-	if (cc_pin_dir(cdg, dir, sizeof(dir)))
+	if (bpftcp_cc_pin_dir(cdg->name, dir, sizeof(dir)))
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/stats", dir);
 	if (map_id_of_pin(path, &stats_id))
@@ -230,7 +232,7 @@ static void gradient_window_lives_in_sk_storage_and_is_freed(void **state)
 	assert_int_equal(after.created - before.created, 2);
 	assert_int_equal(after.deleted - before.deleted, 2);
 	assert_int_equal(after.failed, before.failed);
-	assert_int_equal(cc_read_stats(cdg, &st), 0);
+	assert_int_equal(bpftcp_cc_stats(cdg->name, &st), 0);
 	assert_true(st.calls[BPFTCP_OP_RELEASE] >= 2);
 	assert_true(st.calls[BPFTCP_OP_CONG_AVOID] > 0);
 	assert_int_equal(st.errors, 0);

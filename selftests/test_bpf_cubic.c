@@ -8,21 +8,22 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include "harness.h"
-#include "cc.h"
+#include "bpftcp/libbpftcp.h"
 
 #define MIB (1024ULL * 1024)
 
-static const struct cc_algo *cubic;
+static const struct bpftcp_cc_info *cubic;
 
 static void unregister_quietly(void)
 {
-	if (cc_is_registered(cubic))
+	if (bpftcp_cc_is_registered(cubic->name) == 1)
 		harness_bpftcp_run(NULL, 0, "cc unregister cubic");
 }
 
@@ -43,7 +44,7 @@ static int teardown(void **state)
 
 static int group_setup(void **state)
 {
-	cubic = cc_find("cubic");
+	cubic = bpftcp_cc_find("cubic");
 	if (!cubic)
 		return -1;
 	if (harness_bpf_unavailable())
@@ -60,13 +61,13 @@ static void register_lists_in_kernel_and_bpftool(void **state)
 
 	harness_require_bpf();
 	assert_true(harness_cc_available("bpf_cubic"));
-	assert_true(cc_is_registered(cubic));
+	assert_true(bpftcp_cc_is_registered(cubic->name) == 1);
 	/* The struct_ops map is named after the algorithm. */
 	assert_int_equal(harness_sh_out(out, sizeof(out), "bpftool struct_ops list"), 0);
 	assert_non_null(strstr(out, "bpf_cubic"));
 	assert_non_null(strstr(out, "tcp_congestion_ops"));
 	/* The registration is a pinned link that outlives the command. */
-	assert_int_equal(cc_pin_dir(cubic, dir, sizeof(dir)), 0);
+	assert_int_equal(bpftcp_cc_pin_dir(cubic->name, dir, sizeof(dir)), 0);
 	snprintf(cmd, sizeof(cmd), "bpftool link show pinned %s/link | grep -q struct_ops", dir);
 	assert_int_equal(harness_sh("%s", cmd), 0);
 	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "-j cc list"), 0);
@@ -104,9 +105,9 @@ static void setsockopt_moves_64mib_verified(void **state)
 	struct transfer_result r;
 
 	harness_require_bpf();
-	assert_int_equal(cc_read_stats(cubic, &before), 0);
+	assert_int_equal(bpftcp_cc_stats(cubic->name, &before), 0);
 	assert_int_equal(harness_transfer(&o, &r), 0);
-	assert_int_equal(cc_read_stats(cubic, &after), 0);
+	assert_int_equal(bpftcp_cc_stats(cubic->name, &after), 0);
 	print_message("64 MiB in %.3f s with %s\n", r.seconds, r.client_cc);
 	assert_true(r.sent == 64 * MIB);
 	assert_true(r.received == 64 * MIB);
@@ -140,15 +141,15 @@ static void second_register_is_a_clear_error(void **state)
 				    "(already registered? see 'bpftcp cc list')"));
 	/* ...and it did not disturb the existing registration. */
 	assert_true(harness_cc_available("bpf_cubic"));
-	assert_true(cc_is_registered(cubic));
+	assert_true(bpftcp_cc_is_registered(cubic->name) == 1);
 }
 
-/* Is struct_ops map @map_id among those cc_retained_maps() reports (named
+/* Is struct_ops map @map_id among those bpftcp_cc_retained() reports (named
  * bpf_cubic)? */
 static bool retained(long map_id)
 {
-	static struct cc_retained r[4096];
-	int n = cc_retained_maps(r, 4096);
+	static struct bpftcp_cc_retained r[4096];
+	int n = bpftcp_cc_retained(r, 4096);
 
 	assert_true(n >= 0 && n <= 4096);
 	for (int i = 0; i < n; i++)
@@ -188,7 +189,7 @@ static void open_connection_survives_unregister(void **state)
 	assert_int_equal(m.unreg_rc, 0);
 	/* Gone for new connections... */
 	assert_false(harness_cc_available("bpf_cubic"));
-	assert_false(cc_is_registered(cubic));
+	assert_false(bpftcp_cc_is_registered(cubic->name) == 1);
 	/* ...but the open one ran to the end, on bpf_cubic, intact. */
 	assert_true(r.data_ok);
 	assert_true(r.received == 64 * MIB);
@@ -214,7 +215,7 @@ static void unregister_removes_from_kernel_list(void **state)
 	harness_require_bpf();
 	assert_int_equal(harness_bpftcp_run(out, sizeof(out), "cc unregister cubic"), 0);
 	assert_false(harness_cc_available("bpf_cubic"));
-	assert_false(cc_is_registered(cubic));
+	assert_false(bpftcp_cc_is_registered(cubic->name) == 1);
 	/* New sockets can no longer select it. */
 	assert_int_equal(harness_transfer(&o, &r), -ENOENT);
 	/* A second unregister is a clear error. */
@@ -317,7 +318,7 @@ static long link_map_id(void)
 {
 	char dir[4096], out[256];
 
-	if (cc_pin_dir(cubic, dir, sizeof(dir)) ||
+	if (bpftcp_cc_pin_dir(cubic->name, dir, sizeof(dir)) ||
 	    harness_sh_out(out, sizeof(out), "bpftool -j link show pinned %s/link | "
 			   "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"map_id\"])'", dir))
 		return -1;
@@ -343,7 +344,7 @@ static void replace_hot_swaps_in_place(void **state)
 	assert_int_equal(harness_transfer(&o, &r), 0);
 	assert_true(r.data_ok);
 	/* The re-pinned counters belong to the new program. */
-	assert_int_equal(cc_read_stats(cubic, &st), 0);
+	assert_int_equal(bpftcp_cc_stats(cubic->name, &st), 0);
 	assert_true(st.calls[BPFTCP_OP_INIT] >= 1);
 }
 

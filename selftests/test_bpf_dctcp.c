@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
-#include "cc.h"
+#include "bpftcp/libbpftcp.h"
 
 #define MIB (1024ULL * 1024)
 
-static const struct cc_algo *dctcp;
+static const struct bpftcp_cc_info *dctcp;
 
 /* A global counter of the registered program, from "bpftcp cc stats". */
 static long long dctcp_counter(const char *name)
@@ -32,7 +32,7 @@ static int setup_registered(void **state)
 {
 	if (harness_bpf_unavailable())
 		return 0;	/* the test itself reports the skip */
-	if (cc_is_registered(dctcp))
+	if (bpftcp_cc_is_registered(dctcp->name) == 1)
 		harness_bpftcp_run(NULL, 0, "cc unregister dctcp");
 	return harness_bpftcp_run(NULL, 0, "cc register dctcp") == 0 ? 0 : -1;
 }
@@ -44,14 +44,14 @@ static int teardown(void **state)
 	/* Put this netns back as the group setup made it, then unregister
 	 * (a default left on bpf_dctcp would pin the old program). */
 	harness_sh("sysctl -qw net.ipv4.tcp_ecn=2 net.ipv4.tcp_congestion_control=reno");
-	if (cc_is_registered(dctcp))
+	if (bpftcp_cc_is_registered(dctcp->name) == 1)
 		harness_bpftcp_run(NULL, 0, "cc unregister dctcp");
 	return 0;
 }
 
 static int group_setup(void **state)
 {
-	dctcp = cc_find("dctcp");
+	dctcp = bpftcp_cc_find("dctcp");
 	if (!dctcp)
 		return -1;
 	if (harness_bpf_unavailable())
@@ -72,9 +72,9 @@ static void both_ends_negotiate_ecn_and_run_dctcp(void **state)
 	/* DCTCP's SYN is ECT, which RFC 3168 peers reject as an ECN request:
 	 * the listener (the receiver) must run DCTCP too, from the default. */
 	assert_int_equal(harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=bpf_dctcp"), 0);
-	assert_int_equal(cc_read_stats(dctcp, &before), 0);
+	assert_int_equal(bpftcp_cc_stats(dctcp->name, &before), 0);
 	assert_int_equal(harness_transfer(&o, &r), 0);
-	assert_int_equal(cc_read_stats(dctcp, &after), 0);
+	assert_int_equal(bpftcp_cc_stats(dctcp->name, &after), 0);
 	assert_true(r.data_ok);
 	assert_true(r.received == 16 * MIB);
 	assert_string_equal(r.client_cc, "bpf_dctcp");
@@ -128,7 +128,7 @@ static void non_dctcp_peer_declines_ecn_so_sender_falls_back_to_reno(void **stat
 	/* init switched the socket to the kernel's Reno, which clears ECT. */
 	assert_string_equal(r.client_cc, "reno");
 	assert_int_equal(dctcp_counter("reno_fallbacks"), fallbacks + 1);
-	assert_int_equal(cc_read_stats(dctcp, &st), 0);
+	assert_int_equal(bpftcp_cc_stats(dctcp->name, &st), 0);
 	assert_int_equal(st.errors, 0);
 }
 

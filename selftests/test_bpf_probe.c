@@ -149,7 +149,7 @@ static int load_embedded(const void *bytes, size_t sz, struct bpftcp_load_diag *
 	int err;
 
 	assert_non_null(obj);
-	err = d ? bpftcp_object_load(obj, d) : object_load(obj);
+	err = bpftcp_object_load(obj, d);
 	bpf_object__close(obj);
 	if (d)
 		print_message("load %d, result %d, type %d, prog %s; log tail:\n%s\n", err,
@@ -184,7 +184,7 @@ static void refused_load_names_the_program_type(void **state)
 	assert_string_equal(hint, ": the kernel refused to load a BPF program of type tracing "
 				  "(lockdown or a security policy?)");
 
-	/* The CLI's path: object_load() remembers it for load_hint(). */
+	/* The CLI's path: the library remembers the load for load_hint(). */
 	assert_int_equal(load_embedded(bytes, sz, NULL), err);
 	assert_string_equal(load_hint(), hint);
 }

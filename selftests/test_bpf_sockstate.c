@@ -32,7 +32,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "harness.h"
-#include "cc.h"
+#include "bpftcp/libbpftcp.h"
 #include "common.h"
 #include "bpftcp/dctcp.h"
 #include "bpftcp/libbpftcp.h"
@@ -44,15 +44,15 @@
 static char bpffs[64];
 static char cgroup[PATH_MAX];
 static bool in_cgroup;
-static const struct cc_algo *cubic, *dctcp, *vegas;
+static const struct bpftcp_cc_info *cubic, *dctcp, *vegas;
 
 /* ------------------------------------------------------------ fixtures */
 
 static int group_setup(void **state)
 {
-	cubic = cc_find("cubic");
-	dctcp = cc_find("dctcp");
-	vegas = cc_find("vegas");
+	cubic = bpftcp_cc_find("cubic");
+	dctcp = bpftcp_cc_find("dctcp");
+	vegas = bpftcp_cc_find("vegas");
 	if (!cubic || !dctcp || !vegas)
 		return -1;
 	if (harness_bpf_unavailable())
@@ -72,11 +72,11 @@ static int group_teardown(void **state)
 {
 	if (harness_bpf_unavailable())
 		return 0;
-	const struct cc_algo *algos[] = { cubic, dctcp, vegas };
+	const struct bpftcp_cc_info *algos[] = { cubic, dctcp, vegas };
 
 	for (size_t i = 0; i < sizeof(algos) / sizeof(algos[0]); i++)
-		if (cc_is_registered(algos[i]))
-			cc_unregister(algos[i]);
+		if (bpftcp_cc_is_registered(algos[i]->name) == 1)
+			bpftcp_cc_unregister(algos[i]->name, NULL);
 	harness_cgroup_leave();
 	in_cgroup = false;
 	/* Unmounting drops every pin: collection links, the record map. */
@@ -129,14 +129,15 @@ static void attach_collection(void)
 
 /* Registers @a, waiting out another user of the global name (the kernel's
  * list of algorithms is host-wide; our pins are in our private bpffs). */
-static void register_cc(const struct cc_algo *a)
+static void register_cc(const struct bpftcp_cc_info *a)
 {
+	BPFTCP_OPTS(bpftcp_cc_register_opts, opts, .restricted = true);
 	int err = -EEXIST;
 
-	if (cc_is_registered(a))
+	if (bpftcp_cc_is_registered(a->name) == 1)
 		return;
 	for (int i = 0; i < 120 && err == -EEXIST; i++) {
-		err = cc_register(a, true);
+		err = bpftcp_cc_register(a->name, &opts);
 		if (err == -EEXIST)
 			usleep(500 * 1000);
 	}
@@ -421,7 +422,7 @@ static void record_filled_and_read_by_fd_and_sock_diag(void **state)
 	 * left attached or registered, the record map is unpinned too. */
 	assert_int_equal(bpftcp(NULL, 0, "sockets detach --cgroup %s", cgroup), 0);
 	conn_open(&c, NULL, NULL);
-	if (cc_is_registered(cubic)) {
+	if (bpftcp_cc_is_registered(cubic->name) == 1) {
 		assert_int_equal(bpftcp_sock_state_get(c.cfd, &cli), -ENOENT);
 	} else {
 		char pin[PATH_MAX];

@@ -13,6 +13,7 @@
 #include "cc.h"
 #include "args.h"
 #include "bpftcp/libbpftcp.h"
+#include "libbpftcp_internal.h"	/* libbpftcp__word_in_list() */
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
@@ -181,14 +182,14 @@ static void hz_rounds_to_linux_values_only(void **state)
 
 static void cc_find_accepts_short_and_kernel_names(void **state)
 {
-	const struct cc_algo *a = cc_find("cubic"), *b = cc_find("bpf_cubic");
+	const struct bpftcp_cc_info *a = bpftcp_cc_find("cubic"), *b = bpftcp_cc_find("bpf_cubic");
 
 	assert_non_null(a);
 	assert_ptr_equal(a, b);
 	assert_string_equal(a->kname, "bpf_cubic");
-	assert_null(cc_find("cubicx"));
-	assert_null(cc_find("bpf_"));
-	assert_null(cc_find(""));
+	assert_null(bpftcp_cc_find("cubicx"));
+	assert_null(bpftcp_cc_find("bpf_"));
+	assert_null(bpftcp_cc_find(""));
 }
 
 static void cc_args_names_dedup_and_default(void **state)
@@ -209,8 +210,8 @@ static void cc_args_all_expands_to_every_algorithm(void **state)
 
 	assert_int_equal(cc_parse_args("register", 1, argv, &a, true, false), 0);
 	assert_true(a.all);
-	assert_int_equal(a.n, cc_algos_cnt);
-	assert_true(cc_algos_cnt >= 1);
+	assert_int_equal(a.n, bpftcp_cc_count());
+	assert_true(bpftcp_cc_count() >= 1);
 }
 
 static void cc_args_rejects_bad_input(void **state)
@@ -238,12 +239,12 @@ static void cc_args_empty_means_all_where_allowed(void **state)
 
 static void word_list_matches_whole_words_only(void **state)
 {
-	assert_true(word_in_list("reno bbr cubic bpf_cubic", "cubic"));
-	assert_true(word_in_list("reno bbr cubic bpf_cubic", "bpf_cubic"));
-	assert_true(word_in_list("reno", "reno"));
-	assert_false(word_in_list("reno bpf_cubic", "cubic"));
-	assert_false(word_in_list("reno bpf_cubicx", "bpf_cubic"));
-	assert_false(word_in_list("", "reno"));
+	assert_true(libbpftcp__word_in_list("reno bbr cubic bpf_cubic", "cubic"));
+	assert_true(libbpftcp__word_in_list("reno bbr cubic bpf_cubic", "bpf_cubic"));
+	assert_true(libbpftcp__word_in_list("reno", "reno"));
+	assert_false(libbpftcp__word_in_list("reno bpf_cubic", "cubic"));
+	assert_false(libbpftcp__word_in_list("reno bpf_cubicx", "bpf_cubic"));
+	assert_false(libbpftcp__word_in_list("", "reno"));
 }
 
 /* Runs the binary; returns the exit code and captures stdout+stderr. */
@@ -443,13 +444,13 @@ static void every_shipped_algorithm_is_documented(void **state)
 		char *text = slurp(docs[d]);
 
 		assert_non_null(text);
-		for (int i = 0; i < cc_algos_cnt; i++) {
+		for (int i = 0; i < bpftcp_cc_count(); i++) {
 			char row[64];
 
 			/* A table row of its own: "| `bpf_x` | reference | ..." */
-			snprintf(row, sizeof(row), "\n| `%s` |", cc_algos[i].kname);
+			snprintf(row, sizeof(row), "\n| `%s` |", bpftcp_cc_get(i)->kname);
 			if (!strstr(text, row))
-				print_message("%s has no table row for %s\n", docs[d], cc_algos[i].kname);
+				print_message("%s has no table row for %s\n", docs[d], bpftcp_cc_get(i)->kname);
 			assert_non_null(strstr(text, row));
 		}
 		free(text);
@@ -499,8 +500,10 @@ static const struct arg_opt probe_opts[] = {
 
 static void args_table_parses_every_kind(void **state)
 {
-	const struct arg_spec spec = { "probe", "bpftcp probe help", probe_opts, count_word };
-	const struct arg_spec closed = { "probe", "bpftcp probe help", probe_opts, NULL };
+	const struct arg_spec spec = { .cmd = "probe", .help_ref = "bpftcp probe help",
+					.opts = probe_opts, .positional = count_word };
+	const struct arg_spec closed = { .cmd = "probe", .help_ref = "bpftcp probe help",
+					  .opts = probe_opts };
 	char *ok[] = { "w1", "-f", "--off", "--path", "/x", "--n", "9", "--custom", "x2", "w2", NULL };
 	char *missing[] = { "--flag", NULL };
 	char *twice[] = { "--path", "a", "--path", "b", NULL };

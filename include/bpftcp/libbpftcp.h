@@ -415,6 +415,228 @@ int bpftcp_object_load(struct bpf_object *obj, struct bpftcp_load_diag *d);
  */
 int bpftcp_last_load_diag(struct bpftcp_load_diag *d);
 
+/* ------------------------------------------------- congestion controls */
+
+/*
+ * The congestion controls bpftcp ships (cc/<name>.bpf.c, embedded in the
+ * library), registered with the kernel as struct_ops links.  A registration
+ * is pinned at <pin root>/cc/<kname>/link, with the algorithm's counter map
+ * beside it (stats), so it outlives the process; unregistering unpins.
+ *
+ * Functions that take a @name accept the short name ("cubic") or the
+ * kernel's ("bpf_cubic") of a shipped algorithm; any other name is -EINVAL.
+ * "Registered" in this section means registered by bpftcp (the pinned link
+ * exists), unless it says the kernel.  Registering, unregistering and
+ * replacing need CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN (root).  The
+ * details of a failure are passed to the print callback as LIBBPFTCP_WARN;
+ * after a failed BPF load, bpftcp_last_load_diag() says whether the kernel
+ * refused the program type or the verifier rejected a program.
+ */
+#include <bpftcp/cc_stats.h>
+
+/* One shipped algorithm.  The library owns it; new fields go at the end. */
+struct bpftcp_cc_info {
+	const char *name;	/* "cubic" */
+	const char *kname;	/* "bpf_cubic": the name the kernel lists */
+	const char *summary;	/* one line, from the source's opening comment */
+	bool needs_ecn;		/* TCP_CONG_NEEDS_ECN: both ends must negotiate ECN,
+				 * or the connection falls back to Reno (DCTCP) */
+};
+
+/* How many algorithms bpftcp ships. */
+int bpftcp_cc_count(void);
+
+/*
+ * The @idx-th shipped algorithm (0 <= @idx < bpftcp_cc_count(), in name
+ * order), or NULL with errno ERANGE.
+ */
+const struct bpftcp_cc_info *bpftcp_cc_get(int idx);
+
+/*
+ * The shipped algorithm called @name ("cubic" or "bpf_cubic"), or NULL
+ * with errno ENOENT.
+ */
+const struct bpftcp_cc_info *bpftcp_cc_find(const char *name);
+
+/*
+ * One congestion control as bpftcp_cc_list() reports it.  Passed by the
+ * library, valid during the call; new fields go at the end.
+ */
+struct bpftcp_cc_entry {
+	const char *name;			/* the kernel's name */
+	const struct bpftcp_cc_info *shipped;	/* bpftcp ships it; else NULL */
+	bool registered;	/* the kernel offers it now (registered by anyone) */
+	bool pinned;		/* bpftcp's registration of it (the pinned link) exists */
+	bool is_default;	/* it is net.ipv4.tcp_congestion_control */
+};
+
+/* Called once per congestion control; a non-zero return stops the walk
+ * and becomes the return value of bpftcp_cc_list(). */
+typedef int (*bpftcp_cc_list_fn)(const struct bpftcp_cc_entry *e, void *ctx);
+
+/*
+ * Calls @fn for every congestion control the kernel offers now
+ * (net.ipv4.tcp_available_congestion_control, in the kernel's order), then
+ * for every shipped algorithm the kernel does not offer.  Returns the number
+ * of entries passed to @fn, the non-zero value @fn returned, or -errno of
+ * reading the kernel's list (/proc/sys/net/ipv4/...).
+ */
+int bpftcp_cc_list(bpftcp_cc_list_fn fn, void *ctx);
+
+/*
+ * Writes the kernel's list of congestion controls (space-separated, as
+ * net.ipv4.tcp_available_congestion_control shows it) into @buf.  Returns
+ * 0 or -errno (a list longer than @len is cut).
+ */
+int bpftcp_cc_available(char *buf, size_t len);
+
+/*
+ * Writes the pin directory of @name's registration into @buf, e.g.
+ * "/sys/fs/bpf/bpftcp/cc/bpf_cubic" (it has "link" and "stats"), whether
+ * or not it is registered.  Returns 0, -EINVAL (unknown @name), -ENOENT (no
+ * pin root: nothing of bpftcp's is registered), -ENAMETOOLONG, or -errno.
+ */
+int bpftcp_cc_pin_dir(const char *name, char *buf, size_t len);
+
+/*
+ * Returns 1 if bpftcp has registered @name (its pinned link exists), 0 if
+ * not, or -EINVAL (unknown @name), or another -errno of access(2).  The
+ * kernel may list an algorithm that bpftcp did not register (another
+ * loader's, under the same name): see bpftcp_cc_list().
+ */
+int bpftcp_cc_is_registered(const char *name);
+
+struct bpftcp_cc_register_opts {
+	size_t sz;		/* sizeof(struct bpftcp_cc_register_opts) */
+	/* Leave the algorithm out of net.ipv4.tcp_allowed_congestion_control,
+	 * where it goes otherwise: then only privileged sockets may select it,
+	 * and it cannot be the default of a network namespace other than the
+	 * host's.  (The sysctl is writable only from the host's network
+	 * namespace: elsewhere the library says so as LIBBPFTCP_INFO and the
+	 * algorithm is registered restricted.) */
+	bool restricted;
+	/* Also make it net.ipv4.tcp_congestion_control, the default of the
+	 * caller's network namespace.  If that fails, the registration is
+	 * undone and the error returned. */
+	bool set_default;
+	size_t :0;
+};
+
+/*
+ * Registers @name: loads its embedded BPF object (sharing the pinned
+ * per-socket record map, created if need be), attaches its struct_ops map as
+ * a link and pins the link and the counter map under the pin root (mounting
+ * bpffs and creating the root when missing).  @opts may be NULL.  On
+ * failure nothing stays registered or pinned.  Errors:
+ *   -EINVAL   unknown @name, or @opts has fields this library does not know;
+ *   -EEXIST   the kernel already has an algorithm of that name (registered
+ *             by bpftcp, or by another loader);
+ *   -EPERM, -EACCES  no privileges, or the kernel refused the program type
+ *             (bpftcp_last_load_diag() tells which);
+ *   other     -errno of opening, loading (see bpftcp_last_load_diag()),
+ *             attaching or pinning, or of setting the default.
+ */
+int bpftcp_cc_register(const char *name, const struct bpftcp_cc_register_opts *opts);
+
+struct bpftcp_cc_unregister_opts {
+	size_t sz;		/* sizeof(struct bpftcp_cc_unregister_opts) */
+	/* How long to wait for the kernel to drop the name after the unpin
+	 * (it releases links asynchronously); 0 means 3000 ms. */
+	unsigned int timeout_ms;
+	size_t :0;
+};
+
+/*
+ * Unregisters @name: unpins its link and counters, so that new sockets can
+ * no longer select it (open connections keep it until they close), and
+ * removes the pin root once nothing of bpftcp's is left.  If @name was the
+ * caller's network namespace's default, the default first moves to "cubic"
+ * (or "reno"), which is reported as LIBBPFTCP_INFO.  @opts may be NULL.
+ * Errors:
+ *   -EINVAL   unknown @name, or unknown fields in @opts;
+ *   -ENOENT   bpftcp has not registered it;
+ *   -EBUSY    unpinned, but the kernel still lists it after the timeout
+ *             (another process holds a reference to its link).
+ */
+int bpftcp_cc_unregister(const char *name, const struct bpftcp_cc_unregister_opts *opts);
+
+struct bpftcp_cc_replace_opts {
+	size_t sz;		/* sizeof(struct bpftcp_cc_replace_opts) */
+	size_t :0;
+};
+
+/*
+ * Hot swap: loads @name's BPF object afresh and points the registration's
+ * pinned link at its struct_ops map (BPF_LINK_UPDATE), so the name never
+ * disappears; existing sockets keep the old programs, new ones get the new.
+ * The update names the map the link held when the call began
+ * (BPF_F_REPLACE): if another process replaced it while this one loaded, the
+ * kernel refuses, and the library tries once more from that process's map
+ * (reported as LIBBPFTCP_INFO).  The counters pinned beside the link are
+ * then the new program's.  @opts may be NULL.  Errors:
+ *   -EINVAL   unknown @name or @opts fields, or the kernel refused the new
+ *             map (not a complete tcp_congestion_ops);
+ *   -ENOENT   bpftcp has not registered it (or it was unregistered meanwhile);
+ *   -ESTALE   the kernel does not list it although bpftcp's link is pinned
+ *             (unregister and register again);
+ *   -EBUSY    the link's map changed again during the second try;
+ *   other     -errno of loading (see bpftcp_last_load_diag()) or updating.
+ */
+int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opts);
+
+/*
+ * Sums the callback and error counters of @name's registered program over
+ * the CPUs into @out.  Errors: -EINVAL (unknown @name), -ENOENT (not
+ * registered), -EPROTO (the pinned map does not hold struct
+ * bpftcp_cc_stats), other -errno of bpf(2).
+ */
+int bpftcp_cc_stats(const char *name, struct bpftcp_cc_stats *out);
+
+/* Called once per counter; a non-zero return stops the walk and becomes
+ * the return value of bpftcp_cc_counters_foreach(). */
+typedef int (*bpftcp_cc_counter_fn)(const char *counter, __u64 value, void *ctx);
+
+/*
+ * Calls @fn with each counter of @name's own (the __u64 members of its
+ * counter struct after those of struct bpftcp_cc_stats, e.g. bpf_cubic's
+ * "hystart_train_detect"), by the name the map's BTF gives it, summed over
+ * the CPUs, in declaration order.  Returns the number of counters (0 for an
+ * algorithm with none), the non-zero value @fn returned, or -EINVAL
+ * (unknown @name), -ENOENT (not registered), other -errno.
+ */
+int bpftcp_cc_counters_foreach(const char *name, bpftcp_cc_counter_fn fn, void *ctx);
+
+/* A BPF congestion control still in kernel memory that nothing registers. */
+struct bpftcp_cc_retained {
+	__u32 map_id;		/* its struct_ops map */
+	char name[16];		/* the algorithm's name, e.g. "bpf_cubic" */
+};
+
+/*
+ * Finds the BPF congestion controls (bpftcp's or anyone's) whose
+ * struct_ops map is still in kernel memory although no link holds it: one
+ * unregistered or replaced while sockets use it stays until they close, and
+ * one whose reference the kernel leaked stays until reboot.  Fills up to
+ * @max entries of @out in map id order and returns how many there are
+ * (maybe more than @max), or -errno (-EPERM without CAP_SYS_ADMIN).
+ */
+int bpftcp_cc_retained(struct bpftcp_cc_retained *out, int max);
+
+/*
+ * Writes the default congestion control of the caller's network namespace
+ * (net.ipv4.tcp_congestion_control) into @buf.  Returns 0 or -errno.
+ */
+int bpftcp_cc_default_get(char *buf, size_t len);
+
+/*
+ * Makes @kname (the kernel's name, as is: "cubic" is the kernel's,
+ * "bpf_cubic" bpftcp's) the default of the caller's network namespace.
+ * Errors: -ENOENT (the kernel has no such algorithm), -EPERM (no
+ * CAP_NET_ADMIN, or, outside the host's network namespace, @kname is not in
+ * net.ipv4.tcp_allowed_congestion_control), other -errno.
+ */
+int bpftcp_cc_default_set(const char *kname);
+
 /* ------------------------------------------------------------ header options */
 
 /*
