@@ -637,9 +637,12 @@ static void completion_offers_values(void **state)
 {
 	struct set s = {};
 
-	/* Algorithm names (from 'bpftcp cc list'), and 'all'. */
+	/* Algorithm names (from 'bpftcp cc list'), and 'all': register offers
+	 * those not registered, unregister those registered (this host's state). */
 	completion_words("cc register \"\"", &s);
-	assert_true(set_has(&s, "cubic") && set_has(&s, "all"));
+	assert_true(set_has(&s, "all"));
+	completion_words("cc unregister \"\"", &s);
+	assert_true(set_has(&s, "cubic") && set_has(&s, "bic"));
 	set_free(&s);
 	completion_words("sockets --cc bpf_c", &s);
 	assert_true(set_has(&s, "bpf_cubic"));
