@@ -9,6 +9,7 @@ PREFIX      ?= /usr/local
 DESTDIR     ?=
 CLANG       ?= $(shell command -v clang-19 2>/dev/null || echo clang)
 BPFTOOL     ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+RST2MAN     ?= $(shell command -v rst2man 2>/dev/null || echo rst2man)
 CC          ?= cc
 PKG_CONFIG  ?= pkg-config
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
@@ -28,10 +29,10 @@ endif
 .SECONDARY:
 .DEFAULT_GOAL := all
 
-# What a plain build needs (clang-19, bpftool, pkg-config, libbpf, libelf,
-# cmocka); check-deps names what is missing.  `make deps` (and the targets
+# What a plain build needs (clang-19, bpftool, pkg-config, rst2man, libbpf,
+# libelf, cmocka); check-deps names what is missing.  `make deps` (and the targets
 # that call it) installs these and what the tests use: scripts/install-deps.sh.
-DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG); do command -v $$t >/dev/null || echo $$t; done; \
+DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG) $(RST2MAN); do command -v $$t >/dev/null || echo $$t; done; \
 		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' || echo 'libbpf-dev>=1.4'; \
 		  $(PKG_CONFIG) --exists cmocka libelf || echo 'libcmocka-dev/libelf-dev')
 
@@ -66,6 +67,12 @@ SELFTESTS     := $(patsubst selftests/%.c,$(OUTPUT)/selftests/%,$(SELFTEST_SRCS)
 SELFTEST_LIB  := $(OUTPUT)/selftests/harness.o
 
 BPFTCP := $(OUTPUT)/bpftcp
+
+# The man page, generated from reStructuredText (docs/bpftcp.8.rst) with
+# docutils' rst2man, as bpftool's pages are; and the bash completion.  The
+# grammar they show is checked against 'bpftcp help' by selftests/test_grammar.
+MAN8       := $(OUTPUT)/bpftcp.8
+COMPLETION := completion/bpftcp
 
 # libbpftcp.a: the application library (lib/*.c), installed with its headers.
 # Static and shared builds from the same position-independent objects; the
@@ -103,7 +110,7 @@ LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 	build-run build-test build-bench build-compare
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
-all: check-deps $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
+all: check-deps $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
 
 # A plain `make` never installs packages: it names what is missing.  Only
 # `make deps` installs them, and `make run`/`make test`/`make bench`/
@@ -156,6 +163,13 @@ ifeq ($(SKEL_COMPAT),yes)
 	$(Q)sed -i -e '/map->link = /d' $@.tmp
 endif
 	$(Q)mv $@.tmp $@
+
+# --- the man page ------------------------------------------------------------
+# --strict: a docutils warning (broken markup) fails the build.
+RST2MAN_OPTS = --strict --strip-comments
+$(MAN8): docs/bpftcp.8.rst | $(OUTPUT) check-deps
+	$(call msg,GEN-MAN,$@)
+	$(Q)$(RST2MAN) $(RST2MAN_OPTS) $< > $@
 
 # The table of algorithms libbpftcp ships, generated from cc/*.bpf.c.
 $(OUTPUT)/lib/cc_table.c: $(patsubst %,$(OUTPUT)/cc/%.skel.h,$(CC_ALGOS)) scripts/gen-cc-table.sh | $(OUTPUT)
@@ -278,7 +292,7 @@ compare: deps
 build-compare: all $(LINKEM)
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare --table $(COMPARE_ARGS)
 
-install: $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
+install: $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/bpftcp)
 	$(Q)install -D -m 0755 $(BPFTCP) $(DESTDIR)$(PREFIX)/sbin/bpftcp
 	$(call msg,INSTALL,$(DESTDIR)$(LIBDIR)/libbpftcp.{a,so})
@@ -289,10 +303,14 @@ install: $(BPFTCP) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
 	$(Q)install -D -m 0644 $(LIBBPFTCP_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/libbpftcp.pc
 	$(Q)install -d $(DESTDIR)$(PREFIX)/include/bpftcp
 	$(Q)install -m 0644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/bpftcp/
-	$(Q)install -D -m 0644 docs/bpftcp.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8)
+	$(Q)install -D -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp)
+	$(Q)install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp
 
 uninstall:
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/bpftcp $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/bpftcp $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp
 	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libbpftcp.a $(DESTDIR)$(LIBDIR)/libbpftcp.so* \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libbpftcp.pc
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/bpftcp/,$(notdir $(LIB_HEADERS)))
@@ -312,8 +330,9 @@ help:
 	@echo '  make compare    compare congestion controls on the emulated link (about 20 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_TIME seconds (default 60)'
-	@echo '  make install    install bpftcp, its man page, libbpftcp.a and its headers under PREFIX (default /usr/local)'
+	@echo '  make install    install bpftcp, its man page and bash completion, libbpftcp and its headers'
+	@echo '                  under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
-	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL='
+	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
 
 -include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/fuzz/*.d)

@@ -449,10 +449,10 @@ static int do_stats(int argc, char **argv)
 void cc_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: bpftcp [-j|-p] [-v] cc { list | register | unregister | replace | stats }\n"
-		"       bpftcp cc list                         every congestion control the kernel offers,\n"
+		"Usage: bpftcp [-j|-p] [-v] cc { list | show | register | unregister | replace | stats }\n"
+		"       bpftcp cc { list | show }              every congestion control the kernel offers,\n"
 		"                                              and those bpftcp ships; * marks the default\n"
-		"       bpftcp cc register NAME...|all [--default] [--restricted]\n"
+		"       bpftcp cc register NAME...|all [-d|--default] [--restricted]\n"
 		"                                              register as struct_ops links pinned under\n"
 		"                                              <bpffs>/bpftcp/cc/ and add to\n"
 		"                                              net.ipv4.tcp_allowed_congestion_control\n"

@@ -412,17 +412,17 @@ static int do_detach(int argc, char **argv)
 void opt_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: bpftcp [-j|-p] [-v] opt { attach | detach | show }\n"
+		"Usage: bpftcp [-j|-p] [-v] opt { attach | detach | show | list }\n"
 		"       bpftcp opt attach delack --cgroup PATH --max-delack MS\n"
 		"                                [--rto-floor MS] [--rto-ceiling MS] [--peers CIDR,...]\n"
-		"                                [--record]\n"
+		"                                [--record | --no-record]\n"
 		"                 advertise, in the handshake of every TCP connection of the cgroup,\n"
 		"                 that this side delays ACKs by at most MS; when the peer does too,\n"
 		"                 set TCP_BPF_DELACK_MAX and lower the RTO minimum to the peer's\n"
 		"                 promise plus a margin, clamped to [floor, ceiling]\n"
 		"                 (defaults: floor %.0f ms, ceiling %.0f ms; MS may have one decimal)\n"
 		"       bpftcp opt detach delack --cgroup PATH\n"
-		"       bpftcp opt show [delack]      attachments, settings and counters\n"
+		"       bpftcp opt { show | list } [delack]   attachments, settings and counters\n"
 		"PATH is a cgroup v2 directory, absolute or relative to the cgroup2 mount.\n"
 		"--peers limits the option to these IPv4/IPv6 prefixes (default: every peer).\n"
 		"--record also keeps, per socket, what was negotiated ('bpftcp sockets'), at the cost\n"

@@ -577,10 +577,10 @@ static int do_detach(int argc, char **argv)
 void sockets_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: bpftcp [-j|-p] [-v] sockets [ list ] [--cc NAME] [--port N]\n"
-		"                                        [ -n|--netns NAME|PATH | --all-netns ]\n"
+		"Usage: bpftcp [-j|-p] [-v] sockets [ list | show ] [--cc NAME] [--port N]\n"
+		"                                               [ -n|--netns NAME|PATH | --all-netns ]\n"
 		"       bpftcp sockets { attach | detach } --cgroup PATH\n"
-		"       bpftcp sockets [list]                one line per socket with a bpftcp record:\n"
+		"       bpftcp sockets [list|show]           one line per socket with a bpftcp record:\n"
 		"                                            4-tuple, algorithm, its exported state,\n"
 		"                                            statistics; --cc and --port filter\n"
 		"                                            (--cc cubic matches cubic and bpf_cubic)\n"

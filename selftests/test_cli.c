@@ -295,7 +295,7 @@ static void binary_help_and_version_exit_0(void **state)
 	assert_int_equal(run(out, sizeof(out), "--help"), 0);
 	assert_non_null(strstr(out, "OBJECT := { cc"));
 	assert_int_equal(run(out, sizeof(out), "cc help"), 0);
-	assert_non_null(strstr(out, "bpftcp cc register NAME...|all [--default] [--restricted]"));
+	assert_non_null(strstr(out, "bpftcp cc register NAME...|all [-d|--default] [--restricted]"));
 	assert_int_equal(run(out, sizeof(out), "-V"), 0);
 	assert_non_null(strstr(out, "bpftcp " BPFTCP_VERSION));
 }
