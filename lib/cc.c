@@ -193,10 +193,10 @@ int bpftcp_cc_is_registered(const char *name)
 /* Removes what a (possibly partial) registration pinned in @dir. */
 static void unpin_all(const char *dir)
 {
-	/* "stats.new": a replace that died between pinning and renaming.
+	/* "stats_new": a replace that died between pinning and renaming.
 	 * "bss": algorithm counters were pinned there before they moved into
 	 * the stats map; removed so that an old registration leaves nothing. */
-	static const char *const files[] = { "link", "stats", "stats.new", "bss" };
+	static const char *const files[] = { "link", "stats", "stats_new", "bss" };
 	char path[PATH_MAX + 16];
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -560,8 +560,9 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 		goto out_unlock;
 	}
 	/* The new counters go in beside the old ones first, and take their
-	 * name once the new programs run (rename(2) on bpffs is atomic). */
-	snprintf(fresh, sizeof(fresh), "%s/stats.new", dir);
+	 * name once the new programs run (rename(2) on bpffs is atomic).  No
+	 * dot in the name: bpffs refuses to pin names with one (EPERM). */
+	snprintf(fresh, sizeof(fresh), "%s/stats_new", dir);
 	err = pin_counters(obj, fresh);
 	if (err) {
 		pr_warn("cannot pin the counters of %s at %s: %s\n", a->info.kname, fresh,
