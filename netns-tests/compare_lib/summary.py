@@ -318,7 +318,8 @@ def _verdict(e):
         return "n/a (needs >= 2 runs of the pair and of the control)"
     v = "yes" if e["met"] else "no"
     if not e["decisive"]:
-        v += " (interval wider than +-%.2f: more repetitions needed)" % e["share_tolerance"]
+        v += " (not decisive: interval wider than +-%.2f, more repetitions needed)" \
+            % e["share_tolerance"]
     return v
 
 
