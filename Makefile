@@ -327,7 +327,7 @@ help:
 	@echo '  make run        build, register every algorithm, demo a transfer with each'
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
-	@echo '  make compare    compare congestion controls on the emulated link (about 20 min);'
+	@echo '  make compare    compare congestion controls on the emulated link (about 35 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_TIME seconds (default 60)'
 	@echo '  make install    install bpftcp, its man page and bash completion, libbpftcp and its headers'

@@ -39,15 +39,20 @@
  *     the deltas of tp->delivered and tp->data_segs_out since the backoff;
  *     cong_avoid does nothing meanwhile (the kernel does not call it in
  *     CWR).  When an ACK passes high_seq it ends the reduction as
- *     tcp_end_cwnd_reduction() does (cwnd = ssthresh) and applies
- *     CA_EVENT_COMPLETE_CWR.  If the kernel enters CWR, Recovery or Loss
+ *     tcp_end_cwnd_reduction() does (cwnd = ssthresh, snd_cwnd_stamp =
+ *     now) and applies CA_EVENT_COMPLETE_CWR.  Because the kernel sees Open,
+ *     its application-limited path (tcp_cwnd_application_limited(), which
+ *     in CWR only refreshes snd_cwnd_stamp) would raise ssthresh to 3/4 of
+ *     cwnd and undo part of the backoff; the port refreshes snd_cwnd_stamp
+ *     at the backoff and on every ACK of the reduction so that path cannot
+ *     fire (cdg_cwr_stamp() in cdg.h).  If the kernel enters CWR, Recovery or Loss
  *     meanwhile, its own reduction takes over (set_state ends the
  *     emulation) and ssthresh returns the current snd_ssthresh, as the
  *     kernel would not recompute it in CWR.  What remains different: the
  *     kernel's state stays Open, so undo_marker is not cleared (a later
  *     spurious-recovery undo may restore ssthresh above the backoff's),
- *     prior_ssthresh and tlp_high_seq are not reset, snd_cwnd_stamp is not
- *     refreshed at the end, a Recovery entered during the reduction
+ *     prior_ssthresh and tlp_high_seq are not reset, a Recovery entered
+ *     during the reduction
  *     restarts PRR from the current cwnd towards the same ssthresh, and
  *     tcp_get_info() reports Open rather than CWR.
  *  3. get_random_u32() is bpf_get_prandom_u32(); the HyStart MIB counters
@@ -204,6 +209,8 @@ static __always_inline void cdg_enter_cwr(struct sock *sk, struct cdg_state *ca,
 
 	cdg_cwr_enter(&ca->cwr, tp->snd_nxt, tcp_snd_cwnd(tp), tp->delivered,
 		      tp->data_segs_out, tp->lost, tp->snd_una);
+	/* Keeps tcp_cwnd_application_limited() off (cdg_cwr_stamp()). */
+	tp->snd_cwnd_stamp = cdg_cwr_stamp(&ca->cwr, tp->snd_cwnd_stamp, tcp_jiffies32);
 	tp->snd_cwnd_cnt = 0;
 	tp->snd_ssthresh = cdg_ssthresh(ca, tcp_snd_cwnd(tp), p);
 	if (tcp_ecn_mode_rfc3168(tp))
@@ -284,8 +291,10 @@ void BPF_PROG(bpf_cdg_acked, struct sock *sk, const struct ack_sample *sample)
 		return;
 	if (cdg_cwr_done(&ca->cwr, tp->snd_una)) {
 		/* tcp_end_cwnd_reduction(), then CA_EVENT_COMPLETE_CWR. */
-		if (tp->snd_ssthresh < TCP_INFINITE_SSTHRESH)
+		if (tp->snd_ssthresh < TCP_INFINITE_SSTHRESH) {
 			tcp_snd_cwnd_set(tp, tp->snd_ssthresh);
+			tp->snd_cwnd_stamp = tcp_jiffies32;
+		}
 		ca->cwr.active = 0;
 		cdg_complete_cwr(ca, tp->snd_nxt);
 	} else {
@@ -301,6 +310,8 @@ void BPF_PROG(bpf_cdg_acked, struct sock *sk, const struct ack_sample *sample)
 
 		if (cdg_cwr_prr(&ca->cwr, &in, &cwnd))
 			tcp_snd_cwnd_set(tp, cwnd);
+		tp->snd_cwnd_stamp = cdg_cwr_stamp(&ca->cwr, tp->snd_cwnd_stamp,
+						   tcp_jiffies32);
 	}
 }
 

@@ -31,6 +31,25 @@
  *     because reno lacks TCP_CONG_NEEDS_ECN.  The difference: the socket
  *     then reports "reno" rather than "dctcp-reno" in TCP_CONGESTION and
  *     inet_diag.  Fallbacks are counted in the reno_fallbacks global.
+ *     When init itself runs inside a BPF TCP_CONGESTION change (a sockops
+ *     program, or another BPF congestion control's init, switched the
+ *     socket to bpf_dctcp with bpf_setsockopt), the kernel refuses the
+ *     nested change with -EBUSY (net/core/filter.c, bpf_chg_cc_inprogress),
+ *     where the kernel's dctcp still switches to dctcp-reno.  The port
+ *     then becomes that dctcp-reno itself: init sets reno_fallback, after
+ *     which ssthresh, cong_avoid and undo_cwnd are tcp_reno_ssthresh,
+ *     tcp_reno_cong_avoid and tcp_reno_undo_cwnd, and in_ack_event,
+ *     cwnd_event and set_state do nothing (dctcp_reno has none of them).
+ *     ECT, which only tcp_reinit_congestion_control() can clear (inet->tos
+ *     is not writable from BPF and IP_TOS keeps a TCP socket's ECN bits),
+ *     is cleared by retrying the switch to reno on the next ACK
+ *     (in_ack_event, which runs before the ACK's cong_avoid), outside the
+ *     nested change; so the
+ *     packets sent before the first ACK after init still carry ECT(0),
+ *     which the kernel's dctcp would have sent Not-ECT.  Counted in
+ *     reno_fallbacks_nested (and reno_fallbacks once switched); a retry
+ *     that fails again counts in reno_fallback_retries_failed and leaves
+ *     Reno running inside bpf_dctcp with ECT on.
  *  3. "ECN negotiated" is tcp_ecn_mode_any(): ecn_flags & (RFC 3168 mode bit
  *     0 | AccECN mode bit 4).  Before AccECN (Linux < 6.18) bit 4 is unused
  *     and bit 0 is TCP_ECN_OK, so the test is right on both.
@@ -62,7 +81,9 @@
 /* This program's counters, shown by "bpftcp cc stats dctcp". */
 struct dctcp_counters {
 	BPFTCP_CC_STATS_MEMBERS;
-	__u64 reno_fallbacks;		/* init switched a non-ECN socket to reno */
+	__u64 reno_fallbacks;		/* a non-ECN socket switched to reno */
+	__u64 reno_fallbacks_nested;	/* init's switch refused (-EBUSY): Reno ran here */
+	__u64 reno_fallback_retries_failed; /* the later switch failed too */
 	__u64 ce_state_changes;		/* receiver: CE state flips */
 	__u64 plb_enabled_not_supported; /* connections started with PLB on */
 };
@@ -83,6 +104,31 @@ const volatile __u32 dctcp_alpha_on_init = DCTCP_MAX_ALPHA;
 
 /* The Reno that non-ECN connections fall back to (deviation 2). */
 const char fallback_cc[] = "reno";
+
+/* Switches the socket to the kernel's reno (deviation 2); 0 or -errno. */
+static __always_inline int dctcp_switch_to_reno(struct sock *sk)
+{
+	return bpf_setsockopt(sk, SOL_TCP, TCP_CONGESTION, (void *)fallback_cc,
+			      sizeof(fallback_cc));
+}
+
+/* A fallback whose switch init could not make (-EBUSY, nested in another
+ * BPF TCP_CONGESTION change): retried from the ACK path; true once the
+ * socket runs reno (nothing of this program runs for it afterwards). */
+static __always_inline bool dctcp_retry_fallback(struct sock *sk, struct dctcp_state *ca)
+{
+	if (dctcp_switch_to_reno(sk)) {
+		BPFTCP_COUNT(reno_fallback_retries_failed);
+		return false;
+	}
+	BPFTCP_COUNT(reno_fallbacks);
+	return true;
+}
+
+static __always_inline struct dctcp_state *inet_csk_ca_dctcp(struct sock *sk)
+{
+	return inet_csk_ca(sk);
+}
 
 static __always_inline void dctcp_reset(const struct tcp_sock *tp, struct dctcp_state *ca)
 {
@@ -141,9 +187,11 @@ void BPF_PROG(bpf_dctcp_init, struct sock *sk)
 	/* No ECN support? Fall back to Reno, which also stops ECT marking
 	 * (the SYN carried it because of TCP_CONG_NEEDS_ECN).  Nothing of
 	 * this program may run for the socket after the switch. */
-	if (bpf_setsockopt(sk, SOL_TCP, TCP_CONGESTION, (void *)fallback_cc,
-			   sizeof(fallback_cc))) {
-		BPFTCP_ERR();
+	if (dctcp_switch_to_reno(sk)) {
+		/* Inside another BPF TCP_CONGESTION change (-EBUSY): be
+		 * dctcp-reno here until the ACK path can switch. */
+		inet_csk_ca_dctcp(sk)->reno_fallback = 1;
+		BPFTCP_COUNT(reno_fallbacks_nested);
 		return;
 	}
 	BPFTCP_COUNT(reno_fallbacks);
@@ -156,6 +204,8 @@ __u32 BPF_PROG(bpf_dctcp_ssthresh, struct sock *sk)
 	const struct tcp_sock *tp = tcp_sk(sk);
 
 	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
+	if (ca->reno_fallback)
+		return cc_reno_ssthresh(sk);
 	ca->loss_cwnd = tcp_snd_cwnd(tp);
 	return dctcp_ssthresh(tcp_snd_cwnd(tp), ca->dctcp_alpha);
 }
@@ -168,6 +218,13 @@ void BPF_PROG(bpf_dctcp_in_ack_event, struct sock *sk, __u32 flags)
 	struct dctcp_state *ca = inet_csk_ca(sk);
 
 	BPFTCP_COUNT(calls[BPFTCP_OP_IN_ACK_EVENT]);
+	if (ca->reno_fallback) {
+		/* dctcp-reno has no in_ack_event: only the pending switch
+		 * (1), tried once; 2: it failed, Reno stays in here. */
+		if (ca->reno_fallback == 1 && !dctcp_retry_fallback(sk, ca))
+			ca->reno_fallback = 2;
+		return;
+	}
 	/* Expired RTT */
 	if (!before(tp->snd_una, ca->next_seq)) {
 		ca->dctcp_alpha = dctcp_alpha_update(ca->dctcp_alpha,
@@ -192,6 +249,8 @@ SEC("struct_ops")
 void BPF_PROG(bpf_dctcp_state, struct sock *sk, __u8 new_state)
 {
 	BPFTCP_COUNT(calls[BPFTCP_OP_SET_STATE]);
+	if (inet_csk_ca_dctcp(sk)->reno_fallback)
+		return;		/* dctcp-reno has no set_state */
 	if (new_state == TCP_CA_Recovery &&
 	    new_state != tcp_ca_state(sk))
 		dctcp_react_to_loss(sk);
@@ -239,6 +298,8 @@ void BPF_PROG(bpf_dctcp_cwnd_event, struct sock *sk, enum tcp_ca_event ev)
 	struct dctcp_state *ca = inet_csk_ca(sk);
 
 	BPFTCP_COUNT(calls[BPFTCP_OP_CWND_EVENT]);
+	if (ca->reno_fallback)
+		return;		/* dctcp-reno has no cwnd_event */
 	switch (ev) {
 	case CA_EVENT_ECN_IS_CE:
 	case CA_EVENT_ECN_NO_CE:
@@ -259,6 +320,8 @@ __u32 BPF_PROG(bpf_dctcp_undo_cwnd, struct sock *sk)
 	const struct dctcp_state *ca = inet_csk_ca(sk);
 
 	BPFTCP_COUNT(calls[BPFTCP_OP_UNDO_CWND]);
+	if (ca->reno_fallback)
+		return cc_reno_undo_cwnd(sk);
 	return dctcp_undo_cwnd(tcp_snd_cwnd(tcp_sk(sk)), ca->loss_cwnd);
 }
 
@@ -266,6 +329,7 @@ SEC("struct_ops")
 void BPF_PROG(bpf_dctcp_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
 	BPFTCP_COUNT(calls[BPFTCP_OP_CONG_AVOID]);
+	/* tcp_reno_cong_avoid, in dctcp and in dctcp-reno alike. */
 	cc_reno_cong_avoid(sk, acked);
 }
 

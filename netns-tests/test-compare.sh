@@ -51,7 +51,8 @@ compare_rejects_bad_arguments() {
 	local args rc
 	for args in "--rate fast" "--rtt -5ms" "--queue 0" "--loss 150%" "--ecn-k 0" \
 		    "--flows 0" "--duration 1" "--scenario nope" "--cc no_such_cc" \
-		    "--scenario pairs --cc reno" "--scenario single --flows 2" "--bogus"; do
+		    "--scenario pairs --cc reno" "--scenario single --flows 2" "--bogus" \
+		    "--scenario pairs --reps 0" "--scenario single --reps 2" "--cc cubic --reps 2"; do
 		# shellcheck disable=SC2086
 		"$COMPARE" --build "$BUILD" $args --out "$TEST_TMP/never" > "$TEST_TMP/out" 2>&1
 		rc=$?

@@ -14,8 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "bpftcp/bic.h"
-
-#define HZ_TEST 250
+#include "hz_sweep.h"
 
 static const struct bic_params defaults = BIC_PARAMS_DEFAULT;
 
@@ -145,17 +144,18 @@ static void test_update_rate_limited_to_hz_over_32(void **state)
 	bic_update(&ca, 100, 1000, HZ_TEST, &defaults);
 	assert_int_equal(ca.cnt, 6);		/* 100/16 */
 	assert_int_equal(ca.epoch_start, 1000);
-	/* Same cwnd within HZ/32 = 7 jiffies: no recomputation. */
+	/* Same cwnd within HZ/32 jiffies (31.25 ms, in whole jiffies): no
+	 * recomputation. */
 	ca.last_max_cwnd = 120;
-	bic_update(&ca, 100, 1007, HZ_TEST, &defaults);
+	bic_update(&ca, 100, 1000 + (uint32_t)floor(HZ_TEST / 32.0), HZ_TEST, &defaults);
 	assert_int_equal(ca.cnt, 6);
-	/* 8 jiffies later it recomputes with the new W_max. */
-	bic_update(&ca, 100, 1008, HZ_TEST, &defaults);
+	/* One jiffy later it recomputes with the new W_max. */
+	bic_update(&ca, 100, 1001 + (uint32_t)floor(HZ_TEST / 32.0), HZ_TEST, &defaults);
 	assert_int_equal(ca.cnt, 20);
 	assert_int_equal(ca.epoch_start, 1000);	/* epoch kept */
 	/* A different cwnd recomputes at once. */
 	ca.last_max_cwnd = 200;
-	bic_update(&ca, 101, 1008, HZ_TEST, &defaults);
+	bic_update(&ca, 101, 1001 + (uint32_t)floor(HZ_TEST / 32.0), HZ_TEST, &defaults);
 	assert_int_equal(ca.cnt, 6);		/* 101/16 */
 }
 
@@ -229,5 +229,5 @@ int main(void)
 		cmocka_unit_test(test_delayed_ack_ratio_converges),
 	};
 
-	return cmocka_run_group_tests_name("bic_math", tests, NULL, NULL);
+	return run_group_at_every_hz("bic_math", tests);
 }

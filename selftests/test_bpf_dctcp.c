@@ -7,11 +7,19 @@
  * kernel's dctcp does.  The registration is host-wide and is always
  * undone in the teardown; the sysctls changed are the private netns's.
  */
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "harness.h"
 #include "bpftcp/libbpftcp.h"
+#include "selftests/bpf/set_cc_established.skel.h"
 
 #define MIB (1024ULL * 1024)
 
@@ -132,6 +140,83 @@ static void non_dctcp_peer_declines_ecn_so_sender_falls_back_to_reno(void **stat
 	assert_int_equal(st.errors, 0);
 }
 
+/* What the client socket looked like midway through the transfer. */
+struct midway_view {
+	int tos;			/* getsockopt(IP_TOS): inet->tos, ECN bits included */
+	char cc[HARNESS_CC_NAME_MAX];
+};
+
+static void look_midway(int fd, void *ctx)
+{
+	struct midway_view *v = ctx;
+	socklen_t len = sizeof(v->tos);
+
+	if (getsockopt(fd, IPPROTO_IP, IP_TOS, &v->tos, &len))
+		v->tos = -1;
+	len = sizeof(v->cc);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, v->cc, &len))
+		v->cc[0] = '\0';
+}
+
+/*
+ * A sockops program switches an established non-ECN connection to
+ * bpf_dctcp with bpf_setsockopt(TCP_CONGESTION); bpf_dctcp's init then runs
+ * inside that change, so its own switch to reno fails with -EBUSY.  The
+ * kernel's dctcp falls back to Reno there too, with ECT off: the socket must
+ * end on Reno (switched on the first ACK), not send ECT, and lose no data.
+ */
+static void nested_fallback_still_ends_on_reno_without_ect(void **state)
+{
+	struct midway_view v = { .tos = -1 };
+	struct transfer_opts o = { .cc = "reno", .bytes = 8 * MIB, .midway = look_midway,
+				   .ctx = &v };
+	struct selftests_bpf_set_cc_established *skel;
+	struct bpftcp_cc_stats st;
+	struct transfer_result r;
+	long long nested, fallbacks;
+	char cg[4096];
+	int cg_fd, err;
+
+	harness_require_bpf();
+	assert_int_equal(harness_sh("sysctl -qw net.ipv4.tcp_congestion_control=reno "
+				    "net.ipv4.tcp_ecn=2"), 0);
+	nested = dctcp_counter("reno_fallbacks_nested");
+	fallbacks = dctcp_counter("reno_fallbacks");
+
+	skel = selftests_bpf_set_cc_established__open_and_load();
+	assert_non_null(skel);
+	assert_int_equal(harness_cgroup_enter("bpftcp-dctcp-nested", cg, sizeof(cg)), 0);
+	cg_fd = open(cg, O_RDONLY | O_DIRECTORY);
+	assert_true(cg_fd >= 0);
+	err = bpf_prog_attach(bpf_program__fd(skel->progs.set_cc_established), cg_fd,
+			      BPF_CGROUP_SOCK_OPS, 0);
+	if (!err)
+		err = harness_transfer(&o, &r);
+	bpf_prog_detach2(bpf_program__fd(skel->progs.set_cc_established), cg_fd,
+			 BPF_CGROUP_SOCK_OPS);
+	close(cg_fd);
+	harness_cgroup_leave();
+	assert_int_equal(err, 0);
+	/* The sockops program did switch the socket to bpf_dctcp ... */
+	assert_int_equal(skel->data->set_result, 0);
+	assert_int_equal(skel->bss->switched, 1);
+	selftests_bpf_set_cc_established__destroy(skel);
+	assert_true(r.data_ok);
+	assert_false(r.info.tcpi_options & TCPI_OPT_ECN);
+	/* ... whose init could not switch (nested) but fell back anyway:
+	 * on Reno by the middle of the transfer, with ECT cleared, as
+	 * INET_ECN_dontxmit() leaves it. */
+	assert_string_equal(v.cc, "reno");
+	assert_string_equal(r.client_cc, "reno");
+	assert_true(v.tos >= 0);
+	assert_int_equal(v.tos & 3, 0);
+	assert_true(nested >= 0 && fallbacks >= 0);
+	assert_int_equal(dctcp_counter("reno_fallbacks_nested"), nested + 1);
+	assert_int_equal(dctcp_counter("reno_fallbacks"), fallbacks + 1);
+	assert_int_equal(bpftcp_cc_stats(dctcp->name, &st), 0);
+	assert_int_equal(st.errors, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_registered, teardown)
@@ -139,6 +224,7 @@ int main(void)
 		T(both_ends_negotiate_ecn_and_run_dctcp),
 		T(both_ends_negotiate_ecn_over_ipv6),
 		T(non_dctcp_peer_declines_ecn_so_sender_falls_back_to_reno),
+		T(nested_fallback_still_ends_on_reno_without_ect),
 	};
 
 	return cmocka_run_group_tests_name("bpf_dctcp", tests, group_setup, NULL);

@@ -470,6 +470,82 @@ static void test_cwr_enter_and_end(void **state)
 }
 
 /*
+ * A model of the kernel's tcp_cwnd_application_limited() as
+ * tcp_cwnd_validate() runs it on a send that is not cwnd-limited, in
+ * TCP_CA_Open (tcp_output.c; tcp_current_ssthresh() outside CWR/Recovery
+ * is max(ssthresh, 3/4 cwnd)): what the kernel does during the emulated
+ * reduction, whose socket it sees as Open.
+ */
+struct sim_sock {
+	uint32_t cwnd, ssthresh, stamp, cwnd_used;
+};
+
+static void model_app_limited_send(struct sim_sock *s, uint32_t now, uint32_t rto,
+				   uint32_t init_win)
+{
+	uint32_t win_used;
+
+	if ((int32_t)(now - s->stamp) < (int32_t)rto)
+		return;
+	win_used = s->cwnd_used > init_win ? s->cwnd_used : init_win;
+	if (win_used < s->cwnd) {
+		uint32_t three_quarters = (s->cwnd >> 1) + (s->cwnd >> 2);
+
+		s->ssthresh = s->ssthresh > three_quarters ? s->ssthresh : three_quarters;
+		s->cwnd = (s->cwnd + win_used) >> 1;
+	}
+	s->cwnd_used = 0;
+	s->stamp = now;
+}
+
+/*
+ * An application-limited flow (20 packets per RTT of a cwnd of 100, stamp
+ * last refreshed long ago) backs off to ssthresh 70.  In the kernel's CWR
+ * state the application-limited path would change nothing; with the port's
+ * stamping (cdg_cwr_stamp() at the backoff and on each ACK) it cannot fire,
+ * so the backoff stands.  Without it, the Open-state path fires at the
+ * first send and raises ssthresh to 75: the defect the stamping removes.
+ */
+static void test_cwr_stamp_keeps_app_limited_path_off(void **state)
+{
+	const uint32_t rto = 50, rtt = 10, init_win = 10, in_flight = 20;
+
+	(void)state;
+	for (int stamping = 0; stamping <= 1; stamping++) {
+		struct cdg_state ca = fresh();
+		struct sim_sock s = { .cwnd = 100, .ssthresh = 70, .stamp = 0,
+				      .cwnd_used = in_flight };
+		uint32_t now = 1000;
+
+		cdg_cwr_enter(&ca.cwr, 5000, 100, 0, 0, 0, 4000);
+		if (stamping)
+			s.stamp = cdg_cwr_stamp(&ca.cwr, s.stamp, now);
+		for (int rtts = 0; rtts < 8; rtts++) {
+			model_app_limited_send(&s, now + 1, rto, init_win);
+			now += rtt;
+			if (stamping)	/* an ACK of the reduction */
+				s.stamp = cdg_cwr_stamp(&ca.cwr, s.stamp, now);
+			s.cwnd_used = in_flight;
+		}
+		if (stamping) {
+			assert_int_equal(s.ssthresh, 70);
+			assert_int_equal(s.cwnd, 100);	/* PRR's alone to change */
+			assert_int_equal(s.stamp, now);
+		} else {
+			/* Fires at 1001 (cwnd 60) and again an RTO later. */
+			assert_int_equal(s.ssthresh, 75);
+			assert_int_equal(s.cwnd, 40);
+		}
+	}
+	/* Outside a reduction the stamp is the kernel's business. */
+	{
+		struct cdg_state ca = fresh();
+
+		assert_int_equal(cdg_cwr_stamp(&ca.cwr, 123, 456), 123);
+	}
+}
+
+/*
  * One RTT of a reduction from cwnd 100 to ssthresh 70, one packet per ACK,
  * the sender filling cwnd after each: PRR sends 70 packets for the 100
  * delivered (RFC 6937), spread evenly, and ends with 70 in flight.
@@ -562,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_hystart_ack_train),
 		cmocka_unit_test(test_hystart_delay),
 		cmocka_unit_test(test_cwr_enter_and_end),
+		cmocka_unit_test(test_cwr_stamp_keeps_app_limited_path_off),
 		cmocka_unit_test(test_prr_spreads_the_reduction),
 		cmocka_unit_test(test_prr_below_ssthresh_regrows),
 	};

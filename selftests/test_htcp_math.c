@@ -14,8 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "bpftcp/htcp.h"
-
-#define HZ_TEST 250	/* 4 ms jiffies */
+#include "hz_sweep.h"
 
 static const struct htcp_params defaults = HTCP_PARAMS_DEFAULT;
 static const struct htcp_params no_scaling = { .use_rtt_scaling = 0, .use_bandwidth_switch = 1 };
@@ -45,8 +44,8 @@ static void alpha_is_reno_during_first_second(void **state)
 {
 	struct htcp_state ca = fresh(1000);
 
-	ca.minRTT = 25;		/* 100 ms: RTT scaling is neutral */
-	for (uint32_t t = 0; t <= HZ_TEST; t += 50) {
+	ca.minRTT = model_msecs_to_jiffies(100);	/* RTT scaling is neutral */
+	for (uint32_t t = 0; t <= HZ_TEST; t += HZ_TEST / 5) {
 		htcp_alpha_update(&ca, 1000 + t, HZ_TEST, &defaults);
 		assert_int_equal(ca.alpha, 2 * 1 * (128 - 64));
 	}
@@ -83,16 +82,16 @@ static void alpha_scales_with_min_rtt_over_100ms(void **state)
 	struct htcp_state ca = fresh(0);
 	const uint32_t now = 2 * HZ_TEST;	/* unscaled factor 11 */
 
-	ca.minRTT = 25;				/* 100 ms: x1 */
+	ca.minRTT = model_msecs_to_jiffies(100);	/* x1 */
 	htcp_alpha_update(&ca, now, HZ_TEST, &defaults);
 	assert_int_equal(ca.alpha, 2 * 11 * 64);
-	ca.minRTT = 5;				/* 20 ms: x0.2 -> 2.2 -> 2 */
+	ca.minRTT = model_msecs_to_jiffies(20);	/* x0.2 -> 2.2 -> 2 */
 	htcp_alpha_update(&ca, now, HZ_TEST, &defaults);
 	assert_int_equal(ca.alpha, 2 * 2 * 64);
-	ca.minRTT = 250;			/* 1 s: x10, clamped to x2 */
+	ca.minRTT = model_msecs_to_jiffies(1000);	/* x10, clamped to x2 */
 	htcp_alpha_update(&ca, now, HZ_TEST, &defaults);
 	assert_int_equal(ca.alpha, 2 * 22 * 64);
-	ca.minRTT = 1;				/* 4 ms: x0.04, clamped to x0.1 */
+	ca.minRTT = 1;		/* 1 jiffy, <= 10 ms at every HZ: clamped to x0.1 */
 	htcp_alpha_update(&ca, now, HZ_TEST, &defaults);
 	assert_int_equal(ca.alpha, 2 * 1 * 64);
 	ca.minRTT = 0;				/* unknown: unscaled */
@@ -129,10 +128,15 @@ static void beta_half_for_short_rtt_or_unknown_max(void **state)
 {
 	struct htcp_state ca = fresh(0);
 
-	/* 10 ms is 3 jiffies (rounded up): minRTT must exceed it. */
+	/* minRTT must exceed 10 ms in jiffies (rounded up). */
 	ca.modeswitch = 1;
-	htcp_beta_update(&ca, 3, 4, HZ_TEST, &no_switch);
+	htcp_beta_update(&ca, model_msecs_to_jiffies(10), model_msecs_to_jiffies(10) + 1,
+			 HZ_TEST, &no_switch);
 	assert_int_equal(ca.beta, 64);
+	ca.modeswitch = 1;
+	htcp_beta_update(&ca, model_msecs_to_jiffies(10) + 1, model_msecs_to_jiffies(10) + 1,
+			 HZ_TEST, &no_switch);
+	assert_int_equal(ca.beta, 102);		/* 1.0 -> 0.8 */
 	ca.modeswitch = 1;
 	htcp_beta_update(&ca, 40, 0, HZ_TEST, &no_switch);
 	assert_int_equal(ca.beta, 64);
@@ -191,8 +195,8 @@ static void increase_is_alpha_packets_per_rtt(void **state)
 {
 	struct htcp_state ca = fresh(0);
 	struct cc_window w = { .cwnd = 100, .ssthresh = 50, .cwnd_clamp = 100000 };
-	/* 25 jiffies past the first second: factor 2, alpha = 256 (2 / RTT). */
-	const uint32_t now = HZ_TEST + 25;
+	/* 0.1 s past the first second: factor 2, alpha = 256 (2 / RTT). */
+	const uint32_t now = HZ_TEST + HZ_TEST / 10;
 	double ideal = 100;
 
 	htcp_alpha_update(&ca, now, HZ_TEST, &no_scaling);
@@ -224,15 +228,17 @@ static void max_rtt_grows_only_when_open_and_in_small_steps(void **state)
 {
 	struct htcp_state ca = fresh(0);
 
+	const uint32_t j20 = model_msecs_to_jiffies(20);
+
 	htcp_measure_rtt(&ca, 30, true, HZ_TEST);
 	assert_int_equal(ca.minRTT, 30);
 	assert_int_equal(ca.maxRTT, 30);
-	htcp_measure_rtt(&ca, 35, true, HZ_TEST);	/* +20 ms = 5 jiffies: ok */
-	assert_int_equal(ca.maxRTT, 35);
-	htcp_measure_rtt(&ca, 41, true, HZ_TEST);	/* +6 jiffies: an outlier */
-	assert_int_equal(ca.maxRTT, 35);
-	htcp_measure_rtt(&ca, 38, false, HZ_TEST);	/* not Open */
-	assert_int_equal(ca.maxRTT, 35);
+	htcp_measure_rtt(&ca, 30 + j20, true, HZ_TEST);	/* +20 ms: ok */
+	assert_int_equal(ca.maxRTT, 30 + j20);
+	htcp_measure_rtt(&ca, 31 + 2 * j20, true, HZ_TEST);	/* +20 ms + 1: an outlier */
+	assert_int_equal(ca.maxRTT, 30 + j20);
+	htcp_measure_rtt(&ca, 31 + j20, false, HZ_TEST);	/* not Open */
+	assert_int_equal(ca.maxRTT, 30 + j20);
 	htcp_measure_rtt(&ca, 20, false, HZ_TEST);	/* min: any state */
 	assert_int_equal(ca.minRTT, 20);
 }
@@ -244,15 +250,18 @@ static void throughput_is_measured_per_window_and_smoothed(void **state)
 	ca.minRTT = 10;
 	/* 100 packets in 20 jiffies, 2 RTTs after the event: take it as is. */
 	htcp_measure_achieved_throughput(&ca, 100, -1, true, true, 100, 20, HZ_TEST, &defaults);
-	assert_int_equal(ca.Bi, 100 * HZ_TEST / 20);	/* 1250 packets/s */
-	assert_int_equal(ca.maxB, 1250);
-	assert_int_equal(ca.minB, 1250);
+	const uint32_t b1 = (uint32_t)floor(100.0 / 20 * HZ_TEST);	/* packets/s */
+	const uint32_t b2 = (uint32_t)floor(100.0 / 80 * HZ_TEST);
+
+	assert_int_equal(ca.Bi, b1);
+	assert_int_equal(ca.maxB, b1);
+	assert_int_equal(ca.minB, b1);
 	assert_int_equal(ca.packetcount, 0);
 	assert_int_equal(ca.pkts_acked, 100);
 	/* Later (10 RTTs after): 100 packets in 80 jiffies, smoothed 3/4. */
 	htcp_measure_achieved_throughput(&ca, 100, -1, true, true, 100, 100, HZ_TEST, &defaults);
-	assert_int_equal(ca.Bi, (3 * 1250 + 312) / 4);
-	assert_int_equal(ca.maxB, 1250);
+	assert_int_equal(ca.Bi, (uint32_t)floor((3.0 * b1 + b2) / 4));
+	assert_int_equal(ca.maxB, b1);
 	/* Too few packets for a window: keep counting. */
 	htcp_measure_achieved_throughput(&ca, 10, -1, true, true, 100, 200, HZ_TEST, &defaults);
 	assert_int_equal(ca.packetcount, 10);
@@ -263,7 +272,7 @@ static void throughput_is_measured_per_window_and_smoothed(void **state)
 	assert_int_equal(ca.pkts_acked, 10);		/* only set when Open */
 	/* An RTT sample in microseconds becomes jiffies, rounded up. */
 	htcp_measure_achieved_throughput(&ca, 1, 4001, true, true, 100, 301, HZ_TEST, &defaults);
-	assert_int_equal(ca.minRTT, 2);
+	assert_int_equal(ca.minRTT, model_usecs_to_jiffies(4001));
 }
 
 static void undo_restores_the_congestion_epoch(void **state)
@@ -312,5 +321,5 @@ int main(void)
 		cmocka_unit_test(undo_restores_the_congestion_epoch),
 	};
 
-	return cmocka_run_group_tests_name("htcp_math", tests, NULL, NULL);
+	return run_group_at_every_hz("htcp_math", tests);
 }

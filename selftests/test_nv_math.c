@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "bpftcp/nv.h"
+#include "hz_sweep.h"
 
-#define HZ_TEST 250
 #define MSS 1000
 
 static const struct nv_params defaults = NV_PARAMS_DEFAULT;
@@ -450,5 +450,5 @@ int main(void)
 		cmocka_unit_test(test_single_call_per_rtt_raises_min_cwnd),
 	};
 
-	return cmocka_run_group_tests_name("nv_math", tests, NULL, NULL);
+	return run_group_at_every_hz("nv_math", tests);
 }

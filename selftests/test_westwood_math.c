@@ -12,8 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "bpftcp/westwood.h"
+#include "hz_sweep.h"
 
-#define HZ_TEST 250	/* 4 ms jiffies; the 50 ms minimum window is 12 jiffies */
 #define MSS 1000
 
 static void init_starts_with_conservative_rtt(void **state)
@@ -36,13 +36,13 @@ static void rtt_samples_become_jiffies_rounded_up(void **state)
 
 	westwood_init(&w, 0, 0, HZ_TEST);
 	westwood_pkts_acked(&w, 80000, HZ_TEST);
-	assert_int_equal(w.rtt, 20);
+	assert_int_equal(w.rtt, model_usecs_to_jiffies(80000));
 	westwood_pkts_acked(&w, 4001, HZ_TEST);
-	assert_int_equal(w.rtt, 2);
+	assert_int_equal(w.rtt, model_usecs_to_jiffies(4001));
 	/* No timestamp (negative) or zero: ignored. */
 	westwood_pkts_acked(&w, -1, HZ_TEST);
 	westwood_pkts_acked(&w, 0, HZ_TEST);
-	assert_int_equal(w.rtt, 2);
+	assert_int_equal(w.rtt, model_usecs_to_jiffies(4001));
 }
 
 static void filter_takes_first_sample_then_smooths_by_seven_eighths(void **state)
@@ -64,22 +64,25 @@ static void window_closes_only_after_rtt_and_at_least_50ms(void **state)
 {
 	struct westwood_state w;
 
+	/* The minimum window: 50 ms, HZ/20 jiffies (12 at HZ 250). */
+	const uint32_t win = (uint32_t)floor(HZ_TEST / 20.0);
+
 	westwood_init(&w, 1000, 0, HZ_TEST);
 	w.first_ack = 0;
-	w.rtt = 5;		/* 20 ms: the 12-jiffy minimum applies */
+	w.rtt = 1;		/* shorter than 50 ms: the minimum applies */
 	w.bk = 120000;
-	westwood_update_window(&w, 1012, 0, HZ_TEST);
-	assert_int_equal(w.bw_est, 0);		/* 12 is not > 12 */
-	westwood_update_window(&w, 1013, 0, HZ_TEST);
-	assert_int_equal(w.bw_est, 120000 / 13);
+	westwood_update_window(&w, 1000 + win, 0, HZ_TEST);
+	assert_int_equal(w.bw_est, 0);		/* win is not > win */
+	westwood_update_window(&w, 1001 + win, 0, HZ_TEST);
+	assert_int_equal(w.bw_est, 120000 / (win + 1));
 	assert_int_equal(w.bk, 0);
-	assert_int_equal(w.rtt_win_sx, 1013);
+	assert_int_equal(w.rtt_win_sx, 1001 + win);
 
-	w.rtt = 30;		/* a longer RTT sets the window */
+	w.rtt = 2 * win;	/* a longer RTT sets the window */
 	w.bk = 3000;
-	westwood_update_window(&w, 1013 + 30, 0, HZ_TEST);
+	westwood_update_window(&w, 1001 + win + 2 * win, 0, HZ_TEST);
 	assert_int_equal(w.bk, 3000);
-	westwood_update_window(&w, 1013 + 31, 0, HZ_TEST);
+	westwood_update_window(&w, 1002 + win + 2 * win, 0, HZ_TEST);
 	assert_int_equal(w.bk, 0);
 }
 
@@ -159,7 +162,8 @@ static void constant_rate_is_estimated_as_that_rate(void **state)
 	westwood_init(&w, 0, una, HZ_TEST);
 	for (uint32_t now = 1; now < 3000; now++) {
 		una += bytes_per_jiffy;
-		westwood_pkts_acked(&w, rtt_jiffies * 4000, HZ_TEST);
+		/* An RTT of exactly rtt_jiffies jiffies, in microseconds. */
+		westwood_pkts_acked(&w, rtt_jiffies * (1000000 / HZ_TEST), HZ_TEST);
 		/* Mostly in-order ACKs, some on the slow path. */
 		westwood_ack(&w, now % 7 == 0, now, una, MSS, HZ_TEST);
 	}
@@ -184,5 +188,5 @@ int main(void)
 		cmocka_unit_test(constant_rate_is_estimated_as_that_rate),
 	};
 
-	return cmocka_run_group_tests_name("westwood_math", tests, NULL, NULL);
+	return run_group_at_every_hz("westwood_math", tests);
 }

@@ -436,6 +436,25 @@ static inline void cdg_cwr_enter(struct cdg_cwr *cwr, __u32 snd_nxt, __u32 cwnd,
 	cwr->last_snd_una = snd_una;
 }
 
+/*
+ * snd_cwnd_stamp while the emulated reduction runs, and at its end.
+ * tcp_cwnd_validate() calls tcp_cwnd_application_limited() on a send that
+ * is not cwnd-limited once jiffies - snd_cwnd_stamp >= the RTO.  In
+ * TCP_CA_CWR that only refreshes the stamp; in Open, which is what the
+ * kernel sees during the emulated reduction, it would raise ssthresh to
+ * max(ssthresh, 3/4 cwnd) and halve cwnd towards the window used: undo
+ * part of the backoff.  So the port stamps the window at the backoff and
+ * on every ACK of the reduction (an ACK comes at least once per RTT, well
+ * within the RTO, while the reduction has data in flight): the kernel's
+ * path cannot fire, as in CWR, where a cwnd-limited send refreshes the
+ * stamp too.  The end of the reduction stamps it as
+ * tcp_end_cwnd_reduction() does.  Returns the socket's new stamp.
+ */
+static inline __u32 cdg_cwr_stamp(const struct cdg_cwr *cwr, __u32 stamp, __u32 now)
+{
+	return cwr->active ? now : stamp;
+}
+
 /* CWR ends when something above high_seq is ACKed (so the CWR flag reached
  * the receiver): tcp_fastretrans_alert()'s exit condition for TCP_CA_CWR. */
 static inline bool cdg_cwr_done(const struct cdg_cwr *cwr, __u32 snd_una)

@@ -26,6 +26,8 @@ struct dctcp_state {
 	__u32 next_seq;		/* snd_nxt at the start of this window */
 	__u32 ce_state;		/* receiver: was the last packet CE? (0/1) */
 	__u32 loss_cwnd;	/* cwnd at the last reduction, for undo */
+	__u32 reno_fallback;	/* non-ECN socket whose switch to reno is pending:
+				 * runs Reno here (cc/dctcp.bpf.c, deviation 2) */
 };
 BPFTCP_CA_PRIV_ASSERT(struct dctcp_state);
 

@@ -40,6 +40,11 @@ SERVER_PORT0, CLIENT_PORT0 = 5201, 40001
 SS_INTERVAL = 0.1
 PING_INTERVAL = 0.1
 MAX_FLOWS = 16
+# Scenario pairs: repetitions of each order, and seconds per run unless
+# --duration is given: many short runs give a narrower interval of the mean
+# share in the same time than a few long ones (docs/compare.md).
+DEFAULT_REPS = 7
+DEFAULT_PAIRS_DURATION = 15.0
 
 SCENARIO_HELP = """scenarios (default: all five, on a 100 Mbit/s link with a 40 ms RTT and a
 one-BDP droptail queue, unless options change them):
@@ -47,8 +52,9 @@ one-BDP droptail queue, unless options change them):
   fairness  two flows of the same algorithm, the second joining after
             --stagger (default: a sixth of the duration)
   pairs     kernel algorithm vs its BPF port sharing the link:
-            cubic vs bpf_cubic, reno vs bpf_reno (those in --cc), each
-            followed by a control run of two kernel flows (cubic vs cubic)
+            cubic vs bpf_cubic, reno vs bpf_reno (those in --cc), in both
+            orders, --reps times each, each run followed by a control run
+            of two kernel flows (cubic vs cubic) in the same order
   ecn       ECN with CE marking at K packets (--ecn-k, default 50):
             bpf_dctcp alone, cubic alone, then both together
   loss      one flow per algorithm with 1 % random loss (or --loss)
@@ -176,7 +182,11 @@ def build_parser():
                    help="seconds between successive flows' starts [custom: 0; "
                         "fairness: duration/6]")
     p.add_argument("--duration", type=_number(2, 3600, "duration", seconds=True), metavar="S",
-                   help="seconds of traffic per run [%g]" % DEFAULT_DURATION)
+                   help="seconds of traffic per run [%g; scenario pairs: %g]"
+                        % (DEFAULT_DURATION, DEFAULT_PAIRS_DURATION))
+    p.add_argument("--reps", type=_number(1, 100, "repetition count"), metavar="N",
+                   help="scenario pairs: runs of each order of each pair, and as many "
+                        "controls [%d]" % DEFAULT_REPS)
     p.add_argument("--seed", type=_number(0, 2**63 - 1, "seed"), default=1,
                    help="the emulator's random loss seed [1]")
     p.add_argument("--out", metavar="DIR", default=os.path.join(ROOT, "build", "compare"),
@@ -250,9 +260,45 @@ def make_run(name, scenario, ccs, link, duration, stagger=0.0, title=None):
             "convergence": {"window_s": 1.0, "threshold": 0.9, "hold_s": 2.0, "step_s": 0.1}}
 
 
+def plan_pairs(pairs, link, duration, reps):
+    """Scenario pairs: for each kernel algorithm k and its port p, reps
+    repetitions of both orders (k first, then p first), each pair run
+    followed by its control, two flows of k in the same order; the
+    algorithms' runs interleaved (rep 1 of every pair, then rep 2, ...),
+    so that a slow drift of the machine's load falls on all of them.
+    plan["pair"]["share_flow"] is the flow whose share of the throughput is
+    taken: in a pair run the port's; in a control run the first-named flow
+    of "k vs k" in the same order as the pair run (flow 1 when k went
+    first, flow 2 when the port did), which stands in the kernel's place.
+    docs/compare.md explains the choice.
+    """
+    runs = []
+    for rep in range(1, reps + 1):
+        for k, p in pairs:
+            for order, ccs, port_flow, kernel_flow in (("kernel-first", [k, p], 2, 1),
+                                                       ("port-first", [p, k], 1, 2)):
+                tag = "kf" if order == "kernel-first" else "pf"
+                for role, flows, name, title in (
+                        ("pair", ccs, "pairs-%s-%s-%d" % (k, tag, rep), None),
+                        # The control: two of the kernel's own flows in the
+                        # same order show the split the algorithm reaches
+                        # with itself (a port cannot be expected to do better).
+                        ("control", [k, k], "pairs-%s-control-%s-%d" % (k, tag, rep),
+                         "%s vs %s, control for %s" % (k, k, order))):
+                    run = make_run(name, "pairs", flows, link, duration, title=title)
+                    run["pair"] = {"kernel": k, "port": p, "role": role, "order": order,
+                                   "rep": rep,
+                                   "share_flow": port_flow if role == "pair" else kernel_flow}
+                    runs.append(run)
+    return runs
+
+
 def plan_runs(args):
     duration = args.duration or DEFAULT_DURATION
     ccs = args.cc or list(DEFAULT_CCS)
+    if args.reps and args.scenario is None and args.cc is not None or \
+            args.reps and args.scenario and not {"pairs", "all"} & set(args.scenario):
+        raise UsageError("--reps is for scenario pairs")
     if args.scenario is None and args.cc is not None:
         link = link_params(args)
         n = args.flows or 1
@@ -289,13 +335,8 @@ def plan_runs(args):
             if not pairs:
                 raise UsageError("scenario pairs needs a kernel algorithm and its port in --cc "
                                  "(e.g. cubic,bpf_cubic)")
-            for k, p in pairs:
-                runs.append(make_run("pairs-%s" % k, s, [k, p], link, duration))
-                # The control: two of the kernel's own flows in the same
-                # conditions show how even a split the algorithm itself
-                # reaches in one run (a port cannot be expected to do better).
-                runs.append(make_run("pairs-%s-control" % k, s, [k, k], link, duration,
-                                     title="%s vs %s, control" % (k, k)))
+            runs += plan_pairs(pairs, link, args.duration or DEFAULT_PAIRS_DURATION,
+                               args.reps or DEFAULT_REPS)
         elif s == "ecn":
             a, b = ECN_CCS
             runs += [make_run("ecn-%s" % a, s, [a], link, duration),

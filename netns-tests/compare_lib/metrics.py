@@ -137,3 +137,55 @@ def convergence_time(series_list, t_ref, window=1.0, threshold=0.9, hold=2.0,
         if all(fair[i:i + n_hold + 1]):
             return window + i * step
     return None
+
+
+# --- means and confidence intervals ------------------------------------------
+
+# Student's t distribution: the two-sided 95 % critical value t(0.975, df)
+# for df = 1..30 (standard tables), then 40, 60, 120 and infinity.  Between
+# the tabulated df above 30 it is interpolated linearly in 1/df, the usual
+# table practice (error < 0.001 here).
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+         2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+         2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+_T975_TAIL = ((30, 2.042), (40, 2.021), (60, 2.000), (120, 1.980), (float("inf"), 1.960))
+
+
+def t975(df):
+    """t(0.975, df): the multiplier of the standard error in a two-sided
+    95 % confidence interval of a mean of df + 1 values."""
+    if df < 1:
+        raise ValueError("t quantile needs df >= 1, not %r" % df)
+    if df <= 30:
+        return _T975[int(df) - 1]
+    for (d0, t0), (d1, t1) in zip(_T975_TAIL, _T975_TAIL[1:]):
+        if d0 <= df <= d1:
+            x0, x1, x = 1.0 / d0, 1.0 / d1 if d1 != float("inf") else 0.0, 1.0 / df
+            return t0 + (t1 - t0) * (x0 - x) / (x0 - x1)
+    return 1.960
+
+
+def mean_ci95(values):
+    """{n, mean, sd, half_width, low, high}: the mean of the values and its
+    t-based two-sided 95 % confidence interval, mean +- t(0.975, n-1) * sd /
+    sqrt(n) with sd the sample standard deviation (n - 1 in the
+    denominator).  With fewer than two values there is no interval (None)."""
+    xs = [float(v) for v in values if v is not None]
+    n = len(xs)
+    out = {"n": n, "mean": None, "sd": None, "half_width": None, "low": None, "high": None}
+    if n == 0:
+        return out
+    m = math.fsum(xs) / n
+    out["mean"] = m
+    if n < 2:
+        return out
+    sd = math.sqrt(math.fsum((x - m) ** 2 for x in xs) / (n - 1))
+    hw = t975(n - 1) * sd / math.sqrt(n)
+    out.update(sd=sd, half_width=hw, low=m - hw, high=m + hw)
+    return out
+
+
+def share(x, y):
+    """x's share of x + y (throughputs or bytes), or None when both are 0."""
+    tot = x + y
+    return x / tot if tot > 0 else None

@@ -9,14 +9,12 @@ import math
 
 from . import metrics, rawdata
 
-# Targets of the equivalence check (issue: "Jain's index >= 0.95, single-flow
-# utilisations differing by <= 5 %").
-EQUIV_JAIN_MIN = 0.95
-EQUIV_UTIL_DIFF_MAX = 0.05
+# The equivalence check (issue #13, part 5): the port's mean share of the
+# pair's throughput must be within 0.5 +- 0.03, and its 95 % confidence
+# interval must overlap the control's (two kernel flows in the same orders).
+EQUIV_SHARE = 0.5
+EQUIV_SHARE_TOLERANCE = 0.03
 EQUIV_PAIRS = (("cubic", "bpf_cubic"), ("reno", "bpf_reno"))
-# The link and duration the targets are stated for.
-EQUIV_LINK = {"rate_bps": 100e6, "rtt_ms": 40.0, "queue_pkts": 333, "loss": 0.0, "ecn_k": None}
-EQUIV_MIN_DURATION_S = 60.0
 # A run whose emulator stopped for longer than this (linkem samples every
 # 100 ms) is marked disturbed: the machine was too busy to emulate the link.
 DISTURBED_GAP_S = 0.25
@@ -107,6 +105,8 @@ def summarize_run(raw):
         "convergence_s": None,
         "link_stats": link_stats(raw["linkem"]),
     }
+    if plan.get("pair"):
+        run["pair"] = plan["pair"]
     run["utilisation"] = run["total_mbps"] * 1e6 / rate if run["total_mbps"] is not None else None
     gap = (run["link_stats"] or {}).get("emulator_max_gap_s")
     run["disturbed"] = gap is not None and gap > DISTURBED_GAP_S
@@ -159,55 +159,79 @@ def _single_run_util(runs, cc):
     return None, None
 
 
-def _pair_run(runs, a, b):
+def run_share(run):
+    """The share of a 'pairs' run's throughput taken by the flow
+    run["pair"]["share_flow"]: in a pair run the port, in a control run the
+    first-named kernel flow (see cli.plan_pairs).  None if undefined."""
+    pos = run["pair"]["share_flow"]
+    mine = [f["mean_mbps"] for f in run["flows"] if f["id"] == pos]
+    other = [f["mean_mbps"] for f in run["flows"] if f["id"] != pos]
+    if len(mine) != 1 or len(other) != 1:
+        return None
+    return metrics.share(mine[0], other[0])
+
+
+def _shares(runs, kernel, role):
+    out = []
     for r in runs:
-        if r["scenario"] == "pairs" and sorted(f["cc"] for f in r["flows"]) == sorted([a, b]):
-            return r
-    return None
+        p = r.get("pair")
+        if r["scenario"] == "pairs" and p and p["kernel"] == kernel and p["role"] == role:
+            s = run_share(r)
+            if s is not None:
+                out.append({"run": r["name"], "order": p["order"], "rep": p["rep"], "share": s})
+    return out
+
+
+def _overlap(a, b):
+    return (a["low"] is not None and b["low"] is not None and
+            a["low"] <= b["high"] and b["low"] <= a["high"])
 
 
 def equivalence(runs):
-    """For each kernel algorithm and its BPF port: the Jain's index of the
-    pair sharing the link, and the difference of their single-flow
-    utilisations (in percentage points of the link rate)."""
+    """For each kernel algorithm and its BPF port: the port's mean share of
+    the pair's throughput over the runs of both orders, with its 95 %
+    confidence interval, the control's the same way, and the verdict:
+    met when |mean - 0.5| <= 0.03 and the two intervals overlap."""
     out = collections.OrderedDict()
     for kernel, port in EQUIV_PAIRS:
         u_k, run_k = _single_run_util(runs, kernel)
         u_p, run_p = _single_run_util(runs, port)
-        pair = _pair_run(runs, kernel, port)
-        control = _pair_run(runs, kernel, kernel)
-        if pair is None and u_k is None and u_p is None:
+        pair_runs, control_runs = _shares(runs, kernel, "pair"), _shares(runs, kernel, "control")
+        if not pair_runs and u_k is None and u_p is None:
             continue
         e = collections.OrderedDict()
         e["kernel"], e["port"] = kernel, port
-        e["jain"] = pair["jain"] if pair else None
-        e["jain_target_min"] = EQUIV_JAIN_MIN
-        e["pair_run"] = pair["name"] if pair else None
-        e["pair_duration_s"] = pair["duration_s"] if pair else None
-        e["pair_mbps"] = {f["cc"]: f["mean_mbps"] for f in pair["flows"]} if pair else None
-        # Two kernel flows in the same conditions: the split the algorithm
-        # itself reaches, for judging the pair's.
-        e["control_jain"] = control["jain"] if control else None
-        e["control_run"] = control["name"] if control else None
+        e["share"] = metrics.mean_ci95(x["share"] for x in pair_runs)
+        e["control_share"] = metrics.mean_ci95(x["share"] for x in control_runs)
+        # The flow-order effect the method cancels: the port's mean share
+        # when it started second (kernel first) and when it started first.
+        e["share_by_order"] = {o: metrics.mean_ci95(x["share"] for x in pair_runs
+                                                    if x["order"] == o)["mean"]
+                               for o in ("kernel-first", "port-first")}
+        e["control_share_by_order"] = {o: metrics.mean_ci95(x["share"] for x in control_runs
+                                                            if x["order"] == o)["mean"]
+                                       for o in ("kernel-first", "port-first")}
+        e["share_target"] = EQUIV_SHARE
+        e["share_tolerance"] = EQUIV_SHARE_TOLERANCE
+        e["pair_runs"] = pair_runs
+        e["control_runs"] = control_runs
+        used = [r for r in runs if r["name"] in {x["run"] for x in pair_runs + control_runs}]
+        e["pair_duration_s"] = sorted({r["duration_s"] for r in used})
+        s, c = e["share"], e["control_share"]
+        if s["half_width"] is None or c["half_width"] is None:
+            e["share_met"] = e["overlaps_control"] = e["met"] = None
+        else:
+            e["share_met"] = abs(s["mean"] - EQUIV_SHARE) <= EQUIV_SHARE_TOLERANCE
+            e["overlaps_control"] = _overlap(s, c)
+            e["met"] = e["share_met"] and e["overlaps_control"]
+        # An interval wider than the tolerance cannot rule out an unequal
+        # split of that size: more repetitions would be needed to decide.
+        e["decisive"] = s["half_width"] is not None and s["half_width"] <= EQUIV_SHARE_TOLERANCE
+        # Informative: each one alone on the link (scenario single).
         e["utilisation"] = {kernel: u_k, port: u_p}
         e["utilisation_diff"] = abs(u_k - u_p) if u_k is not None and u_p is not None else None
-        e["utilisation_diff_target_max"] = EQUIV_UTIL_DIFF_MAX
         e["single_runs"] = [run_k, run_p]
-        e["jain_met"] = e["jain"] is not None and e["jain"] >= EQUIV_JAIN_MIN
-        e["utilisation_met"] = (e["utilisation_diff"] is not None and
-                                e["utilisation_diff"] <= EQUIV_UTIL_DIFF_MAX)
-        e["met"] = e["jain_met"] and e["utilisation_met"]
-        # The targets are for 60 s runs on the default link; shorter or
-        # other runs get the numbers but no verdict on the targets.
-        used = [r for r in runs if r["name"] in (run_k, run_p) or r is pair]
-        if control:
-            used_all = used + [control]
-        else:
-            used_all = used
-        e["target_conditions"] = bool(used) and len(used) == 3 and all(
-            r["duration_s"] >= EQUIV_MIN_DURATION_S and
-            all(r["link"].get(k) == v for k, v in EQUIV_LINK.items()) for r in used)
-        e["disturbed_runs"] = [r["name"] for r in used_all if r.get("disturbed")]
+        e["disturbed_runs"] = [r["name"] for r in used if r.get("disturbed")]
         out[kernel] = e
     return out
 
@@ -280,22 +304,43 @@ def flow_table(run):
     return "\n".join(lines)
 
 
+def _share_ci(s):
+    if s["mean"] is None:
+        return "-"
+    if s["half_width"] is None:
+        return "%.3f (n = %d)" % (s["mean"], s["n"])
+    return "%.3f +- %.3f [%.3f, %.3f] (n = %d)" % (s["mean"], s["half_width"], s["low"],
+                                                   s["high"], s["n"])
+
+
+def _verdict(e):
+    if e["met"] is None:
+        return "n/a (needs >= 2 runs of the pair and of the control)"
+    v = "yes" if e["met"] else "no"
+    if not e["decisive"]:
+        v += " (not decisive: interval wider than +-%.2f, more repetitions needed)" \
+            % e["share_tolerance"]
+    return v
+
+
 def equivalence_table(equiv):
     lines = [
-        "| kernel vs port | Jain's index (pair, target >= %.2f) | control: kernel vs kernel | "
-        "single-flow utilisation | difference (target <= %.0f pp) | met |"
-        % (EQUIV_JAIN_MIN, EQUIV_UTIL_DIFF_MAX * 100),
-        "|---|--:|--:|--:|--:|---|",
+        "| kernel vs port | port's share, mean +- 95 %% CI | control: kernel's share, same orders "
+        "| port's share kernel-first / port-first | within %.2f +- %.2f | overlaps control | "
+        "single-flow utilisation | met |" % (EQUIV_SHARE, EQUIV_SHARE_TOLERANCE),
+        "|---|--:|--:|--:|---|---|--:|---|",
     ]
+
+    def yn(v):
+        return "-" if v is None else "yes" if v else "no"
     for e in equiv.values():
         u = e["utilisation"]
-        lines.append("| %s vs %s | %s | %s | %s vs %s | %s | %s |" % (
-            e["kernel"], e["port"], _f(e["jain"], "%.3f"), _f(e["control_jain"], "%.3f"),
-            _pct(u[e["kernel"]]),
-            _pct(u[e["port"]]), _f(None if e["utilisation_diff"] is None
-                                    else e["utilisation_diff"] * 100, "%.1f pp"),
-            ("yes" if e["met"] else "no") if e["target_conditions"]
-            else "n/a (targets are for %g s runs on the default link)" % EQUIV_MIN_DURATION_S))
+        bo = e["share_by_order"]
+        lines.append("| %s vs %s | %s | %s | %s / %s | %s | %s | %s | %s |" % (
+            e["kernel"], e["port"], _share_ci(e["share"]), _share_ci(e["control_share"]),
+            _f(bo["kernel-first"], "%.3f"), _f(bo["port-first"], "%.3f"),
+            yn(e["share_met"]), yn(e["overlaps_control"]),
+            "%s vs %s" % (_pct(u[e["kernel"]]), _pct(u[e["port"]])), _verdict(e)))
     disturbed = sorted({n for e in equiv.values() for n in e["disturbed_runs"]})
     if disturbed:
         lines += ["", "Disturbed runs among these (the emulator stalled): " + ", ".join(disturbed)]

@@ -108,3 +108,30 @@ def steps(*edges):
                 v = ve
         return v
     return fn
+
+
+def pair_runs(kernel, port, pair_shares, control_shares, link=None, total_mbps=100.0,
+              duration=20):
+    """Run summaries of scenario pairs (as summary.summarize_run returns
+    them, the fields the equivalence needs) with known shares: the port's
+    share in the i-th pair run is pair_shares[i], the first-named kernel
+    flow's in the i-th control control_shares[i]; runs alternate the
+    orders (kernel first, port first, ...) as compare plans them."""
+    link = link or {"rate_bps": 100e6, "rtt_ms": 40.0, "queue_pkts": 333, "loss": 0.0,
+                    "ecn_k": None, "seed": 1}
+    runs = []
+    for i, (ps, cs) in enumerate(zip(pair_shares, control_shares)):
+        kf = i % 2 == 0
+        order, tag, rep = ("kernel-first" if kf else "port-first"), ("kf" if kf else "pf"), i // 2 + 1
+        for role, ccs, share_flow, s in (
+                ("pair", [kernel, port] if kf else [port, kernel], 2 if kf else 1, ps),
+                ("control", [kernel, kernel], 1 if kf else 2, cs)):
+            rates = [total_mbps * (s if fid == share_flow else 1 - s) for fid in (1, 2)]
+            runs.append({
+                "name": "pairs-%s%s-%s-%d" % (kernel, "" if role == "pair" else "-control", tag, rep),
+                "scenario": "pairs", "duration_s": duration, "link": link, "disturbed": False,
+                "flows": [{"id": fid, "cc": cc, "mean_mbps": r}
+                          for fid, (cc, r) in enumerate(zip(ccs, rates), start=1)],
+                "pair": {"kernel": kernel, "port": port, "role": role, "order": order,
+                         "rep": rep, "share_flow": share_flow}})
+    return runs

@@ -269,29 +269,109 @@ class TestSummary(unittest.TestCase):
             return {"scenario": "single", "name": "single-" + cc, "duration_s": secs,
                     "link": link, "disturbed": False,
                     "flows": [{"cc": cc, "utilisation": util, "mean_mbps": util * 100}]}
-        pair = {"scenario": "pairs", "name": "pairs-cubic", "duration_s": 60, "jain": 0.97,
-                "link": link, "disturbed": True,
-                "flows": [{"cc": "cubic", "mean_mbps": 50}, {"cc": "bpf_cubic", "mean_mbps": 45}]}
-        control = dict(pair, name="pairs-cubic-control", jain=0.91, disturbed=False,
-                       flows=[{"cc": "cubic", "mean_mbps": 60}, {"cc": "cubic", "mean_mbps": 36}])
-        runs = [single("cubic", 0.93), single("bpf_cubic", 0.90), pair, control,
-                single("reno", 0.95, secs=10), single("bpf_reno", 0.85, secs=10)]
+        # cubic: the port's shares 0.48, 0.50, 0.50, 0.52 -> mean 0.5,
+        # sd sqrt(0.0008/3), CI 0.5 +- 3.182 * sd / 2; the control's
+        # (first-named kernel flow) 0.55, 0.45, 0.55, 0.45 -> 0.5 +- 3.182
+        # * sqrt(0.01/3) / 2.  Flow 1 always gets the larger share in the
+        # runs: the order effect that both orders cancel.
+        runs = [single("cubic", 0.93), single("bpf_cubic", 0.90)]
+        runs += synth.pair_runs("cubic", "bpf_cubic", [0.48, 0.50, 0.50, 0.52],
+                                [0.55, 0.45, 0.55, 0.45], link=link)
+        runs += [single("reno", 0.95, secs=10), single("bpf_reno", 0.85, secs=10)]
+        runs[2]["disturbed"] = True
         e = summary.equivalence(runs)
         self.assertEqual(list(e), ["cubic", "reno"])
-        self.assertAlmostEqual(e["cubic"]["utilisation_diff"], 0.03)
-        self.assertTrue(e["cubic"]["met"])
-        self.assertTrue(e["cubic"]["target_conditions"])
-        self.assertEqual(e["cubic"]["disturbed_runs"], ["pairs-cubic"])
-        self.assertEqual((e["cubic"]["control_jain"], e["cubic"]["control_run"]),
-                         (0.91, "pairs-cubic-control"))
-        self.assertIsNone(e["reno"]["control_jain"])
-        self.assertIsNone(e["reno"]["jain"])		# no reno pair run
-        self.assertFalse(e["reno"]["utilisation_met"])	# 10 points apart
-        self.assertFalse(e["reno"]["met"])
-        self.assertFalse(e["reno"]["target_conditions"])	# 10 s runs, no pair
+        c = e["cubic"]
+        self.assertAlmostEqual(c["share"]["mean"], 0.5)
+        self.assertEqual(c["share"]["n"], 4)
+        hw = 3.182 * (0.0008 / 3) ** 0.5 / 2
+        self.assertAlmostEqual(c["share"]["half_width"], hw)
+        self.assertAlmostEqual(c["share"]["low"], 0.5 - hw)
+        self.assertAlmostEqual(c["control_share"]["mean"], 0.5)
+        self.assertAlmostEqual(c["control_share"]["half_width"], 3.182 * (0.01 / 3) ** 0.5 / 2)
+        self.assertAlmostEqual(c["share_by_order"]["kernel-first"], 0.49)
+        self.assertAlmostEqual(c["share_by_order"]["port-first"], 0.51)
+        self.assertAlmostEqual(c["control_share_by_order"]["kernel-first"], 0.55)
+        self.assertAlmostEqual(c["control_share_by_order"]["port-first"], 0.45)
+        self.assertTrue(c["share_met"])
+        self.assertTrue(c["overlaps_control"])
+        self.assertTrue(c["met"])
+        self.assertTrue(c["decisive"])			# hw = 0.026 <= 0.03
+        self.assertAlmostEqual(c["utilisation_diff"], 0.03)
+        self.assertEqual(c["disturbed_runs"], [runs[2]["name"]])
+        self.assertIsNone(e["reno"]["met"])		# no reno pair runs
+        self.assertEqual(e["reno"]["share"]["n"], 0)
         table = summary.equivalence_table(e)
-        self.assertIn("| cubic vs bpf_cubic | 0.970 | 0.910 | 93.0 % vs 90.0 % | 3.0 pp | yes |", table)
-        self.assertIn("| reno vs bpf_reno | - | - | 95.0 % vs 85.0 % | 10.0 pp | n/a", table)
+        self.assertIn("| cubic vs bpf_cubic | 0.500 +- %.3f [%.3f, %.3f] (n = 4) |"
+                      % (hw, 0.5 - hw, 0.5 + hw), table)
+        self.assertIn("| 0.490 / 0.510 | yes | yes | 93.0 % vs 90.0 % | yes |", table)
+        self.assertIn("| reno vs bpf_reno | - | - | - / - | - | - | 95.0 % vs 85.0 % | n/a", table)
+
+    def test_equivalence_order_effect_alone_is_not_unfairness(self):
+        # The figures: flow 1 takes about 2/3 whatever it runs.  A
+        # faithful port then gets 1/3 kernel-first and 2/3 port-first: its
+        # mean share is 0.5, as is the control's.
+        runs = synth.pair_runs("reno", "bpf_reno", [0.33, 0.67] * 4, [0.67, 0.33] * 4)
+        e = summary.equivalence(runs)["reno"]
+        self.assertAlmostEqual(e["share"]["mean"], 0.5)
+        self.assertTrue(e["met"])
+        self.assertFalse(e["decisive"])			# sd 0.18 over 8 runs: +-0.15
+        self.assertIn("more repetitions needed", summary.equivalence_table({"reno": e}))
+
+    def test_equivalence_fails_on_unequal_share(self):
+        # The port gets 0.40 in either order: out of 0.5 +- 0.03, and its
+        # interval misses the control's.
+        runs = synth.pair_runs("cubic", "bpf_cubic", [0.39, 0.41] * 3, [0.49, 0.51] * 3)
+        e = summary.equivalence(runs)["cubic"]
+        self.assertAlmostEqual(e["share"]["mean"], 0.40)
+        self.assertFalse(e["share_met"])
+        self.assertFalse(e["overlaps_control"])
+        self.assertFalse(e["met"])
+        # Within the tolerance but not overlapping a tight control: no.
+        runs = synth.pair_runs("cubic", "bpf_cubic", [0.475, 0.476] * 3, [0.5, 0.501] * 3)
+        e = summary.equivalence(runs)["cubic"]
+        self.assertTrue(e["share_met"])
+        self.assertFalse(e["overlaps_control"])
+        self.assertFalse(e["met"])
+
+    def test_share_of_a_run_uses_the_named_flow(self):
+        r = synth.pair_runs("cubic", "bpf_cubic", [0.25, 0.25], [0.6, 0.6])
+        # kernel-first: the port is flow 2 at 25 Mbit/s of 100.
+        self.assertEqual([f["cc"] for f in r[0]["flows"]], ["cubic", "bpf_cubic"])
+        self.assertAlmostEqual(r[0]["flows"][1]["mean_mbps"], 25.0)
+        self.assertAlmostEqual(summary.run_share(r[0]), 0.25)
+        # port-first: the port is flow 1.
+        self.assertEqual([f["cc"] for f in r[2]["flows"]], ["bpf_cubic", "cubic"])
+        self.assertAlmostEqual(r[2]["flows"][0]["mean_mbps"], 25.0)
+        self.assertAlmostEqual(summary.run_share(r[2]), 0.25)
+        # controls: the first-named kernel flow, flow 1 then flow 2.
+        self.assertAlmostEqual(r[1]["flows"][0]["mean_mbps"], 60.0)
+        self.assertAlmostEqual(r[3]["flows"][1]["mean_mbps"], 60.0)
+        self.assertAlmostEqual(summary.run_share(r[3]), 0.6)
+
+    def test_pairs_plan_alternates_orders_and_interleaves_controls(self):
+        from compare_lib import cli
+        runs = cli.plan_runs(cli.build_parser().parse_args(
+            ["--scenario", "pairs", "--reps", "3", "--duration", "20"]))
+        self.assertEqual(len(runs), 2 * 2 * 2 * 3)	# 2 algorithms, 2 orders, pair + control, 3 reps
+        first = [(r["name"], [f["cc"] for f in r["flows"]], r["pair"]["share_flow"])
+                 for r in runs[:5]]
+        self.assertEqual(first, [
+            ("pairs-cubic-kf-1", ["cubic", "bpf_cubic"], 2),
+            ("pairs-cubic-control-kf-1", ["cubic", "cubic"], 1),
+            ("pairs-cubic-pf-1", ["bpf_cubic", "cubic"], 1),
+            ("pairs-cubic-control-pf-1", ["cubic", "cubic"], 2),
+            ("pairs-reno-kf-1", ["reno", "bpf_reno"], 2)])
+        for k in ("cubic", "reno"):
+            for role in ("pair", "control"):
+                orders = [r["pair"]["order"] for r in runs
+                          if r["pair"]["kernel"] == k and r["pair"]["role"] == role]
+                self.assertEqual(orders.count("kernel-first"), 3)
+                self.assertEqual(orders.count("port-first"), 3)
+        self.assertEqual(len({r["name"] for r in runs}), len(runs))
+        self.assertEqual(len(cli.plan_runs(cli.build_parser().parse_args(
+            ["--scenario", "pairs"]))), 8 * cli.DEFAULT_REPS)
+
 
     def test_disturbed_run_is_flagged(self):
         # The synthetic linkem file has no samples: not disturbed.
@@ -306,6 +386,35 @@ class TestSummary(unittest.TestCase):
         self.assertAlmostEqual(run["link_stats"]["emulator_max_gap_s"], 0.6)
         self.assertTrue(run["disturbed"])
         self.assertIn("(!) the emulator stalled for up to 0.60 s", summary.run_table([run]))
+
+
+class TestMeanCI(unittest.TestCase):
+    def test_t_quantiles(self):
+        # Standard table values of t(0.975, df).
+        for df, t in ((1, 12.706), (2, 4.303), (9, 2.262), (11, 2.201), (30, 2.042),
+                      (60, 2.000), (120, 1.980), (10 ** 9, 1.960)):
+            self.assertAlmostEqual(metrics.t975(df), t, places=3)
+        # df = 50: 2.009 in full tables; 1/df interpolation is within 0.001.
+        self.assertAlmostEqual(metrics.t975(50), 2.009, delta=0.001)
+        self.assertRaises(ValueError, metrics.t975, 0)
+
+    def test_known_interval(self):
+        # 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample sd sqrt(32/7).
+        ci = metrics.mean_ci95([2, 4, 4, 4, 5, 5, 7, 9])
+        self.assertEqual(ci["n"], 8)
+        self.assertAlmostEqual(ci["mean"], 5.0)
+        self.assertAlmostEqual(ci["sd"], (32 / 7) ** 0.5)
+        self.assertAlmostEqual(ci["half_width"], 2.365 * (32 / 7) ** 0.5 / 8 ** 0.5)
+        self.assertAlmostEqual(ci["high"] - ci["low"], 2 * ci["half_width"])
+
+    def test_too_few_values(self):
+        self.assertIsNone(metrics.mean_ci95([])["mean"])
+        one = metrics.mean_ci95([0.4])
+        self.assertEqual((one["mean"], one["half_width"]), (0.4, None))
+
+    def test_share(self):
+        self.assertAlmostEqual(metrics.share(30, 70), 0.3)
+        self.assertIsNone(metrics.share(0, 0))
 
 
 class TestOutputs(unittest.TestCase):
