@@ -8,7 +8,7 @@
 # each algorithm its 'algorithms' line names, first the kernel's ALG then
 # bpftcp's bpf_ALG, with build/tcpscript, and compares the trajectories
 # event by event (validate/compare.py).  Writes BUILD/validate/table.md,
-# results.json and csv/<scenario>.<algorithm>.csv.  A run whose worst ACK
+# results.json and csv/<scenario>.<algorithm>.csv (VALIDATE_OUT= elsewhere).  A run whose worst ACK
 # lateness exceeds the script's 'timing' is retried (up to 3 tries); the
 # last try counts.  Registers the bpf_ twins it needs and unregisters, at
 # exit, only those it registered.  Needs root.  Exit status 1 on any failure.
@@ -18,7 +18,7 @@ build=$(cd "${1:?usage: run.sh BUILD [--fast] [SCENARIO...]}" && pwd) || exit 2
 shift
 fast=0
 [ "${1:-}" = --fast ] && { fast=1; shift; }
-out=$build/validate
+out=${VALIDATE_OUT:-$build/validate}
 scripts=("$@")
 [ ${#scripts[@]} -gt 0 ] || scripts=("$here"/validate/scenarios/*.tcp)
 tcpscript=$build/tcpscript bpftcp=$build/bpftcp
