@@ -429,6 +429,7 @@ static void on_data(struct run *r, const struct seg *s, uint64_t rx)
 	if (pol->rto_wait) {
 		if (!retrans) {
 			p->dropped++;
+			p->high = end;	/* so that its retransmission is told apart */
 			return;
 		}
 		pol->rto_wait = false;	/* the retransmission gets through */
@@ -436,6 +437,8 @@ static void on_data(struct run *r, const struct seg *s, uint64_t rx)
 	}
 	if (rx < pol->blackhole_until) {
 		p->dropped++;
+		if ((int32_t)(end - p->high) > 0)
+			p->high = end;
 		return;
 	}
 	if (pol->lose_count) {
