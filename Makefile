@@ -106,7 +106,12 @@ FUZZ_TIME   ?= 60
 LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
 LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 
-.PHONY: all deps run test bench compare fuzz install uninstall help clean check-deps selftests \
+# The scripted TCP peer (validate/*.c, docs/validation.md), linked with
+# libbpftcp.a to read bpftcp's per-socket records.
+TCPSCRIPT_SRCS := $(wildcard validate/*.c)
+TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
+
+.PHONY: all deps run test validate build-validate bench compare fuzz install uninstall help clean check-deps selftests \
 	build-run build-test build-bench build-compare
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
@@ -256,6 +261,15 @@ $(OUTPUT)/linkem: $(patsubst %.c,$(OUTPUT)/%.o,$(LINKEM_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lm -lpthread -o $@
 
+$(OUTPUT)/validate/%.o: validate/%.c | check-deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/tcpscript: $(patsubst %.c,$(OUTPUT)/%.o,$(TCPSCRIPT_SRCS)) $(LIBBPFTCP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
 $(OUTPUT):
 	$(Q)mkdir -p $@
 
@@ -292,6 +306,14 @@ compare: deps
 build-compare: all $(LINKEM)
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare --table $(COMPARE_ARGS)
 
+# make validate: every scenario script (validate/scenarios/*.tcp) on every
+# algorithm it names, native then bpf_ twin, compared event by event
+# (docs/validation.md); table.md and the CSV trajectories in $(OUTPUT)/validate.
+validate: deps
+	$(Q)$(MAKE) --no-print-directory build-validate
+build-validate: all $(TCPSCRIPT)
+	$(Q)bash validate/run.sh $(OUTPUT) $(VALIDATE_ARGS)
+
 install: $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/bpftcp)
 	$(Q)install -D -m 0755 $(BPFTCP) $(DESTDIR)$(PREFIX)/sbin/bpftcp
@@ -326,6 +348,7 @@ help:
 	@echo '  make deps       install build and test dependencies (Debian 12; needs root); run, test, bench and compare call it'
 	@echo '  make run        build, register every algorithm, demo a transfer with each'
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
+	@echo '  make validate   scripted-peer differential tests, native vs bpf_ twin; table in $(OUTPUT)/validate'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
 	@echo '  make compare    compare congestion controls on the emulated link (about 35 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
