@@ -25,10 +25,13 @@ lib_run_example() {
 	# If the example dies half-way, leave nothing behind.
 	cleanup_push "'$BPFTCP' opt detach delack --cgroup '$CGROUP' >/dev/null 2>&1 || true"
 	cleanup_push "'$BPFTCP' cc unregister cubic >/dev/null 2>&1 || true"
-	out=$(env "$@" ip netns exec "$NS_CLIENT" "$bin" -c cubic -g "$CGROUP" -n 4194304 2>&1) ||
+	# nsenter, not 'ip netns exec': that one also mounts a sysfs of its own,
+	# which hides the cgroup2 and bpffs mounts the library must find.
+	out=$(env "$@" nsenter --net="/run/netns/$NS_CLIENT" "$bin" -c cubic -g "$CGROUP" -n 4194304 2>&1) ||
 		fail "$bin failed: $out"
 	log "$out"
 	echo "$out" | grep -qx "registered bpf_cubic" || fail "it did not register bpf_cubic"
+	echo "$out" | grep -q "mounted bpffs" && fail "the library mounted a bpffs of its own: it did not find the host's"
 	echo "$out" | grep -q "^attachment: delack on $CGROUP (cgroup id [0-9]*), attached$" ||
 		fail "the library did not list the delack attachment"
 	echo "$out" | grep -qx "transfer: 4194304 bytes with bpf_cubic, 4194304 received, intact" ||
@@ -50,7 +53,7 @@ lib_example_in_tree() {
 
 lib_program_out_of_tree() {
 	local prefix=$TEST_TMP/prefix src=$TEST_TMP/src flags
-	require_cmds pkg-config
+	require_cmds pkg-config nsenter readelf
 	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
 	run make -s -C "$_LIB_ROOT" OUTPUT="$(cd "$BUILD" && pwd)" PREFIX="$prefix" install >/dev/null ||
 		fail "make install PREFIX=$prefix failed"
