@@ -111,7 +111,7 @@ LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 TCPSCRIPT_SRCS := $(wildcard validate/*.c)
 TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
 
-.PHONY: all deps run test validate build-validate bench compare fuzz install uninstall help clean check-deps selftests \
+.PHONY: FORCE all deps run test validate build-validate bench compare fuzz install uninstall help clean check-deps selftests \
 	build-run build-test build-bench build-compare
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
@@ -221,11 +221,13 @@ $(LIBBPFTCP_SO): $(LIB_OBJS) $(LIB_MAP)
 	$(Q)ln -sf $(notdir $@) $(OUTPUT)/libbpftcp.so.$(LIB_SOMAJOR)
 	$(Q)ln -sf libbpftcp.so.$(LIB_SOMAJOR) $(OUTPUT)/libbpftcp.so
 
-# pkg-config file for the install location (PREFIX, LIBDIR).
-$(LIBBPFTCP_PC): lib/libbpftcp.pc.in Makefile | $(OUTPUT)
-	$(call msg,GEN,$@)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+# pkg-config file for the install location (PREFIX, LIBDIR): written again
+# whenever they change (a build for /usr/local, then 'make install
+# PREFIX=/opt/x', must install a file naming /opt/x).
+PC_SUBST = -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|'
+$(LIBBPFTCP_PC): lib/libbpftcp.pc.in Makefile FORCE | $(OUTPUT)
+	$(Q)sed $(PC_SUBST) $< > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN      $(notdir $@)"; fi
 
 $(BPFTCP): $(LOADER_OBJS) $(LIBBPFTCP)
 	$(call msg,LINK,$@)
@@ -359,3 +361,5 @@ help:
 	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
 
 -include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/fuzz/*.d)
+
+FORCE:
