@@ -17,13 +17,6 @@
 #include "bpftcp/libbpftcp.h"
 #include "common.h"
 
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC 0xcafe4a11
-#endif
-
 struct global_opts g_opts;
 struct json g_json;
 

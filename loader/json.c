@@ -102,12 +102,6 @@ void json_u64(struct json *j, uint64_t v)
 	fprintf(j->out, "%" PRIu64, v);
 }
 
-void json_i64(struct json *j, int64_t v)
-{
-	before_value(j);
-	fprintf(j->out, "%" PRId64, v);
-}
-
 void json_double(struct json *j, double v)
 {
 	before_value(j);
