@@ -270,7 +270,7 @@ $(OUTPUT)/validate/%.o: validate/%.c | check-deps
 
 $(OUTPUT)/tcpscript: $(patsubst %.c,$(OUTPUT)/%.o,$(TCPSCRIPT_SRCS)) $(LIBBPFTCP)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT):
 	$(Q)mkdir -p $@
