@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-"""Compares tcpscript trajectories, native algorithm against its bpf_ twin.
+"""Compares tcpscript trajectories, native algorithm against its bpf_ twin,
+and bpf_ALG runs against the independent models in validate/models/.
 
     compare.py OUTDIR SCENARIO_FILE...
 
@@ -17,6 +18,7 @@ they are measured from timestamps, so they carry the timing jitter.
 Writes OUTDIR/table.md and OUTDIR/results.json; exits 1 if any pair fails.
 """
 import csv
+import importlib.util
 import json
 import os
 import sys
@@ -35,7 +37,7 @@ def duration_us(text):
 
 def header(path):
     """The runner's lines of a script: name, algorithms, tolerance, timing, fast."""
-    h = {"name": os.path.basename(path).rsplit(".", 1)[0], "algorithms": [],
+    h = {"name": os.path.basename(path).rsplit(".", 1)[0], "algorithms": [], "models": [],
          "tolerance": dict(GATED_DEFAULT), "timing_us": None, "fast": False}
     with open(path) as f:
         for line in f:
@@ -46,6 +48,8 @@ def header(path):
                 h["name"] = words[1]
             elif words[0] == "algorithms":
                 h["algorithms"] = words[1:]
+            elif words[0] == "models":
+                h["models"] = words[1:]
             elif words[0] == "tolerance":
                 h["tolerance"] = {k: float(v) for k, v in (w.split("=", 1) for w in words[1:])}
             elif words[0] == "timing":
@@ -94,6 +98,62 @@ def compare(native, bpf, tol):
     return worst, rates, first_bad, kinds_differ
 
 
+def load_model(alg):
+    """validate/models/ALG.py, whose expect(rows, script) gives, per row,
+    None (not predicted) or a dict of predicted fields (cwnd, ssthresh)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", alg + ".py")
+    sys.path.insert(0, os.path.dirname(path))
+    spec = importlib.util.spec_from_file_location("model_" + alg, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def check_model(rows, predicted, tol):
+    """Per-field largest |model - run| over the predicted rows, the number of
+    rows predicted, and the first row that breaks tolerance."""
+    worst = {f: 0 for f in REPORTED}
+    checked, first_bad = 0, None
+    for row, want in zip(rows, predicted):
+        if not want:
+            continue
+        checked += 1
+        for f, v in want.items():
+            d = abs(int(row[f]) - int(v))
+            worst[f] = max(worst.get(f, 0), d)
+            if d > tol.get(f, 0) and first_bad is None:
+                first_bad = (int(row["event"]), f, v, row[f])
+    return worst, checked, first_bad
+
+
+def run_model(out, h, script, alg):
+    """One bpf_ALG run of a scenario against validate/models/ALG.py."""
+    base = os.path.join(out, "csv", f"{h['name']}.bpf_{alg}")
+    r = {"scenario": h["name"], "algorithm": f"bpf_{alg} (model)", "tolerance": h["tolerance"],
+         "timing_us": h["timing_us"]}
+    try:
+        rows = load(base + ".csv")
+    except FileNotFoundError as e:
+        r.update(status="missing", detail=str(e))
+        return r
+    predicted = load_model(alg).expect(rows, script)
+    if len(predicted) != len(rows):
+        raise SystemExit(f"validate/models/{alg}.py: {len(predicted)} predictions for {len(rows)} rows")
+    worst, checked, first_bad = check_model(rows, predicted, h["tolerance"])
+    late = meta(base + ".meta").get("late_us")
+    r.update(events=[len(rows), checked], worst=worst, rates={f: 0.0 for f in RATES}, late_us=[late])
+    problems = []
+    if checked < len(rows) // 2:
+        problems.append(f"the model predicted only {checked} of {len(rows)} events")
+    if first_bad:
+        problems.append("event %d: %s model %s, run %s" % first_bad)
+    if h["timing_us"] is not None and (late is None or late > h["timing_us"]):
+        problems.append(f"ACK lateness {late} us beyond timing {h['timing_us']:.0f} us")
+    r["status"] = "match" if not problems else "FAIL"
+    r["problems"] = problems
+    return r
+
+
 def main():
     out, scripts = sys.argv[1], sys.argv[2:]
     results, ok = [], True
@@ -128,6 +188,10 @@ def main():
             r["problems"] = problems
             ok &= not problems
             results.append(r)
+        for alg in h["models"]:
+            r = run_model(out, h, s, alg)
+            ok &= r["status"] == "match"
+            results.append(r)
 
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
@@ -143,7 +207,9 @@ def main():
         if r["status"] == "match" and any(tol.get(k, 0) for k in tol):
             res += " (within " + ", ".join(f"{k}±{v:g}" for k, v in tol.items() if v) + ")"
         w, q = r["worst"], r["rates"]
-        lines.append(f"| {r['scenario']} | {r['algorithm']} | {r['events'][0]} | {res} | {w['cwnd']} "
+        events = r["events"][0] if "(model)" not in r["algorithm"] else \
+            f"{r['events'][0]} ({r['events'][1]} predicted)"
+        lines.append(f"| {r['scenario']} | {r['algorithm']} | {events} | {res} | {w['cwnd']} "
                      f"| {w['ssthresh']} | {w['ca_state']} | {q['pacing_rate']:.3f} "
                      f"| {q['delivery_rate']:.3f} | {' / '.join(str(x) for x in r['late_us'])} |")
     with open(os.path.join(out, "table.md"), "w") as f:

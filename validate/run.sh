@@ -7,7 +7,9 @@
 # (default: every validate/scenarios/*.tcp; --fast: those marked 'fast') on
 # each algorithm its 'algorithms' line names, first the kernel's ALG then
 # bpftcp's bpf_ALG, with build/tcpscript, and compares the trajectories
-# event by event (validate/compare.py).  Writes BUILD/validate/table.md,
+# event by event (validate/compare.py); and bpf_ALG alone for each algorithm
+# its 'models' line names, checked against the independent model
+# validate/models/ALG.py.  Writes BUILD/validate/table.md,
 # results.json and csv/<scenario>.<algorithm>.csv (VALIDATE_OUT= elsewhere).  A run whose worst ACK
 # lateness exceeds the script's 'timing' is retried (up to 3 tries); the
 # last try counts.  Registers the bpf_ twins it needs and unregisters, at
@@ -40,10 +42,13 @@ trap 'exit 143' INT TERM
 
 available() { tr ' ' '\n' < /proc/sys/net/ipv4/tcp_available_congestion_control | grep -qx "$1"; }
 
-# ensure ALG: the kernel's ALG and bpftcp's bpf_ALG are both available.
+# ensure ALG [model]: bpftcp's bpf_ALG is available, and (unless 'model')
+# the kernel's ALG too.
 ensure() {
-	available "$1" || modprobe "tcp_$1" 2>/dev/null
-	available "$1" || { echo "validate: the kernel has no '$1'" >&2; return 1; }
+	if [ "${2:-}" != model ]; then
+		available "$1" || modprobe "tcp_$1" 2>/dev/null
+		available "$1" || { echo "validate: the kernel has no '$1'" >&2; return 1; }
+	fi
 	available "bpf_$1" && return 0
 	"$bpftcp" cc register "$1" >/dev/null || { available "bpf_$1" && return 0; return 1; }
 	registered+=("$1")
@@ -65,22 +70,27 @@ for s in "${scripts[@]}"; do
 	name=$(field "$s" name); name=${name%% *}
 	[ -n "$name" ] || name=$(basename "$s" .tcp)
 	timing=$(field "$s" timing); timing=$(duration_us "${timing:-1s}")
-	for alg in $(field "$s" algorithms); do
-		ensure "$alg" || { echo "validate: cannot make bpf_$alg available" >&2; exit 1; }
-		for cc in "$alg" "bpf_$alg"; do
-			csvf=$out/csv/$name.$cc.csv
-			for try in 1 2 3; do
-				if ! "$tcpscript" -q -c "$cc" -o "$csvf" "$s" 2> "$out/csv/$name.$cc.log"; then
-					cat "$out/csv/$name.$cc.log" >&2
-					exit 1
-				fi
-				grep '^tcpscript-summary' "$out/csv/$name.$cc.log" | cut -d' ' -f2- > "${csvf%.csv}.meta"
-				late=$(sed -n 's/.*late_us=\([0-9]*\).*/\1/p' "${csvf%.csv}.meta")
-				[ "${late:-0}" -le "${timing%.*}" ] && break
-				echo "validate: $name/$cc: ACK lateness $late us > $timing us, retrying ($try)" >&2
-			done
-			printf '  %-14s %-10s %s\n' "$name" "$cc" "$(cat "${csvf%.csv}.meta")"
+	# 'algorithms': the native ALG, then bpf_ALG; 'models': bpf_ALG alone,
+	# checked against validate/models/ALG.py.
+	runs=()
+	for alg in $(field "$s" algorithms); do runs+=("$alg:$alg" "$alg:bpf_$alg"); done
+	for alg in $(field "$s" models); do runs+=("$alg/model:bpf_$alg"); done
+	for run in "${runs[@]}"; do
+		alg=${run%%:*} cc=${run#*:}
+		kind=; [ "${alg%/model}" != "$alg" ] && kind=model alg=${alg%/model}
+		ensure "$alg" $kind || { echo "validate: cannot make bpf_$alg available" >&2; exit 1; }
+		csvf=$out/csv/$name.$cc.csv
+		for try in 1 2 3; do
+			if ! "$tcpscript" -q -c "$cc" -o "$csvf" "$s" 2> "$out/csv/$name.$cc.log"; then
+				cat "$out/csv/$name.$cc.log" >&2
+				exit 1
+			fi
+			grep '^tcpscript-summary' "$out/csv/$name.$cc.log" | cut -d' ' -f2- > "${csvf%.csv}.meta"
+			late=$(sed -n 's/.*late_us=\([0-9]*\).*/\1/p' "${csvf%.csv}.meta")
+			[ "${late:-0}" -le "${timing%.*}" ] && break
+			echo "validate: $name/$cc: ACK lateness $late us > $timing us, retrying ($try)" >&2
 		done
+		printf '  %-14s %-10s %s\n' "$name" "$cc" "$(cat "${csvf%.csv}.meta")"
 	done
 done
 [ ${#selected[@]} -gt 0 ] || { echo "validate: no scenario selected" >&2; exit 2; }

@@ -98,6 +98,8 @@ static int arg(struct parse *p, struct cmd *c, const char *verb, char *a)
 			return c->sack = true, 0;
 		if (!v && !strcmp(a, "ts"))
 			return c->ts = true, 0;
+		if (!v && !strcmp(a, "ecn"))
+			return c->ecn = true, 0;
 		if (IS("mss")) {
 			if (num(p, a, v, &n) || n < 64 || n > 1460)
 				return perr(p, "mss must be 64..1460");
@@ -158,7 +160,7 @@ static const struct { const char *verb; enum op op; } verbs[] = {
 };
 
 /* Header lines the runner reads; the peer accepts and ignores them. */
-static const char *const runner_keys[] = { "algorithms", "tolerance", "timing", "fast" };
+static const char *const runner_keys[] = { "algorithms", "models", "tolerance", "timing", "fast" };
 
 static int parse_line(struct parse *p, struct script *s, char *line)
 {

@@ -25,7 +25,7 @@ struct cmd {
 	/* connect */
 	uint32_t mss;
 	int wscale;		/* -1: no window scale option */
-	bool sack, ts;
+	bool sack, ts, ecn;	/* ecn: accept an ECN-setup SYN (RFC 3168) */
 	/* app */
 	int app_mode;
 	uint32_t chunk;

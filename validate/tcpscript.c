@@ -56,6 +56,7 @@
 #define TH_SYN		0x02
 #define TH_ACK		0x10
 #define TH_ECE		0x40
+#define TH_CWR		0x80
 #define TCPOPT_EOL	0
 #define TCPOPT_NOP	1
 #define TCPOPT_MAXSEG	2
@@ -92,6 +93,7 @@ struct range { uint32_t start, end; };
 
 struct ack {
 	uint64_t due;		/* when it is to be written (CLOCK_MONOTONIC us) */
+	uint64_t rx;		/* when the segment that triggered it arrived */
 	uint32_t ack, tsecr, win;
 	bool ece;
 	int nsack;
@@ -306,11 +308,17 @@ static void csv_header(struct run *r)
 {
 	fprintf(r->csv, "event,t_us,kind,ack,cwnd,ssthresh,ca_state,pacing_rate,delivery_rate,"
 		"unacked,retrans,lost,sacked,total_retrans,rtt_us,rto_us,app_limited,"
-		"rec_w_max,rec_k,rec_loss_events\n");
+		"ece,sample_rtt_us,rec_w_max,rec_k,rec_loss_events\n");
 }
 
-/* Samples the sender after a scripted event and writes one CSV row. */
-static void record(struct run *r, const char *kind, uint32_t ack)
+/*
+ * Samples the sender after a scripted event and writes one CSV row.  For an
+ * ACK, @a is that ACK: the row also carries the inputs it gave the sender
+ * (ECE, and the RTT sample it yields: from the arrival of the segment that
+ * triggered it, which the sender had just sent, to its writing), which the
+ * models of algorithms with no native twin replay (validate/models/).
+ */
+static void record(struct run *r, const char *kind, uint32_t ack, const struct ack *a)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
@@ -326,6 +334,10 @@ static void record(struct run *r, const char *kind, uint32_t ack)
 		(unsigned long long)ti.tcpi_delivery_rate, ti.tcpi_unacked, ti.tcpi_retrans,
 		ti.tcpi_lost, ti.tcpi_sacked, ti.tcpi_total_retrans, ti.tcpi_rtt, ti.tcpi_rto,
 		ti.tcpi_delivery_rate_app_limited);
+	if (a)
+		fprintf(r->csv, ",%d,%" PRIu64, a->ece, now_us() - a->rx);
+	else
+		fputs(",,", r->csv);
 	/* The bpftcp record, when the algorithm keeps one (bpf_cubic does). */
 	if (r->record_map >= 0 && !bpftcp_sock_state_get_from(r->record_map, r->sk, &st) &&
 	    st.cc.kind == BPFTCP_CC_CUBIC)
@@ -390,6 +402,7 @@ static void queue_ack(struct run *r, uint64_t rx, const struct range *dsack)
 	struct ack a = { 0 };
 	int i;
 
+	a.rx = rx;
 	a.due = rx + r->pol.delay_us;
 	if (p->qlen && a.due < p->last_due + r->pol.spacing_us)
 		a.due = p->last_due + r->pol.spacing_us;
@@ -433,7 +446,7 @@ static void on_data(struct run *r, const struct seg *s, uint64_t rx)
 			return;
 		}
 		pol->rto_wait = false;	/* the retransmission gets through */
-		record(r, "rto", p->rcv_nxt);
+		record(r, "rto", p->rcv_nxt, NULL);
 	}
 	if (rx < pol->blackhole_until) {
 		p->dropped++;
@@ -504,7 +517,7 @@ static void write_ack(struct run *r, const struct ack *a)
 	}
 	peer_send(r, flags, PEER_ISN + 1, a->ack, a->win >> p->rcv_wscale, opt, n);
 	p->acks_sent++;
-	record(r, a->nsack ? "sack" : "ack", a->ack);
+	record(r, a->nsack ? "sack" : "ack", a->ack, a);
 }
 
 /* --- the sender's application ---------------------------------------- */
@@ -671,6 +684,7 @@ static void connect_sender(struct run *r, const struct cmd *c)
 	size_t o = 0;
 	uint64_t deadline;
 	struct pollfd pfd = { .fd = r->tun, .events = POLLIN };
+	bool ecn;
 
 	r->sk = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (r->sk < 0)
@@ -720,7 +734,9 @@ static void connect_sender(struct run *r, const struct cmd *c)
 		opt[o++] = 3;
 		opt[o++] = p->rcv_wscale;
 	}
-	peer_send(r, TH_SYN | TH_ACK, PEER_ISN, p->rcv_nxt,
+	/* An ECN-setup SYN (ECE and CWR) gets an ECN-setup SYN-ACK (ECE). */
+	ecn = c->ecn && (syn.flags & (TH_ECE | TH_CWR)) == (TH_ECE | TH_CWR);
+	peer_send(r, TH_SYN | TH_ACK | (ecn ? TH_ECE : 0), PEER_ISN, p->rcv_nxt,
 		  r->pol.rwnd > 65535 ? 65535 : r->pol.rwnd, opt, o);
 	deadline = now_us() + 2000000;
 	for (;;) {
@@ -735,7 +751,7 @@ static void connect_sender(struct run *r, const struct cmd *c)
 		usleep(100);
 	}
 	read_tun(r);	/* the third ACK */
-	record(r, "established", p->rcv_nxt);
+	record(r, "established", p->rcv_nxt, NULL);
 }
 
 static void run_script(struct run *r)
