@@ -184,6 +184,8 @@ static void record_layout_is_stable(void **state)
 	assert_true(sizeof(struct bpftcp_cubic_export) <= BPFTCP_CC_EXPORT_BYTES);
 	assert_true(sizeof(struct bpftcp_dctcp_export) <= BPFTCP_CC_EXPORT_BYTES);
 	assert_true(sizeof(struct bpftcp_vegas_export) <= BPFTCP_CC_EXPORT_BYTES);
+	assert_int_equal(sizeof(struct bpftcp_bbr_export), BPFTCP_CC_EXPORT_BYTES);
+	assert_int_equal(offsetof(struct bpftcp_bbr_export, mode), 16);
 	assert_int_equal(offsetof(struct bpftcp_delack_state, rto_min_us), 12);
 }
 
