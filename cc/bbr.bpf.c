@@ -196,8 +196,17 @@ static __always_inline void bbr_export(struct sock *sk, const struct bbr_state *
 	x->rtt_cnt = bbr->rtt_cnt;
 }
 
-/* Runs @step-like code between a socket copy and its write-back, and
- * exports and counts what changed. */
+/*
+ * Runs @body between a socket copy and its write-back, and exports and
+ * counts what changed.  On the active side the kernel calls cong_control
+ * once before init (tcp_ack() of the SYN-ACK precedes tcp_finish_connect()),
+ * on the zeroed private area: BBR then computes as the kernel's bbr does
+ * (an expired min_rtt filter puts it in PROBE_RTT, which init undoes).  Such
+ * a step, recognised by min_rtt_us == 0 before it (init sets it to
+ * tcp_min_rtt(), >= 1 or ~0U), is not counted as a mode change (nor is one
+ * after a 0 us RTT sample, which loopback can give: the counters are
+ * diagnostics, the export is still written).
+ */
 #define BBR_STEP(sk, bbr, s, body)						\
 	do {									\
 		struct bbr_view before_, after_;				\
@@ -208,7 +217,8 @@ static __always_inline void bbr_export(struct sock *sk, const struct bbr_state *
 		bbr_sock_put(sk, &s);						\
 		bbr_view_get(bbr, s.mss_cache, &after_);			\
 		if (!bbr_view_equal(&before_, &after_)) {			\
-			bbr_count_changes(&before_, &after_);			\
+			if (before_.min_rtt_us)					\
+				bbr_count_changes(&before_, &after_);		\
 			bbr_export(sk, bbr);					\
 		}								\
 	} while (0)
