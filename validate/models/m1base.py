@@ -24,11 +24,16 @@ def snd_nxt_before(ev, i, mss):
 class Model:
     """Reno by default; an algorithm overrides what differs."""
 
+    # whether congestion avoidance counts ACKs (snd_cwnd_cnt) between
+    # increases: after Loss that count is unknown until the next increase
+    counts_acks = True
+
     def __init__(self, params):
         self.p = params
         self.mss = params["mss"]
         self.cwnd = self.ssthresh = None
         self.ai = AdditiveIncrease()
+        self.phase_unknown = False
 
     # --- hooks -------------------------------------------------------------
     def on_ack(self, ev, i):
@@ -39,11 +44,11 @@ class Model:
         if not e.acked:
             return
         if self.cwnd < self.ssthresh:
-            self.cwnd, left = slow_start(self.cwnd, self.ssthresh, e.acked)
+            self.cwnd, left = slow_start(self.cwnd, self.ssthresh, e.delivered)
             if left:
                 self.cwnd = self.ai.step(self.cwnd, self.cwnd, left)
         else:
-            self.cwnd = self.ai.step(self.cwnd, self.cwnd, e.acked)
+            self.cwnd = self.ai.step(self.cwnd, self.cwnd, e.delivered)
 
     def ssthresh_on_reduction(self, prev, e):
         """ssthresh when ACK e starts a reduction (CWR or Recovery) from a
@@ -81,17 +86,40 @@ class Model:
                         out[i] = {"ssthresh": s}
                     self.on_rto(e)
                 self.cwnd, self.ssthresh = e.cwnd, e.ssthresh
+                self.phase_unknown = False
                 continue
             self.on_ack(ev, i)
             if prev.ca_state in (CA_OPEN, CA_DISORDER) and e.ca_state >= CA_CWR:
                 s = self.ssthresh_on_reduction(prev, e)
                 if s is not None:
                     out[i] = {"ssthresh": s}
-            elif prev.ca_state == CA_OPEN and e.ca_state == CA_OPEN and self.cwnd is not None:
+            elif self.phase_unknown:
+                # additive increase with an unknown counter: wait for the
+                # run's next increase on a one-segment ACK (the counter
+                # then restarts from 0)
+                if e.ca_state == CA_OPEN and prev.ca_state == CA_OPEN and e.cwnd > prev.cwnd \
+                        and e.delivered == 1:
+                    self.phase_unknown = False
+                    self.cwnd, self.ssthresh = e.cwnd, e.ssthresh
+                    self.ai = AdditiveIncrease()
+            elif (prev.ca_state == CA_OPEN and e.ca_state == CA_OPEN or
+                  prev.ca_state == CA_LOSS and e.ca_state == CA_LOSS
+                  and self.cwnd is not None and self.cwnd < self.ssthresh) \
+                    and self.cwnd is not None:
+                # Open, and slow start in Loss after an RTO (no reduction
+                # runs: cong_avoid grows cwnd on every ACK that advances
+                # snd_una, by what it delivered; above ssthresh, growth in
+                # Loss depends on whether the sender was cwnd-limited, which
+                # depends on timing: not predicted)
                 self.cong_avoid(e)
                 out[i] = self.predict_open(e)
+            elif e.ca_state == CA_LOSS and self.counts_acks:
+                self.phase_unknown = True
             if e.ca_state != CA_OPEN or prev.ca_state != CA_OPEN:
-                self.resync(e)
+                if not (e.ca_state == CA_LOSS and out[i]):
+                    self.resync(e)
+                if prev.ca_state == CA_LOSS and e.ca_state == CA_OPEN and self.phase_unknown:
+                    self.cwnd = None
             self.after(ev, i)
         return out
 
