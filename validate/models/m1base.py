@@ -72,6 +72,7 @@ class Model:
     def run(self, rows):
         ev = events(rows, self.mss)
         for e, row in zip(ev, rows):
+            e.row = row
             e.unacked = int(row["unacked"])
             e.lost = int(row["lost"])
             e.retrans = int(row["retrans"])
@@ -87,6 +88,18 @@ class Model:
                     self.on_rto(e)
                 self.cwnd, self.ssthresh = e.cwnd, e.ssthresh
                 self.phase_unknown = False
+                continue
+            if prev.kind in ("ack", "sack") and prev.unacked == 0 and prev.ca_state == CA_OPEN \
+                    and e.t_us - prev.t_us > int(prev.row["rto_us"]):
+                # the first ACK after an idle period longer than the RTO:
+                # the send that ended it restarted the algorithm
+                # (CA_EVENT_TX_START, CA_EVENT_CWND_RESTART) and shrank cwnd
+                # (tcp_cwnd_restart): take cwnd and ssthresh from the run
+                self.on_idle_restart(ev, i)
+                self.on_ack(ev, i)
+                self.cong_avoid(e)
+                self.resync(e)
+                self.phase_unknown = self.counts_acks
                 continue
             self.on_ack(ev, i)
             if prev.ca_state in (CA_OPEN, CA_DISORDER) and e.ca_state >= CA_CWR:
@@ -125,6 +138,9 @@ class Model:
 
     def on_rto(self, e):
         pass
+
+    def on_idle_restart(self, ev, i):
+        """The first send after idle (CA_EVENT_TX_START / CWND_RESTART)."""
 
     def after(self, ev, i):
         """After ACK i's prediction (e.g. state kept per window)."""

@@ -58,6 +58,13 @@ class Vegas(Model):
             self.cnt = 0
             self.minrtt = INF
 
+    def on_idle_restart(self, ev, i):
+        # tcp_vegas_init: forget the base RTT, a fresh round from snd_nxt
+        self.base = self.minrtt = INF
+        self.cnt = 0
+        self.doing = True
+        self.beg = ev[i - 1].ack
+
     def reno(self, e):
         super().cong_avoid(e)
 

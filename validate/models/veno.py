@@ -103,6 +103,12 @@ class Veno(Model):
     def ssthresh_on_rto(self, prev, e):
         return self.ssthresh_on_reduction(prev, e)
 
+    def on_idle_restart(self, ev, i):
+        # tcp_veno_init: forget the base RTT, inc = 1, Veno on
+        self.base = self.minrtt = INF
+        self.inc = 1
+        self.doing = True
+
     def on_rto(self, e):
         self.doing = False
 
