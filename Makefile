@@ -30,20 +30,24 @@ endif
 .DEFAULT_GOAL := all
 
 # What a plain build needs (clang-19, bpftool, pkg-config, rst2man, libbpf,
-# libelf, cmocka); check-deps names what is missing.  `make deps` (and the targets
+# libelf, libinih, cmocka); check-deps names what is missing.  `make deps` (and the targets
 # that call it) installs these and what the tests use: scripts/install-deps.sh.
 DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG) $(RST2MAN); do command -v $$t >/dev/null || echo $$t; done; \
 		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' || echo 'libbpf-dev>=1.4'; \
-		  $(PKG_CONFIG) --exists cmocka libelf || echo 'libcmocka-dev/libelf-dev')
+		  $(PKG_CONFIG) --exists cmocka libelf || echo 'libcmocka-dev/libelf-dev'; \
+		  $(PKG_CONFIG) --exists inih || echo libinih-dev)
 
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+# libinih (Debian's libinih-dev) reads bpftcp.conf (lib/conf.c).
+INIH_CFLAGS   = $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
+INIH_LIBS     = $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wshadow -Wno-format-truncation -std=gnu11
-CPPFLAGS += -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) -D_GNU_SOURCE
-LDLIBS   += $(LIBBPF_LIBS) -lelf -lz -lm
+CPPFLAGS += -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) $(INIH_CFLAGS) -D_GNU_SOURCE
+LDLIBS   += $(LIBBPF_LIBS) $(INIH_LIBS) -lelf -lz -lm
 
 BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	     -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) -mcpu=v3
@@ -81,7 +85,7 @@ LIB_SRCS    := $(wildcard lib/*.c)
 # The library carries the BPF objects: build/lib/cc_table.c (generated)
 # embeds every congestion control's skeleton.
 LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/lib/cc_table.o
-LIB_VERSION := 0.1.0
+LIB_VERSION := 0.2.0
 LIB_SOMAJOR := 0
 LIB_MAP     := lib/libbpftcp.map
 LIBBPFTCP   := $(OUTPUT)/libbpftcp.a
