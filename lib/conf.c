@@ -39,6 +39,12 @@
 
 enum section { SEC_NONE, SEC_CC, SEC_CGROUP, SEC_BAD };
 
+struct conf_error {
+	unsigned int line;
+	int seq;		/* keeps the order of one line's errors */
+	char *msg;
+};
+
 struct parse {
 	struct bpftcp_conf *c;
 	bpftcp_conf_error_fn error;
@@ -47,7 +53,8 @@ struct parse {
 	FILE *f;
 	unsigned int line;		/* of the line last read */
 	unsigned int pending;		/* a key line libinih has not passed on yet */
-	int errors;
+	struct conf_error *errors;	/* reported sorted by line at the end */
+	int n_errors, n_kept;
 	enum section sec;
 	int cg;				/* SEC_CGROUP: index in c->cgroups */
 	unsigned int line_cc;		/* of the [cc] header */
@@ -58,17 +65,46 @@ static void conf_err(struct parse *p, unsigned int line, const char *fmt, ...)
 
 static void conf_err(struct parse *p, unsigned int line, const char *fmt, ...)
 {
+	struct conf_error *e = realloc(p->errors, (p->n_kept + 1) * sizeof(*e));
 	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	p->errors++;
-	if (p->error)
-		p->error(p->c->path, line, msg, p->ctx);
-	else
-		pr_warn("%s:%u: %s\n", p->c->path, line, msg);
+	if (e) {
+		p->errors = e;
+		e[p->n_kept++] = (struct conf_error){ line, p->n_errors, strdup(msg) };
+	}
+	p->n_errors++;	/* counted even when it cannot be kept */
+}
+
+static int error_cmp(const void *a, const void *b)
+{
+	const struct conf_error *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq - y->seq;
+}
+
+/* Passes the errors, in line order, to the caller's callback (or prints). */
+static void errors_report(struct parse *p)
+{
+	int kept = p->n_kept;
+
+	qsort(p->errors, kept, sizeof(*p->errors), error_cmp);
+	for (int i = 0; i < kept; i++) {
+		const char *msg = p->errors[i].msg ? p->errors[i].msg : "(out of memory)";
+
+		if (p->error)
+			p->error(p->c->path, p->errors[i].line, msg, p->ctx);
+		else
+			pr_warn("%s:%u: %s\n", p->c->path, p->errors[i].line, msg);
+		free(p->errors[i].msg);
+	}
+	free(p->errors);
+	p->errors = NULL;
 }
 
 static char *trim(char *s)
@@ -539,9 +575,10 @@ int bpftcp_conf_load(const char *path, const struct bpftcp_conf_opts *opts,
 	}
 	for (int i = 0; i < p.c->cgroups_cnt; i++)
 		check_cgroup(&p, &p.c->cgroups[i], ids, i);
-	if (p.errors)
+	if (p.n_errors)
 		err = -EINVAL;
 out:
+	errors_report(&p);
 	free(ids);
 	if (err)
 		bpftcp_conf_free(p.c);
