@@ -163,9 +163,8 @@ static struct step *plan_add(struct plan *p, int action, const char *object, con
 	s->s.action = action;
 	snprintf(s->object, sizeof(s->object), "%s", object);
 	snprintf(s->cgroup, sizeof(s->cgroup), "%s", cgroup ? cgroup : "");
-	s->s.object = s->object;
+	/* s->s's pointers are set when it is reported: the array moves. */
 	s->s.cgroup = cgroup ? s->cgroup : NULL;
-	s->s.detail = s->detail;
 	return s;
 }
 
@@ -356,11 +355,22 @@ static int plan_cc(const struct bpftcp_conf *c, struct plan *p)
 	return 0;
 }
 
+/* A step that makes @want the default, which is @cur now. */
+static struct step *plan_add_default(struct plan *p, int action, const char *cur, const char *want)
+{
+	struct step *s = plan_add(p, action, want, NULL);
+
+	if (s) {
+		snprintf(s->detail, sizeof(s->detail), "was %s", cur);
+		snprintf(s->prev, sizeof(s->prev), "%s", cur);
+	}
+	return s;
+}
+
 static int plan_default(const struct bpftcp_conf *c, struct plan *p)
 {
 	char cur[64] = "", saved[64] = "";
 	const char *want;
-	struct step *s;
 	int action, err = bpftcp_cc_default_get(cur, sizeof(cur));
 
 	if (err)
@@ -376,12 +386,7 @@ static int plan_default(const struct bpftcp_conf *c, struct plan *p)
 	}
 	if (!strcmp(cur, want))
 		return 0;
-	s = plan_add(p, action, "default", NULL);
-	if (!s)
-		return -ENOMEM;
-	snprintf(s->detail, sizeof(s->detail), "%s -> %s", cur, want);
-	snprintf(s->prev, sizeof(s->prev), "%s", cur);
-	return 0;
+	return plan_add_default(p, action, cur, want) ? 0 : -ENOMEM;
 }
 
 static int plan_cgroups(const struct bpftcp_conf *c, struct now *now, struct plan *p)
@@ -564,8 +569,6 @@ static int set_default(struct step *s, const char *kname)
 
 static int step_do(struct step *s)
 {
-	const char *to;
-
 	switch (s->s.action) {
 	case BPFTCP_APPLY_REGISTER:
 		return register_cc(s->object, s->restricted);
@@ -576,8 +579,7 @@ static int step_do(struct step *s)
 		return libbpftcp__cc_set_allowed(s->object, s->s.action == BPFTCP_APPLY_ALLOW);
 	case BPFTCP_APPLY_SET_DEFAULT:
 	case BPFTCP_APPLY_RESTORE_DEFAULT:
-		to = strstr(s->detail, " -> ");
-		return set_default(s, to ? to + 4 : "");
+		return set_default(s, s->object);
 	case BPFTCP_APPLY_ATTACH:
 		if (!strcmp(s->object, "sockets"))
 			return bpftcp_sockets_attach(s->cgroup, NULL);
@@ -632,8 +634,11 @@ static int step_undo(struct step *s)
 	return -EOPNOTSUPP;
 }
 
-static void report(bpftcp_apply_step_fn fn, void *ctx, const struct step *s, int event, int err)
+static void report(bpftcp_apply_step_fn fn, void *ctx, struct step *s, int event, int err)
 {
+	s->s.object = s->object;
+	s->s.cgroup = s->s.cgroup ? s->cgroup : NULL;
+	s->s.detail = s->detail;
 	if (fn)
 		fn(&s->s, event, err, ctx);
 }
@@ -707,7 +712,6 @@ int bpftcp_reset(const struct bpftcp_reset_opts *opts)
 	struct now now;
 	char saved[64] = "", cur[64] = "";
 	int lock_fd, err, first_err = 0;
-	struct step *s;
 
 	if (!OPTS_VALID(opts, bpftcp_reset_opts))
 		return -EINVAL;
@@ -719,12 +723,10 @@ int bpftcp_reset(const struct bpftcp_reset_opts *opts)
 		goto out;
 	if (!saved_default_get(saved, sizeof(saved))) {
 		bpftcp_cc_default_get(cur, sizeof(cur));
-		if (strcmp(cur, saved)) {
-			s = plan_add(&p, BPFTCP_APPLY_RESTORE_DEFAULT, "default", NULL);
-			if (s) {
-				snprintf(s->detail, sizeof(s->detail), "%s -> %s", cur, saved);
-				snprintf(s->prev, sizeof(s->prev), "%s", cur);
-			}
+		if (strcmp(cur, saved) &&
+		    !plan_add_default(&p, BPFTCP_APPLY_RESTORE_DEFAULT, cur, saved)) {
+			err = -ENOMEM;
+			goto out;
 		}
 	}
 	/* An empty file names nothing: everything goes. */

@@ -883,8 +883,8 @@ enum bpftcp_apply_action {
 	BPFTCP_APPLY_REPLACE,		/* hot-swap @object: its programs differ from ours */
 	BPFTCP_APPLY_ALLOW,		/* add @object to tcp_allowed_congestion_control */
 	BPFTCP_APPLY_RESTRICT,		/* take @object out of it */
-	BPFTCP_APPLY_SET_DEFAULT,	/* default @detail ("old -> new") */
-	BPFTCP_APPLY_RESTORE_DEFAULT,	/* back to the default apply found ("old -> new") */
+	BPFTCP_APPLY_SET_DEFAULT,	/* make @object the default (@detail: "was X") */
+	BPFTCP_APPLY_RESTORE_DEFAULT,	/* set back @object, the default apply found */
 	BPFTCP_APPLY_ATTACH,		/* attach @object ("delack", "sockets") to @cgroup */
 	BPFTCP_APPLY_UPDATE,		/* new settings for @object on @cgroup, in place */
 	BPFTCP_APPLY_DETACH,		/* detach @object from @cgroup */
@@ -898,7 +898,7 @@ const char *bpftcp_apply_action_name(int action);
 struct bpftcp_apply_step {
 	size_t sz;		/* sizeof() of this struct as the library filled it */
 	int action;		/* enum bpftcp_apply_action */
-	const char *object;	/* "bpf_dctcp", "delack", "sockets", "default" */
+	const char *object;	/* "bpf_dctcp", "delack", "sockets"; the default's name */
 	const char *cgroup;	/* attach, update, detach: the cgroup; else NULL */
 	const char *detail;	/* what changes, in words ("" if nothing to add) */
 };
