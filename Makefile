@@ -76,7 +76,14 @@ BPFTCP := $(OUTPUT)/bpftcp
 # docutils' rst2man, as bpftool's pages are; and the bash completion.  The
 # grammar they show is checked against 'bpftcp help' by selftests/test_grammar.
 MAN8       := $(OUTPUT)/bpftcp.8
+MAN5       := $(OUTPUT)/bpftcp.conf.5
 COMPLETION := completion/bpftcp
+
+# The systemd unit (deploy/bpftcp.service, with the installed bpftcp's path)
+# and the commented example of /etc/bpftcp/bpftcp.conf (deploy/bpftcp.conf).
+UNIT        := $(OUTPUT)/bpftcp.service
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+DOCDIR      ?= $(PREFIX)/share/doc/bpftcp
 
 # libbpftcp.a: the application library (lib/*.c), installed with its headers.
 # Static and shared builds from the same position-independent objects; the
@@ -119,7 +126,7 @@ TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
 	build-run build-test build-bench build-compare
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
-all: check-deps $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
+all: check-deps $(BPFTCP) $(MAN8) $(MAN5) $(UNIT) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
 
 # A plain `make` never installs packages: it names what is missing.  Only
 # `make deps` installs them, and `make run`/`make test`/`make bench`/
@@ -176,9 +183,14 @@ endif
 # --- the man page ------------------------------------------------------------
 # --strict: a docutils warning (broken markup) fails the build.
 RST2MAN_OPTS = --strict --strip-comments
-$(MAN8): docs/bpftcp.8.rst | $(OUTPUT) check-deps
+$(OUTPUT)/%: docs/%.rst | $(OUTPUT) check-deps
 	$(call msg,GEN-MAN,$@)
 	$(Q)$(RST2MAN) $(RST2MAN_OPTS) $< > $@
+
+# The unit names the bpftcp of PREFIX: written again when PREFIX changes.
+$(UNIT): deploy/bpftcp.service Makefile FORCE | $(OUTPUT)
+	$(Q)sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' $< > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN      $(notdir $@)"; fi
 
 # The table of algorithms libbpftcp ships, generated from cc/*.bpf.c.
 $(OUTPUT)/lib/cc_table.c: $(patsubst %,$(OUTPUT)/cc/%.skel.h,$(CC_ALGOS)) scripts/gen-cc-table.sh | $(OUTPUT)
@@ -320,7 +332,7 @@ validate: deps
 build-validate: all $(TCPSCRIPT)
 	$(Q)bash validate/run.sh $(OUTPUT) $(VALIDATE_ARGS)
 
-install: $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
+install: $(BPFTCP) $(MAN8) $(MAN5) $(UNIT) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/bpftcp)
 	$(Q)install -D -m 0755 $(BPFTCP) $(DESTDIR)$(PREFIX)/sbin/bpftcp
 	$(call msg,INSTALL,$(DESTDIR)$(LIBDIR)/libbpftcp.{a,so})
@@ -333,11 +345,19 @@ install: $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
 	$(Q)install -m 0644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/bpftcp/
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8)
 	$(Q)install -D -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/share/man/man5/bpftcp.conf.5)
+	$(Q)install -D -m 0644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/bpftcp.conf.5
+	$(call msg,INSTALL,$(DESTDIR)$(UNITDIR)/bpftcp.service)
+	$(Q)install -D -m 0644 $(UNIT) $(DESTDIR)$(UNITDIR)/bpftcp.service
+	$(call msg,INSTALL,$(DESTDIR)$(DOCDIR)/bpftcp.conf.example)
+	$(Q)install -D -m 0644 deploy/bpftcp.conf $(DESTDIR)$(DOCDIR)/bpftcp.conf.example
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp)
 	$(Q)install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/bpftcp $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/bpftcp.conf.5 $(DESTDIR)$(UNITDIR)/bpftcp.service \
+		$(DESTDIR)$(DOCDIR)/bpftcp.conf.example \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp
 	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libbpftcp.a $(DESTDIR)$(LIBDIR)/libbpftcp.so* \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libbpftcp.pc
@@ -359,10 +379,10 @@ help:
 	@echo '  make compare    compare congestion controls on the emulated link (about 35 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_TIME seconds (default 60)'
-	@echo '  make install    install bpftcp, its man page and bash completion, libbpftcp and its headers'
-	@echo '                  under PREFIX (default /usr/local)'
+	@echo '  make install    install bpftcp, its man pages, bash completion and systemd unit, an example'
+	@echo '                  bpftcp.conf, libbpftcp and its headers under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
-	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
+	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, UNITDIR=, DOCDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
 
 -include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/fuzz/*.d)
 
