@@ -454,13 +454,13 @@ static void check_cc(struct parse *p)
 
 	if (!c->default_cc[0])
 		return;
+	/* The kernel's name, as is (bpftcp_cc_default_set()): "cubic" is the
+	 * kernel's, "bpf_cubic" bpftcp's. */
 	a = bpftcp_cc_find(c->default_cc);
-	if (a) {
+	if (a && !strcmp(a->kname, c->default_cc)) {
 		for (int i = 0; i < c->cc_cnt; i++)
-			if (c->cc[i] == a) {
-				snprintf(c->default_cc, sizeof(c->default_cc), "%s", a->kname);
+			if (c->cc[i] == a)
 				return;
-			}
 		conf_err(p, c->line_default, "default %s is not registered by this file (add %s to "
 			 "'register')", a->kname, a->name);
 		return;
@@ -472,7 +472,8 @@ static void check_cc(struct parse *p)
 		return;
 	if (!strncmp(c->default_cc, "bpf_", 4) || !kernel_module_exists(c->default_cc))
 		conf_err(p, c->line_default, "the kernel has no congestion control '%s' "
-			 "(available: %s)", c->default_cc, avail);
+			 "(available: %s%s)", c->default_cc, avail,
+			 a ? "; bpftcp's is bpf_" : "");
 }
 
 static void check_cgroup(struct parse *p, struct libbpftcp__conf_cgroup *cg, __u64 *ids, int i)
