@@ -266,9 +266,10 @@ int do_reset(int argc, char **argv)
 		return p_err("another bpftcp apply or reset is running");
 	if (ret < 0)
 		return p.failed_err ? EXIT_FAIL : p_err("cannot reset: %s", strerror(-ret));
-	if (!g_opts.json)
-		printf(ret ? "reset: %d change%s\n" : "nothing to reset%.0d%s\n", ret,
-		       ret == 1 ? "" : "s");
+	if (!g_opts.json && ret)
+		printf("reset: %d change%s\n", ret, ret == 1 ? "" : "s");
+	else if (!g_opts.json)
+		printf("nothing to reset\n");
 	return EXIT_OK;
 }
 
