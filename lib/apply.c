@@ -142,7 +142,7 @@ struct step {
 	struct bpftcp_delack_opts dl;	/* delack attach/update: the settings */
 	struct bpftcp_delack_opts old;	/* delack update/detach: the settings before */
 	struct bpftcp_cidr *old_peers;	/* old.peers points here */
-	char pin[PATH_MAX];		/* sockets detach: the pin directory */
+	char pin[PATH_MAX];		/* sockets attach and detach: the pin directory */
 };
 
 struct plan {
@@ -389,6 +389,18 @@ static int plan_default(const struct bpftcp_conf *c, struct plan *p)
 	return plan_add_default(p, action, cur, want) ? 0 : -ENOMEM;
 }
 
+/* <pin root>/sockets/cg-<@id>: where a collection on cgroup @id is pinned. */
+static int sockets_pin_dir(__u64 id, char *buf, size_t len)
+{
+	char root[PATH_MAX];
+	int err = bpftcp_pin_root(root, sizeof(root), BPFTCP_PIN_CREATE);
+
+	if (err)
+		return err;
+	return (size_t)snprintf(buf, len, "%s/sockets/cg-%llu", root, (unsigned long long)id) >= len ?
+	       -ENAMETOOLONG : 0;
+}
+
 static int plan_cgroups(const struct bpftcp_conf *c, struct now *now, struct plan *p)
 {
 	struct step *s;
@@ -409,8 +421,15 @@ static int plan_cgroups(const struct bpftcp_conf *c, struct now *now, struct pla
 		for (int j = 0; j < now->n_sockets; j++)
 			if (now->sockets[j].id == id && cg->sockets)
 				found = now->sockets[j].used = true;
-		if (cg->sockets && !found && !plan_add(p, BPFTCP_APPLY_ATTACH, "sockets", real))
-			return -ENOMEM;
+		if (cg->sockets && !found) {
+			s = plan_add(p, BPFTCP_APPLY_ATTACH, "sockets", real);
+			if (!s)
+				return -ENOMEM;
+			/* Its undo goes by the pin: the cgroup may be gone by then. */
+			err = sockets_pin_dir(id, s->pin, sizeof(s->pin));
+			if (err)
+				return err;
+		}
 		if (!cg->delack)
 			continue;
 		found = false;
@@ -567,6 +586,12 @@ static int set_default(struct step *s, const char *kname)
 	return err;
 }
 
+static int sockets_unpin(const char *dir)
+{
+	libbpftcp__sockets_unpin(dir);
+	return access(dir, F_OK) ? 0 : -ENOTEMPTY;
+}
+
 static int step_do(struct step *s)
 {
 	switch (s->s.action) {
@@ -587,10 +612,8 @@ static int step_do(struct step *s)
 	case BPFTCP_APPLY_UPDATE:
 		return libbpftcp__opt_delack_update(s->cgroup, &s->dl);
 	case BPFTCP_APPLY_DETACH:
-		if (!strcmp(s->object, "sockets")) {
-			libbpftcp__sockets_unpin(s->pin);
-			return access(s->pin, F_OK) ? 0 : -ENOTEMPTY;
-		}
+		if (!strcmp(s->object, "sockets"))
+			return sockets_unpin(s->pin);
 		return bpftcp_opt_detach("delack", s->cgroup);
 	case BPFTCP_APPLY_UNREGISTER:
 		return bpftcp_cc_unregister(s->object, NULL);
@@ -617,7 +640,7 @@ static int step_undo(struct step *s)
 		return err;
 	case BPFTCP_APPLY_ATTACH:
 		if (!strcmp(s->object, "sockets"))
-			return bpftcp_sockets_detach(s->cgroup);
+			return sockets_unpin(s->pin);
 		return bpftcp_opt_detach("delack", s->cgroup);
 	case BPFTCP_APPLY_UPDATE:
 		return libbpftcp__opt_delack_update(s->cgroup, &s->old);

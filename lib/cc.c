@@ -539,6 +539,7 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 	const struct libbpftcp__cc_algo *a;
 	struct bpf_object *obj;
 	struct bpf_link *extra;
+	bool allowed;
 	struct bpf_map *ops;
 
 	libbpftcp__load_diag_reset();
@@ -591,8 +592,14 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 			strerror(-err));
 		goto out_unlock;
 	}
-	/* Existing sockets keep the old programs; new ones get the new. */
+	/* Existing sockets keep the old programs; new ones get the new.  The
+	 * kernel takes the new tcp_congestion_ops' flags as they are, so an
+	 * algorithm in tcp_allowed_congestion_control drops out of it with
+	 * the update: put it back. */
+	allowed = libbpftcp__cc_allowed(a->info.kname) == 1;
 	err = link_update_checked(link_fd, bpf_map__fd(ops), seen_fd, a->info.kname);
+	if (!err && allowed)
+		allow(a->info.kname);
 	snprintf(path, sizeof(path), "%s/stats", dir);
 	if (err) {
 		unlink(fresh);

@@ -49,7 +49,7 @@ apply_setup() {
 		CC_B=$name
 		break
 	done
-	[ -n "$CC_B" ] || fail "no two free algorithms among the shipped ones"
+	[ -n "$CC_B" ] || skip "every candidate algorithm but at most one is registered already (by someone else): apply could not register them"
 	cgroup_new apply
 	CONF=$TEST_TMP/bpftcp.conf
 }

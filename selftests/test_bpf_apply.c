@@ -104,6 +104,8 @@ static void remove_cgroup_before_attach(const struct bpftcp_apply_step *s, int e
 	if (event == BPFTCP_STEP_START && s->action == BPFTCP_APPLY_ATTACH &&
 	    !strcmp(s->object, "delack"))
 		assert_int_equal(rmdir(cgroup), 0);
+	print_message("step %s %s: event %d, %s\n", bpftcp_apply_action_name(s->action), s->object,
+		      event, err ? strerror(-err) : "ok");
 	e->done += event == BPFTCP_STEP_DONE;
 	e->failed += event == BPFTCP_STEP_FAILED;
 	e->undone += event == BPFTCP_STEP_UNDONE;
@@ -118,8 +120,10 @@ static void failure_mid_apply_is_rolled_back(void **state)
 	int ret;
 
 	harness_require_bpf();
-	if (!free_cc[1])
+	if (!free_cc[1]) {
+		print_message("every candidate algorithm but one is registered (by someone else)\n");
 		skip();
+	}
 	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
 	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-%d", mnt, (int)getpid());
 	assert_int_equal(mkdir(cgroup, 0755), 0);
@@ -195,6 +199,8 @@ static void on_replace(const struct bpftcp_apply_step *s, int event, int err, vo
 {
 	int *n = ctx;
 
+	print_message("step %s %s: event %d, %s\n", bpftcp_apply_action_name(s->action), s->object,
+		      event, err ? strerror(-err) : "ok");
 	if (event == BPFTCP_STEP_DONE && s->action == BPFTCP_APPLY_REPLACE)
 		(*n)++;
 }
@@ -206,8 +212,10 @@ static void upgrade_replaces_differing_programs(void **state)
 	int replaced = 0;
 
 	harness_require_bpf();
-	if (!free_cc[0])
+	if (!free_cc[0]) {
+		print_message("every candidate algorithm is registered (by someone else)\n");
 		skip();
+	}
 	snprintf(text, sizeof(text), "[cc]\nregister = %s\n", free_cc[0]);
 	c = conf_load(text);
 	BPFTCP_OPTS(bpftcp_apply_opts, o, .step = on_replace, .ctx = &replaced);
