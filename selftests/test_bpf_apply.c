@@ -223,9 +223,13 @@ static void upgrade_replaces_differing_programs(void **state)
 	assert_int_equal(bpftcp_apply(c, &o), 0);		/* same programs: nothing */
 	pin_other_programs(free_cc[0]);
 	assert_true(registered(free_cc[0]));
-	assert_int_equal(bpftcp_apply(c, &o), 1);		/* the upgrade */
+	/* The upgrade; the foreign update also took the algorithm out of
+	 * tcp_allowed_congestion_control (the kernel takes the new ops' flags),
+	 * so apply allows it again too. */
+	assert_true(bpftcp_apply(c, &o) >= 1);
 	assert_int_equal(replaced, 1);
-	assert_int_equal(bpftcp_apply(c, &o), 0);		/* ours run again */
+	/* Ours run again, and the replace kept it allowed: nothing to do. */
+	assert_int_equal(bpftcp_apply(c, &o), 0);
 	bpftcp_conf_free(c);
 }
 
