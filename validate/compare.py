@@ -7,12 +7,15 @@ and bpf_ALG runs against the independent models in validate/models/.
 
 For each scenario and each algorithm it names, reads
 OUTDIR/csv/<scenario>.<alg>.csv and OUTDIR/csv/<scenario>.bpf_<alg>.csv
-(and the .meta files beside them), pairs the rows by event number and
-reports, per field, the largest difference.  The gating fields are those
-named on the script's 'tolerance' line (e.g. cwnd=0 ssthresh=0); a pair
-passes when every gating field stays within its tolerance at every event,
-the two runs have the same number of events of the same kinds, and neither
-run's worst ACK lateness exceeded the script's 'timing'.  Pacing and
+(and the .meta files beside them), pairs the events (align(): in the Open
+state by ACK number, in loss recovery by episode and place) and reports,
+per field, the largest difference over what the algorithm decides (cwnd
+and ssthresh in the Open state, ssthresh in recovery, where TCP's recovery
+sets cwnd; that difference is reported apart and does not gate).  The
+gating fields are those named on the script's 'tolerance' line (e.g.
+cwnd=0 ssthresh=0); a pair passes when every gating field stays within its
+tolerance at every paired event, every event has a counterpart of the same
+kind, and neither run's worst ACK lateness exceeded the script's 'timing'.  Pacing and
 delivery rates are reported (largest relative difference) but do not gate:
 they are measured from timestamps, so they carry the timing jitter.
 Writes OUTDIR/table.md and OUTDIR/results.json; exits 1 if any pair fails.
@@ -24,6 +27,9 @@ import os
 import sys
 
 GATED_DEFAULT = {"cwnd": 0, "ssthresh": 0}
+# A control (the kernel against itself) that differs by more than this, in
+# any gated field, means the scenario is decided by timing, not the algorithm.
+CONTROL_MAX = 2
 REPORTED = ("cwnd", "ssthresh", "ca_state")
 RATES = ("pacing_rate", "delivery_rate")
 
@@ -39,7 +45,7 @@ def header(path):
     """The runner's lines of a script: name, algorithms, tolerance, timing, fast."""
     h = {"name": os.path.basename(path).rsplit(".", 1)[0], "algorithms": [], "models": [],
          "tolerance": dict(GATED_DEFAULT), "tick_tolerance": {}, "timing_us": None,
-         "fast": False}
+         "fast": False, "control": False}
     with open(path) as f:
         for line in f:
             words = line.split("#", 1)[0].split()
@@ -62,6 +68,10 @@ def header(path):
                 h["timing_us"] = duration_us(words[1])
             elif words[0] == "fast":
                 h["fast"] = True
+            elif words[0] == "control":
+                # control [FIELD=N...]: a floor for the kernel's own
+                # difference, from repeated controls, justified in the script
+                h["control"] = {k: float(v) for k, v in (w.split("=", 1) for w in words[1:])}
     return h
 
 
@@ -83,37 +93,90 @@ def meta(path):
     return m
 
 
-def tick_divergence(native, bpf):
-    """The first event (1-based) after which the two runs' ACKs fell on
-    different sides of a jiffies tick (the jiffies between consecutive events
-    differ), or None: from there on, algorithms that keep time in jiffies
-    may legitimately differ by what one tick changes."""
-    for i in range(1, min(len(native), len(bpf))):
-        ja, jb = native[i].get("jiffies"), bpf[i].get("jiffies")
-        if not ja or not jb:
+def align(rows):
+    """Keys that pair one run's events with the other's.  In the Open state
+    (ca_state 0) each event is keyed by its kind and ACK number (and its
+    occurrence, for a repeated ACK; a DSACK by its rank among DSACKs): the
+    algorithm decides cwnd there, and the key holds
+    even when the two runs' loss recoveries differ in length.  An event in
+    loss recovery or CWR (any other state) is keyed by its episode and its
+    place in it: there TCP's recovery (PRR, RACK, limited transmit) sets
+    cwnd from microsecond timestamps, and the kernel's own runs differ (the
+    'control' line measures it), while the algorithm sets ssthresh."""
+    keys, seen, episode, place = [], {}, -1, 0
+    for i, r in enumerate(rows):
+        if r["ca_state"] == "0":
+            # a SACK in the Open state is a DSACK (a spurious retransmission
+            # reported): where it falls among the ACKs is the retransmission's
+            # timing, so it pairs with the other run's DSACK of the same rank
+            k = ("sack",) if r["kind"] == "sack" else (r["kind"], int(r["ack"]))
+            seen[k] = seen.get(k, 0) + 1
+            keys.append(("open",) + k + (seen[k],))
+        else:
+            if i == 0 or rows[i - 1]["ca_state"] == "0":
+                episode, place = episode + 1, 0
+            place += 1
+            keys.append(("recovery", episode, place))
+    return keys
+
+
+def tick_divergence(pairs):
+    """The first native event (1-based) after which the two runs' ACKs fell
+    on different sides of a jiffies tick (the jiffies between consecutive
+    paired events differ), or None: from there on, algorithms that keep
+    time in jiffies may legitimately differ by what one tick changes."""
+    for (i0, a0, b0), (i1, a1, b1) in zip(pairs, pairs[1:]):
+        if not a1.get("jiffies") or not b1.get("jiffies"):
             return None
-        if int(ja) - int(native[i - 1]["jiffies"]) != int(jb) - int(bpf[i - 1]["jiffies"]):
-            return i + 1
+        if int(a1["jiffies"]) - int(a0["jiffies"]) != int(b1["jiffies"]) - int(b0["jiffies"]):
+            return i1 + 1
     return None
 
 
 def compare(native, bpf, tol, tick_tol=None):
-    """Per-field largest |difference|, the first event that breaks tolerance,
-    the first event whose kinds differ, and the tick divergence.  With
-    @tick_tol (the script's 'tick-tolerance'), events from the tick
-    divergence on are held to it instead, and their kinds may differ."""
+    """Pairs the runs' events (align()) and returns: per field the largest
+    |difference| over the events the algorithm decides (cwnd and ssthresh in
+    the Open state, ssthresh in recovery), the rates' largest relative
+    difference, the first event that breaks tolerance, the first native
+    event with no counterpart (or a different kind), the tick divergence,
+    and the largest cwnd difference in recovery (reported, not gated).
+    With @tick_tol (the script's 'tick-tolerance'), events from the tick
+    divergence on are held to it instead."""
     worst = {f: 0 for f in REPORTED}
     rates = {f: 0.0 for f in RATES}
-    first_bad = None
-    kinds_differ = None
-    tick = tick_divergence(native, bpf) if tick_tol is not None else None
-    for i, (a, b) in enumerate(zip(native, bpf)):
-        after_tick = tick is not None and i + 1 >= tick
-        limit = tick_tol if after_tick else tol
-        if a["kind"] != b["kind"] and kinds_differ is None and not after_tick:
-            kinds_differ = i + 1
+    first_bad = unpaired = None
+    recovery_cwnd = 0
+    other = dict(zip(align(bpf), bpf))
+    pairs = []
+    episodes = [set(), set()]
+    for i, (k, a) in enumerate(zip(align(native), native)):
+        b = other.pop(k, None)
+        if k[0] == "recovery":
+            episodes[0].add(k[1])
+        if b is None or a["kind"] != b["kind"]:
+            # an episode's length is TCP's recovery, not the algorithm
+            if k[0] == "open" or b is not None:
+                unpaired = unpaired or i + 1
+            continue
+        pairs.append((i, a, b))
+    episodes[1] = {k[1] for k in align(bpf) if k[0] == "recovery"}
+    if episodes[0] != episodes[1]:
+        unpaired = unpaired or len(native)
+    if any(k[0] == "open" for k in other) and unpaired is None:
+        unpaired = len(native)
+    tick = tick_divergence([p for p in pairs if p[1]["ca_state"] == "0"]) \
+        if tick_tol is not None else None
+    for i, a, b in pairs:
+        limit = tick_tol if tick is not None and i + 1 >= tick else tol
+        # cwnd is not compared where TCP's recovery sets it, nor at a DSACK,
+        # whose place among the ACKs is the retransmission's timing: the
+        # ACKs around it are compared.
+        unpositioned = a["ca_state"] != "0" or a["kind"] == "sack"
         for f in REPORTED:
             d = abs(int(a[f]) - int(b[f]))
+            if unpositioned and f == "cwnd":
+                recovery_cwnd = max(recovery_cwnd, d)
+                continue
             worst[f] = max(worst[f], d)
             if f in limit and d > limit[f] and first_bad is None:
                 first_bad = (i + 1, f, a[f], b[f])
@@ -121,7 +184,7 @@ def compare(native, bpf, tol, tick_tol=None):
             x, y = int(a[f]), int(b[f])
             if max(x, y):
                 rates[f] = max(rates[f], abs(x - y) / max(x, y))
-    return worst, rates, first_bad, kinds_differ, tick
+    return worst, rates, first_bad, unpaired, tick, recovery_cwnd
 
 
 def load_model(alg):
@@ -196,18 +259,38 @@ def main():
                 results.append(r)
                 ok = False
                 continue
-            worst, rates, first_bad, kinds, tick = compare(native, bpf, h["tolerance"],
-                                                           h["tick_tolerance"].get(alg))
+            worst, rates, first_bad, kinds, tick, rec_cwnd = compare(
+                native, bpf, h["tolerance"], h["tick_tolerance"].get(alg))
             late = [meta(base + n + ".meta").get("late_us") for n in (alg, "bpf_" + alg)]
             r.update(events=[len(native), len(bpf)], worst=worst, rates=rates, late_us=late,
-                     tick_divergence=tick)
+                     tick_divergence=tick, recovery_cwnd=rec_cwnd)
+            # The control: the kernel's ALG run twice.  What differs between
+            # those two runs is the stack's own timing (e.g. how loss
+            # recovery's limited transmit and PRR fall against the ACKs), and
+            # the pair may differ that much too, field by field.
+            ctl = None
+            if h["control"] is not False and os.path.exists(base + alg + ".control.csv"):
+                control = load(base + alg + ".control.csv")
+                cw, _, _, ck, _, crec = compare(native, control, h["tolerance"],
+                                                h["tick_tolerance"].get(alg))
+                for f, floor in h["control"].items():
+                    cw[f] = max(cw[f], floor)
+                ctl = {"worst": cw, "unpaired": ck or bool(h["control"]), "recovery_cwnd": crec}
+                r["control"] = ctl
+            within = ctl is not None and all(worst[f] <= max(h["tolerance"].get(f, 0), ctl["worst"][f])
+                                             for f in REPORTED if f in h["tolerance"])
             problems = []
-            if len(native) != len(bpf) and tick is None:
-                problems.append(f"{len(native)} vs {len(bpf)} events")
-            if kinds:
-                problems.append(f"event kinds differ from event {kinds}")
-            if first_bad:
+            if kinds and not (within and ctl["unpaired"]):
+                problems.append(f"event {kinds} has no counterpart of its kind in the other run")
+            if first_bad and not within:
                 problems.append("event %d: %s %s vs %s" % first_bad)
+            if h["control"] is not False and ctl is None:
+                problems.append("no control run")
+            needs_control = bool(first_bad or kinds)
+            if needs_control and ctl and any(ctl["worst"][f] > CONTROL_MAX for f in h["tolerance"]):
+                problems.append("the kernel differs from itself by " +
+                                ", ".join(f"{ctl['worst'][f]} {f}" for f in h["tolerance"]) +
+                                ": the scenario is decided by timing")
             if h["timing_us"] is not None and any(x is None or x > h["timing_us"] for x in late):
                 problems.append(f"ACK lateness {late} us beyond timing {h['timing_us']:.0f} us")
             if len(native) < 2:
@@ -224,23 +307,30 @@ def main():
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     lines = ["| scenario | algorithm | events | result | max Δcwnd | max Δssthresh | max Δca_state "
-             "| max rel. Δpacing | max rel. Δdelivery | worst ACK lateness (µs) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| max Δcwnd in recovery or at a DSACK (not gated) | max rel. Δpacing | max rel. Δdelivery "
+             "| worst ACK lateness (µs) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         if r["status"] == "missing":
-            lines.append(f"| {r['scenario']} | {r['algorithm']} | | missing | | | | | | |")
+            lines.append(f"| {r['scenario']} | {r['algorithm']} | | missing | | | | | | | |")
             continue
         tol = r["tolerance"]
         res = "match" if r["status"] == "match" else "FAIL: " + "; ".join(r["problems"])
         if r["status"] == "match" and any(tol.get(k, 0) for k in tol):
             res += " (within " + ", ".join(f"{k}±{v:g}" for k, v in tol.items() if v) + ")"
+        if r["status"] == "match" and r.get("control") and \
+                any(r["worst"][f] > tol.get(f, 0) for f in tol):
+            c = r["control"]
+            res += (" (within the kernel's own run-to-run difference: control Δ" +
+                    ", Δ".join(f"{f} {c['worst'][f]}" for f in tol) + ")")
         if r.get("tick_divergence"):
             res += f" (exact to event {r['tick_divergence'] - 1}, then a tick apart)"
         w, q = r["worst"], r["rates"]
         events = r["events"][0] if "(model)" not in r["algorithm"] else \
             f"{r['events'][0]} ({r['events'][1]} predicted)"
         lines.append(f"| {r['scenario']} | {r['algorithm']} | {events} | {res} | {w['cwnd']} "
-                     f"| {w['ssthresh']} | {w['ca_state']} | {q['pacing_rate']:.3f} "
+                     f"| {w['ssthresh']} | {w['ca_state']} | {r.get('recovery_cwnd', '')} "
+                     f"| {q['pacing_rate']:.3f} "
                      f"| {q['delivery_rate']:.3f} | {' / '.join(str(x) for x in r['late_us'])} |")
     with open(os.path.join(out, "table.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
