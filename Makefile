@@ -286,7 +286,7 @@ build-run: all $(LINKEM)
 # make test: every test; ends with "N passed, N failed, N skipped".
 test: deps
 	$(Q)$(MAKE) --no-print-directory build-test
-build-test: all $(LINKEM) $(FUZZERS)
+build-test: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT)
 	$(Q)bash scripts/run-tests.sh $(OUTPUT)
 
 # make fuzz: every fuzzer for FUZZ_TIME seconds (default 60), corpus kept in

@@ -2,8 +2,9 @@
 /*
  * bpf_cubic: CUBIC congestion control (RFC 9438) as a BPF tcp_congestion_ops.
  *
- * A port of Linux net/ipv4/tcp_cubic.c as of 6.11-6.18 (with "switch
- * ca->last_time to usec resolution"): the cubic window function with
+ * A port of Linux net/ipv4/tcp_cubic.c as the running 6.18 kernel has it
+ * (last_time in jiffies: netns-tests/test-cubic-clock.sh reads the native
+ * cubic's private state and checks that): the cubic window function with
  * the table + one Newton step cube root, beta = 717/1024, fast convergence,
  * the TCP-friendly (Reno-emulation) region, HyStart with both ACK-train and
  * delay detection, epoch restart after idle (cwnd_event TX_START), and undo
@@ -184,7 +185,7 @@ void BPF_PROG(bpf_cubic_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	if (!cc_cong_avoid_begin(sk, &acked))
 		return;
 	epoch_start = ca->epoch_start;
-	cubic_update(ca, tcp_snd_cwnd(tp), acked, tcp_jiffies32, (__u32)tp->tcp_mstamp, HZ, &p);
+	cubic_update(ca, tcp_snd_cwnd(tp), acked, tcp_jiffies32, HZ, &p);
 	/* A new epoch computed a new K and origin point. */
 	if (ca->epoch_start != epoch_start)
 		cubic_export(sk, ca);

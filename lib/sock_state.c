@@ -182,6 +182,7 @@ const char *bpftcp_cc_kind_name(unsigned int kind)
 	case BPFTCP_CC_CUBIC:	return "cubic";
 	case BPFTCP_CC_DCTCP:	return "dctcp";
 	case BPFTCP_CC_VEGAS:	return "vegas";
+	case BPFTCP_CC_BBR:	return "bbr";
 	default:		return "unknown";
 	}
 }

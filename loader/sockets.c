@@ -254,6 +254,41 @@ static void json_kv_double(struct json *j, const char *k, double v)
 	json_double(j, v);
 }
 
+/* sprint_bw() of iproute2's misc/ss.c (not numeric): bits per second. */
+static void fmt_ss_bw(char *buf, size_t len, double bw)
+{
+	if (bw >= 1e12)
+		snprintf(buf, len, "%.3gT", bw / 1e12);
+	else if (bw >= 1e9)
+		snprintf(buf, len, "%.3gG", bw / 1e9);
+	else if (bw >= 1e6)
+		snprintf(buf, len, "%.3gM", bw / 1e6);
+	else if (bw >= 1e3)
+		snprintf(buf, len, "%.3gk", bw / 1e3);
+	else
+		snprintf(buf, len, "%g", bw);
+}
+
+int sockets_format_bbr(char *buf, size_t len, const struct bpftcp_bbr_export *b)
+{
+	char bw[32], pg[32] = "", cg[32] = "";
+
+	fmt_ss_bw(bw, sizeof(bw), b->bw * 8.0);
+	if (b->pacing_gain)
+		snprintf(pg, sizeof(pg), ",pacing_gain:%g", b->pacing_gain / 256.0);
+	if (b->cwnd_gain)
+		snprintf(cg, sizeof(cg), ",cwnd_gain:%g", b->cwnd_gain / 256.0);
+	return snprintf(buf, len, "bbr:(bw:%sbps,mrtt:%g%s%s)", bw, b->min_rtt_us / 1000.0,
+			pg, cg);
+}
+
+const char *sockets_bbr_mode_name(unsigned int mode)
+{
+	static const char *const names[] = { "STARTUP", "DRAIN", "PROBE_BW", "PROBE_RTT" };
+
+	return mode < sizeof(names) / sizeof(names[0]) ? names[mode] : "?";
+}
+
 static void json_export(struct json *j, const struct bpftcp_sock_dump *d, __u64 now)
 {
 	const struct bpftcp_cc_export *e = &d->state.cc;
@@ -283,6 +318,17 @@ static void json_export(struct json *j, const struct bpftcp_sock_dump *d, __u64 
 		json_kv_u64(j, "diff", e->u.vegas.diff);
 		json_kv_u64(j, "cnt_rtt", e->u.vegas.cnt_rtt);
 		json_kv_u64(j, "adjustments", e->u.vegas.adjustments);
+		break;
+	case BPFTCP_CC_BBR:
+		json_kv_u64(j, "bw", e->u.bbr.bw);
+		json_kv_u64(j, "min_rtt_us", e->u.bbr.min_rtt_us);
+		json_kv_u64(j, "pacing_gain", e->u.bbr.pacing_gain);
+		json_kv_u64(j, "cwnd_gain", e->u.bbr.cwnd_gain);
+		json_kv_str(j, "mode", sockets_bbr_mode_name(e->u.bbr.mode));
+		json_kv_u64(j, "cycle_idx", e->u.bbr.cycle_idx);
+		json_kv_bool(j, "full_bw_reached", e->u.bbr.full_bw_reached);
+		json_kv_bool(j, "lt_use_bw", e->u.bbr.lt_use_bw);
+		json_kv_u64(j, "rtt_cnt", e->u.bbr.rtt_cnt);
 		break;
 	}
 	json_obj_close(j);
@@ -393,7 +439,16 @@ static void text_socket(const struct bpftcp_sock_dump *d, const char *netns, __u
 		add(&l, " record:v%u(unknown layout)", d->state.version);
 		goto print;
 	}
-	if (e->kind) {
+	if (e->kind == BPFTCP_CC_BBR) {
+		char bbr[160];
+
+		/* ss's form, so the two read side by side; then the state. */
+		sockets_format_bbr(bbr, sizeof(bbr), &e->u.bbr);
+		add(&l, " %s%s", bbr, export_current(d) ? "" : "(stale)");
+		add(&l, " bbr_state:(mode:%s,cycle:%u,full_bw_reached:%u,lt_use_bw:%u)",
+		    sockets_bbr_mode_name(e->u.bbr.mode), e->u.bbr.cycle_idx,
+		    e->u.bbr.full_bw_reached, e->u.bbr.lt_use_bw);
+	} else if (e->kind) {
 		add(&l, " %s%s", bpftcp_cc_kind_name(e->kind),
 		    export_current(d) ? "" : "(stale)");
 		switch (e->kind) {

@@ -26,6 +26,16 @@ int sockets_parse_cgroup_args(const char *verb, int argc, char **argv, const cha
 /* Does record @d pass @f? */
 bool sockets_filter_match(const struct sockets_filter *f, const struct bpftcp_sock_dump *d);
 
+/*
+ * BBR's export as 'ss -ti' prints the kernel bbr's INET_DIAG_BBRINFO:
+ * "bbr:(bw:<rate>bps,mrtt:<ms>,pacing_gain:<x>,cwnd_gain:<x>)", the gains
+ * only when non-zero, the rate in bit/s with ss's units (sprint_bw() of
+ * iproute2's misc/ss.c).  Returns what snprintf() returns.
+ */
+int sockets_format_bbr(char *buf, size_t len, const struct bpftcp_bbr_export *b);
+/* "STARTUP", "DRAIN", "PROBE_BW", "PROBE_RTT" or "?". */
+const char *sockets_bbr_mode_name(unsigned int mode);
+
 int do_sockets(int argc, char **argv);
 void sockets_usage(FILE *f);
 

@@ -10,10 +10,8 @@
 #include <string.h>
 #include "harness.h"
 #include "bpftcp/cubic.h"
+#include "hz_sweep.h"
 
-#define HZ_TEST 250
-/* The usec clock matching a jiffies value at HZ_TEST, plus an offset. */
-#define US(j) ((__u32)(j) * (1000000 / HZ_TEST) + 123)
 static const struct cubic_params defaults = CUBIC_PARAMS_DEFAULT;
 
 static double rel_err(double got, double want)
@@ -113,7 +111,7 @@ static struct cubic_state epoch_after_loss(__u32 wmax, __u32 cwnd, __u32 now)
 	struct cubic_state ca = { 0 };
 
 	ca.last_max_cwnd = wmax;
-	cubic_update(&ca, cwnd, 1, now, US(now), HZ_TEST, &defaults);
+	cubic_update(&ca, cwnd, 1, now, HZ_TEST, &defaults);
 	return ca;
 }
 
@@ -164,7 +162,7 @@ static void target_follows_cubic_function_concave_then_convex(void **state)
 		__u32 cwnd = (__u32)floor(target) - 10;
 		bool match = false;
 
-		cubic_update(&ca, cwnd, 1, now, US(now), HZ_TEST, &defaults);
+		cubic_update(&ca, cwnd, 1, now, HZ_TEST, &defaults);
 		/* The kernel's integer target is within one packet of W(t):
 		 * some integer T with |T - W(t)| <= 1 gives this cnt. */
 		for (__u32 t_int = (__u32)ceil(target - 1); t_int <= (__u32)floor(target + 1); t_int++)
@@ -179,7 +177,7 @@ static void target_below_cwnd_means_tiny_increment(void **state)
 	struct cubic_state ca = epoch_after_loss(1000, 717, 10000);
 
 	/* cwnd above the target (before K, below W_max): cnt = 100 * cwnd. */
-	cubic_update(&ca, 990, 1, 10000 + HZ_TEST, US(10000 + HZ_TEST), HZ_TEST, &defaults);
+	cubic_update(&ca, 990, 1, 10000 + HZ_TEST, HZ_TEST, &defaults);
 	assert_int_equal(ca.cnt, 100 * 990);
 }
 
@@ -188,7 +186,7 @@ static void first_epoch_grows_at_least_five_percent_per_rtt(void **state)
 	/* No loss yet (W_max = 0): cnt is capped at 20. */
 	struct cubic_state ca = { 0 };
 
-	cubic_update(&ca, 1000, 1, 500, US(500), HZ_TEST, &defaults);
+	cubic_update(&ca, 1000, 1, 500, HZ_TEST, &defaults);
 	assert_true(ca.cnt <= 20);
 	assert_true(ca.cnt >= 2);
 }
@@ -199,38 +197,45 @@ static void cnt_never_below_two(void **state)
 	struct cubic_state ca = epoch_after_loss(100, 70, 1000);
 
 	ca.last_cwnd = 0;
-	cubic_update(&ca, 70, 1, 1000 + 3600 * HZ_TEST, US(1000 + 3600 * HZ_TEST), HZ_TEST, &defaults);
+	cubic_update(&ca, 70, 1, 1000 + 3600 * HZ_TEST, HZ_TEST, &defaults);
 	assert_int_equal(ca.cnt, 2);
 }
 
-static void update_throttled_within_1_32_second_same_cwnd(void **state)
+/* The rate limit of the running kernel, in jiffies: HZ/32 rounded down
+ * (7 jiffies = 28 ms at HZ 250, 31 = 31 ms at HZ 1000). */
+static __u32 model_throttle_jiffies(void)
+{
+	return (__u32)floor(HZ_TEST / 32.0);
+}
+
+static void update_throttled_within_hz_over_32_same_cwnd(void **state)
 {
 	struct cubic_state ca = epoch_after_loss(1000, 717, 1000);
 	__u32 cnt = ca.cnt, time = ca.last_time;
 
-	/* Same cwnd, up to 1/32 s later: only ack_cnt moves... */
-	cubic_update(&ca, 717, 3, 1007, time + 1000000 / 32, HZ_TEST, &defaults);
+	assert_int_equal(time, 1000);
+	/* Same cwnd, up to HZ/32 jiffies later: only ack_cnt moves... */
+	cubic_update(&ca, 717, 3, 1000 + model_throttle_jiffies(), HZ_TEST, &defaults);
 	assert_int_equal(ca.cnt, cnt);
 	assert_int_equal(ca.last_time, time);
 	assert_int_equal(ca.ack_cnt, 1 + 3);
-	/* ...one microsecond more and cnt is recomputed. */
-	cubic_update(&ca, 717, 1, 1008, time + 1000000 / 32 + 1, HZ_TEST, &defaults);
-	assert_int_equal(ca.last_time, time + 1000000 / 32 + 1);
+	/* ...one jiffy more and cnt is recomputed. */
+	cubic_update(&ca, 717, 1, 1000 + model_throttle_jiffies() + 1, HZ_TEST, &defaults);
+	assert_int_equal(ca.last_time, 1000 + model_throttle_jiffies() + 1);
 }
 
-static void cnt_recomputed_at_most_once_per_ms(void **state)
+static void cnt_recomputed_at_most_once_per_jiffy(void **state)
 {
 	struct cubic_state ca = epoch_after_loss(1000, 717, 1000);
-	__u32 time = ca.last_time;
 
-	/* A new cwnd 999 us later: only the TCP-friendly part runs. */
-	cubic_update(&ca, 800, 1, 1000, time + 999, HZ_TEST, &defaults);
+	/* A new cwnd within the same jiffy: only the TCP-friendly part runs. */
+	cubic_update(&ca, 800, 1, 1000, HZ_TEST, &defaults);
 	assert_int_equal(ca.last_cwnd, 717);
-	assert_int_equal(ca.last_time, time);
-	/* 1 ms later it runs in full. */
-	cubic_update(&ca, 800, 1, 1000, time + 1000, HZ_TEST, &defaults);
+	assert_int_equal(ca.last_time, 1000);
+	/* One jiffy later it runs in full. */
+	cubic_update(&ca, 800, 1, 1001, HZ_TEST, &defaults);
 	assert_int_equal(ca.last_cwnd, 800);
-	assert_int_equal(ca.last_time, time + 1000);
+	assert_int_equal(ca.last_time, 1001);
 }
 
 /* The kernel's loop, for comparison with the closed form. */
@@ -250,17 +255,17 @@ static void tcp_friendly_closed_form_equals_kernel_loop(void **state)
 		struct cubic_state ca = { 0 }, ref;
 		__u32 delta = (cwnd * cubic_beta_scale(&defaults)) >> 3;
 
-		/* An epoch in progress, updated less than 1 ms ago: only the
+		/* An epoch in progress, updated in this same jiffy: only the
 		 * TCP-friendly part runs. */
 		ca.epoch_start = 100;
-		ca.last_time = US(200);
+		ca.last_time = 200;
 		ca.last_cwnd = cwnd + 1;
 		ca.ack_cnt = rand() % 100000;
 		ca.tcp_cwnd = cwnd / 2 + rand() % cwnd;
 		ca.cnt = 1000;
 		ref = ca;
 
-		cubic_update(&ca, cwnd, acked, 200, US(200) + 500, HZ_TEST, &defaults);
+		cubic_update(&ca, cwnd, acked, 200, HZ_TEST, &defaults);
 		ref.ack_cnt += acked;
 		friendliness_loop(&ref.ack_cnt, &ref.tcp_cwnd, delta);
 		assert_int_equal(ca.ack_cnt, ref.ack_cnt);
@@ -271,10 +276,10 @@ static void tcp_friendly_closed_form_equals_kernel_loop(void **state)
 static void tcp_friendly_region_caps_cnt(void **state)
 {
 	/* Reno estimate above cwnd: cnt <= cwnd / (tcp_cwnd - cwnd). */
-	struct cubic_state ca = { .epoch_start = 100, .last_time = US(200), .last_cwnd = 1,
+	struct cubic_state ca = { .epoch_start = 100, .last_time = 200, .last_cwnd = 1,
 				  .tcp_cwnd = 150, .cnt = 1000 };
 
-	cubic_update(&ca, 100, 1, 200, US(200), HZ_TEST, &defaults);
+	cubic_update(&ca, 100, 1, 200, HZ_TEST, &defaults);
 	assert_int_equal(ca.cnt, 100 / 50);
 }
 
@@ -349,8 +354,8 @@ int main(void)
 		cmocka_unit_test(target_below_cwnd_means_tiny_increment),
 		cmocka_unit_test(first_epoch_grows_at_least_five_percent_per_rtt),
 		cmocka_unit_test(cnt_never_below_two),
-		cmocka_unit_test(update_throttled_within_1_32_second_same_cwnd),
-		cmocka_unit_test(cnt_recomputed_at_most_once_per_ms),
+		cmocka_unit_test(update_throttled_within_hz_over_32_same_cwnd),
+		cmocka_unit_test(cnt_recomputed_at_most_once_per_jiffy),
 		cmocka_unit_test(tcp_friendly_closed_form_equals_kernel_loop),
 		cmocka_unit_test(tcp_friendly_region_caps_cnt),
 		cmocka_unit_test(ssthresh_is_beta_times_cwnd),
@@ -360,5 +365,5 @@ int main(void)
 		cmocka_unit_test(state_fits_in_icsk_ca_priv),
 	};
 
-	return cmocka_run_group_tests_name("cubic_math", tests, NULL, NULL);
+	return run_group_at_every_hz("cubic_math", tests);
 }

@@ -184,7 +184,40 @@ static void record_layout_is_stable(void **state)
 	assert_true(sizeof(struct bpftcp_cubic_export) <= BPFTCP_CC_EXPORT_BYTES);
 	assert_true(sizeof(struct bpftcp_dctcp_export) <= BPFTCP_CC_EXPORT_BYTES);
 	assert_true(sizeof(struct bpftcp_vegas_export) <= BPFTCP_CC_EXPORT_BYTES);
+	assert_int_equal(sizeof(struct bpftcp_bbr_export), BPFTCP_CC_EXPORT_BYTES);
+	assert_int_equal(offsetof(struct bpftcp_bbr_export, mode), 16);
 	assert_int_equal(offsetof(struct bpftcp_delack_state, rto_min_us), 12);
+}
+
+/* The strings 'ss -ti' prints for the kernel's bbr with the same values
+ * (iproute2 misc/ss.c: sprint_bw() with %.3g and k/M/G/T, mrtt in ms with
+ * %g, gains / 256 with %g and only when non-zero). */
+static void bbr_export_printed_as_ss_does(void **state)
+{
+	struct bpftcp_bbr_export b = {
+		.bw = 12500000, .min_rtt_us = 20123, .pacing_gain = 320, .cwnd_gain = 512,
+	};
+	char buf[160];
+
+	sockets_format_bbr(buf, sizeof(buf), &b);
+	assert_string_equal(buf, "bbr:(bw:100Mbps,mrtt:20.123,pacing_gain:1.25,cwnd_gain:2)");
+	b = (struct bpftcp_bbr_export){ .bw = 1234, .min_rtt_us = 500, .pacing_gain = 739,
+					.cwnd_gain = 739 };
+	sockets_format_bbr(buf, sizeof(buf), &b);
+	assert_string_equal(buf, "bbr:(bw:9.87kbps,mrtt:0.5,pacing_gain:2.88672,cwnd_gain:2.88672)");
+	b = (struct bpftcp_bbr_export){ .bw = 150000000000ULL, .min_rtt_us = 7 };
+	sockets_format_bbr(buf, sizeof(buf), &b);
+	assert_string_equal(buf, "bbr:(bw:1.2Tbps,mrtt:0.007)");
+	b = (struct bpftcp_bbr_export){ .bw = 100, .min_rtt_us = 1000000, .cwnd_gain = 256 };
+	sockets_format_bbr(buf, sizeof(buf), &b);
+	assert_string_equal(buf, "bbr:(bw:800bps,mrtt:1000,cwnd_gain:1)");
+	b.bw = 125000000;	/* 1 Gbit/s exactly */
+	sockets_format_bbr(buf, sizeof(buf), &b);
+	assert_string_equal(buf, "bbr:(bw:1Gbps,mrtt:1000,cwnd_gain:1)");
+	assert_string_equal(sockets_bbr_mode_name(0), "STARTUP");
+	assert_string_equal(sockets_bbr_mode_name(3), "PROBE_RTT");
+	assert_string_equal(sockets_bbr_mode_name(4), "?");
+	assert_string_equal(bpftcp_cc_kind_name(BPFTCP_CC_BBR), "bbr");
 }
 
 static void name_tables(void **state)
@@ -253,6 +286,7 @@ int main(void)
 		cmocka_unit_test(filter_matches_port_either_end_and_cc_names),
 		cmocka_unit_test(record_layout_is_stable),
 		cmocka_unit_test(name_tables),
+		cmocka_unit_test(bbr_export_printed_as_ss_does),
 		cmocka_unit_test(map_path_follows_bpftcp_bpffs),
 		cmocka_unit_test(binary_usage_errors_exit_2),
 	};

@@ -38,7 +38,8 @@ def duration_us(text):
 def header(path):
     """The runner's lines of a script: name, algorithms, tolerance, timing, fast."""
     h = {"name": os.path.basename(path).rsplit(".", 1)[0], "algorithms": [], "models": [],
-         "tolerance": dict(GATED_DEFAULT), "timing_us": None, "fast": False}
+         "tolerance": dict(GATED_DEFAULT), "tick_tolerance": {}, "timing_us": None,
+         "fast": False}
     with open(path) as f:
         for line in f:
             words = line.split("#", 1)[0].split()
@@ -52,6 +53,11 @@ def header(path):
                 h["models"] = words[1:]
             elif words[0] == "tolerance":
                 h["tolerance"] = {k: float(v) for k, v in (w.split("=", 1) for w in words[1:])}
+            elif words[0] == "tick-tolerance":
+                # tick-tolerance ALG... FIELD=N...: for the algorithms named
+                lim = {k: float(v) for k, v in (w.split("=", 1) for w in words[1:] if "=" in w)}
+                for alg in (w for w in words[1:] if "=" not in w):
+                    h["tick_tolerance"][alg] = lim
             elif words[0] == "timing":
                 h["timing_us"] = duration_us(words[1])
             elif words[0] == "fast":
@@ -77,25 +83,45 @@ def meta(path):
     return m
 
 
-def compare(native, bpf, tol):
-    """Per-field largest |difference| and the first event that breaks tolerance."""
+def tick_divergence(native, bpf):
+    """The first event (1-based) after which the two runs' ACKs fell on
+    different sides of a jiffies tick (the jiffies between consecutive events
+    differ), or None: from there on, algorithms that keep time in jiffies
+    may legitimately differ by what one tick changes."""
+    for i in range(1, min(len(native), len(bpf))):
+        ja, jb = native[i].get("jiffies"), bpf[i].get("jiffies")
+        if not ja or not jb:
+            return None
+        if int(ja) - int(native[i - 1]["jiffies"]) != int(jb) - int(bpf[i - 1]["jiffies"]):
+            return i + 1
+    return None
+
+
+def compare(native, bpf, tol, tick_tol=None):
+    """Per-field largest |difference|, the first event that breaks tolerance,
+    the first event whose kinds differ, and the tick divergence.  With
+    @tick_tol (the script's 'tick-tolerance'), events from the tick
+    divergence on are held to it instead, and their kinds may differ."""
     worst = {f: 0 for f in REPORTED}
     rates = {f: 0.0 for f in RATES}
     first_bad = None
     kinds_differ = None
+    tick = tick_divergence(native, bpf) if tick_tol is not None else None
     for i, (a, b) in enumerate(zip(native, bpf)):
-        if a["kind"] != b["kind"] and kinds_differ is None:
+        after_tick = tick is not None and i + 1 >= tick
+        limit = tick_tol if after_tick else tol
+        if a["kind"] != b["kind"] and kinds_differ is None and not after_tick:
             kinds_differ = i + 1
         for f in REPORTED:
             d = abs(int(a[f]) - int(b[f]))
             worst[f] = max(worst[f], d)
-            if f in tol and d > tol[f] and first_bad is None:
+            if f in limit and d > limit[f] and first_bad is None:
                 first_bad = (i + 1, f, a[f], b[f])
         for f in RATES:
             x, y = int(a[f]), int(b[f])
             if max(x, y):
                 rates[f] = max(rates[f], abs(x - y) / max(x, y))
-    return worst, rates, first_bad, kinds_differ
+    return worst, rates, first_bad, kinds_differ, tick
 
 
 def load_model(alg):
@@ -170,11 +196,13 @@ def main():
                 results.append(r)
                 ok = False
                 continue
-            worst, rates, first_bad, kinds = compare(native, bpf, h["tolerance"])
+            worst, rates, first_bad, kinds, tick = compare(native, bpf, h["tolerance"],
+                                                           h["tick_tolerance"].get(alg))
             late = [meta(base + n + ".meta").get("late_us") for n in (alg, "bpf_" + alg)]
-            r.update(events=[len(native), len(bpf)], worst=worst, rates=rates, late_us=late)
+            r.update(events=[len(native), len(bpf)], worst=worst, rates=rates, late_us=late,
+                     tick_divergence=tick)
             problems = []
-            if len(native) != len(bpf):
+            if len(native) != len(bpf) and tick is None:
                 problems.append(f"{len(native)} vs {len(bpf)} events")
             if kinds:
                 problems.append(f"event kinds differ from event {kinds}")
@@ -206,6 +234,8 @@ def main():
         res = "match" if r["status"] == "match" else "FAIL: " + "; ".join(r["problems"])
         if r["status"] == "match" and any(tol.get(k, 0) for k in tol):
             res += " (within " + ", ".join(f"{k}±{v:g}" for k, v in tol.items() if v) + ")"
+        if r.get("tick_divergence"):
+            res += f" (exact to event {r['tick_divergence'] - 1}, then a tick apart)"
         w, q = r["worst"], r["rates"]
         events = r["events"][0] if "(model)" not in r["algorithm"] else \
             f"{r['events'][0]} ({r['events'][1]} predicted)"

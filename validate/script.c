@@ -160,7 +160,8 @@ static const struct { const char *verb; enum op op; } verbs[] = {
 };
 
 /* Header lines the runner reads; the peer accepts and ignores them. */
-static const char *const runner_keys[] = { "algorithms", "models", "tolerance", "timing", "fast" };
+static const char *const runner_keys[] = { "algorithms", "models", "tolerance", "tick-tolerance",
+						     "timing", "fast" };
 
 static int parse_line(struct parse *p, struct script *s, char *line)
 {

@@ -37,10 +37,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "bpftcp/libbpftcp.h"
 #include "bpftcp/sock_state.h"
 #include "script.h"
@@ -87,6 +89,45 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + ts.tv_nsec / 1000;
 }
 
+/* --- the jiffies clock -------------------------------------------------------
+ *
+ * Algorithms that keep time in jiffies (cubic's epoch and rate limit, and
+ * others) decide by which tick an ACK is processed in.  Two runs whose ACKs
+ * are microseconds apart can fall on either side of a tick and differ for
+ * that reason alone.  So the peer reads jiffies (bpf_jiffies64() run by
+ * BPF_PROG_TEST_RUN, a few microseconds) and records them with each event:
+ * validate/compare.py finds the first event at which two runs' ACKs fell on
+ * different sides of a tick, and holds the events from there on to the
+ * script's 'tick-tolerance'.
+ */
+struct jclock {
+	int fd;			/* the jiffies program */
+	uint32_t j0;		/* jiffies at the start */
+};
+
+static uint32_t jiffies_read(const struct jclock *jc)
+{
+	unsigned char pkt[64] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(jc->fd, &o))
+		die("reading jiffies: %s", strerror(errno));
+	return o.retval;	/* the low 32 bits: enough for differences */
+}
+
+static void jclock_init(struct jclock *jc)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_jiffies64 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	jc->fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "tcpscript_jif", "GPL", insns, 2, NULL);
+	if (jc->fd < 0)
+		die("cannot load the jiffies reader: %s", strerror(errno));
+	jc->j0 = jiffies_read(jc);
+}
+
 /* --- the peer's receiver state ------------------------------------------ */
 
 struct range { uint32_t start, end; };
@@ -94,6 +135,7 @@ struct range { uint32_t start, end; };
 struct ack {
 	uint64_t due;		/* when it is to be written (CLOCK_MONOTONIC us) */
 	uint64_t rx;		/* when the segment that triggered it arrived */
+	uint64_t late;		/* how late it was written */
 	uint32_t ack, tsecr, win;
 	bool ece;
 	int nsack;
@@ -151,6 +193,7 @@ struct run {
 	uint64_t events;
 	bool bpf_record;
 	int record_map;
+	struct jclock jc;
 };
 
 /* --- packets ------------------------------------------------------------ */
@@ -308,7 +351,7 @@ static void csv_header(struct run *r)
 {
 	fprintf(r->csv, "event,t_us,kind,ack,cwnd,ssthresh,ca_state,pacing_rate,delivery_rate,"
 		"unacked,retrans,lost,sacked,total_retrans,rtt_us,rto_us,app_limited,"
-		"ece,sample_rtt_us,rec_w_max,rec_k,rec_loss_events\n");
+		"ece,sample_rtt_us,late_us,jiffies,rec_w_max,rec_k,rec_loss_events\n");
 }
 
 /*
@@ -335,9 +378,10 @@ static void record(struct run *r, const char *kind, uint32_t ack, const struct a
 		ti.tcpi_lost, ti.tcpi_sacked, ti.tcpi_total_retrans, ti.tcpi_rtt, ti.tcpi_rto,
 		ti.tcpi_delivery_rate_app_limited);
 	if (a)
-		fprintf(r->csv, ",%d,%" PRIu64, a->ece, now_us() - a->rx);
+		fprintf(r->csv, ",%d,%" PRIu64 ",%" PRIu64, a->ece, now_us() - a->rx, a->late);
 	else
-		fputs(",,", r->csv);
+		fputs(",,,", r->csv);
+	fprintf(r->csv, ",%u", jiffies_read(&r->jc) - r->jc.j0);
 	/* The bpftcp record, when the algorithm keeps one (bpf_cubic does). */
 	if (r->record_map >= 0 && !bpftcp_sock_state_get_from(r->record_map, r->sk, &st) &&
 	    st.cc.kind == BPFTCP_CC_CUBIC)
@@ -491,12 +535,14 @@ static void on_data(struct run *r, const struct seg *s, uint64_t rx)
 	queue_ack(r, rx, NULL);
 }
 
-static void write_ack(struct run *r, const struct ack *a)
+static void write_ack(struct run *r, struct ack *a)
 {
 	struct peer *p = &r->p;
 	uint8_t opt[40];
 	size_t n = 0;
-	uint64_t late = now_us() - a->due;
+	/* An ACK a 'stall' held is due when the stall ends. */
+	uint64_t due = a->due < r->pol.stall_until ? r->pol.stall_until : a->due;
+	uint64_t late = a->late = now_us() - due;
 	uint8_t flags = TH_ACK | (a->ece ? TH_ECE : 0);
 
 	if (late > p->max_late_us)
@@ -807,6 +853,27 @@ static void run_script(struct run *r)
 	}
 }
 
+/*
+ * The ACK timing must not depend on what else the machine runs (other
+ * tests, compilers): run at a real-time priority with memory locked, so the
+ * peer is scheduled as soon as an ACK is due.  The kernel's RT throttling
+ * (sched_rt_runtime_us) still leaves the rest of the machine 5% of each
+ * second, and the loop sleeps in ppoll() between events.  Without the
+ * privilege (or with TCPSCRIPT_NORT set) it runs as a normal process and
+ * the lateness check says whether the run was good enough.
+ */
+static void realtime(void)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+
+	if (getenv("TCPSCRIPT_NORT"))
+		return;
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
+		fprintf(stderr, "tcpscript: warning: no real-time priority (%s); ACK timing "
+			"may suffer on a loaded machine\n", strerror(errno));
+	mlockall(MCL_CURRENT | MCL_FUTURE);
+}
+
 int main(int argc, char **argv)
 {
 	struct run r = { .tun = -1, .sk = -1, .record_map = -1 };
@@ -833,6 +900,8 @@ int main(int argc, char **argv)
 		die("%s: %s", out, strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_TIMERSLACK, 1UL);
+	realtime();
+	jclock_init(&r.jc);
 	r.pol = (struct policy){ .delay_us = 10000, .ackevery = 1, .rwnd = 4 << 20 };
 	r.t0 = now_us();
 	netns_setup(&r);

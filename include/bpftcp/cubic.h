@@ -40,7 +40,7 @@ struct cubic_state {
 	__u32 cnt;		/* increase cwnd by 1 after this many ACKs */
 	__u32 last_max_cwnd;	/* W_max: last maximum snd_cwnd */
 	__u32 last_cwnd;	/* the last snd_cwnd */
-	__u32 last_time;	/* time when last_cwnd was updated (usec) */
+	__u32 last_time;	/* time when last_cwnd was updated (jiffies) */
 	__u32 bic_origin_point;	/* origin point of the cubic function */
 	__u32 bic_K;		/* time from epoch start to origin, 2^-10 s */
 	__u32 delay_min;	/* min delay (usec) */
@@ -149,29 +149,32 @@ static inline __u32 cubic_root(__u64 a)
 /*
  * bictcp_update(): compute ca->cnt, the number of ACKs per cwnd increment,
  * from the cubic function W(t) = C (t - K)^3 + W_max and the Reno estimate.
- * @now is tcp_jiffies32 (the epoch clock), @now_us is tp->tcp_mstamp (the
- * rate-limit clock: Linux 6.11 moved last_time to usec resolution).
+ * @now is tcp_jiffies32, the clock of both the epoch and the rate limit:
+ * last_time is in jiffies, as in the running kernel (netns-tests/
+ * test-cubic-clock.sh reads the native cubic's state and checks it).  So cnt
+ * is recomputed at most once per jiffy, and with an unchanged cwnd at most
+ * every HZ/32 jiffies (7 = 28 ms at HZ 250).  (A 2024 patch that keys
+ * last_time on microseconds was discussed upstream; the kernel this port is
+ * proven against does not have it.)
  */
 static inline void cubic_update(struct cubic_state *ca, __u32 cwnd, __u32 acked,
-				__u32 now, __u32 now_us, __u32 hz,
-				const struct cubic_params *p)
+				__u32 now, __u32 hz, const struct cubic_params *p)
 {
 	__u32 delta, bic_target, max_cnt;
 	__u64 offs, t;
 
 	ca->ack_cnt += acked;	/* count the number of ACKed packets */
 
-	delta = now_us - ca->last_time;
-	if (ca->last_cwnd == cwnd && delta <= 1000000 / 32)
+	if (ca->last_cwnd == cwnd && (__s32)(now - ca->last_time) <= (__s32)(hz / 32))
 		return;
 
-	/* The cubic function updates ca->cnt at most once per ms; on every
+	/* The cubic function updates ca->cnt at most once per jiffy; on every
 	 * cwnd reduction epoch_start is zeroed, forcing a recalculation. */
-	if (ca->epoch_start && delta < 1000)
+	if (ca->epoch_start && now == ca->last_time)
 		goto tcp_friendliness;
 
 	ca->last_cwnd = cwnd;
-	ca->last_time = now_us;
+	ca->last_time = now;
 
 	if (ca->epoch_start == 0) {
 		ca->epoch_start = now;	/* record beginning */

@@ -71,6 +71,7 @@ enum bpftcp_cc_kind {
 	BPFTCP_CC_CUBIC	= 1,
 	BPFTCP_CC_DCTCP	= 2,
 	BPFTCP_CC_VEGAS	= 3,
+	BPFTCP_CC_BBR	= 4,
 	/* later algorithms take the next numbers */
 };
 
@@ -101,6 +102,21 @@ struct bpftcp_vegas_export {
 	__u32 adjustments;	/* rounds with > 2 samples, where Vegas decided */
 };
 
+/* cc/bbr.bpf.c: what the kernel's bbr_get_info() reports (INET_DIAG_BBRINFO,
+ * shown by 'ss -ti' as bbr:(bw:...,mrtt:...,pacing_gain:...,cwnd_gain:...)),
+ * and the state machine around it. */
+struct bpftcp_bbr_export {
+	__u64 bw;		/* bandwidth estimate, bytes/s (bbr_bw_lo/hi) */
+	__u32 min_rtt_us;	/* windowed min RTT (bbr_min_rtt) */
+	__u16 pacing_gain;	/* << 8: 256 = 1.0 (bbr_pacing_gain) */
+	__u16 cwnd_gain;	/* << 8 (bbr_cwnd_gain) */
+	__u8  mode;		/* 0 STARTUP, 1 DRAIN, 2 PROBE_BW, 3 PROBE_RTT */
+	__u8  cycle_idx;	/* PROBE_BW gain cycle phase, 0..7 */
+	__u8  full_bw_reached;	/* 1 = STARTUP filled the pipe */
+	__u8  lt_use_bw;	/* 1 = policed: using the long-term bw */
+	__u32 rtt_cnt;		/* packet-timed rounds elapsed */
+};
+
 #define BPFTCP_CC_EXPORT_BYTES	24
 
 /* What a bpftcp congestion control exports about itself. */
@@ -111,6 +127,7 @@ struct bpftcp_cc_export {
 		struct bpftcp_cubic_export cubic;
 		struct bpftcp_dctcp_export dctcp;
 		struct bpftcp_vegas_export vegas;
+		struct bpftcp_bbr_export bbr;
 		__u64 raw[BPFTCP_CC_EXPORT_BYTES / 8];	/* room for later algorithms */
 	} u;
 };

@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""The TCP core around a congestion-control model: which hook Linux calls on
+each ACK, in which order, with what (docs/validation.md, "Algorithms with no
+native twin").  Written from the kernel's documented flow in tcp_ack()
+(net/ipv4/tcp_input.c), not from any bpftcp header.
+
+Per ACK, Linux runs, in this order:
+  1. pkts_acked(sample)            packets cumulatively acked, the ACK's RTT
+                                   sample; the state is still the one before
+  2. ssthresh()                    when this ACK starts a reduction (CWR on
+                                   ECE, Recovery on loss), from the cwnd before
+                                   the ACK; snd_cwnd_cnt = 0; then set_state()
+  3. set_state(new)                on every change of ca_state
+  4. cong_avoid(ack, delivered)    unless in CWR or Recovery, when the ACK
+                                   advanced snd_una (FLAG_DATA_ACKED)
+An RTO (the 'rto' event) called ssthresh() with the cwnd of the last ACK,
+set_state(Loss) and zeroed snd_cwnd_cnt.
+
+A model subclasses Model and overrides the hooks.  The driver predicts cwnd
+and ssthresh for every ACK that leaves the connection Open or Disorder after
+an Open or Disorder one (the algorithm's own increase), and ssthresh at each
+reduction it starts; while TCP's loss recovery sets cwnd, it predicts
+nothing, but keeps calling the hooks on the run's cwnd so that the model's
+own state (epochs, RTT filters, rounds) stays in step, and resynchronises
+cwnd/ssthresh from the run when the connection is Open again.
+
+Every model sees the sender as cwnd-limited (the scenarios use 'app bulk').
+"""
+from common import (CA_CWR, CA_DISORDER, CA_LOSS, CA_OPEN, CA_RECOVERY, INFINITE_SSTHRESH,
+                    events, script_params)
+
+HZ = 250                # the host's CONFIG_HZ (docs/validation.md)
+
+
+class Model:
+    phases_us = (0,)    # candidate phases of the jiffies tick (see jiffies())
+    ts_round = "floor"  # how a timestamp RTT (whole ms) relates to the sample
+
+    def __init__(self, params, phase_us=0):
+        self.p = params
+        self.mss = params["mss"]
+        self.phase_us = phase_us
+        self.cnt = 0                    # tp->snd_cwnd_cnt
+        self.snd_nxt = 0                # tp->snd_nxt as far as the CSV shows it
+
+    # --- the TCP core's helpers, as Linux has them -------------------------
+    def jiffies(self, t_us):
+        """The tick count at t_us (CSV time); only differences matter.  The
+        phase of the 4 ms tick against CLOCK_MONOTONIC cannot be seen in the
+        CSV: models that read jiffies are run for each of phases_us."""
+        return int((t_us + self.phase_us) * HZ // 1000000)
+
+    @staticmethod
+    def slow_start(cwnd, ssthresh, acked):
+        """tcp_slow_start(): returns (cwnd, acked left over)."""
+        new = min(cwnd + acked, ssthresh)
+        return new, acked - (new - cwnd)
+
+    def ai(self, cwnd, w, acked):
+        """tcp_cong_avoid_ai(): one segment per w acked, on snd_cwnd_cnt."""
+        if self.cnt >= w:
+            self.cnt = 0
+            cwnd += 1
+        self.cnt += acked
+        if self.cnt >= w:
+            delta = self.cnt // w
+            self.cnt -= delta * w
+            cwnd += delta
+        return cwnd
+
+    # --- hooks (tcp_congestion_ops) ----------------------------------------
+    def init(self, e):
+        pass
+
+    def pkts_acked(self, e, state):
+        pass
+
+    def ssthresh(self, e, cwnd):
+        return max(cwnd // 2, 2)
+
+    def set_state(self, e, new):
+        pass
+
+    def cong_avoid(self, e, cwnd, ssthresh, acked):
+        """Returns (cwnd, ssthresh) after the ACK e (acked: segments delivered)."""
+        return cwnd, ssthresh
+
+
+def _extras(rows, evs, mss):
+    for row, e in zip(rows, evs):
+        e.unacked = int(row["unacked"])
+        e.srtt_us = int(row["rtt_us"])
+        e.retrans = int(row["retrans"])
+        # snd_nxt after this event, as far as the sampled packets_out shows
+        e.nxt = e.ack + e.unacked * mss
+    for prev, e in zip(evs, evs[1:]):
+        # An ACK that cumulatively acknowledges retransmitted data gives no
+        # RTT sample of its own (Karn); Linux then takes the RTT from the
+        # echoed timestamp, in whole milliseconds (tcp_ack_update_rtt()).
+        e.ts_rtt = e.acked > 0 and e.retrans < prev.retrans
+    evs[0].ts_rtt = False
+
+
+def drive(cls, rows, script, trace=None):
+    p = script_params(script)
+    best = None
+    for phase in cls.phases_us:
+        m = cls(p, phase)
+        out = _run(m, rows, p, trace if len(cls.phases_us) == 1 else None)
+        bad = sum(1 for row, w in zip(rows, out) if w and
+                  any(int(row[f]) != v for f, v in w.items()))
+        if best is None or bad < best[0]:
+            best = (bad, out, phase)
+        if bad == 0:
+            break
+    if trace is not None and len(cls.phases_us) > 1:
+        _run(cls(p, best[2]), rows, p, trace)
+    return best[1]
+
+
+def _run(m, rows, p, trace):
+    ev = events(rows, p["mss"])
+    _extras(rows, ev, p["mss"])
+    out = [None] * len(ev)
+    cwnd = ssthresh = None
+    for i, e in enumerate(ev):
+        prev = ev[i - 1] if i else None
+        if prev is None or e.kind == "established":
+            m.snd_nxt = e.nxt
+            m.init(e)
+            cwnd, ssthresh = e.cwnd, e.ssthresh
+            continue
+        m.snd_nxt = max(m.snd_nxt, prev.nxt)
+        if e.kind == "rto":
+            if prev.ca_state <= CA_DISORDER:
+                out[i] = {"ssthresh": m.ssthresh(e, prev.cwnd)}
+            m.cnt = 0
+            m.set_state(e, CA_LOSS)
+            cwnd, ssthresh = e.cwnd, e.ssthresh
+            continue
+        if e.kind not in ("ack", "sack"):
+            cwnd, ssthresh = e.cwnd, e.ssthresh
+            continue
+        m.prev_cwnd = prev.cwnd
+        if e.sample_rtt_us is None:
+            e.rtt_sample = None
+        elif e.ts_rtt:
+            ms = e.sample_rtt_us // 1000 + (1 if m.ts_round == "ceil" else 0)
+            e.rtt_sample = max(ms, 1) * 1000
+        else:
+            e.rtt_sample = e.sample_rtt_us
+        m.pkts_acked(e, prev.ca_state)
+        if prev.ca_state <= CA_DISORDER and e.ca_state >= CA_CWR:
+            out[i] = {"ssthresh": m.ssthresh(e, prev.cwnd)}
+            m.cnt = 0
+        if e.ca_state != prev.ca_state:
+            m.set_state(e, e.ca_state)
+        ran = e.acked > 0 and e.ca_state not in (CA_CWR, CA_RECOVERY)
+        if prev.ca_state <= CA_DISORDER and e.ca_state <= CA_DISORDER:
+            if ran:
+                cwnd, ssthresh = m.cong_avoid(e, cwnd, ssthresh, e.delivered)
+            out[i] = {"cwnd": cwnd, "ssthresh": ssthresh}
+        else:
+            if ran:
+                if prev.ca_state in (CA_CWR, CA_RECOVERY):
+                    # tcp_end_cwnd_reduction(): cwnd = ssthresh, then cong_avoid
+                    m.cong_avoid(e, e.ssthresh, e.ssthresh, e.delivered)
+                else:
+                    m.cong_avoid(e, prev.cwnd, prev.ssthresh, e.delivered)
+            cwnd, ssthresh = e.cwnd, e.ssthresh
+        if trace is not None:
+            trace(i, e, m, out[i])
+    return out
