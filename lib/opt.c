@@ -28,7 +28,11 @@
 
 #define OPT_DELACK "delack"
 
-static const char *const pin_files[] = { "link", "config", "kconfig", "counters", "peers" };
+/* "*_new": the maps of an update in place (libbpftcp__opt_delack_update())
+ * that died before renaming them. */
+static const char *const pin_files[] = { "link", "config", "kconfig", "counters", "peers",
+					 "config_new", "kconfig_new", "counters_new",
+					 "peers_new" };
 
 /* ------------------------------------------------------------- prefixes */
 
@@ -91,6 +95,38 @@ int bpftcp_cidr_format(const struct bpftcp_cidr *c, char *buf, size_t len)
 		return -EINVAL;
 	if ((size_t)snprintf(buf, len, "%s/%u", a, c->prefix) >= len)
 		return -ENAMETOOLONG;
+	return 0;
+}
+
+int bpftcp_ms_parse(const char *s, __u32 max_ms, __u32 *us)
+{
+	unsigned long long whole = 0;
+	unsigned int tenths = 0;
+	const char *p = s;
+
+	if (!s || !(*p >= '0' && *p <= '9'))
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > 1000000)
+			return -ERANGE;
+	}
+	if (*p == '.') {
+		p++;
+		/* One decimal: the option's unit is 100 us. */
+		if (!(*p >= '0' && *p <= '9'))
+			return -EINVAL;
+		tenths = *p++ - '0';
+		if (*p >= '0' && *p <= '9')
+			return -ERANGE;
+	}
+	if (!strcmp(p, "ms"))
+		p += 2;
+	if (*p)
+		return -EINVAL;
+	if ((whole == 0 && tenths == 0) || whole > max_ms || (whole == max_ms && tenths))
+		return -ERANGE;
+	*us = (__u32)(whole * 1000 + tenths * 100);
 	return 0;
 }
 
@@ -179,20 +215,22 @@ static int check_delack_opts(const struct bpftcp_delack_opts *o, __u32 floor, __
 	return 0;
 }
 
-static int pin_maps(struct hdropt_delack *skel, const char *dir)
+static const char *const map_pins[] = { "config", "kconfig", "counters", "peers" };
+#define MAP_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
+
+/* Pins the maps of @skel in @dir, each named map_pins[i] followed by @suffix. */
+static int pin_maps(struct hdropt_delack *skel, const char *dir, const char *suffix)
 {
-	const struct { struct bpf_map *map; const char *name; } pins[] = {
-		{ skel->maps.rodata, "config" },
-		{ skel->maps.kconfig, "kconfig" },
-		{ skel->maps.delack_counters, "counters" },
-		{ skel->maps.delack_peers, "peers" },
+	struct bpf_map *maps[MAP_PINS] = {
+		skel->maps.rodata, skel->maps.kconfig, skel->maps.delack_counters,
+		skel->maps.delack_peers,
 	};
 	char path[PATH_MAX + 16];
 	int err;
 
-	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, pins[i].name);
-		err = bpf_map__pin(pins[i].map, path);
+	for (size_t i = 0; i < MAP_PINS; i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", dir, map_pins[i], suffix);
+		err = bpf_map__pin(maps[i], path);
 		if (err)
 			return err;
 	}
@@ -214,66 +252,99 @@ static int fill_peers(struct hdropt_delack *skel, const struct bpftcp_delack_opt
 	return 0;
 }
 
-int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts *opts)
+/*
+ * The settings of @opts (checked) into @o, and the cgroup's path and id:
+ * what attach and update share.
+ */
+static int delack_settings(const char *cgroup, const struct bpftcp_delack_opts *opts,
+			   struct bpftcp_delack_opts *o, char *cgpath, size_t len, __u64 *cgid)
 {
-	char cgpath[PATH_MAX], base[PATH_MAX], dir[PATH_MAX + 32], path[PATH_MAX + 48];
-	struct bpftcp_delack_opts o = { .sz = sizeof(o) };
-	struct hdropt_delack *skel = NULL;
-	struct bpf_link *link = NULL;
-	__u32 floor, ceiling;
-	int cgfd = -1, err;
-	__u64 cgid;
+	int err;
 
 	if (!opts || !OPTS_VALID(opts, bpftcp_delack_opts))
 		return -EINVAL;
-	o.max_delack_us = OPTS_GET(opts, max_delack_us, 0);
-	o.rto_floor_us = OPTS_GET(opts, rto_floor_us, 0);
-	o.rto_ceiling_us = OPTS_GET(opts, rto_ceiling_us, 0);
-	o.peers = OPTS_GET(opts, peers, NULL);
-	o.peers_cnt = OPTS_GET(opts, peers_cnt, 0);
-	o.record = OPTS_GET(opts, record, false);
-	floor = o.rto_floor_us ? o.rto_floor_us : BPFTCP_DELACK_DEFAULT_RTO_FLOOR_US;
-	ceiling = o.rto_ceiling_us ? o.rto_ceiling_us : BPFTCP_DELACK_DEFAULT_RTO_CEILING_US;
-	err = check_delack_opts(&o, floor, ceiling);
-	if (err)
-		return err;
-	err = bpftcp_cgroup_resolve(cgroup, cgpath, sizeof(cgpath), &cgid);
-	if (err)
-		return err;
-	err = opt_dir(base, sizeof(base), true);
-	if (err)
-		return err;
-	snprintf(dir, sizeof(dir), "%s/%llu", base, (unsigned long long)cgid);
-	snprintf(path, sizeof(path), "%s/link", dir);
-	if (access(path, F_OK) == 0)
-		return -EEXIST;
-	/* A directory without a link is what a crash mid-attach leaves. */
-	unpin_dir(dir);
+	*o = (struct bpftcp_delack_opts){ .sz = sizeof(*o) };
+	o->max_delack_us = OPTS_GET(opts, max_delack_us, 0);
+	o->rto_floor_us = OPTS_GET(opts, rto_floor_us, 0) ?: BPFTCP_DELACK_DEFAULT_RTO_FLOOR_US;
+	o->rto_ceiling_us = OPTS_GET(opts, rto_ceiling_us, 0) ?: BPFTCP_DELACK_DEFAULT_RTO_CEILING_US;
+	o->peers = OPTS_GET(opts, peers, NULL);
+	o->peers_cnt = OPTS_GET(opts, peers_cnt, 0);
+	o->record = OPTS_GET(opts, record, false);
+	err = check_delack_opts(o, o->rto_floor_us, o->rto_ceiling_us);
+	return err ? err : bpftcp_cgroup_resolve(cgroup, cgpath, len, cgid);
+}
 
-	skel = hdropt_delack__open();
+/* Opens and loads a copy of the program with settings @o, its peers map
+ * filled; NULL with *@errp set on failure. */
+static struct hdropt_delack *delack_load(const struct bpftcp_delack_opts *o, const char *cgpath,
+					 int *errp)
+{
+	struct hdropt_delack *skel = hdropt_delack__open();
+	int err;
+
 	if (!skel) {
-		err = -errno;
-		pr_warn("cannot open the delack BPF object: %s\n", strerror(-err));
-		return err;
+		*errp = -errno;
+		pr_warn("cannot open the delack BPF object: %s\n", strerror(errno));
+		return NULL;
 	}
-	skel->rodata->cfg_max_delack_us = o.max_delack_us;
-	skel->rodata->cfg_rto_floor_us = floor;
-	skel->rodata->cfg_rto_ceiling_us = ceiling;
-	skel->rodata->cfg_peers_restricted = o.peers_cnt > 0;
-	skel->rodata->cfg_record = o.record;
+	skel->rodata->cfg_max_delack_us = o->max_delack_us;
+	skel->rodata->cfg_rto_floor_us = o->rto_floor_us;
+	skel->rodata->cfg_rto_ceiling_us = o->rto_ceiling_us;
+	skel->rodata->cfg_peers_restricted = o->peers_cnt > 0;
+	skel->rodata->cfg_record = o->record;
 	snprintf((char *)skel->rodata->cfg_cgroup_path, sizeof(skel->rodata->cfg_cgroup_path),
 		 "%s", cgpath);
 	/* The per-socket records go to the map shared by every bpftcp object. */
 	err = libbpftcp__load_object(skel->obj, true);
 	if (err) {
 		pr_warn("cannot load delack: %s\n", strerror(-err));
-		goto out;
+	} else {
+		err = fill_peers(skel, o);
+		if (err)
+			pr_warn("cannot fill the delack peers map: %s\n", strerror(-err));
 	}
-	err = fill_peers(skel, &o);
-	if (err) {
-		pr_warn("cannot fill the delack peers map: %s\n", strerror(-err));
-		goto out;
-	}
+	if (!err)
+		return skel;
+	hdropt_delack__destroy(skel);
+	*errp = err;
+	return NULL;
+}
+
+/* <pin root>/opt/delack/<cgroup id> into @dir (made with @create). */
+static int attachment_dir(__u64 cgid, char *dir, size_t len, bool create)
+{
+	char base[PATH_MAX];
+	int err = opt_dir(base, sizeof(base), create);
+
+	if (err)
+		return err;
+	return (size_t)snprintf(dir, len, "%s/%llu", base, (unsigned long long)cgid) >= len ?
+	       -ENAMETOOLONG : 0;
+}
+
+int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts *opts)
+{
+	char cgpath[PATH_MAX], dir[PATH_MAX + 32], path[PATH_MAX + 48];
+	struct bpftcp_delack_opts o;
+	struct hdropt_delack *skel = NULL;
+	struct bpf_link *link = NULL;
+	int cgfd = -1, err;
+	__u64 cgid;
+
+	err = delack_settings(cgroup, opts, &o, cgpath, sizeof(cgpath), &cgid);
+	if (!err)
+		err = attachment_dir(cgid, dir, sizeof(dir), true);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/link", dir);
+	if (access(path, F_OK) == 0)
+		return -EEXIST;
+	/* A directory without a link is what a crash mid-attach leaves. */
+	unpin_dir(dir);
+
+	skel = delack_load(&o, cgpath, &err);
+	if (!skel)
+		return err;
 	cgfd = open(cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0) {
 		err = -errno;
@@ -290,7 +361,7 @@ int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts
 	}
 	err = libbpftcp__mkdir_p(dir, 0700);
 	if (!err)
-		err = pin_maps(skel, dir);
+		err = pin_maps(skel, dir, "");
 	if (!err)
 		err = bpf_link__pin(link, path);
 	if (err) {
@@ -305,6 +376,52 @@ out:
 	if (cgfd >= 0)
 		close(cgfd);
 	hdropt_delack__destroy(skel);
+	return err;
+}
+
+/*
+ * New settings in place: the pinned cgroup link is pointed at a copy of the
+ * program loaded with them (BPF_LINK_UPDATE), so the cgroup is never without
+ * the option.  The new maps are pinned beside the old ones first ("*_new")
+ * and take their names once the link runs the new program, so the pins
+ * always describe what runs.
+ */
+int libbpftcp__opt_delack_update(const char *cgroup, const struct bpftcp_delack_opts *opts)
+{
+	char cgpath[PATH_MAX], dir[PATH_MAX + 32], path[PATH_MAX + 48], from[PATH_MAX + 48];
+	struct bpftcp_delack_opts o;
+	struct hdropt_delack *skel;
+	int link_fd, err;
+	__u64 cgid;
+
+	err = delack_settings(cgroup, opts, &o, cgpath, sizeof(cgpath), &cgid);
+	if (!err)
+		err = attachment_dir(cgid, dir, sizeof(dir), false);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/link", dir);
+	link_fd = bpf_obj_get(path);
+	if (link_fd < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	skel = delack_load(&o, cgpath, &err);
+	if (!skel)
+		goto out;
+	err = pin_maps(skel, dir, "_new");
+	if (!err && bpf_link_update(link_fd, bpf_program__fd(skel->progs.bpftcp_delack), NULL))
+		err = -errno;
+	for (size_t i = 0; i < MAP_PINS; i++) {
+		snprintf(from, sizeof(from), "%s/%s_new", dir, map_pins[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, map_pins[i]);
+		if (err)
+			unlink(from);
+		else if (rename(from, path))
+			err = -errno;
+	}
+	if (err)
+		pr_warn("cannot update delack on %s: %s\n", cgpath, strerror(-err));
+	hdropt_delack__destroy(skel);
+out:
+	close(link_fd);
 	return err;
 }
 

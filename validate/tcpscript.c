@@ -614,6 +614,30 @@ static void read_tun(struct run *r)
 		die("read from the TUN device: %s", strerror(errno));
 }
 
+/*
+ * Reads what the sender transmits until it has been quiet for 1 ms.  The
+ * segments an ACK releases are usually queued before write() returns, but
+ * the kernel may defer some (TCP small queues, its tasklet), and a segment
+ * that arrives just after a 'lose' or 'rto' command would be treated
+ * differently from one that arrived just before: the scripted events must
+ * not depend on that.  ACKs due meanwhile wait (at most 1 ms per command).
+ */
+static void settle(struct run *r)
+{
+	struct pollfd pfd = { .fd = r->tun, .events = POLLIN };
+	struct timespec quiet_for = { .tv_nsec = 1000000 };
+
+	for (;;) {
+		int n = ppoll(&pfd, 1, &quiet_for, NULL);
+
+		if (n < 0 && errno != EINTR)
+			die("ppoll: %s", strerror(errno));
+		if (n == 0)
+			return;
+		read_tun(r);
+	}
+}
+
 /* Runs until @acks more ACKs were written, or @until_us passes. */
 static void run_loop(struct run *r, uint64_t acks, uint64_t until_us)
 {
@@ -806,8 +830,14 @@ static void run_script(struct run *r)
 
 	for (size_t i = 0; i < s->ncmd; i++) {
 		const struct cmd *c = &s->cmd[i];
-		uint64_t now = now_us();
+		uint64_t now;
 
+		/* A loss, mark or stall applies to the segments that arrive from
+		 * now on: first take in what the ACKs written so far released. */
+		if (c->op == OP_LOSE || c->op == OP_ECE || c->op == OP_BLACKHOLE ||
+		    c->op == OP_RTO || c->op == OP_STALL)
+			settle(r);
+		now = now_us();
 		switch (c->op) {
 		case OP_PATH:
 			if (c->delay_us != UINT64_MAX)
