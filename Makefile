@@ -112,7 +112,7 @@ TCPSCRIPT_SRCS := $(wildcard validate/*.c)
 TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
 
 .PHONY: FORCE all deps run test validate build-validate bench compare fuzz install uninstall help clean check-deps selftests \
-	build-run build-test build-bench build-compare
+	build-run build-test build-bench build-compare compare-bbr build-compare-bbr
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
 all: check-deps $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
@@ -307,6 +307,12 @@ compare: deps
 	$(Q)$(MAKE) --no-print-directory build-compare
 build-compare: all $(LINKEM)
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare --table $(COMPARE_ARGS)
+# make compare-bbr: only scenario bbr (bbr vs bpf_bbr, docs/compare.md), in
+# $(OUTPUT)/compare-bbr.
+compare-bbr: deps
+	$(Q)$(MAKE) --no-print-directory build-compare-bbr
+build-compare-bbr: all $(LINKEM)
+	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare-bbr --scenario bbr --table $(COMPARE_ARGS)
 
 # make validate: every scenario script (validate/scenarios/*.tcp) on every
 # algorithm it names, native then bpf_ twin, compared event by event
@@ -354,6 +360,7 @@ help:
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
 	@echo '  make compare    compare congestion controls on the emulated link (about 35 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
+	@echo '  make compare-bbr  only bbr vs bpf_bbr (scenario bbr), in $(OUTPUT)/compare-bbr'
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_TIME seconds (default 60)'
 	@echo '  make install    install bpftcp, its man page and bash completion, libbpftcp and its headers'
 	@echo '                  under PREFIX (default /usr/local)'
