@@ -116,7 +116,11 @@ def _run(m, rows, p, trace):
             m.init(e)
             cwnd, ssthresh = e.cwnd, e.ssthresh
             continue
-        m.snd_nxt = max(m.snd_nxt, prev.nxt)
+        # snd_nxt when this ACK arrived: what the previous event left
+        # outstanding; after the handshake, the initial window (the
+        # application writes once the connection is established)
+        m.snd_nxt = max(m.snd_nxt, prev.nxt if prev.kind != "established"
+                        else prev.ack + prev.cwnd * m.mss)
         if e.kind == "rto":
             if prev.ca_state <= CA_DISORDER:
                 out[i] = {"ssthresh": m.ssthresh(e, prev.cwnd)}
