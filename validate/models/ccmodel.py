@@ -122,6 +122,10 @@ def _run(m, rows, p, trace):
         m.snd_nxt = max(m.snd_nxt, prev.nxt if prev.kind != "established"
                         else prev.ack + prev.cwnd * m.mss)
         if e.kind == "rto":
+            # the rto row (recorded when the retransmission arrives) still
+            # counts the whole flight in packets_out: its snd_nxt includes
+            # what the sender sent after the last ACK (a loss probe)
+            m.snd_nxt = max(m.snd_nxt, e.nxt)
             if prev.ca_state <= CA_DISORDER:
                 out[i] = {"ssthresh": m.ssthresh(e, prev.cwnd)}
             m.cnt = 0
