@@ -491,6 +491,10 @@ def main():
                 worst, rates, first_bad, kinds, seg_shift = res
                 tick = None
                 sections = True
+            elif h["segments"]:
+                worst, rates, first_bad, kinds, seg_shift, sec_problems = compare_part(
+                    native, bpf, h["tolerance"], h, (0, 0))
+                tick, exact_end, aligned, sections = None, None, None, True
             else:
                 worst, rates, first_bad, kinds, tick, rec_cwnd = compare(
                     native, bpf, h["tolerance"], h["tick_tolerance"].get(alg))
