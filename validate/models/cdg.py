@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""CAIA Delay-Gradient (Hayes and Armitage, IFIP Networking 2011), as Linux
+6.18's tcp_cdg.c runs it with its default parameters.
+
+CDG keeps, per round (ended by the first ACK beyond the snd_nxt of the
+previous end), the smallest and largest RTT sample, and at each round's end
+the gradient of those (summed over the last 8 rounds).  A positive gradient
+backs off with probability 1 - exp(-grad * 42e-6): the draw is random, so the
+model predicts only what it does not decide:
+ - a backoff happens only at a round's end, never on any other ACK; it
+   enters CWR with ssthresh = cwnd * 724 / 1024 (backoff_beta = 0.7071), and
+   the shadow window keeps max(shadow, cwnd);
+ - growth is Reno's (slow start, +1 per cwnd ACKed); each increase also
+   grows the shadow window;
+ - a loss (Recovery, RTO) sets shadow = min(shadow / 2, cwnd) and ssthresh =
+   max(2, shadow, cwnd / 2) -- or 0.7 cwnd while a backoff's CWR is still
+   on (state BACKOFF);
+ - HyStart (per round, in slow start): the delay exit, ssthresh = cwnd once
+   the round's smallest RTT (after 8 samples) exceeds 9/8 of the smallest
+   ever; the ACK-train exit (a round's ACKs spanning more than half the
+   minimum RTT at < 3 ms apart) cannot happen on the unspaced paths used.
+The end of a CWR or Recovery (CA_EVENT_COMPLETE_CWR) restarts the round.
+RTT samples: the peer's (sample_rtt_us); the delay exits used are 10+ ms
+from their thresholds.
+"""
+from common import CA_CWR, CA_LOSS, CA_OPEN, CA_RECOVERY, INFINITE_SSTHRESH
+from m1base import Model, expect_with, snd_nxt_before
+
+BETA = int(0.7071 * 1024)
+BACKOFF, UNKNOWN = 3, 0
+NOT_AT_ROUND_END = -1	# a backoff predicted impossible: fails against any ssthresh
+
+
+class Cdg(Model):
+    def __init__(self, params):
+        super().__init__(params)
+        self.rtt_seq = 1
+        self.rtt_min = self.rtt_max = 0
+        self.delay_min = 0
+        self.sample_cnt = 0
+        self.shadow = None
+        self.state = UNKNOWN
+        self.boundary = False
+
+    def run(self, rows):
+        if rows:
+            self.shadow = int(rows[0]["cwnd"])
+            self.rtt_seq = 1
+        return super().run(rows)
+
+    def on_ack(self, ev, i):
+        e, prev = ev[i], ev[i - 1]
+        self.boundary = False
+        if e.delivered and e.sample_rtt_us and e.sample_rtt_us > 0 and prev.ca_state != CA_LOSS:
+            s = e.sample_rtt_us
+            self.rtt_min = s if not self.rtt_min else min(self.rtt_min, s)
+            self.rtt_max = max(self.rtt_max, s)
+        backoff = prev.ca_state == CA_OPEN and e.ca_state == CA_CWR and not e.ece
+        # cong_avoid runs unless the ACK leaves a CWR or Recovery in force
+        if e.ca_state in (CA_CWR, CA_RECOVERY) and not backoff:
+            if prev.ca_state in (CA_CWR, CA_RECOVERY) and e.ca_state != prev.ca_state:
+                pass
+            return
+        cwnd = self.cwnd if self.cwnd is not None else prev.cwnd
+        ssthresh = self.ssthresh if self.ssthresh is not None else prev.ssthresh
+        if cwnd < ssthresh:
+            # HyStart's delay exit (the train exit does not occur here)
+            self.delay_min = self.rtt_min if not self.delay_min else \
+                min(self.delay_min, self.rtt_min or self.delay_min)
+            if self.delay_min:
+                if self.sample_cnt < 8:
+                    self.sample_cnt += 1
+                elif self.rtt_min > max(self.delay_min + self.delay_min // 8, 125):
+                    if self.ssthresh is not None:
+                        self.ssthresh = cwnd
+        if e.ack > self.rtt_seq and (self.rtt_min or self.rtt_max):
+            self.boundary = True
+            self.rtt_seq = snd_nxt_before(ev, i, self.mss)
+            self.rtt_min = self.rtt_max = 0
+            self.sample_cnt = 0
+
+    def cong_avoid(self, e):
+        before = self.cwnd
+        super().cong_avoid(e)
+        self.shadow = max(self.shadow, self.shadow + self.cwnd - before)
+
+    def after(self, ev, i):
+        e, prev = ev[i], ev[i - 1]
+        # growth the model did not predict (Disorder, Loss above ssthresh):
+        # the shadow window grows with it
+        if e.ca_state in (1, CA_LOSS) and prev.ca_state == e.ca_state and e.cwnd > prev.cwnd:
+            self.shadow += e.cwnd - prev.cwnd
+        if prev.ca_state in (CA_CWR, CA_RECOVERY) and e.ca_state == CA_OPEN:
+            # CA_EVENT_COMPLETE_CWR
+            self.state = UNKNOWN
+            self.rtt_seq = e.ack + e.unacked * self.mss
+            self.rtt_min = self.rtt_max = 0
+
+    def loss_ssthresh(self, cwnd):
+        if self.state == BACKOFF:
+            return max(2, (cwnd * BETA) >> 10)
+        self.shadow = min(self.shadow >> 1, cwnd)
+        return max(2, self.shadow, cwnd >> 1)
+
+    def ssthresh_on_reduction(self, prev, e):
+        if e.ca_state == CA_CWR and not e.ece:
+            # a backoff: only at a round's end
+            if not self.boundary:
+                return NOT_AT_ROUND_END
+            self.shadow = max(self.shadow, prev.cwnd)
+            self.state = BACKOFF
+            return max(2, (prev.cwnd * BETA) >> 10)
+        return self.loss_ssthresh(prev.cwnd)
+
+    def ssthresh_on_rto(self, prev, e):
+        return self.loss_ssthresh(prev.cwnd)
+
+
+def expect(rows, script):
+    return expect_with(Cdg, rows, script)
