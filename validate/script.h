@@ -26,6 +26,7 @@ struct cmd {
 	uint32_t mss;
 	int wscale;		/* -1: no window scale option */
 	bool sack, ts, ecn;	/* ecn: accept an ECN-setup SYN (RFC 3168) */
+	uint32_t tshz;		/* the peer's timestamp clock, ticks per second (0: 1000) */
 	/* app */
 	int app_mode;
 	uint32_t chunk;

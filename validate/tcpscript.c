@@ -137,6 +137,8 @@ struct ack {
 	uint64_t rx;		/* when the segment that triggered it arrived */
 	uint64_t late;		/* how late it was written */
 	uint32_t ack, tsecr, win;
+	uint32_t tsval;		/* the peer's TSval on it (0: none) */
+	uint64_t wrote_ms;	/* CLOCK_MONOTONIC ms when written: the sender's TS clock */
 	bool ece;
 	int nsack;
 	struct range sack[4];	/* DSACK first when present */
@@ -147,6 +149,7 @@ struct peer {
 	uint16_t sport;		/* the sender's port */
 	uint32_t snd_isn;	/* the sender's ISN */
 	bool sack_ok, ts_ok;
+	uint32_t ts_hz;		/* our timestamp clock (connect tshz=; default 1000) */
 	uint8_t rcv_wscale;	/* the shift we advertised */
 	/* receiver */
 	uint32_t rcv_nxt, ts_recent, high;	/* high: highest end seen */
@@ -271,10 +274,13 @@ static size_t put_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 	return 12;
 }
 
-/* The peer's own timestamp clock: milliseconds since the start. */
+/* The peer's own timestamp clock: ts_hz ticks per second (default 1000:
+ * milliseconds) since the start. */
 static uint32_t peer_tsval(const struct run *r)
 {
-	return (uint32_t)((now_us() - r->t0) / 1000) + 1;
+	uint64_t hz = r->p.ts_hz ? r->p.ts_hz : 1000;
+
+	return (uint32_t)((now_us() - r->t0) * hz / 1000000) + 1;
 }
 
 /* A parsed segment from the sender. */
@@ -351,7 +357,8 @@ static void csv_header(struct run *r)
 {
 	fprintf(r->csv, "event,t_us,kind,ack,cwnd,ssthresh,ca_state,pacing_rate,delivery_rate,"
 		"unacked,retrans,lost,sacked,total_retrans,rtt_us,rto_us,app_limited,"
-		"ece,sample_rtt_us,late_us,jiffies,rec_w_max,rec_k,rec_loss_events\n");
+		"ece,sample_rtt_us,late_us,jiffies,rec_w_max,rec_k,rec_loss_events,ts_val,ts_ecr,"
+		"snd_clock_ms\n");
 }
 
 /*
@@ -385,8 +392,15 @@ static void record(struct run *r, const char *kind, uint32_t ack, const struct a
 	/* The bpftcp record, when the algorithm keeps one (bpf_cubic does). */
 	if (r->record_map >= 0 && !bpftcp_sock_state_get_from(r->record_map, r->sk, &st) &&
 	    st.cc.kind == BPFTCP_CC_CUBIC)
-		fprintf(r->csv, ",%u,%u,%u\n", st.cc.u.cubic.w_max, st.cc.u.cubic.k,
+		fprintf(r->csv, ",%u,%u,%u", st.cc.u.cubic.w_max, st.cc.u.cubic.k,
 			st.cc.u.cubic.loss_events);
+	else
+		fputs(",,,", r->csv);
+	/* The timestamps of the ACK and the sender's TS clock when it was
+	 * written (CLOCK_MONOTONIC ms, tcp_time_stamp_ms() less the
+	 * connection's random offset: none with net.ipv4.tcp_timestamps=2). */
+	if (a && a->tsval)
+		fprintf(r->csv, ",%u,%u,%" PRIu64 "\n", a->tsval, a->tsecr, a->wrote_ms);
 	else
 		fputs(",,,\n", r->csv);
 }
@@ -547,8 +561,10 @@ static void write_ack(struct run *r, struct ack *a)
 
 	if (late > p->max_late_us)
 		p->max_late_us = late;
+	a->tsval = 0;
+	a->wrote_ms = now_us() / 1000;
 	if (p->ts_ok)
-		n += put_ts(opt, peer_tsval(r), a->tsecr);
+		n += put_ts(opt, a->tsval = peer_tsval(r), a->tsecr);
 	if (a->nsack) {
 		opt[n++] = TCPOPT_NOP;
 		opt[n++] = TCPOPT_NOP;
@@ -781,6 +797,7 @@ static void connect_sender(struct run *r, const struct cmd *c)
 	p->rcv_nxt = p->high = syn.seq + 1;
 	p->sack_ok = c->sack && syn.sack_perm;
 	p->ts_ok = c->ts && syn.has_ts;
+	p->ts_hz = c->tshz ? c->tshz : 1000;
 	p->ts_recent = syn.tsval;
 	p->rcv_wscale = c->wscale >= 0 && syn.wscale >= 0 ? c->wscale : 0;
 
