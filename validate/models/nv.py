@@ -195,8 +195,12 @@ class Nv(Model):
                 d = next(o for o in outcomes.values() if o[0] == "cut" and o[2] == e.ssthresh) \
                     if any(o[0] == "cut" and o[2] == e.ssthresh for o in outcomes.values()) \
                     else ("cut", e.cwnd, e.ssthresh)
-            else:
+            elif kinds != {"cut"}:
                 d = next(o for o in outcomes.values() if o[0] != "cut")
+            else:
+                # every shift cuts, the run did not: predict the cut (a mismatch)
+                d = outcomes[lo]
+                self.lost = False
         self.apply(d, cwnd)
 
     def apply(self, d, cwnd):
