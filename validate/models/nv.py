@@ -241,6 +241,13 @@ class Nv(Model):
             w = max(4, self.cwnd >> self.factor)
         self.cwnd = self.ai.step(self.cwnd, w, acked)
 
+    def resync(self, e):
+        super().resync(e)
+        if not self.allow:
+            # the reduction zeroed snd_cwnd_cnt and NV's cong_avoid has not
+            # run since (growth stopped)
+            self.ai.count = 0
+
     def predict_open(self, e):
         if self.lost:
             self.cwnd, self.ssthresh = e.cwnd, e.ssthresh
