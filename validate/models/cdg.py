@@ -41,6 +41,11 @@ class Cdg(Model):
         self.shadow = None
         self.state = UNKNOWN
         self.boundary = False
+        self.cwr_high = None	# the port's emulated CWR: its high_seq
+        self.in_cwr = False	# this ACK is inside it (cwnd: PRR, followed)
+        self.backoff_now = None	# this ACK backed off: the predicted ssthresh
+        self.ca_called = False
+        self.cwr_ended_by_kernel = False
 
     def run(self, rows):
         if rows:
@@ -51,16 +56,36 @@ class Cdg(Model):
     def on_ack(self, ev, i):
         e, prev = ev[i], ev[i - 1]
         self.boundary = False
+        self.in_cwr = False
+        self.backoff_now = None
+        self.ca_called = False
         if e.delivered and e.sample_rtt_us and e.sample_rtt_us > 0 and prev.ca_state != CA_LOSS:
             s = e.sample_rtt_us
             self.rtt_min = s if not self.rtt_min else min(self.rtt_min, s)
             self.rtt_max = max(self.rtt_max, s)
-        backoff = prev.ca_state == CA_OPEN and e.ca_state == CA_CWR and not e.ece
+        if self.cwr_high is not None:
+            if e.ca_state != CA_OPEN:
+                self.cwr_high = None	# the kernel's own reduction takes over
+                self.cwr_ended_by_kernel = True
+            elif e.ack > self.cwr_high:
+                # (strictly above high_seq: tcp_fastretrans_alert holds CWR
+                # until something above it is acked)
+                # the emulated CWR ends (tcp_end_cwnd_reduction: cwnd =
+                # ssthresh) and CA_EVENT_COMPLETE_CWR, before cong_avoid
+                self.cwr_high = None
+                self.state = UNKNOWN
+                self.rtt_seq = snd_nxt_before(ev, i, self.mss)
+                self.rtt_min = self.rtt_max = 0
+                if self.ssthresh is not None:
+                    self.cwnd = self.ssthresh
+                self.ai.count = 0
+            else:
+                self.in_cwr = True
+                return
         # cong_avoid runs unless the ACK leaves a CWR or Recovery in force
-        if e.ca_state in (CA_CWR, CA_RECOVERY) and not backoff:
-            if prev.ca_state in (CA_CWR, CA_RECOVERY) and e.ca_state != prev.ca_state:
-                pass
+        if e.ca_state in (CA_CWR, CA_RECOVERY):
             return
+        hystart_ss = None
         cwnd = self.cwnd if self.cwnd is not None else prev.cwnd
         ssthresh = self.ssthresh if self.ssthresh is not None else prev.ssthresh
         if cwnd < ssthresh:
@@ -71,6 +96,7 @@ class Cdg(Model):
                 if self.sample_cnt < 8:
                     self.sample_cnt += 1
                 elif self.rtt_min > max(self.delay_min + self.delay_min // 8, 125):
+                    hystart_ss = cwnd
                     if self.ssthresh is not None:
                         self.ssthresh = cwnd
         if e.ack > self.rtt_seq and (self.rtt_min or self.rtt_max):
@@ -78,17 +104,46 @@ class Cdg(Model):
             self.rtt_seq = snd_nxt_before(ev, i, self.mss)
             self.rtt_min = self.rtt_max = 0
             self.sample_cnt = 0
+        # a backoff: the port keeps the socket Open and emulates CWR (its
+        # deviation 2): ssthresh changes in Open with no HyStart exit
+        if prev.ca_state == CA_OPEN and e.ca_state == CA_OPEN and e.ssthresh != prev.ssthresh \
+                and hystart_ss is None:
+            if not self.boundary:
+                self.backoff_now = NOT_AT_ROUND_END
+            else:
+                self.backoff_now = max(2, (cwnd * BETA) >> 10)
+            self.shadow = max(self.shadow, cwnd)
+            self.state = BACKOFF
+            self.cwr_high = snd_nxt_before(ev, i, self.mss)
+            self.ai.count = 0
 
     def cong_avoid(self, e):
+        if self.in_cwr or self.backoff_now is not None:
+            return		# not called in CWR; a backoff returns before growth
+        self.ca_called = True
         before = self.cwnd
         super().cong_avoid(e)
         self.shadow = max(self.shadow, self.shadow + self.cwnd - before)
+
+    def predict_open(self, e):
+        if self.backoff_now is not None:
+            p = {"cwnd": self.cwnd, "ssthresh": self.backoff_now}
+            self.ssthresh = e.ssthresh
+            return p
+        if self.in_cwr:
+            # PRR sets cwnd: follow it; ssthresh holds
+            p = {"ssthresh": self.ssthresh}
+            self.cwnd = e.cwnd
+            return p
+        return super().predict_open(e)
 
     def after(self, ev, i):
         e, prev = ev[i], ev[i - 1]
         # growth the model did not predict (Disorder, Loss above ssthresh):
         # the shadow window grows with it
-        if e.ca_state in (1, CA_LOSS) and prev.ca_state == e.ca_state and e.cwnd > prev.cwnd:
+        if (e.ca_state in (1, CA_LOSS) and prev.ca_state == e.ca_state or
+                e.ca_state == CA_OPEN and prev.ca_state == CA_OPEN and not self.ca_called
+                and not self.in_cwr and self.backoff_now is None) and e.cwnd > prev.cwnd:
             self.shadow += e.cwnd - prev.cwnd
         if prev.ca_state in (CA_CWR, CA_RECOVERY) and e.ca_state == CA_OPEN:
             # CA_EVENT_COMPLETE_CWR
@@ -103,6 +158,9 @@ class Cdg(Model):
         return max(2, self.shadow, cwnd >> 1)
 
     def ssthresh_on_reduction(self, prev, e):
+        if self.cwr_ended_by_kernel:
+            # a reduction during the emulated CWR: ssthresh is not recomputed
+            return prev.ssthresh
         if e.ca_state == CA_CWR and not e.ece:
             # a backoff: only at a round's end
             if not self.boundary:
