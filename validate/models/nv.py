@@ -192,9 +192,14 @@ class Nv(Model):
             # the jitter decides: take what the run did
             self.lost = True
             if "cut" in kinds and e.ssthresh != prev.ssthresh and e.ca_state == CA_OPEN:
-                d = next(o for o in outcomes.values() if o[0] == "cut" and o[2] == e.ssthresh) \
-                    if any(o[0] == "cut" and o[2] == e.ssthresh for o in outcomes.values()) \
-                    else ("cut", e.cwnd, e.ssthresh)
+                match = [o for o in outcomes.values() if o[0] == "cut" and o[2] == e.ssthresh]
+                if match:
+                    # the run's max_win is one the shift allows: predict the
+                    # cut from it (cwnd - 30 % of the excess) and go on exactly
+                    d = match[0]
+                    self.lost = False
+                else:
+                    d = ("cut", e.cwnd, e.ssthresh)
             elif kinds != {"cut"}:
                 d = next(o for o in outcomes.values() if o[0] != "cut")
             else:
