@@ -171,6 +171,10 @@ class Cdg(Model):
         return self.loss_ssthresh(prev.cwnd)
 
     def ssthresh_on_rto(self, prev, e):
+        if self.cwr_high is not None:
+            # an RTO during the (emulated) CWR: tcp_enter_loss() keeps ssthresh
+            self.cwr_high = None
+            return prev.ssthresh
         return self.loss_ssthresh(prev.cwnd)
 
 
