@@ -189,21 +189,21 @@ class Nv(Model):
             d = outcomes[lo]
             self.lost = False
         else:
-            # the jitter decides: take what the run did
-            self.lost = True
-            if "cut" in kinds and e.ssthresh != prev.ssthresh and e.ca_state == CA_OPEN:
-                match = [o for o in outcomes.values() if o[0] == "cut" and o[2] == e.ssthresh]
-                if match:
-                    # the run's max_win is one the shift allows: predict the
-                    # cut from it (cwnd - 30 % of the excess) and go on exactly
-                    d = match[0]
-                    self.lost = False
-                else:
-                    d = ("cut", e.cwnd, e.ssthresh)
-            elif kinds != {"cut"}:
-                d = next(o for o in outcomes.values() if o[0] != "cut")
+            # the jitter decides which max_win: if the run's cwnd and ssthresh
+            # are one allowed cut, predict it (and go on exactly); if it did
+            # not cut and a shift allows that, follow the run; otherwise the
+            # run did what no shift allows: predict the first cut (a mismatch)
+            cut = [o for o in outcomes.values() if o[0] == "cut" and o[1] == e.cwnd
+                   and o[2] == e.ssthresh]
+            run_cut = e.ca_state == CA_OPEN and (e.cwnd < prev.cwnd or e.ssthresh != prev.ssthresh)
+            rest = [o for o in outcomes.values() if o[0] != "cut"]
+            if cut:
+                d = cut[0]
+                self.lost = False
+            elif rest and not run_cut:
+                d = rest[0]
+                self.lost = True
             else:
-                # every shift cuts, the run did not: predict the cut (a mismatch)
                 d = outcomes[lo]
                 self.lost = False
         self.apply(d, cwnd)
