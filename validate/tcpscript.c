@@ -150,6 +150,7 @@ struct peer {
 	uint32_t snd_isn;	/* the sender's ISN */
 	bool sack_ok, ts_ok;
 	uint32_t ts_hz;		/* our timestamp clock (connect tshz=; default 1000) */
+	uint32_t ts_base;	/* its value at the start (connect tsahead=; default 1) */
 	uint8_t rcv_wscale;	/* the shift we advertised */
 	/* receiver */
 	uint32_t rcv_nxt, ts_recent, high;	/* high: highest end seen */
@@ -280,7 +281,7 @@ static uint32_t peer_tsval(const struct run *r)
 {
 	uint64_t hz = r->p.ts_hz ? r->p.ts_hz : 1000;
 
-	return (uint32_t)((now_us() - r->t0) * hz / 1000000) + 1;
+	return (uint32_t)((now_us() - r->t0) * hz / 1000000) + (r->p.ts_base ? r->p.ts_base : 1);
 }
 
 /* A parsed segment from the sender. */
@@ -798,6 +799,10 @@ static void connect_sender(struct run *r, const struct cmd *c)
 	p->sack_ok = c->sack && syn.sack_perm;
 	p->ts_ok = c->ts && syn.has_ts;
 	p->ts_hz = c->tshz ? c->tshz : 1000;
+	/* tsahead=MS: start MS ahead of the sender's TS clock (CLOCK_MONOTONIC
+	 * ms, with no offset under net.ipv4.tcp_timestamps=2), so that TSval
+	 * - TSecr is a small positive number (TCP-LP's one-way delay) */
+	p->ts_base = c->tsahead ? (uint32_t)(r->t0 / 1000) + c->tsahead : 1;
 	p->ts_recent = syn.tsval;
 	p->rcv_wscale = c->wscale >= 0 && syn.wscale >= 0 ? c->wscale : 0;
 
