@@ -112,6 +112,11 @@ class Lp(Model):
         if not self.within_inf:
             super().cong_avoid(e)
 
+    def resync(self, e):
+        super().resync(e)
+        if self.within_inf:
+            self.ai.count = 0	# cong_avoid did not run on this ACK
+
     def predict_open(self, e):
         if not self.usable:
             return None
