@@ -111,8 +111,8 @@ class Cdg(Model):
                 and prev.ssthresh == INFINITE_SSTHRESH and e.ssthresh == cwnd:
             # a slow-start exit with ssthresh = cwnd that neither HyStart
             # condition explains on the peer's timings (seen on the first
-            # round's 10th ACK, where the delay check can first run, in 3 of
-            # 5 runs: docs/validation.md): taken as HyStart's, not predicted
+            # round's 10th ACK, where the delay check can first run, in 5 of
+            # 7 runs: docs/validation.md): taken as HyStart's, not predicted
             hystart_ss = cwnd
             self.unexplained_exit = True
             if self.ssthresh is not None:
