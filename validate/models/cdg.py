@@ -52,6 +52,16 @@ class Cdg(Model):
         if rows:
             self.shadow = int(rows[0]["cwnd"])
             self.rtt_seq = 1
+            # the SYN-ACK's RTT sample reached pkts_acked before init, which
+            # does not clear the round's filter: it is in the first round
+            # (srtt after the handshake is that one sample)
+            self.rtt_min = self.rtt_max = int(rows[0]["rtt_us"]) or 0
+            # the initial window leaves when the connection is established;
+            # the peer's sample starts at its read, which can lag by ~20 ms
+            # (then the sender's first-round RTTs exceed 9/8 of the SYN's and
+            # HyStart's delay check exits at the round's 9th sample)
+            self.t_est = int(rows[0]["t_us"])
+            self.iw_end = 1 + int(rows[0]["cwnd"]) * self.mss
         return super().run(rows)
 
     def on_ack(self, ev, i):
@@ -62,6 +72,8 @@ class Cdg(Model):
         self.ca_called = False
         if e.delivered and e.sample_rtt_us and e.sample_rtt_us > 0 and prev.ca_state != CA_LOSS:
             s = e.sample_rtt_us
+            if e.ack <= self.iw_end:
+                s = max(s, e.t_us - self.t_est)	# sent at 'established
             self.rtt_min = s if not self.rtt_min else min(self.rtt_min, s)
             self.rtt_max = max(self.rtt_max, s)
         if self.cwr_high is not None:
@@ -107,16 +119,6 @@ class Cdg(Model):
             self.sample_cnt = 0
         # a backoff: the port keeps the socket Open and emulates CWR (its
         # deviation 2): ssthresh changes in Open with no HyStart exit
-        if hystart_ss is None and prev.ca_state == CA_OPEN and e.ca_state == CA_OPEN \
-                and prev.ssthresh == INFINITE_SSTHRESH and e.ssthresh == cwnd:
-            # a slow-start exit with ssthresh = cwnd that neither HyStart
-            # condition explains on the peer's timings (seen on the first
-            # round's 10th ACK, where the delay check can first run, in 5 of
-            # 7 runs: docs/validation.md): taken as HyStart's, not predicted
-            hystart_ss = cwnd
-            self.unexplained_exit = True
-            if self.ssthresh is not None:
-                self.ssthresh = cwnd
         if prev.ca_state == CA_OPEN and e.ca_state == CA_OPEN and e.ssthresh != prev.ssthresh \
                 and hystart_ss is None:
             if not self.boundary:
