@@ -123,7 +123,7 @@ TCPSCRIPT_SRCS := $(wildcard validate/*.c)
 TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
 
 .PHONY: FORCE all deps run test validate build-validate bench compare fuzz install uninstall help clean check-deps selftests \
-	build-run build-test build-bench build-compare
+	build-run build-test build-bench build-compare compare-bbr build-compare-bbr
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
 all: check-deps $(BPFTCP) $(MAN8) $(MAN5) $(UNIT) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
@@ -323,6 +323,12 @@ compare: deps
 	$(Q)$(MAKE) --no-print-directory build-compare
 build-compare: all $(LINKEM)
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare --table $(COMPARE_ARGS)
+# make compare-bbr: only scenario bbr (bbr vs bpf_bbr, docs/compare.md), in
+# $(OUTPUT)/compare-bbr.
+compare-bbr: deps
+	$(Q)$(MAKE) --no-print-directory build-compare-bbr
+build-compare-bbr: all $(LINKEM)
+	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare-bbr --scenario bbr --table $(COMPARE_ARGS)
 
 # make validate: every scenario script (validate/scenarios/*.tcp) on every
 # algorithm it names, native then bpf_ twin, compared event by event
@@ -376,8 +382,9 @@ help:
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make validate   scripted-peer differential tests, native vs bpf_ twin; table in $(OUTPUT)/validate'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
-	@echo '  make compare    compare congestion controls on the emulated link (about 35 min);'
+	@echo '  make compare    compare congestion controls on the emulated link (about 80 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
+	@echo '  make compare-bbr  only bbr vs bpf_bbr (scenario bbr), in $(OUTPUT)/compare-bbr'
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_TIME seconds (default 60)'
 	@echo '  make install    install bpftcp, its man pages, bash completion and systemd unit, an example'
 	@echo '                  bpftcp.conf, libbpftcp and its headers under PREFIX (default /usr/local)'

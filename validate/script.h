@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum op { OP_PATH, OP_CONNECT, OP_APP, OP_LOSE, OP_ECE, OP_BLACKHOLE, OP_RTO, OP_STALL, OP_RUN };
+enum op { OP_PATH, OP_CONNECT, OP_APP, OP_LOSE, OP_ECE, OP_BLACKHOLE, OP_RTO, OP_STALL, OP_RUN, OP_POLICE };
 enum { APP_MODE_NONE, APP_MODE_BULK, APP_MODE_CHUNK };
 
 struct cmd {
@@ -34,6 +34,8 @@ struct cmd {
 	uint64_t interval_us;
 	/* lose, ece */
 	uint32_t skip, count;
+	/* police: a token bucket (bytes/s, bytes); rate 0 = off */
+	uint64_t rate_Bps, burst;
 	/* blackhole, stall, run */
 	uint64_t time_us;
 	uint64_t acks;
@@ -42,6 +44,7 @@ struct cmd {
 struct sysctl_kv { char name[128], value[64]; };
 
 #define SCRIPT_MAX_CMDS		256
+#define SCRIPT_MAX_POLICE_BPS	(1ull << 40)
 #define SCRIPT_MAX_SYSCTLS	16
 
 struct script {

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/if_tun.h>
+#include <linux/inet_diag.h>
 #include <linux/tcp.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -162,7 +163,7 @@ struct peer {
 	size_t qlen, qcap;
 	uint64_t last_due;
 	/* counters */
-	uint64_t data_segs, dropped, acks_sent;
+	uint64_t data_segs, dropped, acks_sent, policed;
 	uint64_t max_late_us;	/* worst lateness of an ACK write */
 };
 
@@ -175,6 +176,10 @@ struct policy {
 	uint64_t blackhole_until;	/* drop every data segment until then */
 	bool rto_wait;			/* drop until a retransmission arrives */
 	uint64_t stall_until;		/* hold ACKs due before then */
+	/* police: a token bucket on the data segments that reach the peer */
+	uint64_t police_Bps, police_burst;
+	double police_tokens;		/* bytes */
+	uint64_t police_last;		/* when the bucket was last filled */
 };
 
 /* The application on the sender. */
@@ -358,8 +363,63 @@ static void csv_header(struct run *r)
 {
 	fprintf(r->csv, "event,t_us,kind,ack,cwnd,ssthresh,ca_state,pacing_rate,delivery_rate,"
 		"unacked,retrans,lost,sacked,total_retrans,rtt_us,rto_us,app_limited,"
-		"ece,sample_rtt_us,late_us,jiffies,rec_w_max,rec_k,rec_loss_events,ts_val,ts_ecr,"
-		"snd_clock_ms\n");
+		"ece,sample_rtt_us,late_us,jiffies,rec_w_max,rec_k,rec_loss_events,"
+		"rec_mode,rec_cycle,rec_bw,rec_min_rtt_us,rec_pacing_gain,rec_cwnd_gain,"
+		"rec_full_bw,rec_lt_use_bw,ts_val,ts_ecr,snd_clock_ms\n");
+}
+
+/*
+ * BBR's state, in the same columns for both: for bpf_bbr its bpftcp record
+ * (mode, cycle index, bw, min_rtt, gains, full_bw_reached, lt_use_bw); for
+ * the kernel's bbr what TCP_CC_INFO gives (struct tcp_bbr_info: bw, min_rtt
+ * and the two gains, what 'ss -ti' prints), with the mode told from the gains,
+ * which are distinct in each mode (STARTUP 739/739, DRAIN 88/739, PROBE_BW
+ * x/512, PROBE_RTT 256/256), and the cycle index where the pacing gain
+ * names it (320: phase 0, 192: phase 1; the six cruising phases are alike).
+ * full_bw_reached and lt_use_bw are not reported by the kernel: empty.
+ * The caller ends the row.
+ * Before the first ACK (the 'established' row) both gains are still 1.0 and
+ * the mode is left empty.
+ */
+static void record_bbr(struct run *r, const struct bpftcp_sock_state *st)
+{
+	union tcp_cc_info info;
+	socklen_t len = sizeof(info);
+	unsigned long long bw;
+	unsigned int pg, cg;
+	int mode = -1, cycle = -1;
+
+	if (st->cc.kind == BPFTCP_CC_BBR) {
+		const struct bpftcp_bbr_export *b = &st->cc.u.bbr;
+
+		fprintf(r->csv, ",%u,%u,%llu,%u,%u,%u,%u,%u", b->mode, b->cycle_idx,
+			(unsigned long long)b->bw, b->min_rtt_us, b->pacing_gain, b->cwnd_gain,
+			b->full_bw_reached, b->lt_use_bw);
+		return;
+	}
+	if (strcmp(r->cc, "bbr") ||
+	    getsockopt(r->sk, IPPROTO_TCP, TCP_CC_INFO, &info, &len) < 0 || len < sizeof(info.bbr)) {
+		fputs(",,,,,,,", r->csv);
+		return;
+	}
+	bw = (unsigned long long)info.bbr.bbr_bw_hi << 32 | info.bbr.bbr_bw_lo;
+	pg = info.bbr.bbr_pacing_gain;
+	cg = info.bbr.bbr_cwnd_gain;
+	if (cg > 512)
+		mode = pg > 256 ? 0 : 1;	/* STARTUP, DRAIN */
+	else if (cg == 512)
+		mode = 2;			/* PROBE_BW */
+	else if (cg == 256 && pg == 256 && r->events > 1)
+		mode = 3;			/* PROBE_RTT (not yet set when established) */
+	if (mode == 2)
+		cycle = pg == 320 ? 0 : pg == 192 ? 1 : -1;
+	fputs(",", r->csv);
+	if (mode >= 0)
+		fprintf(r->csv, "%d", mode);
+	fputs(",", r->csv);
+	if (cycle >= 0)
+		fprintf(r->csv, "%d", cycle);
+	fprintf(r->csv, ",%llu,%u,%u,%u,,", bw, info.bbr.bbr_min_rtt, pg, cg);
 }
 
 /*
@@ -390,13 +450,15 @@ static void record(struct run *r, const char *kind, uint32_t ack, const struct a
 	else
 		fputs(",,,", r->csv);
 	fprintf(r->csv, ",%u", jiffies_read(&r->jc) - r->jc.j0);
-	/* The bpftcp record, when the algorithm keeps one (bpf_cubic does). */
-	if (r->record_map >= 0 && !bpftcp_sock_state_get_from(r->record_map, r->sk, &st) &&
-	    st.cc.kind == BPFTCP_CC_CUBIC)
+	/* The bpftcp record, when the algorithm keeps one. */
+	if (r->record_map < 0 || bpftcp_sock_state_get_from(r->record_map, r->sk, &st))
+		st.cc.kind = 0;
+	if (st.cc.kind == BPFTCP_CC_CUBIC)
 		fprintf(r->csv, ",%u,%u,%u", st.cc.u.cubic.w_max, st.cc.u.cubic.k,
 			st.cc.u.cubic.loss_events);
 	else
 		fputs(",,,", r->csv);
+	record_bbr(r, &st);
 	/* The timestamps of the ACK and the sender's TS clock when it was
 	 * written (CLOCK_MONOTONIC ms, tcp_time_stamp_ms() less the
 	 * connection's random offset: none with net.ipv4.tcp_timestamps=2). */
@@ -488,6 +550,24 @@ static void queue_ack(struct run *r, uint64_t rx, const struct range *dsack)
 	p->q[p->qlen++] = a;
 }
 
+/*
+ * The policer (script command 'police'): a token bucket of police_burst
+ * bytes filled at police_Bps.  A data segment that finds at least its
+ * length in the bucket takes it and passes; any other is lost, as a token
+ * bucket policer in the network drops what exceeds its rate.
+ */
+static bool police_pass(struct policy *pol, uint64_t rx, uint32_t len)
+{
+	pol->police_tokens += (double)(rx - pol->police_last) * pol->police_Bps / 1e6;
+	pol->police_last = rx;
+	if (pol->police_tokens > pol->police_burst)
+		pol->police_tokens = pol->police_burst;
+	if (pol->police_tokens < len)
+		return false;
+	pol->police_tokens -= len;
+	return true;
+}
+
 /* A data segment from the sender reached the peer (or was lost). */
 static void on_data(struct run *r, const struct seg *s, uint64_t rx)
 {
@@ -523,6 +603,13 @@ static void on_data(struct run *r, const struct seg *s, uint64_t rx)
 				p->high = end;
 			return;
 		}
+	}
+	if (pol->police_Bps && !police_pass(pol, rx, s->len)) {
+		p->dropped++;
+		p->policed++;
+		if ((int32_t)(end - p->high) > 0)
+			p->high = end;
+		return;
 	}
 	if ((int32_t)(end - p->high) > 0)
 		p->high = end;
@@ -898,6 +985,13 @@ static void run_script(struct run *r)
 		case OP_STALL:
 			r->pol.stall_until = now + c->time_us;
 			break;
+		case OP_POLICE:
+			/* a new policer starts with a full bucket */
+			r->pol.police_Bps = c->rate_Bps;
+			r->pol.police_burst = c->burst;
+			r->pol.police_tokens = c->burst;
+			r->pol.police_last = now;
+			break;
 		case OP_RUN:
 			run_loop(r, c->acks, c->time_us ? now + c->time_us : UINT64_MAX);
 			break;
@@ -966,8 +1060,8 @@ int main(int argc, char **argv)
 	fflush(r.csv);
 	if (!quiet)
 		fprintf(stderr, "tcpscript: %s %s: %" PRIu64 " events, %" PRIu64 " data segments "
-			"(%" PRIu64 " dropped), %" PRIu64 " bytes written, worst ACK lateness %" PRIu64 " us\n",
-			r.cc, script.name, r.events, r.p.data_segs, r.p.dropped, r.app.written,
+			"(%" PRIu64 " dropped, %" PRIu64 " by the policer), %" PRIu64 " bytes written, worst ACK lateness %" PRIu64 " us\n",
+			r.cc, script.name, r.events, r.p.data_segs, r.p.dropped, r.p.policed, r.app.written,
 			r.p.max_late_us);
 	/* Machine-readable summary line for the runner. */
 	fprintf(stderr, "tcpscript-summary events=%" PRIu64 " late_us=%" PRIu64 "\n",
