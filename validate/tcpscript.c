@@ -399,7 +399,7 @@ static void record_bbr(struct run *r, const struct bpftcp_sock_state *st)
 	}
 	if (strcmp(r->cc, "bbr") ||
 	    getsockopt(r->sk, IPPROTO_TCP, TCP_CC_INFO, &info, &len) < 0 || len < sizeof(info.bbr)) {
-		fputs(",,,,,,,", r->csv);
+		fputs(",,,,,,,,", r->csv);	/* the 8 columns */
 		return;
 	}
 	bw = (unsigned long long)info.bbr.bbr_bw_hi << 32 | info.bbr.bbr_bw_lo;
