@@ -139,6 +139,12 @@ class Cdg(Model):
         self.shadow = max(self.shadow, self.shadow + self.cwnd - before)
 
     def predict_open(self, e):
+        if e.ssthresh <= 2 and self.ssthresh is not None and self.ssthresh <= 2:
+            # at ssthresh 2 a backoff leaves ssthresh at 2 (max(2, 0.7 cwnd)):
+            # the model cannot see it, so cwnd there is not predicted
+            self.cwnd = e.cwnd
+            self.phase_unknown = True
+            return None
         if self.unexplained_exit:
             self.unexplained_exit = False
             return None
@@ -164,7 +170,7 @@ class Cdg(Model):
         if prev.ca_state in (CA_CWR, CA_RECOVERY) and e.ca_state == CA_OPEN:
             # CA_EVENT_COMPLETE_CWR
             self.state = UNKNOWN
-            self.rtt_seq = e.ack + e.unacked * self.mss
+            self.rtt_seq = snd_nxt_before(ev, i, self.mss)	# before this ACK's sends
             self.rtt_min = self.rtt_max = 0
 
     def loss_ssthresh(self, cwnd):
