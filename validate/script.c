@@ -131,6 +131,18 @@ static int arg(struct parse *p, struct cmd *c, const char *verb, char *a)
 			c->mss = n;
 			return 0;
 		}
+		if (IS("tsahead")) {
+			if (num(p, a, v, &n) || !n || n > 1000000000)
+				return perr(p, "tsahead must be 1..1000000000 (ms)");
+			c->tsahead = n;
+			return 0;
+		}
+		if (IS("tshz")) {
+			if (num(p, a, v, &n) || !n || n > 1000000)
+				return perr(p, "tshz must be 1..1000000");
+			c->tshz = n;
+			return 0;
+		}
 		if (IS("wscale")) {
 			if (num(p, a, v, &n) || n > 14)
 				return perr(p, "wscale must be 0..14");

@@ -26,6 +26,8 @@ struct cmd {
 	uint32_t mss;
 	int wscale;		/* -1: no window scale option */
 	bool sack, ts, ecn;	/* ecn: accept an ECN-setup SYN (RFC 3168) */
+	uint32_t tshz;		/* the peer's timestamp clock, ticks per second (0: 1000) */
+	uint32_t tsahead;	/* >0: the peer's clock starts this many ms ahead of the sender's */
 	/* app */
 	int app_mode;
 	uint32_t chunk;

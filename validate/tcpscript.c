@@ -138,6 +138,8 @@ struct ack {
 	uint64_t rx;		/* when the segment that triggered it arrived */
 	uint64_t late;		/* how late it was written */
 	uint32_t ack, tsecr, win;
+	uint32_t tsval;		/* the peer's TSval on it (0: none) */
+	uint64_t wrote_ms;	/* CLOCK_MONOTONIC ms when written: the sender's TS clock */
 	bool ece;
 	int nsack;
 	struct range sack[4];	/* DSACK first when present */
@@ -148,6 +150,8 @@ struct peer {
 	uint16_t sport;		/* the sender's port */
 	uint32_t snd_isn;	/* the sender's ISN */
 	bool sack_ok, ts_ok;
+	uint32_t ts_hz;		/* our timestamp clock (connect tshz=; default 1000) */
+	uint32_t ts_base;	/* its value at the start (connect tsahead=; default 1) */
 	uint8_t rcv_wscale;	/* the shift we advertised */
 	/* receiver */
 	uint32_t rcv_nxt, ts_recent, high;	/* high: highest end seen */
@@ -276,10 +280,13 @@ static size_t put_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 	return 12;
 }
 
-/* The peer's own timestamp clock: milliseconds since the start. */
+/* The peer's own timestamp clock: ts_hz ticks per second (default 1000:
+ * milliseconds) since the start. */
 static uint32_t peer_tsval(const struct run *r)
 {
-	return (uint32_t)((now_us() - r->t0) / 1000) + 1;
+	uint64_t hz = r->p.ts_hz ? r->p.ts_hz : 1000;
+
+	return (uint32_t)((now_us() - r->t0) * hz / 1000000) + (r->p.ts_base ? r->p.ts_base : 1);
 }
 
 /* A parsed segment from the sender. */
@@ -358,7 +365,7 @@ static void csv_header(struct run *r)
 		"unacked,retrans,lost,sacked,total_retrans,rtt_us,rto_us,app_limited,"
 		"ece,sample_rtt_us,late_us,jiffies,rec_w_max,rec_k,rec_loss_events,"
 		"rec_mode,rec_cycle,rec_bw,rec_min_rtt_us,rec_pacing_gain,rec_cwnd_gain,"
-		"rec_full_bw,rec_lt_use_bw\n");
+		"rec_full_bw,rec_lt_use_bw,ts_val,ts_ecr,snd_clock_ms\n");
 }
 
 /*
@@ -370,6 +377,7 @@ static void csv_header(struct run *r)
  * x/512, PROBE_RTT 256/256), and the cycle index where the pacing gain
  * names it (320: phase 0, 192: phase 1; the six cruising phases are alike).
  * full_bw_reached and lt_use_bw are not reported by the kernel: empty.
+ * The caller ends the row.
  * Before the first ACK (the 'established' row) both gains are still 1.0 and
  * the mode is left empty.
  */
@@ -384,14 +392,14 @@ static void record_bbr(struct run *r, const struct bpftcp_sock_state *st)
 	if (st->cc.kind == BPFTCP_CC_BBR) {
 		const struct bpftcp_bbr_export *b = &st->cc.u.bbr;
 
-		fprintf(r->csv, ",%u,%u,%llu,%u,%u,%u,%u,%u\n", b->mode, b->cycle_idx,
+		fprintf(r->csv, ",%u,%u,%llu,%u,%u,%u,%u,%u", b->mode, b->cycle_idx,
 			(unsigned long long)b->bw, b->min_rtt_us, b->pacing_gain, b->cwnd_gain,
 			b->full_bw_reached, b->lt_use_bw);
 		return;
 	}
 	if (strcmp(r->cc, "bbr") ||
 	    getsockopt(r->sk, IPPROTO_TCP, TCP_CC_INFO, &info, &len) < 0 || len < sizeof(info.bbr)) {
-		fputs(",,,,,,,\n", r->csv);
+		fputs(",,,,,,,,", r->csv);	/* the 8 columns */
 		return;
 	}
 	bw = (unsigned long long)info.bbr.bbr_bw_hi << 32 | info.bbr.bbr_bw_lo;
@@ -411,7 +419,7 @@ static void record_bbr(struct run *r, const struct bpftcp_sock_state *st)
 	fputs(",", r->csv);
 	if (cycle >= 0)
 		fprintf(r->csv, "%d", cycle);
-	fprintf(r->csv, ",%llu,%u,%u,%u,,\n", bw, info.bbr.bbr_min_rtt, pg, cg);
+	fprintf(r->csv, ",%llu,%u,%u,%u,,", bw, info.bbr.bbr_min_rtt, pg, cg);
 }
 
 /*
@@ -451,6 +459,13 @@ static void record(struct run *r, const char *kind, uint32_t ack, const struct a
 	else
 		fputs(",,,", r->csv);
 	record_bbr(r, &st);
+	/* The timestamps of the ACK and the sender's TS clock when it was
+	 * written (CLOCK_MONOTONIC ms, tcp_time_stamp_ms() less the
+	 * connection's random offset: none with net.ipv4.tcp_timestamps=2). */
+	if (a && a->tsval)
+		fprintf(r->csv, ",%u,%u,%" PRIu64 "\n", a->tsval, a->tsecr, a->wrote_ms);
+	else
+		fputs(",,,\n", r->csv);
 }
 
 /* --- the receiver --------------------------------------------------------- */
@@ -634,8 +649,10 @@ static void write_ack(struct run *r, struct ack *a)
 
 	if (late > p->max_late_us)
 		p->max_late_us = late;
+	a->tsval = 0;
+	a->wrote_ms = now_us() / 1000;
 	if (p->ts_ok)
-		n += put_ts(opt, peer_tsval(r), a->tsecr);
+		n += put_ts(opt, a->tsval = peer_tsval(r), a->tsecr);
 	if (a->nsack) {
 		opt[n++] = TCPOPT_NOP;
 		opt[n++] = TCPOPT_NOP;
@@ -868,6 +885,11 @@ static void connect_sender(struct run *r, const struct cmd *c)
 	p->rcv_nxt = p->high = syn.seq + 1;
 	p->sack_ok = c->sack && syn.sack_perm;
 	p->ts_ok = c->ts && syn.has_ts;
+	p->ts_hz = c->tshz ? c->tshz : 1000;
+	/* tsahead=MS: start MS ahead of the sender's TS clock (CLOCK_MONOTONIC
+	 * ms, with no offset under net.ipv4.tcp_timestamps=2), so that TSval
+	 * - TSecr is a small positive number (TCP-LP's one-way delay) */
+	p->ts_base = c->tsahead ? (uint32_t)(r->t0 / 1000) + c->tsahead : 1;
 	p->ts_recent = syn.tsval;
 	p->rcv_wscale = c->wscale >= 0 && syn.wscale >= 0 ? c->wscale : 0;
 
