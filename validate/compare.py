@@ -468,6 +468,31 @@ def run_model(out, h, script, alg):
     return r
 
 
+def write_summary(out, results):
+    """OUTDIR/summary.md: one row per algorithm (twin or model), its
+    scenarios matched, and each scenario that did not match with why."""
+    algs = {}
+    for r in results:
+        model = "(model)" in r["algorithm"]
+        name = r["algorithm"].split()[0] if model else "bpf_" + r["algorithm"]
+        against = f"validate/models/{name[4:]}.py" if model else \
+            f"the kernel's {r['algorithm']}, event by event"
+        a = algs.setdefault((name, against), {"ok": [], "bad": []})
+        if r["status"] == "match":
+            a["ok"].append(r["scenario"])
+        else:
+            a["bad"].append(f"{r['scenario']}: " + "; ".join(r.get("problems") or [r["status"]]))
+    rows = ["| algorithm | checked against | scenarios matched | scenarios |", "|---|---|--:|---|"]
+    for name, against in sorted(algs):
+        a = algs[(name, against)]
+        n = len(a["ok"]) + len(a["bad"])
+        cell = ", ".join(a["ok"]) + ("" if not a["bad"] else " · **not matched:** " +
+                                     " · ".join(a["bad"]))
+        rows.append(f"| {name} | {against} | {len(a['ok'])} of {n} | {cell} |")
+    with open(os.path.join(out, "summary.md"), "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
 def main():
     out, scripts = sys.argv[1], sys.argv[2:]
     results, ok = [], True
@@ -596,6 +621,7 @@ def main():
                      f"| {q['delivery_rate']:.3f} | {' / '.join(str(x) for x in r['late_us'])} |")
     with open(os.path.join(out, "table.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
+    write_summary(out, results)
     print("\n".join(lines))
     return 0 if ok else 1
 
