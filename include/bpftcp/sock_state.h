@@ -130,6 +130,12 @@ struct bpftcp_bbr3_export {
 	__u8  phase;		/* PROBE_BW phase: 0 UP, 1 DOWN, 2 CRUISE, 3 REFILL */
 };
 
+/* The mode values of both BBR exports (bbr.h's BBR_MODE_*). */
+#define BPFTCP_BBR_MODE_STARTUP		0
+#define BPFTCP_BBR_MODE_DRAIN		1
+#define BPFTCP_BBR_MODE_PROBE_BW	2
+#define BPFTCP_BBR_MODE_PROBE_RTT	3
+
 #define BPFTCP_CC_EXPORT_BYTES	24
 
 /* What a bpftcp congestion control exports about itself. */
