@@ -112,22 +112,8 @@ static __always_inline bool bbr_view_equal(const struct bbr_view *a, const struc
 /* Counts the mode changes and policer detections between two views. */
 static __always_inline void bbr_count_changes(const struct bbr_view *a, const struct bbr_view *b)
 {
-	if (a->mode != b->mode) {
-		switch (b->mode) {
-		case BBR_MODE_STARTUP:
-			BPFTCP_COUNT(enter_startup);
-			break;
-		case BBR_MODE_DRAIN:
-			BPFTCP_COUNT(enter_drain);
-			break;
-		case BBR_MODE_PROBE_BW:
-			BPFTCP_COUNT(enter_probe_bw);
-			break;
-		case BBR_MODE_PROBE_RTT:
-			BPFTCP_COUNT(enter_probe_rtt);
-			break;
-		}
-	}
+	if (a->mode != b->mode)
+		bbr_count_mode_entry(b->mode);
 	if (!a->lt_use_bw && b->lt_use_bw)
 		BPFTCP_COUNT(lt_bw_detected);
 }

@@ -270,22 +270,8 @@ static __always_inline bool bbr3_view_equal(const struct bbr3_view *a, const str
 
 static __always_inline void bbr3_count_changes(const struct bbr3_view *a, const struct bbr3_view *b)
 {
-	if (a->mode != b->mode) {
-		switch (b->mode) {
-		case BBR_MODE_STARTUP:
-			BPFTCP_COUNT(enter_startup);
-			break;
-		case BBR_MODE_DRAIN:
-			BPFTCP_COUNT(enter_drain);
-			break;
-		case BBR_MODE_PROBE_BW:
-			BPFTCP_COUNT(enter_probe_bw);
-			break;
-		case BBR_MODE_PROBE_RTT:
-			BPFTCP_COUNT(enter_probe_rtt);
-			break;
-		}
-	}
+	if (a->mode != b->mode)
+		bbr_count_mode_entry(b->mode);
 	if (b->mode == BBR_MODE_PROBE_BW && b->cycle_idx == BBR3_BW_PROBE_UP &&
 	    (a->mode != b->mode || a->cycle_idx != b->cycle_idx))
 		BPFTCP_COUNT(enter_probe_up);

@@ -22,8 +22,7 @@
 #include "bpftcp/bbr3.h"
 
 #define MSS 1448
-
-typedef unsigned __int128 u128;
+#include "bbr_models.h"
 
 /* --- models (from the draft, in real numbers) --------------------------- */
 
@@ -38,20 +37,6 @@ typedef unsigned __int128 u128;
 static __u32 model_q8(double f)
 {
 	return (__u32)floor(256 * f + 1e-9);
-}
-
-/* bw (packets/us << 24) at @mbps for MSS-byte packets. */
-static __u32 model_bw(double mbps)
-{
-	return (__u32)llround(mbps * 1e6 / 8 / MSS / 1e6 * (1 << 24));
-}
-
-/* bdp = ceil(bw * min_rtt * gain), exact. */
-static __u32 model_bdp(__u32 bw, __u32 min_rtt_us, __u32 gain)
-{
-	u128 w = (u128)bw * min_rtt_us * gain / 256;
-
-	return (__u32)((w + (1u << 24) - 1) / (1u << 24));
 }
 
 /* v3's TSO burst goal: the bytes of one pacing slot plus 64 KB halved per

@@ -222,38 +222,22 @@ static inline __u16 bbr3_extra_acked(const struct bbr3_state *bbr)
 	       bbr->extra_acked[0] : bbr->extra_acked[1];
 }
 
-/* v3's bbr_rate_bytes_per_sec(): v1's, but never below 1 byte/s. */
-static inline __u64 bbr3_rate_bytes_per_sec(__u32 mss, __u64 rate, int gain, int margin)
-{
-	rate *= mss;
-	rate *= gain;
-	rate >>= BBR_SCALE;
-	rate *= 1000000 / 100 * (100 - margin);
-	rate >>= BW_SCALE;
-	return rate > 1 ? rate : 1;
-}
-
+/* v3's pacing rate: v1's arithmetic (bbr.h), but never below 1 byte/s. */
 static inline __u64 bbr3_bw_to_pacing_rate(const struct bbr3_sock *sk, __u32 bw, int gain)
 {
-	__u64 rate = bbr3_rate_bytes_per_sec(sk->b.mss_cache, bw, gain,
-					     bbr_pacing_margin_percent);
+	__u64 rate = bbr_rate_bytes_per_sec(sk->b.mss_cache, bw, gain);
 
+	rate = rate > 1 ? rate : 1;
 	return rate < sk->b.max_pacing_rate ? rate : sk->b.max_pacing_rate;
 }
 
 static inline void bbr3_init_pacing_rate_from_rtt(struct bbr3_state *bbr, struct bbr3_sock *sk)
 {
-	__u32 rtt_us;
-	__u64 bw;
+	bool seen;
+	__u64 bw = bbr_init_bw_from_rtt(&sk->b, &seen);
 
-	if (sk->b.srtt_us) {
-		rtt_us = cc_max_u32(sk->b.srtt_us >> 3, 1U);
+	if (seen)
 		bbr->has_seen_rtt = 1;
-	} else {
-		rtt_us = 1000;
-	}
-	bw = (__u64)sk->b.cwnd * BW_UNIT;
-	bw /= rtt_us;
 	sk->b.pacing_rate = bbr3_bw_to_pacing_rate(sk, (__u32)bw, bbr3_startup_pacing_gain);
 }
 
@@ -292,21 +276,16 @@ static inline __u32 bbr3_tso_segs_goal(const struct bbr3_state *bbr, const struc
 
 static inline void bbr3_save_cwnd(struct bbr3_state *bbr, const struct bbr3_sock *sk)
 {
-	if (bbr->prev_ca_state < BPFTCP_CA_STATE_RECOVERY && bbr->mode != BBR_MODE_PROBE_RTT)
-		bbr->prior_cwnd = sk->b.cwnd;
-	else
-		bbr->prior_cwnd = cc_max_u32(bbr->prior_cwnd, sk->b.cwnd);
+	bbr->prior_cwnd = bbr_saved_cwnd(bbr->prior_cwnd, sk->b.cwnd, bbr->prev_ca_state,
+					 bbr->mode);
 }
 
 /* bdp = ceil(bw * min_rtt * gain); the initial cwnd before an RTT sample. */
 static inline __u32 bbr3_bdp(const struct bbr3_state *bbr, __u32 bw, int gain)
 {
-	__u64 w;
-
 	if (bbr->min_rtt_us == ~0U)
 		return bbr->init_cwnd;
-	w = (__u64)bw * bbr->min_rtt_us;
-	return (__u32)((((w * gain) >> BBR_SCALE) + BW_UNIT - 1) / BW_UNIT);
+	return bbr_bdp_of(bw, bbr->min_rtt_us, gain);
 }
 
 /* v3's budget: at least 3 TSO bursts and 4 packets, +2 in PROBE_UP. */
@@ -330,17 +309,11 @@ static inline __u32 bbr3_inflight(const struct bbr3_state *bbr, const struct bbr
 static inline __u32 bbr3_packets_in_net_at_edt(const struct bbr3_state *bbr,
 					       const struct bbr3_sock *sk, __u32 inflight_now)
 {
-	__u64 now_ns = sk->b.tcp_clock_cache, edt_ns, interval_us;
-	__u32 interval_delivered, inflight_at_edt = inflight_now;
+	__u32 inflight_at_edt = inflight_now;
 
-	edt_ns = sk->b.tcp_wstamp_ns > now_ns ? sk->b.tcp_wstamp_ns : now_ns;
-	interval_us = (edt_ns - now_ns) / 1000;
-	interval_delivered = (__u32)((__u64)bbr3_bw(bbr) * interval_us >> BW_SCALE);
 	if (bbr->pacing_gain > BBR_UNIT)
 		inflight_at_edt += bbr3_tso_segs_goal(bbr, sk);
-	if (interval_delivered >= inflight_at_edt)
-		return 0;
-	return inflight_at_edt - interval_delivered;
+	return bbr_in_net_at_edt(&sk->b, bbr3_bw(bbr), inflight_at_edt);
 }
 
 /* v3 adds the aggregation allowance in STARTUP too. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * BPF side of bbr.h's struct bbr_sock: the copy of the socket fields BBR
- * reads and writes, taken before a step and written back after it.  Shared
- * by cc/bbr.bpf.c and cc/bbr3.bpf.c.  Include after bpf_tcp.h and bbr.h.
+ * reads and writes, taken before a step and written back after it, and the
+ * mode-entry counters.  Shared by cc/bbr.bpf.c and cc/bbr3.bpf.c.  Include
+ * after bpf_tcp.h and bbr.h.
  */
 #ifndef BPFTCP_BBR_SOCK_BPF_H
 #define BPFTCP_BBR_SOCK_BPF_H
@@ -61,6 +62,26 @@ static __always_inline void bbr_sock_need_pacing(struct sock *sk)
 {
 	if (sk->sk_pacing_status == SK_PACING_NONE)
 		sk->sk_pacing_status = SK_PACING_NEEDED;
+}
+
+/* Counts an entry into @mode; the program's counter struct has the four
+ * enter_* members (both BBR programs' do). */
+static __always_inline void bbr_count_mode_entry(__u8 mode)
+{
+	switch (mode) {
+	case BBR_MODE_STARTUP:
+		BPFTCP_COUNT(enter_startup);
+		break;
+	case BBR_MODE_DRAIN:
+		BPFTCP_COUNT(enter_drain);
+		break;
+	case BBR_MODE_PROBE_BW:
+		BPFTCP_COUNT(enter_probe_bw);
+		break;
+	case BBR_MODE_PROBE_RTT:
+		BPFTCP_COUNT(enter_probe_rtt);
+		break;
+	}
 }
 
 #endif /* BPFTCP_BBR_SOCK_BPF_H */
