@@ -145,7 +145,8 @@ BPFTCP_CA_PRIV_ASSERT(struct bbr3_state);
  * sk_local_storage (cc/bbr3.bpf.c).  Without it (allocation failed, or
  * the cong_control call the kernel makes before init) a step runs on a
  * copy set by bbr3_ext_defaults(): the undo is a no-op, inflight_hi does
- * not grow by the PROBE_UP slope, the ECN ratio spans the connection.
+ * not grow by the PROBE_UP slope, a sample's loss count (rs.lost) is 0 so
+ * only loss rounds count, the ECN ratio spans the connection.
  */
 struct bbr3_ext {
 	__u32 undo_bw_lo;		/* bw_lo before the latest losses */
@@ -1275,7 +1276,7 @@ out:
 }
 
 /* bbr_init(), but for the pacing status, ECN flags and fast_ack_mode,
- * which the caller handles.  @x is the extension, new or a stack copy;
+ * which the caller handles.  @x is the extension (all of it is set here);
  * @tp_prior_cwnd is tp->prior_cwnd. */
 static inline void bbr3_on_init(struct bbr3_state *bbr, struct bbr3_ext *x,
 				struct bbr3_sock *sk, __u32 tp_prior_cwnd)
