@@ -270,8 +270,13 @@ static __always_inline bool bbr3_view_equal(const struct bbr3_view *a, const str
 
 static __always_inline void bbr3_count_changes(const struct bbr3_view *a, const struct bbr3_view *b)
 {
-	if (a->mode != b->mode)
+	if (a->mode != b->mode) {
+		/* STARTUP leaves only through DRAIN, which one ACK can also
+		 * leave (bbr3_check_drain): count the DRAIN it went through. */
+		if (a->mode == BBR_MODE_STARTUP && b->mode == BBR_MODE_PROBE_BW)
+			BPFTCP_COUNT(enter_drain);
 		bbr_count_mode_entry(b->mode);
+	}
 	if (b->mode == BBR_MODE_PROBE_BW && b->cycle_idx == BBR3_BW_PROBE_UP &&
 	    (a->mode != b->mode || a->cycle_idx != b->cycle_idx))
 		BPFTCP_COUNT(enter_probe_up);
