@@ -72,57 +72,13 @@ struct bbr_counters {
 #define BPFTCP_CC_COUNTERS struct bbr_counters
 #include "bpftcp/bpf_tcp.h"
 #include "bpftcp/bbr.h"
+#include "bpftcp/bbr_sock.bpf.h"
 #include "bpftcp/sock_state.bpf.h"
 
 char _license[] SEC("license") = "GPL";
 
 /* Tunable: the kernel's MAX_TCP_HEADER (deviation 4). */
 const volatile __u32 max_tcp_header = BBR_MAX_TCP_HEADER_DEFAULT;
-
-/* The socket as bbr.h sees it. */
-static __always_inline void bbr_sock_get(const struct sock *sk, struct bbr_sock *s)
-{
-	const struct tcp_sock *tp = tcp_sk(sk);
-
-	s->tcp_mstamp = tp->tcp_mstamp;
-	s->delivered_mstamp = tp->delivered_mstamp;
-	s->tcp_clock_cache = tp->tcp_clock_cache;
-	s->tcp_wstamp_ns = tp->tcp_wstamp_ns;
-	s->max_pacing_rate = sk->sk_max_pacing_rate;
-	s->mss_cache = tp->mss_cache;
-	s->srtt_us = tp->srtt_us;
-	s->tcp_min_rtt = tp->rtt_min.s[0].v;	/* tcp_min_rtt() */
-	s->delivered = tp->delivered;
-	s->lost = tp->lost;
-	s->in_flight = tcp_packets_in_flight(tp);
-	s->cwnd_clamp = tp->snd_cwnd_clamp;
-	s->jiffies = tcp_jiffies32;
-	s->hz = HZ;
-	s->rand = bpf_get_prandom_u32();
-	s->max_tcp_header = max_tcp_header;
-	s->ca_state = tcp_ca_state(sk);
-	s->pacing_shift = sk->sk_pacing_shift;
-	s->__pad = 0;
-	s->pacing_rate = sk->sk_pacing_rate;
-	s->cwnd = tp->snd_cwnd;
-	s->ssthresh = tp->snd_ssthresh;
-	s->app_limited = tp->app_limited;
-}
-
-/* ...and back: the four fields BBR writes, where they changed. */
-static __always_inline void bbr_sock_put(struct sock *sk, const struct bbr_sock *s)
-{
-	struct tcp_sock *tp = tcp_sk(sk);
-
-	if (sk->sk_pacing_rate != s->pacing_rate)
-		sk->sk_pacing_rate = s->pacing_rate;
-	if (tp->snd_cwnd != s->cwnd)
-		tp->snd_cwnd = s->cwnd;
-	if (tp->snd_ssthresh != s->ssthresh)
-		tp->snd_ssthresh = s->ssthresh;
-	if (tp->app_limited != s->app_limited)
-		tp->app_limited = s->app_limited;
-}
 
 /* What the record shows (deviation 1), to see whether it changed. */
 struct bbr_view {
@@ -156,22 +112,8 @@ static __always_inline bool bbr_view_equal(const struct bbr_view *a, const struc
 /* Counts the mode changes and policer detections between two views. */
 static __always_inline void bbr_count_changes(const struct bbr_view *a, const struct bbr_view *b)
 {
-	if (a->mode != b->mode) {
-		switch (b->mode) {
-		case BBR_MODE_STARTUP:
-			BPFTCP_COUNT(enter_startup);
-			break;
-		case BBR_MODE_DRAIN:
-			BPFTCP_COUNT(enter_drain);
-			break;
-		case BBR_MODE_PROBE_BW:
-			BPFTCP_COUNT(enter_probe_bw);
-			break;
-		case BBR_MODE_PROBE_RTT:
-			BPFTCP_COUNT(enter_probe_rtt);
-			break;
-		}
-	}
+	if (a->mode != b->mode)
+		bbr_count_mode_entry(b->mode);
 	if (!a->lt_use_bw && b->lt_use_bw)
 		BPFTCP_COUNT(lt_bw_detected);
 }
@@ -211,7 +153,7 @@ static __always_inline void bbr_export(struct sock *sk, const struct bbr_state *
 	do {									\
 		struct bbr_view before_, after_;				\
 										\
-		bbr_sock_get(sk, &s);						\
+		bbr_sock_get(sk, &s, max_tcp_header);			\
 		bbr_view_get(bbr, s.mss_cache, &before_);			\
 		body;								\
 		bbr_sock_put(sk, &s);						\
@@ -230,13 +172,10 @@ void BPF_PROG(bpf_bbr_init, struct sock *sk)
 	struct bbr_sock s;
 
 	BPFTCP_COUNT(calls[BPFTCP_OP_INIT]);
-	bbr_sock_get(sk, &s);
+	bbr_sock_get(sk, &s, max_tcp_header);
 	bbr_on_init(bbr, &s);
 	bbr_sock_put(sk, &s);
-	/* cmpxchg(&sk->sk_pacing_status, SK_PACING_NONE, SK_PACING_NEEDED)
-	 * (deviation 2) */
-	if (sk->sk_pacing_status == SK_PACING_NONE)
-		sk->sk_pacing_status = SK_PACING_NEEDED;
+	bbr_sock_need_pacing(sk);	/* deviation 2 */
 
 	if (!bpftcp_cc_export_init(sk, BPFTCP_CC_BBR, "bpf_bbr"))
 		BPFTCP_ERR();
@@ -295,7 +234,7 @@ __u32 BPF_PROG(bpf_bbr_ssthresh, struct sock *sk)
 	struct bbr_sock s;
 
 	BPFTCP_COUNT(calls[BPFTCP_OP_SSTHRESH]);
-	bbr_sock_get(sk, &s);
+	bbr_sock_get(sk, &s, max_tcp_header);
 	return bbr_on_ssthresh(bbr, &s);
 }
 

@@ -183,6 +183,7 @@ const char *bpftcp_cc_kind_name(unsigned int kind)
 	case BPFTCP_CC_DCTCP:	return "dctcp";
 	case BPFTCP_CC_VEGAS:	return "vegas";
 	case BPFTCP_CC_BBR:	return "bbr";
+	case BPFTCP_CC_BBR3:	return "bbr3";
 	default:		return "unknown";
 	}
 }

@@ -289,6 +289,47 @@ const char *sockets_bbr_mode_name(unsigned int mode)
 	return mode < sizeof(names) / sizeof(names[0]) ? names[mode] : "?";
 }
 
+const char *sockets_bbr3_phase_name(unsigned int phase)
+{
+	static const char *const names[] = { "UP", "DOWN", "CRUISE", "REFILL" };
+
+	return phase < sizeof(names) / sizeof(names[0]) ? names[phase] : "?";
+}
+
+/* A packet count, or "-" for ~0 (no bound yet). */
+static void fmt_bound(char *buf, size_t len, __u32 v)
+{
+	if (v == ~0U)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%u", v);
+}
+
+int sockets_format_bbr3(char *buf, size_t len, const struct bpftcp_bbr3_export *b)
+{
+	char bw[32], hi[16], lo[16], phase[24] = "";
+
+	fmt_ss_bw(bw, sizeof(bw), b->bw * 8.0);
+	fmt_bound(hi, sizeof(hi), b->inflight_hi);
+	fmt_bound(lo, sizeof(lo), b->inflight_lo);
+	if (b->mode == BPFTCP_BBR_MODE_PROBE_BW)
+		snprintf(phase, sizeof(phase), ",phase:%s", sockets_bbr3_phase_name(b->phase));
+	return snprintf(buf, len,
+			"bbr3:(mode:%s%s,bw:%sbps,mrtt:%g,inflight_hi:%s,inflight_lo:%s,ecn_alpha:%g)",
+			sockets_bbr_mode_name(b->mode), phase, bw, b->min_rtt_us / 1000.0, hi, lo,
+			b->ecn_alpha / 256.0);
+}
+
+/* A packet bound in JSON: null for ~0 (none yet). */
+static void json_kv_bound(struct json *j, const char *k, __u32 v)
+{
+	json_key(j, k);
+	if (v == ~0U)
+		json_null(j);
+	else
+		json_u64(j, v);
+}
+
 static void json_export(struct json *j, const struct bpftcp_sock_dump *d, __u64 now)
 {
 	const struct bpftcp_cc_export *e = &d->state.cc;
@@ -329,6 +370,20 @@ static void json_export(struct json *j, const struct bpftcp_sock_dump *d, __u64 
 		json_kv_bool(j, "full_bw_reached", e->u.bbr.full_bw_reached);
 		json_kv_bool(j, "lt_use_bw", e->u.bbr.lt_use_bw);
 		json_kv_u64(j, "rtt_cnt", e->u.bbr.rtt_cnt);
+		break;
+	case BPFTCP_CC_BBR3:
+		json_kv_str(j, "mode", sockets_bbr_mode_name(e->u.bbr3.mode));
+		json_key(j, "phase");
+		if (e->u.bbr3.mode == BPFTCP_BBR_MODE_PROBE_BW)
+			json_str(j, sockets_bbr3_phase_name(e->u.bbr3.phase));
+		else
+			json_null(j);
+		json_kv_u64(j, "bw", e->u.bbr3.bw);
+		json_kv_u64(j, "min_rtt_us", e->u.bbr3.min_rtt_us);
+		json_kv_bound(j, "inflight_hi", e->u.bbr3.inflight_hi);
+		json_kv_bound(j, "inflight_lo", e->u.bbr3.inflight_lo);
+		json_kv_u64(j, "ecn_alpha", e->u.bbr3.ecn_alpha);
+		json_kv_double(j, "ecn_alpha_fraction", e->u.bbr3.ecn_alpha / 256.0);
 		break;
 	}
 	json_obj_close(j);
@@ -448,6 +503,11 @@ static void text_socket(const struct bpftcp_sock_dump *d, const char *netns, __u
 		add(&l, " bbr_state:(mode:%s,cycle:%u,full_bw_reached:%u,lt_use_bw:%u)",
 		    sockets_bbr_mode_name(e->u.bbr.mode), e->u.bbr.cycle_idx,
 		    e->u.bbr.full_bw_reached, e->u.bbr.lt_use_bw);
+	} else if (e->kind == BPFTCP_CC_BBR3) {
+		char bbr3[192];
+
+		sockets_format_bbr3(bbr3, sizeof(bbr3), &e->u.bbr3);
+		add(&l, " %s%s", bbr3, export_current(d) ? "" : "(stale)");
 	} else if (e->kind) {
 		add(&l, " %s%s", bpftcp_cc_kind_name(e->kind),
 		    export_current(d) ? "" : "(stale)");

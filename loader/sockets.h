@@ -35,6 +35,14 @@ bool sockets_filter_match(const struct sockets_filter *f, const struct bpftcp_so
 int sockets_format_bbr(char *buf, size_t len, const struct bpftcp_bbr_export *b);
 /* "STARTUP", "DRAIN", "PROBE_BW", "PROBE_RTT" or "?". */
 const char *sockets_bbr_mode_name(unsigned int mode);
+/*
+ * BBRv3's export: "bbr3:(mode:<MODE>[,phase:<PHASE>],bw:<rate>bps,mrtt:<ms>,
+ * inflight_hi:<n|->,inflight_lo:<n|->,ecn_alpha:<x>)", the phase only in
+ * PROBE_BW, "-" for a bound not set, bw as sockets_format_bbr() prints it.
+ */
+int sockets_format_bbr3(char *buf, size_t len, const struct bpftcp_bbr3_export *b);
+/* The PROBE_BW phase: "UP", "DOWN", "CRUISE", "REFILL" or "?". */
+const char *sockets_bbr3_phase_name(unsigned int phase);
 
 int do_sockets(int argc, char **argv);
 void sockets_usage(FILE *f);

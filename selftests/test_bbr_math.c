@@ -18,30 +18,14 @@
 #include "bpftcp/bbr.h"
 
 #define MSS 1448
+#include "bbr_models.h"
 /* The kernel's MAX_TCP_HEADER on the target hosts (bbr.h). */
 #define MODEL_MAX_TCP_HEADER 192
-
-typedef unsigned __int128 u128;
 
 /* --- models ------------------------------------------------------------- */
 
 /* The PROBE_BW pacing gains of the paper, as fractions. */
 static const double model_cycle[8] = { 1.25, 0.75, 1, 1, 1, 1, 1, 1 };
-
-/* bw (packets/us << 24) at @mbps megabit/s for MSS-byte packets. */
-static __u32 model_bw(double mbps)
-{
-	return (__u32)llround(mbps * 1e6 / 8 / MSS / 1e6 * (1 << 24));
-}
-
-/* bdp = ceil(bw * min_rtt * gain), gain applied first with its << 8 dropped
- * (floor), as tcp_bbr.c's comment describes: exact, in 128 bits. */
-static __u32 model_bdp(__u32 bw, __u32 min_rtt_us, __u32 gain)
-{
-	u128 w = (u128)bw * min_rtt_us * gain / 256;
-
-	return (__u32)((w + (1u << 24) - 1) / (1u << 24));
-}
 
 /* tso_segs_goal: the bytes of one pacing slot, capped at a 64 KB GSO packet
  * less MAX_TCP_HEADER, in segments, at least 1 below 1.2 Mbit/s and 2 above,

@@ -186,6 +186,10 @@ static void record_layout_is_stable(void **state)
 	assert_true(sizeof(struct bpftcp_vegas_export) <= BPFTCP_CC_EXPORT_BYTES);
 	assert_int_equal(sizeof(struct bpftcp_bbr_export), BPFTCP_CC_EXPORT_BYTES);
 	assert_int_equal(offsetof(struct bpftcp_bbr_export, mode), 16);
+	assert_int_equal(sizeof(struct bpftcp_bbr3_export), BPFTCP_CC_EXPORT_BYTES);
+	assert_int_equal(offsetof(struct bpftcp_bbr3_export, inflight_hi), 12);
+	assert_int_equal(offsetof(struct bpftcp_bbr3_export, mode), 22);
+	assert_int_equal(BPFTCP_CC_BBR3, 5);
 	assert_int_equal(offsetof(struct bpftcp_delack_state, rto_min_us), 12);
 }
 
@@ -275,6 +279,35 @@ static void binary_usage_errors_exit_2(void **state)
 	assert_non_null(strstr(out, "sockets"));
 }
 
+/* BBRv3's line: the mode, the phase in PROBE_BW only, "-" for an unset
+ * bound, alpha as a fraction. */
+static void bbr3_export_printed(void **state)
+{
+	struct bpftcp_bbr3_export b = {
+		.bw = 12500000, .min_rtt_us = 20123, .inflight_hi = 160, .inflight_lo = ~0U,
+		.ecn_alpha = 16, .mode = BPFTCP_BBR_MODE_PROBE_BW, .phase = 2,
+	};
+	char buf[192];
+
+	sockets_format_bbr3(buf, sizeof(buf), &b);
+	assert_string_equal(buf, "bbr3:(mode:PROBE_BW,phase:CRUISE,bw:100Mbps,mrtt:20.123,"
+				 "inflight_hi:160,inflight_lo:-,ecn_alpha:0.0625)");
+	b = (struct bpftcp_bbr3_export){ .bw = 1234, .min_rtt_us = 500, .inflight_hi = ~0U,
+					 .inflight_lo = ~0U, .ecn_alpha = 256, .phase = 3 };
+	sockets_format_bbr3(buf, sizeof(buf), &b);
+	assert_string_equal(buf, "bbr3:(mode:STARTUP,bw:9.87kbps,mrtt:0.5,inflight_hi:-,"
+				 "inflight_lo:-,ecn_alpha:1)");
+	b.mode = BPFTCP_BBR_MODE_PROBE_BW;
+	b.inflight_lo = 0;
+	sockets_format_bbr3(buf, sizeof(buf), &b);
+	assert_string_equal(buf, "bbr3:(mode:PROBE_BW,phase:REFILL,bw:9.87kbps,mrtt:0.5,"
+				 "inflight_hi:-,inflight_lo:0,ecn_alpha:1)");
+	assert_string_equal(sockets_bbr3_phase_name(0), "UP");
+	assert_string_equal(sockets_bbr3_phase_name(1), "DOWN");
+	assert_string_equal(sockets_bbr3_phase_name(4), "?");
+	assert_string_equal(bpftcp_cc_kind_name(BPFTCP_CC_BBR3), "bbr3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +320,7 @@ int main(void)
 		cmocka_unit_test(record_layout_is_stable),
 		cmocka_unit_test(name_tables),
 		cmocka_unit_test(bbr_export_printed_as_ss_does),
+		cmocka_unit_test(bbr3_export_printed),
 		cmocka_unit_test(map_path_follows_bpftcp_bpffs),
 		cmocka_unit_test(binary_usage_errors_exit_2),
 	};

@@ -320,19 +320,30 @@ static inline __u64 bbr_bw_bytes_per_sec(__u32 bw, __u32 mss)
 }
 
 /* Initial pacing rate: high_gain * init_cwnd / RTT. */
-static inline void bbr_init_pacing_rate_from_rtt(struct bbr_state *bbr, struct bbr_sock *sk)
+/* The initial bw estimate, cwnd / RTT (1 ms without an RTT sample); true
+ * in *@seen_rtt when there was one.  (Shared with bbr3.h.) */
+static inline __u64 bbr_init_bw_from_rtt(const struct bbr_sock *sk, bool *seen_rtt)
 {
 	__u64 bw;
 	__u32 rtt_us;
 
-	if (sk->srtt_us) {		/* any RTT sample yet? */
+	*seen_rtt = sk->srtt_us != 0;
+	if (sk->srtt_us)		/* any RTT sample yet? */
 		rtt_us = cc_max_u32(sk->srtt_us >> 3, 1U);
-		bbr->has_seen_rtt = 1;
-	} else {			/* no RTT sample yet */
+	else				/* no RTT sample yet */
 		rtt_us = 1000;		/* use nominal default RTT */
-	}
 	bw = (__u64)sk->cwnd * BW_UNIT;
 	bw /= rtt_us;
+	return bw;
+}
+
+static inline void bbr_init_pacing_rate_from_rtt(struct bbr_state *bbr, struct bbr_sock *sk)
+{
+	bool seen;
+	__u64 bw = bbr_init_bw_from_rtt(sk, &seen);
+
+	if (seen)
+		bbr->has_seen_rtt = 1;
 	sk->pacing_rate = bbr_bw_to_pacing_rate(sk, bw, bbr_high_gain);
 }
 
@@ -371,26 +382,37 @@ static inline __u32 bbr_tso_segs_goal(const struct bbr_sock *sk)
 }
 
 /* Save the "last known good" cwnd to restore after losses or PROBE_RTT. */
+/* The prior_cwnd to keep: this cwnd if good enough, else the larger of the
+ * two.  (Shared with bbr3.h.) */
+static inline __u32 bbr_saved_cwnd(__u32 prior_cwnd, __u32 cwnd, __u8 prev_ca_state, __u8 mode)
+{
+	if (prev_ca_state < BPFTCP_CA_STATE_RECOVERY && mode != BBR_MODE_PROBE_RTT)
+		return cwnd;			/* this cwnd is good enough */
+	/* loss recovery or PROBE_RTT have temporarily cut cwnd */
+	return cc_max_u32(prior_cwnd, cwnd);
+}
+
 static inline void bbr_save_cwnd(struct bbr_state *bbr, const struct bbr_sock *sk)
 {
-	if (bbr->prev_ca_state < BPFTCP_CA_STATE_RECOVERY && bbr->mode != BBR_MODE_PROBE_RTT)
-		bbr->prior_cwnd = sk->cwnd;	/* this cwnd is good enough */
-	else	/* loss recovery or PROBE_RTT have temporarily cut cwnd */
-		bbr->prior_cwnd = cc_max_u32(bbr->prior_cwnd, sk->cwnd);
+	bbr->prior_cwnd = bbr_saved_cwnd(bbr->prior_cwnd, sk->cwnd, bbr->prev_ca_state, bbr->mode);
+}
+
+/* ceil(bw * min_rtt * gain): apply the gain, remove the BW_SCALE shift,
+ * round up.  (Shared with bbr3.h.) */
+static inline __u32 bbr_bdp_of(__u32 bw, __u32 min_rtt_us, int gain)
+{
+	__u64 w = (__u64)bw * min_rtt_us;
+
+	return (__u32)((((w * gain) >> BBR_SCALE) + BW_UNIT - 1) / BW_UNIT);
 }
 
 /* bdp = ceil(bw * min_rtt * gain) */
 static inline __u32 bbr_bdp(const struct bbr_state *bbr, __u32 bw, int gain)
 {
-	__u64 w;
-
 	/* No valid RTT sample yet: cap at the default initial cwnd. */
 	if (bbr->min_rtt_us == ~0U)
 		return TCP_INIT_CWND;
-
-	w = (__u64)bw * bbr->min_rtt_us;
-	/* Apply the gain, remove the BW_SCALE shift, round up. */
-	return (__u32)((((w * gain) >> BBR_SCALE) + BW_UNIT - 1) / BW_UNIT);
+	return bbr_bdp_of(bw, bbr->min_rtt_us, gain);
 }
 
 /* Budget for full-sized skbs in flight on both end hosts (qdisc, TSO/GSO,
@@ -415,21 +437,30 @@ static inline __u32 bbr_inflight(const struct bbr_state *bbr, const struct bbr_s
 
 /* Estimated packets in the network at the earliest departure time of the
  * next skb (EDT pacing): in_network_at_edt = inflight_at_edt - (EDT - now) * bw. */
-static inline __u32 bbr_packets_in_net_at_edt(const struct bbr_state *bbr,
-					      const struct bbr_sock *sk, __u32 inflight_now)
+/* @inflight_at_edt less what @bw delivers from now to the earliest
+ * departure time.  (Shared with bbr3.h.) */
+static inline __u32 bbr_in_net_at_edt(const struct bbr_sock *sk, __u32 bw,
+				      __u32 inflight_at_edt)
 {
 	__u64 now_ns = sk->tcp_clock_cache, edt_ns, interval_us;
-	__u32 interval_delivered, inflight_at_edt;
+	__u32 interval_delivered;
 
 	edt_ns = sk->tcp_wstamp_ns > now_ns ? sk->tcp_wstamp_ns : now_ns;
 	interval_us = (edt_ns - now_ns) / 1000;
-	interval_delivered = (__u32)((__u64)bbr_bw(bbr) * interval_us >> BW_SCALE);
-	inflight_at_edt = inflight_now;
-	if (bbr->pacing_gain > BBR_UNIT)		/* increasing inflight */
-		inflight_at_edt += bbr_tso_segs_goal(sk);	/* include EDT skb */
+	interval_delivered = (__u32)((__u64)bw * interval_us >> BW_SCALE);
 	if (interval_delivered >= inflight_at_edt)
 		return 0;
 	return inflight_at_edt - interval_delivered;
+}
+
+static inline __u32 bbr_packets_in_net_at_edt(const struct bbr_state *bbr,
+					      const struct bbr_sock *sk, __u32 inflight_now)
+{
+	__u32 inflight_at_edt = inflight_now;
+
+	if (bbr->pacing_gain > BBR_UNIT)		/* increasing inflight */
+		inflight_at_edt += bbr_tso_segs_goal(sk);	/* include EDT skb */
+	return bbr_in_net_at_edt(sk, bbr_bw(bbr), inflight_at_edt);
 }
 
 /* The cwnd increment for the estimated ACK aggregation. */

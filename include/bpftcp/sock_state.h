@@ -72,6 +72,7 @@ enum bpftcp_cc_kind {
 	BPFTCP_CC_DCTCP	= 2,
 	BPFTCP_CC_VEGAS	= 3,
 	BPFTCP_CC_BBR	= 4,
+	BPFTCP_CC_BBR3	= 5,
 	/* later algorithms take the next numbers */
 };
 
@@ -117,6 +118,24 @@ struct bpftcp_bbr_export {
 	__u32 rtt_cnt;		/* packet-timed rounds elapsed */
 };
 
+/* cc/bbr3.bpf.c: BBRv3's model and state (what v3's get_info reports,
+ * less the gains and extra_acked). */
+struct bpftcp_bbr3_export {
+	__u64 bw;		/* bandwidth estimate min(bw_hi, bw_lo), bytes/s */
+	__u32 min_rtt_us;	/* windowed min RTT */
+	__u32 inflight_hi;	/* upper bound of inflight, packets; ~0 = none yet */
+	__u32 inflight_lo;	/* lower bound of inflight, packets; ~0 = none */
+	__u16 ecn_alpha;	/* EWMA of the CE ratio, << 8: 256 = 1.0 */
+	__u8  mode;		/* 0 STARTUP, 1 DRAIN, 2 PROBE_BW, 3 PROBE_RTT */
+	__u8  phase;		/* PROBE_BW phase: 0 UP, 1 DOWN, 2 CRUISE, 3 REFILL */
+};
+
+/* The mode values of both BBR exports (bbr.h's BBR_MODE_*). */
+#define BPFTCP_BBR_MODE_STARTUP		0
+#define BPFTCP_BBR_MODE_DRAIN		1
+#define BPFTCP_BBR_MODE_PROBE_BW	2
+#define BPFTCP_BBR_MODE_PROBE_RTT	3
+
 #define BPFTCP_CC_EXPORT_BYTES	24
 
 /* What a bpftcp congestion control exports about itself. */
@@ -128,6 +147,7 @@ struct bpftcp_cc_export {
 		struct bpftcp_dctcp_export dctcp;
 		struct bpftcp_vegas_export vegas;
 		struct bpftcp_bbr_export bbr;
+		struct bpftcp_bbr3_export bbr3;
 		__u64 raw[BPFTCP_CC_EXPORT_BYTES / 8];	/* room for later algorithms */
 	} u;
 };
