@@ -106,12 +106,13 @@ EXAMPLES    := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(wildcard examples/
 
 # libFuzzer targets (selftests/fuzz/*_fuzz.c) -> build/fuzz/<name>: clang
 # with the fuzzer runtime (libclang-rt-19-dev) and ASan/UBSan.  'make fuzz'
-# runs each for FUZZ_TIME seconds; test_hdropt_fuzz runs a few thousand
-# inputs as part of 'make test'.
+# runs each for FUZZ_RUNS executions from its seed corpus
+# (selftests/fuzz/corpus/<name>/); test_fuzz runs each for a short fixed
+# number as part of 'make test'.
 FUZZ_SRCS   := $(wildcard selftests/fuzz/*_fuzz.c)
 FUZZERS     := $(patsubst selftests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_TIME   ?= 60
+FUZZ_RUNS   ?= 10000000
 
 # The link emulator (netns-tests/linkem/*.c), a plain user-space program.
 LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
@@ -305,10 +306,13 @@ test: deps
 build-test: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT)
 	$(Q)bash scripts/run-tests.sh $(OUTPUT)
 
-# make fuzz: every fuzzer for FUZZ_TIME seconds (default 60), corpus kept in
-# $(OUTPUT)/fuzz/corpus/<name>; fails on the first crash, leaving its input.
+# make fuzz: every fuzzer for FUZZ_RUNS executions (default 10 million) from
+# its seed corpus, copied to $(OUTPUT)/fuzz/corpus/<name>; prints executions,
+# seconds, executions per second, corpus size and crashes per target and
+# writes them to $(OUTPUT)/fuzz/results.json.  A crash fails it, leaving the
+# input in $(OUTPUT)/fuzz/artifacts/<name>/.
 fuzz: $(FUZZERS)
-	$(Q)bash scripts/run-fuzz.sh $(OUTPUT) $(FUZZ_TIME)
+	$(Q)bash scripts/run-fuzz.sh -r $(FUZZ_RUNS) $(OUTPUT)
 
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
 bench: deps
@@ -385,7 +389,7 @@ help:
 	@echo '  make compare    compare congestion controls on the emulated link (about 80 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make compare-bbr  only bbr vs bpf_bbr (scenario bbr), in $(OUTPUT)/compare-bbr'
-	@echo '  make fuzz       run every libFuzzer target for FUZZ_TIME seconds (default 60)'
+	@echo '  make fuzz       run every libFuzzer target for FUZZ_RUNS executions (default 10000000)'
 	@echo '  make install    install bpftcp, its man pages, bash completion and systemd unit, an example'
 	@echo '                  bpftcp.conf, libbpftcp and its headers under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
