@@ -123,7 +123,7 @@ LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 TCPSCRIPT_SRCS := $(wildcard validate/*.c)
 TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
 
-.PHONY: FORCE all deps run test validate build-validate bench compare fuzz install uninstall help clean check-deps selftests \
+.PHONY: FORCE all deps run test validate build-validate bench compare fuzz stress build-stress install uninstall help clean check-deps selftests \
 	build-run build-test build-bench build-compare compare-bbr build-compare-bbr
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
@@ -314,6 +314,16 @@ build-test: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT)
 fuzz: $(FUZZERS)
 	$(Q)bash scripts/run-fuzz.sh -r $(FUZZ_RUNS) $(OUTPUT)
 
+# make stress: the reliability suites in full (scripts/stress.sh lists them;
+# docs/reliability.md): for now every fuzzer for FUZZ_RUNS executions.
+# Prints a summary table and writes $(OUTPUT)/stress/results.json.  Like
+# make test, run it under flock /tmp/bpftcp-priv.lock once privileged
+# suites are listed.
+stress: deps
+	$(Q)$(MAKE) --no-print-directory build-stress
+build-stress: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT)
+	$(Q)STRESS_FUZZ_RUNS=$(FUZZ_RUNS) bash scripts/stress.sh $(OUTPUT)
+
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
 bench: deps
 	$(Q)$(MAKE) --no-print-directory build-bench
@@ -390,10 +400,11 @@ help:
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make compare-bbr  only bbr vs bpf_bbr (scenario bbr), in $(OUTPUT)/compare-bbr'
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_RUNS executions (default 10000000)'
+	@echo '  make stress     the reliability suites in full (docs/reliability.md): a summary and $(OUTPUT)/stress/results.json'
 	@echo '  make install    install bpftcp, its man pages, bash completion and systemd unit, an example'
 	@echo '                  bpftcp.conf, libbpftcp and its headers under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
-	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, UNITDIR=, DOCDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
+	@echo 'variables: V=1 (verbose), OUTPUT=, FUZZ_RUNS=, PREFIX=, DESTDIR=, UNITDIR=, DOCDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
 
 -include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/fuzz/*.d)
 

@@ -90,6 +90,7 @@ for name in "${names[@]}"; do
 	# A target that died before its final stats: count what it logged last.
 	[ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -n1 | tr -d '#')
 	execs=${execs:-0}
+	used_seed=$(sed -n 's/^INFO: Seed: *\([0-9]*\).*/\1/p' "$log" | head -n1)
 	crashes=$(find "$arts" -type f | wc -l)
 	size=$(find "$corpus" -type f | wc -l)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
@@ -109,8 +110,8 @@ for name in "${names[@]}"; do
 		grep -E '==[0-9]+==ERROR|SUMMARY|runtime error|Test unit written|deadly signal' "$log" | head -n 8
 		ls "$arts" 2>/dev/null | sed "s|^|   input: $arts/|"
 	fi
-	results+=("$(printf '{"target": "%s", "runs_requested": %s, "executions": %s, "seconds": %s, "exec_per_sec": %s, "corpus_files": %s, "crashes": %s, "ok": %s}' \
-		"$name" "$runs" "$execs" "$secs" "$rate" "$size" "$crashes" "$ok")")
+	results+=("$(printf '{"target": "%s", "seed": %s, "runs_requested": %s, "executions": %s, "seconds": %s, "exec_per_sec": %s, "corpus_files": %s, "crashes": %s, "ok": %s}' \
+		"$name" "${used_seed:-null}" "$runs" "$execs" "$secs" "$rate" "$size" "$crashes" "$ok")")
 done
 
 {
