@@ -72,7 +72,6 @@
 #include "bpftcp/bpf_counters.h"
 #include "bpftcp/delack_opt.h"
 #include "bpftcp/sock_state.bpf.h"
-#include "bpftcp/tcp_opt.bpf.h"
 
 #define AF_INET		2
 #define AF_INET6	10
@@ -81,7 +80,7 @@
 #define TCPHDR_SYN	0x02
 #define TCPHDR_ACK	0x10
 #define ENOENT		2
-#define EFAULT		14
+#define ENOSPC		28
 #define ENOMSG		42
 
 /* Flags this program turns on, and so the only ones it turns off. */
@@ -161,31 +160,30 @@ static __always_inline void local_setting(struct hdropt_delack_local *l)
 }
 
 /*
- * Finds our option in the packet in hand, or with @from_syn in the SYN (on
- * a SYN-ACK the SYN in hand, later the saved one).  Returns 0 and fills
- * @opt; -ENOMSG when there is none; LOAD_MALFORMED (1) when there is one but
- * it is malformed (counted); another negative errno when the header cannot
- * be read (-ENOENT: no SYN saved) or its option block is malformed (-EFAULT,
- * as bpf_load_hdr_opt() said).  The walk and the decoding are
- * hdropt_delack_find() (delack_opt.h), which the host tests and the
- * option-block fuzzer check.
+ * Finds our option in the packet in hand, or with @from_syn in the SYN
+ * (BPF_LOAD_HDR_OPT_TCP_SYN).  Returns 0 and fills @opt; -ENOMSG when there
+ * is none; -EBADMSG-like 1 when there is one but it is malformed (counted);
+ * another negative errno when the packet cannot be read.
  */
 #define LOAD_MALFORMED	1
 static __always_inline int load_option(struct bpf_sock_ops *skops, bool from_syn,
 				       struct hdropt_delack_opt *opt)
 {
-	__u8 hdr[BPFTCP_TCPHDR_BUF] = {};
-	int len, ret;
+	/* The kernel finds a kind-253 option by its ExID (RFC 6994) and copies
+	 * it whole, or the first sizeof(buf) bytes and -ENOSPC when longer. */
+	__u8 buf[16] = { HDROPT_DELACK_KIND, 4, HDROPT_DELACK_EXID >> 8, HDROPT_DELACK_EXID & 0xff };
+	int ret;
 
-	len = bpftcp_load_tcpopts(skops, from_syn, hdr);
-	if (len < 0)
-		return len;
-	ret = hdropt_delack_find(hdr + BPFTCP_TCPHDR_FIXED, len, opt);
-	if (ret == HDROPT_DELACK_ABSENT)
-		return -ENOMSG;
-	if (ret == HDROPT_DELACK_BADBLOCK)
-		return -EFAULT;
-	if (ret) {
+	ret = bpf_load_hdr_opt(skops, buf, sizeof(buf), from_syn ? BPF_LOAD_HDR_OPT_TCP_SYN : 0);
+	if (ret == -ENOSPC) {
+		BPFTCP_COUNT(malformed);
+		return LOAD_MALFORMED;
+	}
+	if (ret < 0)
+		return ret;
+	if (ret > (int)sizeof(buf))
+		ret = sizeof(buf);
+	if (hdropt_delack_decode(buf, ret, opt)) {
 		BPFTCP_COUNT(malformed);
 		return LOAD_MALFORMED;
 	}

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * The walk over a TCP option block that finds an RFC 6994 experimental
- * option by its ExID: a pure function shared by the header-option programs
- * (hdropt/<option>.bpf.c), which run it over the option bytes they copy from the
- * segment or the SYN, and by the host tests and the option-block fuzzer
- * (selftests/fuzz/tcpopt_walk_fuzz.c), which check it against an
- * independent walker.
+ * option by its ExID, as a pure function: the host tests and the
+ * option-block fuzzer (selftests/fuzz/tcpopt_walk_fuzz.c) check it against
+ * an independent walker.  The header-option programs (hdropt/<option>.bpf.c)
+ * still leave this walk to the kernel (bpf_load_hdr_opt()); this function
+ * has the kernel's rules, so that they can run it instead (not done yet:
+ * docs/reliability.md).
  *
  * It follows the kernel's own search for bpf_load_hdr_opt()
  * (bpf_search_tcp_opt() in net/core/filter.c), which follows
- * tcp_parse_options(), so the programs see exactly what they saw when the
- * kernel walked for them:
+ * tcp_parse_options():
  *   - EOL (kind 0) ends the block: not found;
  *   - NOP (kind 1) is one byte;
  *   - any other option needs its length byte inside the block, a length of

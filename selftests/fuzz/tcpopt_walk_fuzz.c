@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Structure-aware libFuzzer target for the walk over a whole TCP option
- * block, as the header-option programs do it: bpftcp_tcpopt_find()
- * (include/bpftcp/tcp_opt.h) and hdropt_delack_find() (delack_opt.h), the
- * functions hdropt/delack.bpf.c runs over the option bytes of the SYN or the
- * segment in hand.  Built with -fsanitize=fuzzer,address,undefined.
+ * block: bpftcp_tcpopt_find() (include/bpftcp/tcp_opt.h), the rules of the
+ * kernel's bpf_load_hdr_opt() search that hdropt/delack.bpf.c relies on, and
+ * hdropt_delack_find() (delack_opt.h), the program's verdict on a block.
+ * Built with -fsanitize=fuzzer,address,undefined.
  *
  * The input is not the block: tcpopt_build() (tcpopt_block.h) reads it as
  * a sequence of options (EOL, NOP, MSS, WS, SACK-perm, SACK, TS, TFO, ours
