@@ -106,12 +106,13 @@ EXAMPLES    := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(wildcard examples/
 
 # libFuzzer targets (selftests/fuzz/*_fuzz.c) -> build/fuzz/<name>: clang
 # with the fuzzer runtime (libclang-rt-19-dev) and ASan/UBSan.  'make fuzz'
-# runs each for FUZZ_TIME seconds; test_hdropt_fuzz runs a few thousand
-# inputs as part of 'make test'.
+# runs each for FUZZ_RUNS executions from its seed corpus
+# (selftests/fuzz/corpus/<name>/); test_fuzz runs each for a short fixed
+# number as part of 'make test'.
 FUZZ_SRCS   := $(wildcard selftests/fuzz/*_fuzz.c)
 FUZZERS     := $(patsubst selftests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_TIME   ?= 60
+FUZZ_RUNS   ?= 10000000
 
 # The link emulator (netns-tests/linkem/*.c), a plain user-space program.
 LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
@@ -122,7 +123,7 @@ LINKEM      := $(if $(LINKEM_SRCS),$(OUTPUT)/linkem)
 TCPSCRIPT_SRCS := $(wildcard validate/*.c)
 TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
 
-.PHONY: FORCE all deps run test validate build-validate bench compare fuzz install uninstall help clean check-deps selftests \
+.PHONY: FORCE all deps run test validate build-validate bench compare fuzz stress build-stress install uninstall help clean check-deps selftests \
 	build-run build-test build-bench build-compare compare-bbr build-compare-bbr
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
@@ -305,10 +306,23 @@ test: deps
 build-test: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT)
 	$(Q)bash scripts/run-tests.sh $(OUTPUT)
 
-# make fuzz: every fuzzer for FUZZ_TIME seconds (default 60), corpus kept in
-# $(OUTPUT)/fuzz/corpus/<name>; fails on the first crash, leaving its input.
+# make fuzz: every fuzzer for FUZZ_RUNS executions (default 10 million) from
+# its seed corpus, copied to $(OUTPUT)/fuzz/corpus/<name>; prints executions,
+# seconds, executions per second, corpus size and crashes per target and
+# writes them to $(OUTPUT)/fuzz/results.json.  A crash fails it, leaving the
+# input in $(OUTPUT)/fuzz/artifacts/<name>/.
 fuzz: $(FUZZERS)
-	$(Q)bash scripts/run-fuzz.sh $(OUTPUT) $(FUZZ_TIME)
+	$(Q)bash scripts/run-fuzz.sh -r $(FUZZ_RUNS) $(OUTPUT)
+
+# make stress: the reliability suites in full (scripts/stress.sh lists them;
+# docs/reliability.md): for now every fuzzer for FUZZ_RUNS executions.
+# Prints a summary table and writes $(OUTPUT)/stress/results.json.  Like
+# make test, run it under flock /tmp/bpftcp-priv.lock once privileged
+# suites are listed.
+stress: deps
+	$(Q)$(MAKE) --no-print-directory build-stress
+build-stress: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT)
+	$(Q)STRESS_FUZZ_RUNS=$(FUZZ_RUNS) bash scripts/stress.sh $(OUTPUT)
 
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))
 bench: deps
@@ -385,11 +399,12 @@ help:
 	@echo '  make compare    compare congestion controls on the emulated link (about 80 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make compare-bbr  only bbr vs bpf_bbr (scenario bbr), in $(OUTPUT)/compare-bbr'
-	@echo '  make fuzz       run every libFuzzer target for FUZZ_TIME seconds (default 60)'
+	@echo '  make fuzz       run every libFuzzer target for FUZZ_RUNS executions (default 10000000)'
+	@echo '  make stress     the reliability suites in full (docs/reliability.md): a summary and $(OUTPUT)/stress/results.json'
 	@echo '  make install    install bpftcp, its man pages, bash completion and systemd unit, an example'
 	@echo '                  bpftcp.conf, libbpftcp and its headers under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
-	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, UNITDIR=, DOCDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
+	@echo 'variables: V=1 (verbose), OUTPUT=, FUZZ_RUNS=, PREFIX=, DESTDIR=, UNITDIR=, DOCDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
 
 -include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/fuzz/*.d)
 

@@ -28,6 +28,7 @@
 #ifndef __bpf__
 #include <linux/types.h>
 #endif
+#include "bpftcp/tcp_opt.h"
 
 #define HDROPT_DELACK_KIND		253	/* RFC 4727/6994 experimental */
 #define HDROPT_DELACK_EXID		0xDA1C	/* not IANA-registered (see docs) */
@@ -139,6 +140,33 @@ static inline int hdropt_delack_decode(const __u8 *buf, __u32 buflen,
 	out->flags = buf[4];
 	out->max_delack_us = units * HDROPT_DELACK_UNIT_US;
 	return HDROPT_DELACK_OK;
+}
+
+/* What hdropt_delack_find() found when it is not a decoded option. */
+enum hdropt_delack_find {
+	HDROPT_DELACK_FOUND	= 0,	/* our option, valid: *out filled */
+	HDROPT_DELACK_ABSENT	= 1,	/* no option with our kind and ExID */
+	HDROPT_DELACK_BADBLOCK	= 2,	/* the option block itself is malformed */
+};
+
+/*
+ * What the program makes of a segment's option block @opts (@len bytes: the
+ * TCP header after its fixed 20): finds our option the way the kernel's
+ * bpf_load_hdr_opt() did (bpftcp_tcpopt_find()) and decodes it whole.
+ * Returns HDROPT_DELACK_FOUND (0) and fills @out; HDROPT_DELACK_ABSENT or
+ * HDROPT_DELACK_BADBLOCK; or, for an option with our kind and ExID that
+ * does not decode, the decoder's negative enum hdropt_delack_err (@out
+ * untouched).
+ */
+static inline int hdropt_delack_find(const __u8 *opts, __u32 len, struct hdropt_delack_opt *out)
+{
+	int off = bpftcp_tcpopt_find(opts, len, HDROPT_DELACK_KIND, HDROPT_DELACK_EXID);
+
+	if (off == BPFTCP_TCPOPT_ABSENT)
+		return HDROPT_DELACK_ABSENT;
+	if (off < 0)
+		return HDROPT_DELACK_BADBLOCK;
+	return hdropt_delack_decode(opts + off, opts[off + 1], out);
 }
 
 #ifndef __bpf__

@@ -9,7 +9,8 @@
  *     first 7 input bytes exactly (there is one encoding per value);
  *   - a rejection is one of the documented errors and leaves the output alone;
  *   - whatever the encoder accepts, the decoder gives back.
- * 'make fuzz' runs it for FUZZ_TIME seconds; 'make test' a few thousand runs.
+ * 'make fuzz' runs it from selftests/fuzz/corpus/hdropt_decode/ for FUZZ_RUNS
+ * executions; 'make test' (test_fuzz) for a short fixed number.
  */
 #include <stddef.h>
 #include <stdint.h>
