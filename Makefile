@@ -81,7 +81,7 @@ LIB_SRCS    := $(wildcard lib/*.c)
 # The library carries the BPF objects: build/lib/cc_table.c (generated)
 # embeds every congestion control's skeleton.
 LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/lib/cc_table.o
-LIB_VERSION := 0.1.0
+LIB_VERSION := 0.2.0
 LIB_SOMAJOR := 0
 LIB_MAP     := lib/libbpftcp.map
 LIBBPFTCP   := $(OUTPUT)/libbpftcp.a

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * libbpftcp: header options attached to cgroups (hdropt/delack.bpf.c).
+ * libbpftcp: header options attached to cgroups (hdropt/delack.bpf.c,
+ * hdropt/ccneg.bpf.c).
  *
  * An attachment is one loaded copy of the option program, with the
  * caller's settings baked into its read-only data, attached to one cgroup
  * v2 as a BPF link.  Everything that must outlive the caller is pinned
- * under <pin root>/opt/delack/<cgroup id>/:
+ * under <pin root>/opt/<option>/<cgroup id>/:
  *   link      the cgroup link (unpinning it detaches the program)
- *   config    the settings (.rodata), kconfig (the HZ the program uses)
+ *   config    the settings (.rodata), kconfig (delack: the HZ it uses)
  *   counters  the per-CPU counters, peers the peer-prefix LPM trie.
  * Per-socket records go to bpftcp's shared sk_local_storage map
  * (<pin root>/sock_state_v<N>, through libbpftcp__load_object()).
@@ -23,10 +24,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "libbpftcp_internal.h"
+#include "bpftcp/ccneg_opt.h"
 #include "bpftcp/delack_opt.h"
+#include "hdropt/ccneg.skel.h"
 #include "hdropt/delack.skel.h"
 
 #define OPT_DELACK "delack"
+#define OPT_CCNEG "ccneg"
 
 static const char *const pin_files[] = { "link", "config", "kconfig", "counters", "peers" };
 
@@ -127,10 +131,13 @@ static void key_to_cidr(const struct hdropt_peer_key *k, struct bpftcp_cidr *c)
 
 /* ------------------------------------------------------------- pins */
 
-/* <pin root>/opt/delack, created with @create. */
-static int opt_dir(char *buf, size_t len, bool create)
+/* <pin root>/opt/<option>, created with @create. */
+static int opt_dir(const char *option, char *buf, size_t len, bool create)
 {
-	return libbpftcp__pin_path(buf, len, "opt/" OPT_DELACK, create);
+	char sub[32];
+
+	snprintf(sub, sizeof(sub), "opt/%s", option);
+	return libbpftcp__pin_path(buf, len, sub, create);
 }
 
 static void unpin_dir(const char *dir)
@@ -139,6 +146,32 @@ static void unpin_dir(const char *dir)
 }
 
 /* ------------------------------------------------------------- attach */
+
+static int check_peers(const char *option, const struct bpftcp_cidr *peers, size_t cnt)
+{
+	if (cnt > HDROPT_PEERS_MAX || (cnt && !peers)) {
+		pr_warn("%s: %zu peer prefixes (at most %d)\n", option, cnt, HDROPT_PEERS_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		struct bpftcp_cidr c = peers[i];
+		unsigned int max = c.family == AF_INET ? 32 : 128;
+		char s[64];
+
+		if ((c.family != AF_INET && c.family != AF_INET6) || c.prefix > max) {
+			pr_warn("%s: peer %zu is not an IPv4 or IPv6 prefix\n", option, i);
+			return -EINVAL;
+		}
+		for (unsigned int bit = c.prefix; bit < max; bit++)
+			c.addr[bit / 8] &= ~(0x80 >> (bit % 8));
+		if (memcmp(&c, &peers[i], sizeof(c))) {
+			bpftcp_cidr_format(&peers[i], s, sizeof(s));
+			pr_warn("%s: peer %s has bits set beyond its prefix\n", option, s);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
 
 static int check_delack_opts(const struct bpftcp_delack_opts *o, __u32 floor, __u32 ceiling)
 {
@@ -154,75 +187,122 @@ static int check_delack_opts(const struct bpftcp_delack_opts *o, __u32 floor, __
 			ceiling, BPFTCP_DELACK_MAX_US);
 		return -EINVAL;
 	}
-	if (o->peers_cnt > BPFTCP_DELACK_PEERS_MAX || (o->peers_cnt && !o->peers)) {
-		pr_warn("delack: %zu peer prefixes (at most %d)\n", o->peers_cnt,
-			BPFTCP_DELACK_PEERS_MAX);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < o->peers_cnt; i++) {
-		struct bpftcp_cidr c = o->peers[i];
-		unsigned int max = c.family == AF_INET ? 32 : 128;
-		char s[64];
-
-		if ((c.family != AF_INET && c.family != AF_INET6) || c.prefix > max) {
-			pr_warn("delack: peer %zu is not an IPv4 or IPv6 prefix\n", i);
-			return -EINVAL;
-		}
-		for (unsigned int bit = c.prefix; bit < max; bit++)
-			c.addr[bit / 8] &= ~(0x80 >> (bit % 8));
-		if (memcmp(&c, &o->peers[i], sizeof(c))) {
-			bpftcp_cidr_format(&o->peers[i], s, sizeof(s));
-			pr_warn("delack: peer %s has bits set beyond its prefix\n", s);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	return check_peers(OPT_DELACK, o->peers, o->peers_cnt);
 }
 
-static int pin_maps(struct hdropt_delack *skel, const char *dir)
-{
-	const struct { struct bpf_map *map; const char *name; } pins[] = {
-		{ skel->maps.rodata, "config" },
-		{ skel->maps.kconfig, "kconfig" },
-		{ skel->maps.delack_counters, "counters" },
-		{ skel->maps.delack_peers, "peers" },
-	};
-	char path[PATH_MAX + 16];
-	int err;
+/* A map to pin under the attachment's directory. */
+struct pin_map {
+	struct bpf_map *map;
+	const char *name;
+};
 
-	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, pins[i].name);
-		err = bpf_map__pin(pins[i].map, path);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int fill_peers(struct hdropt_delack *skel, const struct bpftcp_delack_opts *o)
+static int fill_peers(struct bpf_map *map, const struct bpftcp_cidr *peers, size_t cnt)
 {
-	int fd = bpf_map__fd(skel->maps.delack_peers);
+	int fd = bpf_map__fd(map);
 	__u8 one = 1;
 
-	for (size_t i = 0; i < o->peers_cnt; i++) {
+	for (size_t i = 0; i < cnt; i++) {
 		struct hdropt_peer_key key;
 
-		cidr_to_key(&o->peers[i], &key);
+		cidr_to_key(&peers[i], &key);
 		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
 			return -errno;
 	}
 	return 0;
 }
 
+/*
+ * The attachment directory of @option for @cgroup: resolves the cgroup into
+ * @cgpath, and the directory into @dir; -EEXIST when attached already.
+ */
+static int attach_dir(const char *option, const char *cgroup, char *cgpath, size_t cglen,
+		      char *dir, size_t dirlen)
+{
+	char base[PATH_MAX], link[PATH_MAX + 48];
+	__u64 cgid;
+	int err;
+
+	err = bpftcp_cgroup_resolve(cgroup, cgpath, cglen, &cgid);
+	if (err)
+		return err;
+	err = opt_dir(option, base, sizeof(base), true);
+	if (err)
+		return err;
+	snprintf(dir, dirlen, "%s/%llu", base, (unsigned long long)cgid);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	if (access(link, F_OK) == 0)
+		return -EEXIST;
+	/* A directory without a link is what a crash mid-attach leaves. */
+	unpin_dir(dir);
+	return 0;
+}
+
+/*
+ * Loads @obj (its settings written, sharing the record map), fills the
+ * peers map, attaches @prog to @cgpath and pins the link and @maps under
+ * @dir.  Nothing is left half-attached on failure.
+ */
+static int load_attach_pin(const char *option, struct bpf_object *obj, struct bpf_program *prog,
+			   struct bpf_map *peers_map, const struct bpftcp_cidr *peers, size_t peers_cnt,
+			   const struct pin_map *maps, size_t nmaps, const char *cgpath, const char *dir)
+{
+	char path[PATH_MAX + 48];
+	struct bpf_link *link = NULL;
+	int cgfd = -1, err;
+
+	/* The per-socket records go to the map shared by every bpftcp object. */
+	err = libbpftcp__load_object(obj, true);
+	if (err) {
+		pr_warn("cannot load %s: %s\n", option, strerror(-err));
+		return err;
+	}
+	err = fill_peers(peers_map, peers, peers_cnt);
+	if (err) {
+		pr_warn("cannot fill the %s peers map: %s\n", option, strerror(-err));
+		return err;
+	}
+	cgfd = open(cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0) {
+		err = -errno;
+		pr_warn("cannot open cgroup %s: %s\n", cgpath, strerror(-err));
+		return err;
+	}
+	link = bpf_program__attach_cgroup(prog, cgfd);
+	if (!link) {
+		err = -errno;
+		pr_warn("cannot attach %s to cgroup %s: %s%s\n", option, cgpath, strerror(-err),
+			err == -EPERM ? " (a non-multi program is attached there already? see "
+					"'bpftool cgroup show')" : "");
+		close(cgfd);
+		return err;
+	}
+	err = libbpftcp__mkdir_p(dir, 0700);
+	for (size_t i = 0; !err && i < nmaps; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, maps[i].name);
+		err = bpf_map__pin(maps[i].map, path);
+	}
+	snprintf(path, sizeof(path), "%s/link", dir);
+	if (!err)
+		err = bpf_link__pin(link, path);
+	if (err) {
+		pr_warn("cannot pin %s under %s: %s\n", option, dir, strerror(-err));
+		/* Unpinned, the link goes with our fd below: nothing half-attached. */
+		unpin_dir(dir);
+	}
+	/* Closes our link fd; a pinned link stays attached.  (Disconnecting
+	 * first would skip the close and leak the fd.) */
+	bpf_link__destroy(link);
+	close(cgfd);
+	return err;
+}
+
 int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts *opts)
 {
-	char cgpath[PATH_MAX], base[PATH_MAX], dir[PATH_MAX + 32], path[PATH_MAX + 48];
+	char cgpath[PATH_MAX], dir[PATH_MAX + 32];
 	struct bpftcp_delack_opts o = { .sz = sizeof(o) };
 	struct hdropt_delack *skel = NULL;
-	struct bpf_link *link = NULL;
 	__u32 floor, ceiling;
-	int cgfd = -1, err;
-	__u64 cgid;
+	int err;
 
 	if (!opts || !OPTS_VALID(opts, bpftcp_delack_opts))
 		return -EINVAL;
@@ -237,18 +317,9 @@ int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts
 	err = check_delack_opts(&o, floor, ceiling);
 	if (err)
 		return err;
-	err = bpftcp_cgroup_resolve(cgroup, cgpath, sizeof(cgpath), &cgid);
+	err = attach_dir(OPT_DELACK, cgroup, cgpath, sizeof(cgpath), dir, sizeof(dir));
 	if (err)
 		return err;
-	err = opt_dir(base, sizeof(base), true);
-	if (err)
-		return err;
-	snprintf(dir, sizeof(dir), "%s/%llu", base, (unsigned long long)cgid);
-	snprintf(path, sizeof(path), "%s/link", dir);
-	if (access(path, F_OK) == 0)
-		return -EEXIST;
-	/* A directory without a link is what a crash mid-attach leaves. */
-	unpin_dir(dir);
 
 	skel = hdropt_delack__open();
 	if (!skel) {
@@ -263,62 +334,165 @@ int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts
 	skel->rodata->cfg_record = o.record;
 	snprintf((char *)skel->rodata->cfg_cgroup_path, sizeof(skel->rodata->cfg_cgroup_path),
 		 "%s", cgpath);
-	/* The per-socket records go to the map shared by every bpftcp object. */
-	err = libbpftcp__load_object(skel->obj, true);
-	if (err) {
-		pr_warn("cannot load delack: %s\n", strerror(-err));
-		goto out;
+	{
+		const struct pin_map maps[] = {
+			{ skel->maps.rodata, "config" },
+			{ skel->maps.kconfig, "kconfig" },
+			{ skel->maps.delack_counters, "counters" },
+			{ skel->maps.delack_peers, "peers" },
+		};
+
+		err = load_attach_pin(OPT_DELACK, skel->obj, skel->progs.bpftcp_delack,
+				      skel->maps.delack_peers, o.peers, o.peers_cnt, maps,
+				      sizeof(maps) / sizeof(maps[0]), cgpath, dir);
 	}
-	err = fill_peers(skel, &o);
-	if (err) {
-		pr_warn("cannot fill the delack peers map: %s\n", strerror(-err));
-		goto out;
+	hdropt_delack__destroy(skel);
+	return err;
+}
+
+/* Does the kernel offer @kname now? */
+static bool cc_available(const char *kname)
+{
+	char avail[4096];
+
+	return !bpftcp_cc_available(avail, sizeof(avail)) && libbpftcp__word_in_list(avail, kname);
+}
+
+/*
+ * Resolves a --prefer/--fallback name into its registry entry and the
+ * kernel name to switch to (@kname, BPFTCP_CA_NAME_MAX bytes): the name as
+ * given if the kernel offers it, else, for a short name, bpftcp's
+ * bpf_<name> if registered.
+ */
+static int resolve_alg(const char *what, const char *name, const struct hdropt_ccneg_alg **alg,
+		       char *kname)
+{
+	char bpf_name[BPFTCP_CA_NAME_MAX + 8];
+
+	if (!name || !*name || strlen(name) >= BPFTCP_CA_NAME_MAX) {
+		pr_warn("ccneg: %s: '%s' is not an algorithm name\n", what, name ? name : "");
+		return -EINVAL;
 	}
-	cgfd = open(cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cgfd < 0) {
+	*alg = hdropt_ccneg_alg_by_name(name);
+	if (!*alg) {
+		pr_warn("ccneg: %s: '%s' has no id in the ccneg registry (docs/hdropt-ccneg.md)\n",
+			what, name);
+		return -EINVAL;
+	}
+	if (cc_available(name)) {
+		snprintf(kname, BPFTCP_CA_NAME_MAX, "%s", name);
+		return 0;
+	}
+	snprintf(bpf_name, sizeof(bpf_name), "bpf_%s", name);
+	if (strncmp(name, "bpf_", 4) && strlen(bpf_name) < BPFTCP_CA_NAME_MAX &&
+	    cc_available(bpf_name)) {
+		snprintf(kname, BPFTCP_CA_NAME_MAX, "%s", bpf_name);
+		return 0;
+	}
+	pr_warn("ccneg: %s: the kernel offers no '%s'%s\n", what, name,
+		strncmp(name, "bpf_", 4) ? "" : " (not registered)");
+	return -ENOENT;
+}
+
+int bpftcp_opt_ccneg_attach(const char *cgroup, const struct bpftcp_ccneg_opts *opts)
+{
+	char cgpath[PATH_MAX], dir[PATH_MAX + 32], kname[BPFTCP_CA_NAME_MAX];
+	const char *const *prefer;
+	const struct hdropt_ccneg_alg *alg;
+	const struct bpftcp_cidr *peers;
+	struct hdropt_ccneg *skel = NULL;
+	size_t prefer_cnt, peers_cnt;
+	const char *fallback;
+	bool ecn = false;
+	int err;
+
+	if (!opts || !OPTS_VALID(opts, bpftcp_ccneg_opts))
+		return -EINVAL;
+	prefer = OPTS_GET(opts, prefer, NULL);
+	prefer_cnt = OPTS_GET(opts, prefer_cnt, 0);
+	fallback = OPTS_GET(opts, fallback, NULL);
+	peers = OPTS_GET(opts, peers, NULL);
+	peers_cnt = OPTS_GET(opts, peers_cnt, 0);
+	if (!prefer || !prefer_cnt || prefer_cnt > BPFTCP_CCNEG_PREFER_MAX) {
+		pr_warn("ccneg: %zu preferred algorithms (1 to %d)\n", prefer_cnt,
+			BPFTCP_CCNEG_PREFER_MAX);
+		return -EINVAL;
+	}
+	if (!fallback) {
+		pr_warn("ccneg: no fallback algorithm\n");
+		return -EINVAL;
+	}
+	err = check_peers(OPT_CCNEG, peers, peers_cnt);
+	if (err)
+		return err;
+	skel = hdropt_ccneg__open();
+	if (!skel) {
 		err = -errno;
-		pr_warn("cannot open cgroup %s: %s\n", cgpath, strerror(-err));
-		goto out;
+		pr_warn("cannot open the ccneg BPF object: %s\n", strerror(-err));
+		return err;
 	}
-	link = bpf_program__attach_cgroup(skel->progs.bpftcp_delack, cgfd);
-	if (!link) {
-		err = -errno;
-		pr_warn("cannot attach delack to cgroup %s: %s%s\n", cgpath, strerror(-err),
-			err == -EPERM ? " (a non-multi program is attached there already? see "
-					"'bpftool cgroup show')" : "");
-		goto out;
+	for (size_t i = 0; i < prefer_cnt; i++) {
+		err = resolve_alg("--prefer", prefer[i], &alg, kname);
+		if (err)
+			goto out;
+		for (size_t j = 0; j < i; j++) {
+			if (skel->rodata->cfg_prefer_ids[j] == alg->id) {
+				pr_warn("ccneg: --prefer names %s twice\n", alg->name);
+				err = -EINVAL;
+				goto out;
+			}
+		}
+		skel->rodata->cfg_prefer_ids[i] = alg->id;
+		memcpy((char *)skel->rodata->cfg_prefer_names[i], kname, sizeof(kname));
+		ecn |= alg->needs_ecn;
 	}
-	err = libbpftcp__mkdir_p(dir, 0700);
-	if (!err)
-		err = pin_maps(skel, dir);
-	if (!err)
-		err = bpf_link__pin(link, path);
-	if (err) {
-		pr_warn("cannot pin delack under %s: %s\n", dir, strerror(-err));
-		/* Unpinned, the link goes with our fd below: nothing half-attached. */
-		unpin_dir(dir);
+	skel->rodata->cfg_prefer_cnt = (__u8)prefer_cnt;
+	err = resolve_alg("--fallback", fallback, &alg, kname);
+	if (err)
+		goto out;
+	skel->rodata->cfg_fallback_id = alg->id;
+	memcpy((char *)skel->rodata->cfg_fallback_name, kname, sizeof(kname));
+	ecn |= alg->needs_ecn;
+	skel->rodata->cfg_ecn = ecn;
+	skel->rodata->cfg_peers_restricted = peers_cnt > 0;
+	skel->rodata->cfg_record = OPTS_GET(opts, record, false);
+	err = attach_dir(OPT_CCNEG, cgroup, cgpath, sizeof(cgpath), dir, sizeof(dir));
+	if (err)
+		goto out;
+	snprintf((char *)skel->rodata->cfg_cgroup_path, sizeof(skel->rodata->cfg_cgroup_path),
+		 "%s", cgpath);
+	{
+		const struct pin_map maps[] = {
+			{ skel->maps.rodata, "config" },
+			{ skel->maps.ccneg_counters, "counters" },
+			{ skel->maps.ccneg_peers, "peers" },
+		};
+
+		err = load_attach_pin(OPT_CCNEG, skel->obj, skel->progs.bpftcp_ccneg,
+				      skel->maps.ccneg_peers, peers, peers_cnt, maps,
+				      sizeof(maps) / sizeof(maps[0]), cgpath, dir);
 	}
 out:
-	/* Closes our link fd; a pinned link stays attached.  (Disconnecting
-	 * first would skip the close and leak the fd.) */
-	bpf_link__destroy(link);
-	if (cgfd >= 0)
-		close(cgfd);
-	hdropt_delack__destroy(skel);
+	hdropt_ccneg__destroy(skel);
 	return err;
 }
 
 /* ------------------------------------------------------------- reading */
 
 /* One attachment as read from its pins; a's pointers point into it. */
-struct delack_pins {
+struct opt_pins {
 	struct bpftcp_opt_attachment a;
 	char dir[PATH_MAX];
-	struct hdropt_delack__rodata cfg;
+	union {
+		struct hdropt_delack__rodata delack;
+		struct hdropt_ccneg__rodata ccneg;
+	} cfg;
 	struct bpftcp_cidr *peers;
+	size_t peers_cnt;
 };
 
-static int read_config(const char *dir, struct delack_pins *p)
+/* The settings (@size bytes of the pinned .rodata) of the attachment at @dir. */
+static int read_config(const char *dir, void *cfg, size_t size)
 {
 	char path[PATH_MAX + 16];
 	struct bpf_map_info info = {};
@@ -332,7 +506,7 @@ static int read_config(const char *dir, struct delack_pins *p)
 		return -errno;
 	err = libbpftcp__map_info(fd, &info);
 	/* A pin from another bpftcp version has another layout. */
-	if (!err && info.value_size < sizeof(p->cfg))
+	if (!err && info.value_size < size)
 		err = -EPROTO;
 	if (!err) {
 		val = calloc(1, info.value_size);
@@ -341,23 +515,32 @@ static int read_config(const char *dir, struct delack_pins *p)
 		else if (bpf_map_lookup_elem(fd, &zero, val))
 			err = -errno;
 		else
-			memcpy(&p->cfg, val, sizeof(p->cfg));
+			memcpy(cfg, val, size);
 	}
 	free(val);
 	close(fd);
-	if (err)
-		return err;
+	return err;
+}
+
+/* delack's HZ, from its pinned .kconfig; 0 if unknown. */
+static unsigned int read_hz(const char *dir)
+{
+	char path[PATH_MAX + 16];
+	unsigned int hz = 0;
+	__u32 zero = 0;
+	int fd;
+
 	snprintf(path, sizeof(path), "%s/kconfig", dir);
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
-		if (bpf_map_lookup_elem(fd, &zero, &p->a.delack.hz))
-			p->a.delack.hz = 0;
+		if (bpf_map_lookup_elem(fd, &zero, &hz))
+			hz = 0;
 		close(fd);
 	}
-	return 0;
+	return hz;
 }
 
-static void read_counters(const char *dir, struct bpftcp_delack_counters *out)
+static void read_delack_counters(const char *dir, struct bpftcp_delack_counters *out)
 {
 	struct hdropt_delack_counters c;
 	char path[PATH_MAX + 16];
@@ -372,7 +555,24 @@ static void read_counters(const char *dir, struct bpftcp_delack_counters *out)
 	};
 }
 
-static int read_peers(const char *dir, struct delack_pins *p)
+static void read_ccneg_counters(const char *dir, struct bpftcp_ccneg_counters *out)
+{
+	struct hdropt_ccneg_counters c;
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/counters", dir);
+	libbpftcp__counters_read_pinned(path, &c, sizeof(c),
+					offsetof(struct hdropt_ccneg_counters, last_err_line));
+	*out = (struct bpftcp_ccneg_counters){
+		.offered = c.offered, .answered = c.answered, .fallback = c.fallback,
+		.no_common = c.no_common, .malformed = c.malformed, .no_room = c.no_room,
+		.errors = c.errors, .last_err_line = c.last_err_line,
+	};
+	for (int i = 0; i < BPFTCP_CCNEG_PREFER_MAX; i++)
+		out->chosen[i] = c.chosen[i];
+}
+
+static int read_peers(const char *dir, struct opt_pins *p)
 {
 	struct hdropt_peer_key key, next, *prev = NULL;
 	char path[PATH_MAX + 16];
@@ -387,8 +587,8 @@ static int read_peers(const char *dir, struct delack_pins *p)
 		close(fd);
 		return -ENOMEM;
 	}
-	while (p->a.delack.peers_cnt < HDROPT_PEERS_MAX && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key_to_cidr(&next, &p->peers[p->a.delack.peers_cnt++]);
+	while (p->peers_cnt < HDROPT_PEERS_MAX && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key_to_cidr(&next, &p->peers[p->peers_cnt++]);
 		key = next;
 		prev = &key;
 	}
@@ -419,54 +619,97 @@ bool libbpftcp__link_holds_cgroup(const char *dir)
 	return ok;
 }
 
-static int load_attachment(const char *base, const char *name, struct delack_pins *p)
+static void fill_delack(struct opt_pins *p)
 {
+	const struct hdropt_delack__rodata *cfg = &p->cfg.delack;
 	struct hdropt_delack_local local = {};
+
+	p->a.cgroup = (const char *)cfg->cfg_cgroup_path;
+	p->a.delack.max_delack_us = cfg->cfg_max_delack_us;
+	p->a.delack.hz = read_hz(p->dir);
+	if (p->a.delack.hz) {
+		hdropt_delack_local(cfg->cfg_max_delack_us, p->a.delack.hz, &local);
+		p->a.delack.advertised_us = local.advertise_us;
+	}
+	p->a.delack.rto_floor_us = cfg->cfg_rto_floor_us;
+	p->a.delack.rto_ceiling_us = cfg->cfg_rto_ceiling_us;
+	p->a.delack.record = cfg->cfg_record;
+	p->a.delack.peers_restricted = cfg->cfg_peers_restricted;
+	p->a.delack.peers = p->peers;
+	p->a.delack.peers_cnt = p->peers_cnt;
+	read_delack_counters(p->dir, &p->a.counters);
+}
+
+static int fill_ccneg(struct opt_pins *p)
+{
+	struct hdropt_ccneg__rodata *cfg = &p->cfg.ccneg;
+
+	if (!cfg->cfg_prefer_cnt || cfg->cfg_prefer_cnt > BPFTCP_CCNEG_PREFER_MAX)
+		return -EPROTO;
+	p->a.cgroup = (const char *)cfg->cfg_cgroup_path;
+	p->a.ccneg.prefer_cnt = cfg->cfg_prefer_cnt;
+	for (int i = 0; i < cfg->cfg_prefer_cnt; i++) {
+		((char *)cfg->cfg_prefer_names[i])[BPFTCP_CA_NAME_MAX - 1] = '\0';
+		p->a.ccneg.prefer[i] = (const char *)cfg->cfg_prefer_names[i];
+		p->a.ccneg.prefer_ids[i] = cfg->cfg_prefer_ids[i];
+	}
+	((char *)cfg->cfg_fallback_name)[BPFTCP_CA_NAME_MAX - 1] = '\0';
+	p->a.ccneg.fallback = (const char *)cfg->cfg_fallback_name;
+	p->a.ccneg.fallback_id = cfg->cfg_fallback_id;
+	p->a.ccneg.ecn = cfg->cfg_ecn;
+	p->a.ccneg.record = cfg->cfg_record;
+	p->a.ccneg.peers_restricted = cfg->cfg_peers_restricted;
+	p->a.ccneg.peers = p->peers;
+	p->a.ccneg.peers_cnt = p->peers_cnt;
+	read_ccneg_counters(p->dir, &p->a.ccneg.counters);
+	return 0;
+}
+
+static int load_attachment(const char *option, const char *base, const char *name,
+			   struct opt_pins *p)
+{
+	bool delack = !strcmp(option, OPT_DELACK);
 	char *end;
 	int err;
 
 	memset(p, 0, sizeof(*p));
 	p->a.sz = sizeof(p->a);
-	p->a.option = OPT_DELACK;
+	p->a.option = delack ? OPT_DELACK : OPT_CCNEG;
 	p->a.cgroup_id = strtoull(name, &end, 10);
 	if (*end || !p->a.cgroup_id)
 		return -EINVAL;
 	snprintf(p->dir, sizeof(p->dir), "%s/%s", base, name);
-	err = read_config(p->dir, p);
+	err = delack ? read_config(p->dir, &p->cfg.delack, sizeof(p->cfg.delack)) :
+		       read_config(p->dir, &p->cfg.ccneg, sizeof(p->cfg.ccneg));
 	if (err)
 		return err;
 	err = read_peers(p->dir, p);
 	if (err)
 		return err;
-	p->cfg.cfg_cgroup_path[sizeof(p->cfg.cfg_cgroup_path) - 1] = '\0';
-	p->a.cgroup = (const char *)p->cfg.cfg_cgroup_path;
+	/* Both layouts end with the 256-byte cgroup path. */
+	if (delack)
+		p->cfg.delack.cfg_cgroup_path[sizeof(p->cfg.delack.cfg_cgroup_path) - 1] = '\0';
+	else
+		p->cfg.ccneg.cfg_cgroup_path[sizeof(p->cfg.ccneg.cfg_cgroup_path) - 1] = '\0';
 	p->a.pin = p->dir;
 	p->a.attached = libbpftcp__link_holds_cgroup(p->dir);
-	p->a.delack.max_delack_us = p->cfg.cfg_max_delack_us;
-	if (p->a.delack.hz) {
-		hdropt_delack_local(p->cfg.cfg_max_delack_us, p->a.delack.hz, &local);
-		p->a.delack.advertised_us = local.advertise_us;
+	if (delack) {
+		fill_delack(p);
+		return 0;
 	}
-	p->a.delack.rto_floor_us = p->cfg.cfg_rto_floor_us;
-	p->a.delack.rto_ceiling_us = p->cfg.cfg_rto_ceiling_us;
-	p->a.delack.record = p->cfg.cfg_record;
-	p->a.delack.peers_restricted = p->cfg.cfg_peers_restricted;
-	p->a.delack.peers = p->peers;
-	read_counters(p->dir, &p->a.counters);
-	return 0;
+	return fill_ccneg(p);
 }
 
-int bpftcp_opt_foreach(const char *option, bpftcp_opt_attachment_fn fn, void *ctx)
+/* Calls @fn for each attachment of @option; adds how many to *@n. */
+static int foreach_of(const char *option, bpftcp_opt_attachment_fn fn, void *ctx, int *n)
 {
 	char base[PATH_MAX];
-	struct delack_pins *p;
+	struct opt_pins *p;
 	struct dirent *de;
-	int ret = 0, n = 0;
+	int ret = 0;
 	DIR *d;
 
-	if (option && strcmp(option, OPT_DELACK))
-		return -EINVAL;
-	if (opt_dir(base, sizeof(base), false))
+	if (opt_dir(option, base, sizeof(base), false))
 		return 0;
 	d = opendir(base);
 	if (!d)
@@ -479,11 +722,11 @@ int bpftcp_opt_foreach(const char *option, bpftcp_opt_attachment_fn fn, void *ct
 	while (!ret && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (load_attachment(base, de->d_name, p)) {
-			pr_info("skipping %s/%s: not a bpftcp delack pin of this version\n", base,
-				de->d_name);
+		if (load_attachment(option, base, de->d_name, p)) {
+			pr_info("skipping %s/%s: not a bpftcp %s pin of this version\n", base,
+				de->d_name, option);
 		} else {
-			n++;
+			(*n)++;
 			ret = fn ? fn(&p->a, ctx) : 0;
 		}
 		free(p->peers);
@@ -491,6 +734,24 @@ int bpftcp_opt_foreach(const char *option, bpftcp_opt_attachment_fn fn, void *ct
 	}
 	free(p);
 	closedir(d);
+	return ret;
+}
+
+static bool known_option(const char *option)
+{
+	return option && (!strcmp(option, OPT_DELACK) || !strcmp(option, OPT_CCNEG));
+}
+
+int bpftcp_opt_foreach(const char *option, bpftcp_opt_attachment_fn fn, void *ctx)
+{
+	int ret = 0, n = 0;
+
+	if (option && !known_option(option))
+		return -EINVAL;
+	if (!option || !strcmp(option, OPT_DELACK))
+		ret = foreach_of(OPT_DELACK, fn, ctx, &n);
+	if (!ret && (!option || !strcmp(option, OPT_CCNEG)))
+		ret = foreach_of(OPT_CCNEG, fn, ctx, &n);
 	return ret ? ret : n;
 }
 
@@ -517,7 +778,7 @@ int bpftcp_opt_detach(const char *option, const char *cgroup)
 	__u64 cgid = 0;
 	int err;
 
-	if (!option || strcmp(option, OPT_DELACK))
+	if (!known_option(option))
 		return -EINVAL;
 	err = bpftcp_cgroup_resolve(cgroup, cgpath, sizeof(cgpath), &cgid);
 	if (err) {
@@ -525,11 +786,11 @@ int bpftcp_opt_detach(const char *option, const char *cgroup)
 		 * it was attached with, so a dead attachment can be removed. */
 		struct find_by_path f = { .path = cgroup };
 
-		if (!cgroup || bpftcp_opt_foreach(OPT_DELACK, match_path, &f) != 1)
+		if (!cgroup || bpftcp_opt_foreach(option, match_path, &f) != 1)
 			return err;
 		cgid = f.id;
 	}
-	if (opt_dir(base, sizeof(base), false))
+	if (opt_dir(option, base, sizeof(base), false))
 		return -ENOENT;
 	snprintf(dir, sizeof(dir), "%s/%llu", base, (unsigned long long)cgid);
 	snprintf(link, sizeof(link), "%s/link", dir);

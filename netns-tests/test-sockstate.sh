@@ -29,7 +29,7 @@ sockstate_ss_decodes_record() {
 	# The record map is pinned under the bpffs bpftcp uses: /sys/fs/bpf if
 	# mounted there, else the first bpffs in /proc/mounts.
 	bpffs=$(awk '$3 == "bpf" { if (!m || $2 == "/sys/fs/bpf") m = $2 } END { print m }' /proc/mounts)
-	map=$bpffs/bpftcp/sock_state_v2
+	map=$bpffs/bpftcp/sock_state_v3
 	[ -e "$map" ] || fail "no record map pinned at $map"
 	id=$(bpftool -j map show pinned "$map" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])') ||
 		fail "bpftool cannot show $map"

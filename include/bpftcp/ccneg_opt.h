@@ -80,6 +80,10 @@ enum hdropt_ccneg_id {
 	HDROPT_CCNEG_ID__LAST		= 17,
 };
 
+/* Keeps clang from turning a byte loop into a call to memcpy(), which BPF
+ * does not have for a variable length. */
+#define HDROPT_CCNEG_NO_MEMCPY()	__asm__ __volatile__("" ::: "memory")
+
 /* A decoded option. */
 struct hdropt_ccneg_opt {
 	__u8 flags;			/* HDROPT_CCNEG_F_* */
@@ -152,6 +156,7 @@ static inline int hdropt_ccneg_encode(__u8 *buf, __u32 buflen, const struct hdro
 		if (i >= opt->n)
 			break;
 		buf[HDROPT_CCNEG_HDR_LEN + i] = opt->ids[i];
+		HDROPT_CCNEG_NO_MEMCPY();
 	}
 	return (int)len;
 }
@@ -187,11 +192,16 @@ static inline int hdropt_ccneg_decode(const __u8 *buf, __u32 buflen, struct hdro
 		if (i >= o.n)
 			break;
 		o.ids[i] = buf[HDROPT_CCNEG_HDR_LEN + i];
+		HDROPT_CCNEG_NO_MEMCPY();
 	}
 	err = hdropt_ccneg_check(&o);
 	if (err)
 		return err;
-	*out = o;
+	/* Field by field: BPF has no memcpy for a struct copy. */
+	out->flags = o.flags;
+	out->n = o.n;
+	for (__u32 i = 0; i < HDROPT_CCNEG_IDS_MAX; i++)
+		out->ids[i] = o.ids[i];
 	return HDROPT_CCNEG_OK;
 }
 
