@@ -74,7 +74,6 @@
 #include "bpftcp/bpf_counters.h"
 #include "bpftcp/ccneg_opt.h"
 #include "bpftcp/hdropt.bpf.h"
-#include "bpftcp/sock_state.bpf.h"
 
 #define NAME_LEN	BPFTCP_CA_NAME_MAX
 #define SLOT_FALLBACK	0xff
@@ -134,10 +133,7 @@ static __always_inline void cb_flags_on(struct bpf_sock_ops *skops, __u32 flags)
  * still needs them (hdropt_cb_flags_release()). */
 static __always_inline void cb_flags_off(struct bpf_sock_ops *skops)
 {
-	struct bpf_sock *sk = skops->sk;	/* read once: the verifier tracks one pointer */
-	struct bpftcp_sock_state *st = sk ? bpftcp_sock_state_get(sk, false, NULL) : NULL;
-
-	if (hdropt_cb_flags_release(skops, st))
+	if (hdropt_cb_flags_release(skops, hdropt_sock_state(skops, false)))
 		BPFTCP_ERR();
 }
 
@@ -157,12 +153,8 @@ static __always_inline void prefer_ids(__u8 *ids)
 
 static __always_inline struct bpftcp_ccneg_state *sock_record(struct bpf_sock_ops *skops, bool create)
 {
-	struct bpftcp_sock_state *st;
-	struct bpf_sock *sk = skops->sk;
+	struct bpftcp_sock_state *st = hdropt_sock_state(skops, create);
 
-	if (!sk)
-		return NULL;
-	st = bpftcp_sock_state_get(sk, create, NULL);
 	return st ? &st->ccneg : NULL;
 }
 
@@ -177,18 +169,13 @@ static __always_inline struct bpftcp_ccneg_state *sock_record(struct bpf_sock_op
 static __always_inline int load_option(struct bpf_sock_ops *skops, bool from_syn,
 				       struct hdropt_ccneg_opt *opt)
 {
-	/* The kernel finds a kind-253 option by its ExID (RFC 6994) and copies
-	 * it whole, or the first sizeof(buf) bytes and -ENOSPC when longer. */
-	__u8 buf[16] = { HDROPT_CCNEG_KIND, 4, HDROPT_CCNEG_EXID >> 8, HDROPT_CCNEG_EXID & 0xff };
-	int ret;
+	__u8 buf[16] = {};
+	int ret = hdropt_load(skops, from_syn, HDROPT_CCNEG_EXID, buf, sizeof(buf));
 
-	ret = bpf_load_hdr_opt(skops, buf, sizeof(buf), from_syn ? BPF_LOAD_HDR_OPT_TCP_SYN : 0);
-	if (ret == -ENOSPC)
+	if (ret == HDROPT_LOAD_TOO_LONG)
 		return LOAD_MALFORMED;
 	if (ret < 0)
 		return ret;
-	if (ret > (int)sizeof(buf))
-		ret = sizeof(buf);
 	if (hdropt_ccneg_decode(buf, ret, opt))
 		return LOAD_MALFORMED;
 	return 0;
@@ -326,13 +313,8 @@ static __always_inline int choose(const struct hdropt_ccneg_opt *offer)
 
 static __always_inline void on_listen(struct bpf_sock_ops *skops)
 {
-	if (hdropt_listener_save_syn(skops)) {
-		/* Without the saved SYN we could not honour what we answer:
-		 * stay silent on this listener. */
+	if (hdropt_on_listen(skops))
 		BPFTCP_ERR();
-		return;
-	}
-	cb_flags_on(skops, BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 }
 
 static __always_inline void on_connect(struct bpf_sock_ops *skops)

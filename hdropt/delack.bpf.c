@@ -76,7 +76,6 @@
 #include "bpftcp/bpf_counters.h"
 #include "bpftcp/delack_opt.h"
 #include "bpftcp/hdropt.bpf.h"
-#include "bpftcp/sock_state.bpf.h"
 
 /* Admin settings, set by 'bpftcp opt attach delack' before load. */
 const volatile __u32 cfg_max_delack_us = 20000;
@@ -117,10 +116,7 @@ static __always_inline void cb_flags_on(struct bpf_sock_ops *skops, __u32 flags)
 /* Done with the option callbacks (unless another option program is not). */
 static __always_inline void cb_flags_off(struct bpf_sock_ops *skops)
 {
-	struct bpf_sock *sk = skops->sk;	/* read once: the verifier tracks one pointer */
-	struct bpftcp_sock_state *st = sk ? bpftcp_sock_state_get(sk, false, NULL) : NULL;
-
-	if (hdropt_cb_flags_release(skops, st))
+	if (hdropt_cb_flags_release(skops, hdropt_sock_state(skops, false)))
 		BPFTCP_ERR();
 }
 
@@ -139,20 +135,15 @@ static __always_inline void local_setting(struct hdropt_delack_local *l)
 static __always_inline int load_option(struct bpf_sock_ops *skops, bool from_syn,
 				       struct hdropt_delack_opt *opt)
 {
-	/* The kernel finds a kind-253 option by its ExID (RFC 6994) and copies
-	 * it whole, or the first sizeof(buf) bytes and -ENOSPC when longer. */
-	__u8 buf[16] = { HDROPT_DELACK_KIND, 4, HDROPT_DELACK_EXID >> 8, HDROPT_DELACK_EXID & 0xff };
-	int ret;
+	__u8 buf[16] = {};
+	int ret = hdropt_load(skops, from_syn, HDROPT_DELACK_EXID, buf, sizeof(buf));
 
-	ret = bpf_load_hdr_opt(skops, buf, sizeof(buf), from_syn ? BPF_LOAD_HDR_OPT_TCP_SYN : 0);
-	if (ret == -ENOSPC) {
+	if (ret == HDROPT_LOAD_TOO_LONG) {
 		BPFTCP_COUNT(malformed);
 		return LOAD_MALFORMED;
 	}
 	if (ret < 0)
 		return ret;
-	if (ret > (int)sizeof(buf))
-		ret = sizeof(buf);
 	if (hdropt_delack_decode(buf, ret, opt)) {
 		BPFTCP_COUNT(malformed);
 		return LOAD_MALFORMED;
@@ -199,12 +190,8 @@ static __always_inline int reserve_option(struct bpf_sock_ops *skops)
  */
 static __always_inline struct bpftcp_delack_state *sock_record(struct bpf_sock_ops *skops, bool create)
 {
-	struct bpftcp_sock_state *st;
-	struct bpf_sock *sk = skops->sk;
+	struct bpftcp_sock_state *st = hdropt_sock_state(skops, create);
 
-	if (!sk)
-		return NULL;
-	st = bpftcp_sock_state_get(sk, create, NULL);
 	return st ? &st->delack : NULL;
 }
 
@@ -244,15 +231,8 @@ static __always_inline void apply(struct bpf_sock_ops *skops, struct bpftcp_dela
 
 static __always_inline void on_listen(struct bpf_sock_ops *skops)
 {
-	/* The passive side reads the client's option from the saved SYN when
-	 * the connection is established. */
-	if (hdropt_listener_save_syn(skops)) {
-		/* Without the saved SYN we could not honour what we answer:
-		 * stay silent on this listener. */
+	if (hdropt_on_listen(skops))
 		BPFTCP_ERR();
-		return;
-	}
-	cb_flags_on(skops, BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 }
 
 static __always_inline void on_connect(struct bpf_sock_ops *skops)

@@ -491,6 +491,21 @@ static int attach_delack(const struct opt_attach_args *a, const char *cgpath)
 	return 0;
 }
 
+/* {"attached": {...}}: what an attach printed in JSON mode. */
+static void json_attached(const char *option, const char *cgpath, __u64 cgid, bool record)
+{
+	json_obj_open(&g_json);
+	json_key(&g_json, "attached");
+	json_obj_open(&g_json);
+	json_kv_str(&g_json, "option", option);
+	json_kv_str(&g_json, "cgroup", cgpath);
+	json_kv_u64(&g_json, "cgroup_id", cgid);
+	json_kv_bool(&g_json, "record", record);
+	json_obj_close(&g_json);
+	json_obj_close(&g_json);
+	json_finish(&g_json);
+}
+
 static int attach_ccneg(const struct opt_ccneg_args *a, const char *cgpath)
 {
 	BPFTCP_OPTS(bpftcp_ccneg_opts, o,
@@ -537,16 +552,7 @@ static int do_attach_ccneg(int argc, char **argv)
 	    attach_ccneg(a, cgpath)) {
 		ret = EXIT_FAIL;
 	} else if (g_opts.json) {
-		json_obj_open(&g_json);
-		json_key(&g_json, "attached");
-		json_obj_open(&g_json);
-		json_kv_str(&g_json, "option", "ccneg");
-		json_kv_str(&g_json, "cgroup", cgpath);
-		json_kv_u64(&g_json, "cgroup_id", cgid);
-		json_kv_bool(&g_json, "record", a->record);
-		json_obj_close(&g_json);
-		json_obj_close(&g_json);
-		json_finish(&g_json);
+		json_attached("ccneg", cgpath, cgid, a->record);
 	} else {
 		printf("attached ccneg to %s (prefer ", cgpath);
 		for (size_t i = 0; i < a->prefer_cnt; i++)
@@ -581,16 +587,7 @@ static int do_attach(int argc, char **argv)
 	    attach_delack(a, cgpath)) {
 		ret = EXIT_FAIL;
 	} else if (g_opts.json) {
-		json_obj_open(&g_json);
-		json_key(&g_json, "attached");
-		json_obj_open(&g_json);
-		json_kv_str(&g_json, "option", "delack");
-		json_kv_str(&g_json, "cgroup", cgpath);
-		json_kv_u64(&g_json, "cgroup_id", cgid);
-		json_kv_bool(&g_json, "record", a->record);
-		json_obj_close(&g_json);
-		json_obj_close(&g_json);
-		json_finish(&g_json);
+		json_attached("delack", cgpath, cgid, a->record);
 	} else {
 		printf("attached delack to %s (max delack %.1f ms, rto clamp %.1f..%.1f ms, peers: %s%s)\n",
 		       cgpath, ms(a->max_delack_us), ms(a->rto_floor_us), ms(a->rto_ceiling_us),

@@ -5,14 +5,15 @@
  * result, so the caller counts a failure with its own BPFTCP_ERR() and the
  * recorded line is the caller's.
  *
- * Include after vmlinux.h and <bpf/bpf_helpers.h>.
+ * Include after vmlinux.h and <bpf/bpf_helpers.h>; it declares the shared
+ * record map (sock_state.bpf.h).
  */
 #ifndef BPFTCP_HDROPT_BPF_H
 #define BPFTCP_HDROPT_BPF_H
 
 #include <bpf/bpf_helpers.h>
 #include "bpftcp/hdropt_peers.h"
-#include "bpftcp/sock_state.h"
+#include "bpftcp/sock_state.bpf.h"
 
 #define AF_INET		2
 #define AF_INET6	10
@@ -99,6 +100,42 @@ static __always_inline long hdropt_cb_flags_release(struct bpf_sock_ops *skops,
 	return bpf_sock_ops_cb_flags_set(skops, cur & ~HDROPT_CB_FLAGS);
 }
 
+/* The socket's bpftcp record, or NULL (a request socket has none). */
+static __always_inline struct bpftcp_sock_state *hdropt_sock_state(struct bpf_sock_ops *skops,
+								   bool create)
+{
+	struct bpf_sock *sk = skops->sk;	/* read once: the verifier tracks one pointer */
+
+	return sk ? bpftcp_sock_state_get(sk, create, NULL) : NULL;
+}
+
+/*
+ * Copies our kind-253 option with @exid from the packet in hand, or with
+ * @from_syn from the SYN (BPF_LOAD_HDR_OPT_TCP_SYN: the SYN in hand on a
+ * SYN-ACK, the saved SYN later), into @buf (@size bytes, a constant).  The
+ * kernel finds a kind-253 option by its ExID (RFC 6994) and copies it
+ * whole, or the first @size bytes and -ENOSPC when it is longer.  Returns
+ * the bytes to decode, HDROPT_LOAD_TOO_LONG, or -errno (-ENOMSG: none;
+ * -ENOENT: no SYN saved).
+ */
+#define HDROPT_LOAD_TOO_LONG	(1 << 30)
+static __always_inline int hdropt_load(struct bpf_sock_ops *skops, bool from_syn, __u16 exid,
+				       __u8 *buf, __u32 size)
+{
+	int ret;
+
+	buf[0] = 253;
+	buf[1] = 4;
+	buf[2] = exid >> 8;
+	buf[3] = exid & 0xff;
+	ret = bpf_load_hdr_opt(skops, buf, size, from_syn ? BPF_LOAD_HDR_OPT_TCP_SYN : 0);
+	if (ret == -ENOSPC)
+		return HDROPT_LOAD_TOO_LONG;
+	if (ret > (int)size)
+		ret = size;
+	return ret;
+}
+
 /*
  * On a listener: TCP_SAVE_SYN, so that the passive side can read the
  * client's option from the saved SYN when the connection is established.
@@ -111,6 +148,18 @@ static __always_inline long hdropt_listener_save_syn(struct bpf_sock_ops *skops)
 	if (!bpf_getsockopt(skops, SOL_TCP, TCP_SAVE_SYN, &cur, sizeof(cur)) && cur)
 		return 0;
 	return bpf_setsockopt(skops, SOL_TCP, TCP_SAVE_SYN, &one, sizeof(one));
+}
+
+/*
+ * LISTEN_CB: the saved SYN, then the write callback (for SYN-ACKs).
+ * Without the saved SYN we could not honour what we answer, so the listener
+ * stays silent.  Returns 0 or the failed helper's error.
+ */
+static __always_inline long hdropt_on_listen(struct bpf_sock_ops *skops)
+{
+	long err = hdropt_listener_save_syn(skops);
+
+	return err ? err : hdropt_cb_flags_on(skops, BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 }
 
 #endif /* BPFTCP_HDROPT_BPF_H */
