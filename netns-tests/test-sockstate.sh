@@ -91,8 +91,8 @@ for s in socks:
         if re.search(r"\.%s = \(__u\d+\)(\d+)," % n, s) else None
     check("%s: map_id:%s printed" % (side, map_id), "map_id:%s [" % map_id in s)
     check("%s: record type struct bpftcp_sock_state" % side, "(struct bpftcp_sock_state){" in s)
-    check("%s: version 2" % side, field("version") == 2)
-    check("%s: size 128" % side, field("size") == 128)
+    check("%s: version 3" % side, field("version") == 3)
+    check("%s: size 136" % side, field("size") == 136)
     m = re.search(r"\.ca_name = \(char\[16\]\)\[(.*?)\]", s, re.S)
     name = "".join(re.findall(r"'(.)'", m.group(1))) if m else None
     check("%s: ca_name %r = %s" % (side, name, want_cc), name == want_cc)

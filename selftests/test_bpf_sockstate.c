@@ -674,7 +674,7 @@ static void dctcp_and_vegas_export_their_state(void **state)
 static const char json_check[] =
 	"import json, sys\n"
 	"doc = json.load(sys.stdin)\n"
-	"assert doc['record_version'] == 2, doc\n"
+	"assert doc['record_version'] == 3, doc\n"
 	"socks = doc['sockets']\n"
 	"port = int(sys.argv[1])\n"
 	"assert all(port in (s['local_port'], s['peer_port']) for s in socks), socks\n"
