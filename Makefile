@@ -30,20 +30,24 @@ endif
 .DEFAULT_GOAL := all
 
 # What a plain build needs (clang-19, bpftool, pkg-config, rst2man, libbpf,
-# libelf, cmocka); check-deps names what is missing.  `make deps` (and the targets
+# libelf, libinih, cmocka); check-deps names what is missing.  `make deps` (and the targets
 # that call it) installs these and what the tests use: scripts/install-deps.sh.
 DEPS_MISSING := $(shell for t in clang-19 bpftool $(PKG_CONFIG) $(RST2MAN); do command -v $$t >/dev/null || echo $$t; done; \
 		  $(PKG_CONFIG) --exists 'libbpf >= 1.4' || echo 'libbpf-dev>=1.4'; \
-		  $(PKG_CONFIG) --exists cmocka libelf || echo 'libcmocka-dev/libelf-dev')
+		  $(PKG_CONFIG) --exists cmocka libelf || echo 'libcmocka-dev/libelf-dev'; \
+		  $(PKG_CONFIG) --exists inih || echo libinih-dev)
 
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+# libinih (Debian's libinih-dev) reads bpftcp.conf (lib/conf.c).
+INIH_CFLAGS   = $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
+INIH_LIBS     = $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wshadow -Wno-format-truncation -std=gnu11
-CPPFLAGS += -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) -D_GNU_SOURCE
-LDLIBS   += $(LIBBPF_LIBS) -lelf -lz -lm
+CPPFLAGS += -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) $(INIH_CFLAGS) -D_GNU_SOURCE
+LDLIBS   += $(LIBBPF_LIBS) $(INIH_LIBS) -lelf -lz -lm
 
 BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	     -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) -mcpu=v3
@@ -72,7 +76,14 @@ BPFTCP := $(OUTPUT)/bpftcp
 # docutils' rst2man, as bpftool's pages are; and the bash completion.  The
 # grammar they show is checked against 'bpftcp help' by selftests/test_grammar.
 MAN8       := $(OUTPUT)/bpftcp.8
+MAN5       := $(OUTPUT)/bpftcp.conf.5
 COMPLETION := completion/bpftcp
+
+# The systemd unit (deploy/bpftcp.service, with the installed bpftcp's path)
+# and the commented example of /etc/bpftcp/bpftcp.conf (deploy/bpftcp.conf).
+UNIT        := $(OUTPUT)/bpftcp.service
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+DOCDIR      ?= $(PREFIX)/share/doc/bpftcp
 
 # libbpftcp.a: the application library (lib/*.c), installed with its headers.
 # Static and shared builds from the same position-independent objects; the
@@ -112,10 +123,10 @@ TCPSCRIPT_SRCS := $(wildcard validate/*.c)
 TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
 
 .PHONY: FORCE all deps run test validate build-validate bench compare fuzz install uninstall help clean check-deps selftests \
-	build-run build-test build-bench build-compare
+	build-run build-test build-bench build-compare compare-bbr build-compare-bbr
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
-all: check-deps $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
+all: check-deps $(BPFTCP) $(MAN8) $(MAN5) $(UNIT) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
 
 # A plain `make` never installs packages: it names what is missing.  Only
 # `make deps` installs them, and `make run`/`make test`/`make bench`/
@@ -172,9 +183,14 @@ endif
 # --- the man page ------------------------------------------------------------
 # --strict: a docutils warning (broken markup) fails the build.
 RST2MAN_OPTS = --strict --strip-comments
-$(MAN8): docs/bpftcp.8.rst | $(OUTPUT) check-deps
+$(OUTPUT)/%: docs/%.rst | $(OUTPUT) check-deps
 	$(call msg,GEN-MAN,$@)
 	$(Q)$(RST2MAN) $(RST2MAN_OPTS) $< > $@
+
+# The unit names the bpftcp of PREFIX: written again when PREFIX changes.
+$(UNIT): deploy/bpftcp.service Makefile FORCE | $(OUTPUT)
+	$(Q)sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' $< > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN      $(notdir $@)"; fi
 
 # The table of algorithms libbpftcp ships, generated from cc/*.bpf.c.
 $(OUTPUT)/lib/cc_table.c: $(patsubst %,$(OUTPUT)/cc/%.skel.h,$(CC_ALGOS)) scripts/gen-cc-table.sh | $(OUTPUT)
@@ -307,6 +323,12 @@ compare: deps
 	$(Q)$(MAKE) --no-print-directory build-compare
 build-compare: all $(LINKEM)
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare --table $(COMPARE_ARGS)
+# make compare-bbr: only scenario bbr (bbr vs bpf_bbr, docs/compare.md), in
+# $(OUTPUT)/compare-bbr.
+compare-bbr: deps
+	$(Q)$(MAKE) --no-print-directory build-compare-bbr
+build-compare-bbr: all $(LINKEM)
+	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare-bbr --scenario bbr --table $(COMPARE_ARGS)
 
 # make validate: every scenario script (validate/scenarios/*.tcp) on every
 # algorithm it names, native then bpf_ twin, compared event by event
@@ -316,7 +338,7 @@ validate: deps
 build-validate: all $(TCPSCRIPT)
 	$(Q)bash validate/run.sh $(OUTPUT) $(VALIDATE_ARGS)
 
-install: $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
+install: $(BPFTCP) $(MAN8) $(MAN5) $(UNIT) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/bpftcp)
 	$(Q)install -D -m 0755 $(BPFTCP) $(DESTDIR)$(PREFIX)/sbin/bpftcp
 	$(call msg,INSTALL,$(DESTDIR)$(LIBDIR)/libbpftcp.{a,so})
@@ -329,11 +351,19 @@ install: $(BPFTCP) $(MAN8) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC)
 	$(Q)install -m 0644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/bpftcp/
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8)
 	$(Q)install -D -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/share/man/man5/bpftcp.conf.5)
+	$(Q)install -D -m 0644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/bpftcp.conf.5
+	$(call msg,INSTALL,$(DESTDIR)$(UNITDIR)/bpftcp.service)
+	$(Q)install -D -m 0644 $(UNIT) $(DESTDIR)$(UNITDIR)/bpftcp.service
+	$(call msg,INSTALL,$(DESTDIR)$(DOCDIR)/bpftcp.conf.example)
+	$(Q)install -D -m 0644 deploy/bpftcp.conf $(DESTDIR)$(DOCDIR)/bpftcp.conf.example
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp)
 	$(Q)install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/bpftcp $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/bpftcp.conf.5 $(DESTDIR)$(UNITDIR)/bpftcp.service \
+		$(DESTDIR)$(DOCDIR)/bpftcp.conf.example \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp
 	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libbpftcp.a $(DESTDIR)$(LIBDIR)/libbpftcp.so* \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libbpftcp.pc
@@ -352,13 +382,14 @@ help:
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make validate   scripted-peer differential tests, native vs bpf_ twin; table in $(OUTPUT)/validate'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
-	@echo '  make compare    compare congestion controls on the emulated link (about 35 min);'
+	@echo '  make compare    compare congestion controls on the emulated link (about 80 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
+	@echo '  make compare-bbr  only bbr vs bpf_bbr (scenario bbr), in $(OUTPUT)/compare-bbr'
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_TIME seconds (default 60)'
-	@echo '  make install    install bpftcp, its man page and bash completion, libbpftcp and its headers'
-	@echo '                  under PREFIX (default /usr/local)'
+	@echo '  make install    install bpftcp, its man pages, bash completion and systemd unit, an example'
+	@echo '                  bpftcp.conf, libbpftcp and its headers under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
-	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
+	@echo 'variables: V=1 (verbose), OUTPUT=, PREFIX=, DESTDIR=, UNITDIR=, DOCDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
 
 -include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/fuzz/*.d)
 

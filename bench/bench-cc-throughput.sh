@@ -13,7 +13,7 @@ bpftcp=$BUILD/bpftcp
 rounds=${BENCH_ROUNDS:-7}
 secs=${BENCH_SECONDS:-3}
 cpu=${BENCH_CPU:-0}
-pairs=${BENCH_PAIRS:-"cubic reno"}
+pairs=${BENCH_PAIRS:-"cubic reno bbr"}
 ns=bpftcp-bench-$$-$RANDOM
 registered=()
 

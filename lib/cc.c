@@ -306,18 +306,40 @@ static int pin_counters(struct bpf_object *obj, const char *path)
  */
 static void allow(const char *kname)
 {
-	char list[4096], next[4096 + 32];
-	int err;
+	int err = libbpftcp__cc_set_allowed(kname, true);
 
-	if (libbpftcp__sysctl_read(SYSCTL_CC_ALLOWED, list, sizeof(list)) ||
-	    libbpftcp__word_in_list(list, kname))
-		return;
-	snprintf(next, sizeof(next), "%s%s%s", list, *list ? " " : "", kname);
-	err = libbpftcp__sysctl_write(SYSCTL_CC_ALLOWED, next);
 	if (err)
 		pr_info("%s is registered but not in net.ipv4.tcp_allowed_congestion_control: %s "
 			"(it is writable only from the host network namespace); only privileged "
 			"sockets can select it\n", kname, strerror(-err));
+}
+
+int libbpftcp__cc_allowed(const char *kname)
+{
+	char list[4096];
+	int err = libbpftcp__sysctl_read(SYSCTL_CC_ALLOWED, list, sizeof(list));
+
+	return err ? err : libbpftcp__word_in_list(list, kname);
+}
+
+int libbpftcp__cc_set_allowed(const char *kname, bool allowed)
+{
+	char list[4096], next[4096 + 32] = "", *save, *w;
+	size_t n = 0;
+	int err;
+
+	err = libbpftcp__sysctl_read(SYSCTL_CC_ALLOWED, list, sizeof(list));
+	if (err)
+		return err;
+	if (libbpftcp__word_in_list(list, kname) == allowed)
+		return 0;
+	for (w = strtok_r(list, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		if (strcmp(w, kname))
+			n += snprintf(next + n, sizeof(next) - n, "%s%s", n ? " " : "", w);
+	if (allowed)
+		snprintf(next + n, sizeof(next) - n, "%s%s", n ? " " : "", kname);
+	/* The kernel refuses an empty write: reno is always allowed. */
+	return libbpftcp__sysctl_write(SYSCTL_CC_ALLOWED, next[0] ? next : "reno");
 }
 
 int bpftcp_cc_register(const char *name, const struct bpftcp_cc_register_opts *opts)
@@ -517,6 +539,7 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 	const struct libbpftcp__cc_algo *a;
 	struct bpf_object *obj;
 	struct bpf_link *extra;
+	bool allowed;
 	struct bpf_map *ops;
 
 	libbpftcp__load_diag_reset();
@@ -569,8 +592,14 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 			strerror(-err));
 		goto out_unlock;
 	}
-	/* Existing sockets keep the old programs; new ones get the new. */
+	/* Existing sockets keep the old programs; new ones get the new.  The
+	 * kernel takes the new tcp_congestion_ops' flags as they are, so an
+	 * algorithm in tcp_allowed_congestion_control drops out of it with
+	 * the update: put it back. */
+	allowed = libbpftcp__cc_allowed(a->info.kname) == 1;
 	err = link_update_checked(link_fd, bpf_map__fd(ops), seen_fd, a->info.kname);
+	if (!err && allowed)
+		allow(a->info.kname);
 	snprintf(path, sizeof(path), "%s/stats", dir);
 	if (err) {
 		unlink(fresh);
@@ -588,6 +617,153 @@ out_seen:
 out_link:
 	close(link_fd);
 	return err;
+}
+
+/* ------------------------------------------------------------ upgrades */
+
+static int tag_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, BPF_TAG_SIZE);
+}
+
+/* Appends the tag of program @fd to @tags (at most @max), sorted later. */
+static int tag_push(int fd, __u8 (*tags)[BPF_TAG_SIZE], int *n, int max)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_prog_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (*n >= max)
+		return -E2BIG;
+	memcpy(tags[(*n)++], info.tag, BPF_TAG_SIZE);
+	return 0;
+}
+
+/* Offset of member @name of @type_id, and the member's type id, or -1. */
+static long btf_member(const struct btf *btf, __u32 type_id, const char *name, __u32 *mtype)
+{
+	const struct btf_type *t = btf__type_by_id(btf, type_id);
+	const struct btf_member *m;
+
+	if (!t || !btf_is_struct(t))
+		return -1;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(btf, m->name_off), name))
+			continue;
+		if (mtype)
+			*mtype = m->type;
+		return btf_member_bit_offset(t, i) / 8;
+	}
+	return -1;
+}
+
+/*
+ * The tags of the programs struct_ops map @map_fd holds.  Its value (struct
+ * bpf_struct_ops_tcp_congestion_ops) holds, as the kernel reports it, each
+ * program's id where the tcp_congestion_ops has the function pointer.
+ */
+static int map_prog_tags(int map_fd, __u8 (*tags)[BPF_TAG_SIZE], int *n, int max)
+{
+	struct bpf_map_info info = {};
+	const struct btf_type *ops;
+	struct btf *vmlinux;
+	__u32 zero = 0, ops_id = 0;
+	char *value = NULL;
+	long data_off;
+	int err = 0;
+
+	err = libbpftcp__map_info(map_fd, &info);
+	if (err)
+		return err;
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return -errno;
+	value = calloc(1, info.value_size);
+	data_off = btf_member(vmlinux, info.btf_vmlinux_value_type_id, "data", &ops_id);
+	ops = btf__type_by_id(vmlinux, ops_id);
+	if (!value || data_off < 0 || !ops || !btf_is_struct(ops)) {
+		err = value ? -EPROTO : -ENOMEM;
+		goto out;
+	}
+	if (bpf_map_lookup_elem(map_fd, &zero, value)) {
+		err = -errno;
+		goto out;
+	}
+	for (int i = 0; !err && i < btf_vlen(ops); i++) {
+		const struct btf_type *mt = btf__type_by_id(vmlinux, btf_members(ops)[i].type);
+		size_t off = data_off + btf_member_bit_offset(ops, i) / 8;
+		__u64 id = 0;
+		int fd;
+
+		if (!mt || !btf_is_ptr(mt))
+			continue;
+		mt = btf__type_by_id(vmlinux, mt->type);
+		if (!mt || !btf_is_func_proto(mt) || off + sizeof(id) > info.value_size)
+			continue;
+		memcpy(&id, value + off, sizeof(id));
+		if (!id)
+			continue;
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0) {
+			err = -errno;
+			break;
+		}
+		err = tag_push(fd, tags, n, max);
+		close(fd);
+	}
+out:
+	free(value);
+	btf__free(vmlinux);
+	return err;
+}
+
+int libbpftcp__cc_differs(const char *name)
+{
+	enum { MAX_PROGS = 64 };
+	__u8 pinned[MAX_PROGS][BPF_TAG_SIZE], ours[MAX_PROGS][BPF_TAG_SIZE];
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	const struct libbpftcp__cc_algo *a;
+	int n_pinned = 0, n_ours = 0, link_fd, map_fd, err;
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct bpf_map *ops;
+
+	err = find_registered(name, &a, dir, sizeof(dir));
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/link", dir);
+	link_fd = bpf_obj_get(path);
+	if (link_fd < 0)
+		return -errno;
+	map_fd = link_map_fd(link_fd);
+	close(link_fd);
+	if (map_fd < 0)
+		return map_fd;
+	err = map_prog_tags(map_fd, pinned, &n_pinned, MAX_PROGS);
+	close(map_fd);
+	if (err) {
+		pr_warn("cannot read the programs of the registration of %s: %s\n", a->info.kname,
+			strerror(-err));
+		return err;
+	}
+	/* The kernel computes a program's tag when it loads it, so ours are
+	 * known only once a copy is loaded (and then closed, unattached). */
+	obj = load_object(a, &ops, &err);
+	if (!obj)
+		return err;
+	bpf_object__for_each_program(prog, obj)
+		if (!err && bpf_program__fd(prog) >= 0)
+			err = tag_push(bpf_program__fd(prog), ours, &n_ours, MAX_PROGS);
+	bpf_object__close(obj);
+	if (err)
+		return err;
+	if (n_ours != n_pinned)
+		return 1;
+	qsort(pinned, n_pinned, BPF_TAG_SIZE, tag_cmp);
+	qsort(ours, n_ours, BPF_TAG_SIZE, tag_cmp);
+	return memcmp(pinned, ours, n_ours * BPF_TAG_SIZE) != 0;
 }
 
 /* --------------------------------------------------------------- stats */
@@ -714,21 +890,6 @@ out:
 
 /* ------------------------------------------------------------ retained */
 
-/* Offset of member @name in the BTF struct @type_id, in bytes, or -1. */
-static long btf_member_offset(const struct btf *btf, __u32 type_id, const char *name)
-{
-	const struct btf_type *t = btf__type_by_id(btf, type_id);
-	const struct btf_member *m;
-
-	if (!t || !btf_is_struct(t))
-		return -1;
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), name))
-			return btf_member_bit_offset(t, i) / 8;
-	return -1;
-}
-
 /* Appends @id to the growing array *@ids of *@n. */
 static int id_push(__u32 **ids, int *n, __u32 id)
 {
@@ -786,10 +947,10 @@ int bpftcp_cc_retained(struct bpftcp_cc_retained *out, int max)
 		err = -ENOENT;
 		goto out;
 	}
-	data_off = btf_member_offset(vmlinux, value_type, "data");
+	data_off = btf_member(vmlinux, value_type, "data", NULL);
 	ops_type = btf__find_by_name_kind(vmlinux, "tcp_congestion_ops", BTF_KIND_STRUCT);
 	if (ops_type > 0)
-		name_off = btf_member_offset(vmlinux, ops_type, "name");
+		name_off = btf_member(vmlinux, ops_type, "name", NULL);
 	err = linked_map_ids(&linked, &nlinked);
 	if (err)
 		goto out;

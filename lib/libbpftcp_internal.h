@@ -112,4 +112,58 @@ bool libbpftcp_opts_valid(const void *opts, size_t user_sz, size_t known_sz, con
 	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field))
 #define OPTS_GET(opts, field, dflt) (OPTS_HAS(opts, field) ? (opts)->field : (dflt))
 
+/*
+ * lib/conf.c: a parsed configuration (bpftcp.conf(5)), read by lib/apply.c.
+ * Lines are where each thing was said, for messages.
+ */
+struct libbpftcp__conf_cgroup {
+	char *path;			/* as written in the section header */
+	unsigned int line;		/* of the section header */
+	bool sockets;			/* sockets = yes */
+	bool delack;			/* delack = yes */
+	struct bpftcp_delack_opts dl;	/* its settings (rto_* 0: the defaults) */
+	struct bpftcp_cidr *peers;	/* dl.peers points here */
+	/* Lines of the keys (0: not given), for the checks at the end. */
+	unsigned int line_sockets, line_delack, line_max_delack, line_rto_floor,
+		     line_rto_ceiling, line_peers, line_record;
+};
+
+struct bpftcp_conf {
+	char *path;
+	/* [cc] */
+	const struct bpftcp_cc_info **cc;	/* register = ..., in file order */
+	int cc_cnt;
+	bool restricted;
+	char default_cc[64];			/* "" when the file sets none */
+	unsigned int line_register, line_restricted, line_default;
+	/* [cgroup PATH] sections */
+	struct libbpftcp__conf_cgroup *cgroups;
+	int cgroups_cnt;
+};
+
+/* lib/cc.c: for apply.  Is @kname in tcp_allowed_congestion_control?  Put
+ * it in (@allowed) or take it out.  Return 1/0 or -errno, and 0 or -errno. */
+int libbpftcp__cc_allowed(const char *kname);
+int libbpftcp__cc_set_allowed(const char *kname, bool allowed);
+/*
+ * Do the programs behind @name's registration differ from the ones this
+ * library carries?  Loads a fresh copy (not attached) and compares the
+ * kernel's program tags with those of the programs the pinned link's
+ * struct_ops map holds.  Returns 1 (they differ), 0, or -errno.
+ */
+int libbpftcp__cc_differs(const char *name);
+
+/* lib/sockets.c: removes the collection pinned at @dir (its cgroup may be
+ * gone), then bpftcp_pin_root_gc(). */
+void libbpftcp__sockets_unpin(const char *dir);
+/*
+ * lib/opt.c: gives the delack (ccneg) attachment of @cgroup new settings in
+ * place:
+ * a copy of the program with @opts is loaded and the pinned cgroup link is
+ * pointed at it (BPF_LINK_UPDATE), so the option never disappears; the new
+ * maps replace the pinned ones.  Returns 0 or -errno (-ENOENT: not attached).
+ */
+int libbpftcp__opt_delack_update(const char *cgroup, const struct bpftcp_delack_opts *opts);
+int libbpftcp__opt_ccneg_update(const char *cgroup, const struct bpftcp_ccneg_opts *opts);
+
 #endif

@@ -32,7 +32,11 @@
 #define OPT_DELACK "delack"
 #define OPT_CCNEG "ccneg"
 
-static const char *const pin_files[] = { "link", "config", "kconfig", "counters", "peers" };
+/* "*_new": the maps of an update in place (opt_update()) that died before
+ * renaming them. */
+static const char *const pin_files[] = { "link", "config", "kconfig", "counters", "peers",
+					 "config_new", "kconfig_new", "counters_new",
+					 "peers_new" };
 
 /* ------------------------------------------------------------- prefixes */
 
@@ -95,6 +99,38 @@ int bpftcp_cidr_format(const struct bpftcp_cidr *c, char *buf, size_t len)
 		return -EINVAL;
 	if ((size_t)snprintf(buf, len, "%s/%u", a, c->prefix) >= len)
 		return -ENAMETOOLONG;
+	return 0;
+}
+
+int bpftcp_ms_parse(const char *s, __u32 max_ms, __u32 *us)
+{
+	unsigned long long whole = 0;
+	unsigned int tenths = 0;
+	const char *p = s;
+
+	if (!s || !(*p >= '0' && *p <= '9'))
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > 1000000)
+			return -ERANGE;
+	}
+	if (*p == '.') {
+		p++;
+		/* One decimal: the option's unit is 100 us. */
+		if (!(*p >= '0' && *p <= '9'))
+			return -EINVAL;
+		tenths = *p++ - '0';
+		if (*p >= '0' && *p <= '9')
+			return -ERANGE;
+	}
+	if (!strcmp(p, "ms"))
+		p += 2;
+	if (*p)
+		return -EINVAL;
+	if ((whole == 0 && tenths == 0) || whole > max_ms || (whole == max_ms && tenths))
+		return -ERANGE;
+	*us = (__u32)(whole * 1000 + tenths * 100);
 	return 0;
 }
 
@@ -190,102 +226,136 @@ static int check_delack_opts(const struct bpftcp_delack_opts *o, __u32 floor, __
 	return check_peers(OPT_DELACK, o->peers, o->peers_cnt);
 }
 
-/* A map to pin under the attachment's directory. */
-struct pin_map {
-	struct bpf_map *map;
-	const char *name;
+#define OPT_MAPS_MAX 4
+
+/*
+ * One opened copy of an option's program, its settings written into its
+ * .rodata: what attach and update-in-place do the same way for every option.
+ */
+struct opt_obj {
+	const char *option;
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct bpf_map *peers_map;
+	const struct bpftcp_cidr *peers;
+	size_t peers_cnt;
+	/* The maps pinned under the attachment's directory, and their names. */
+	struct bpf_map *maps[OPT_MAPS_MAX];
+	const char *map_names[OPT_MAPS_MAX];
+	size_t nmaps;
+	char cgpath[PATH_MAX];
+	__u64 cgid;
 };
 
-static int fill_peers(struct bpf_map *map, const struct bpftcp_cidr *peers, size_t cnt)
+/* Pins the maps of @o in @dir, each named map_names[i] followed by @suffix. */
+static int pin_maps(const struct opt_obj *o, const char *dir, const char *suffix)
 {
-	int fd = bpf_map__fd(map);
+	char path[PATH_MAX + 48];
+	int err;
+
+	for (size_t i = 0; i < o->nmaps; i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", dir, o->map_names[i], suffix);
+		err = bpf_map__pin(o->maps[i], path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void add_map(struct opt_obj *o, struct bpf_map *map, const char *name)
+{
+	o->maps[o->nmaps] = map;
+	o->map_names[o->nmaps++] = name;
+}
+
+static int fill_peers(const struct opt_obj *o)
+{
+	int fd = bpf_map__fd(o->peers_map);
 	__u8 one = 1;
 
-	for (size_t i = 0; i < cnt; i++) {
+	for (size_t i = 0; i < o->peers_cnt; i++) {
 		struct hdropt_peer_key key;
 
-		cidr_to_key(&peers[i], &key);
+		cidr_to_key(&o->peers[i], &key);
 		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
 			return -errno;
 	}
 	return 0;
 }
 
-/*
- * The attachment directory of @option for @cgroup: resolves the cgroup into
- * @cgpath, and the directory into @dir; -EEXIST when attached already.
- */
-static int attach_dir(const char *option, const char *cgroup, char *cgpath, size_t cglen,
-		      char *dir, size_t dirlen)
+/* Loads @o (sharing the record map) and fills its peers map. */
+static int opt_load(const struct opt_obj *o)
 {
-	char base[PATH_MAX], link[PATH_MAX + 48];
-	__u64 cgid;
-	int err;
+	/* The per-socket records go to the map shared by every bpftcp object. */
+	int err = libbpftcp__load_object(o->obj, true);
 
-	err = bpftcp_cgroup_resolve(cgroup, cgpath, cglen, &cgid);
+	if (err) {
+		pr_warn("cannot load %s: %s\n", o->option, strerror(-err));
+		return err;
+	}
+	err = fill_peers(o);
+	if (err)
+		pr_warn("cannot fill the %s peers map: %s\n", o->option, strerror(-err));
+	return err;
+}
+
+/* <pin root>/opt/<option>/<cgroup id> into @dir (made with @create). */
+static int attachment_dir(const char *option, __u64 cgid, char *dir, size_t len, bool create)
+{
+	char base[PATH_MAX];
+	int err = opt_dir(option, base, sizeof(base), create);
+
 	if (err)
 		return err;
-	err = opt_dir(option, base, sizeof(base), true);
-	if (err)
-		return err;
-	snprintf(dir, dirlen, "%s/%llu", base, (unsigned long long)cgid);
-	snprintf(link, sizeof(link), "%s/link", dir);
-	if (access(link, F_OK) == 0)
-		return -EEXIST;
-	/* A directory without a link is what a crash mid-attach leaves. */
-	unpin_dir(dir);
-	return 0;
+	return (size_t)snprintf(dir, len, "%s/%llu", base, (unsigned long long)cgid) >= len ?
+	       -ENAMETOOLONG : 0;
 }
 
 /*
- * Loads @obj (its settings written, sharing the record map), fills the
- * peers map, attaches @prog to @cgpath and pins the link and @maps under
- * @dir.  Nothing is left half-attached on failure.
+ * Loads @o, attaches it to its cgroup and pins the link and the maps.
+ * -EEXIST when the option is attached there already; nothing is left
+ * half-attached on failure.
  */
-static int load_attach_pin(const char *option, struct bpf_object *obj, struct bpf_program *prog,
-			   struct bpf_map *peers_map, const struct bpftcp_cidr *peers, size_t peers_cnt,
-			   const struct pin_map *maps, size_t nmaps, const char *cgpath, const char *dir)
+static int opt_attach(const struct opt_obj *o)
 {
-	char path[PATH_MAX + 48];
+	char dir[PATH_MAX + 32], path[PATH_MAX + 48];
 	struct bpf_link *link = NULL;
-	int cgfd = -1, err;
+	int cgfd, err;
 
-	/* The per-socket records go to the map shared by every bpftcp object. */
-	err = libbpftcp__load_object(obj, true);
-	if (err) {
-		pr_warn("cannot load %s: %s\n", option, strerror(-err));
+	err = attachment_dir(o->option, o->cgid, dir, sizeof(dir), true);
+	if (err)
 		return err;
-	}
-	err = fill_peers(peers_map, peers, peers_cnt);
-	if (err) {
-		pr_warn("cannot fill the %s peers map: %s\n", option, strerror(-err));
+	snprintf(path, sizeof(path), "%s/link", dir);
+	if (access(path, F_OK) == 0)
+		return -EEXIST;
+	/* A directory without a link is what a crash mid-attach leaves. */
+	unpin_dir(dir);
+	err = opt_load(o);
+	if (err)
 		return err;
-	}
-	cgfd = open(cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cgfd = open(o->cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0) {
 		err = -errno;
-		pr_warn("cannot open cgroup %s: %s\n", cgpath, strerror(-err));
+		pr_warn("cannot open cgroup %s: %s\n", o->cgpath, strerror(-err));
 		return err;
 	}
-	link = bpf_program__attach_cgroup(prog, cgfd);
+	link = bpf_program__attach_cgroup(o->prog, cgfd);
 	if (!link) {
 		err = -errno;
-		pr_warn("cannot attach %s to cgroup %s: %s%s\n", option, cgpath, strerror(-err),
+		pr_warn("cannot attach %s to cgroup %s: %s%s\n", o->option, o->cgpath,
+			strerror(-err),
 			err == -EPERM ? " (a non-multi program is attached there already? see "
 					"'bpftool cgroup show')" : "");
 		close(cgfd);
 		return err;
 	}
 	err = libbpftcp__mkdir_p(dir, 0700);
-	for (size_t i = 0; !err && i < nmaps; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, maps[i].name);
-		err = bpf_map__pin(maps[i].map, path);
-	}
-	snprintf(path, sizeof(path), "%s/link", dir);
+	if (!err)
+		err = pin_maps(o, dir, "");
 	if (!err)
 		err = bpf_link__pin(link, path);
 	if (err) {
-		pr_warn("cannot pin %s under %s: %s\n", option, dir, strerror(-err));
+		pr_warn("cannot pin %s under %s: %s\n", o->option, dir, strerror(-err));
 		/* Unpinned, the link goes with our fd below: nothing half-attached. */
 		unpin_dir(dir);
 	}
@@ -296,56 +366,116 @@ static int load_attach_pin(const char *option, struct bpf_object *obj, struct bp
 	return err;
 }
 
-int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts *opts)
+/*
+ * New settings in place: the pinned cgroup link is pointed at @o, a copy of
+ * the program loaded with them (BPF_LINK_UPDATE), so the cgroup is never
+ * without the option.  The new maps are pinned beside the old ones first
+ * ("*_new") and take their names once the link runs the new program, so the
+ * pins always describe what runs.  -ENOENT when not attached.
+ */
+static int opt_update(const struct opt_obj *o)
 {
-	char cgpath[PATH_MAX], dir[PATH_MAX + 32];
-	struct bpftcp_delack_opts o = { .sz = sizeof(o) };
-	struct hdropt_delack *skel = NULL;
+	char dir[PATH_MAX + 32], path[PATH_MAX + 48], from[PATH_MAX + 48];
+	int link_fd, err;
+
+	err = attachment_dir(o->option, o->cgid, dir, sizeof(dir), false);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/link", dir);
+	link_fd = bpf_obj_get(path);
+	if (link_fd < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	err = opt_load(o);
+	if (!err)
+		err = pin_maps(o, dir, "_new");
+	if (!err && bpf_link_update(link_fd, bpf_program__fd(o->prog), NULL))
+		err = -errno;
+	for (size_t i = 0; i < o->nmaps; i++) {
+		snprintf(from, sizeof(from), "%s/%s_new", dir, o->map_names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, o->map_names[i]);
+		if (err)
+			unlink(from);
+		else if (rename(from, path))
+			err = -errno;
+	}
+	if (err)
+		pr_warn("cannot update %s on %s: %s\n", o->option, o->cgpath, strerror(-err));
+	close(link_fd);
+	return err;
+}
+
+/*
+ * Opens the delack program with the settings of @opts (checked) for
+ * @cgroup, described in @o; *@skelp to destroy after use.
+ */
+static int delack_open(const char *cgroup, const struct bpftcp_delack_opts *opts,
+		       struct opt_obj *o, struct hdropt_delack **skelp)
+{
+	struct bpftcp_delack_opts c = { .sz = sizeof(c) };
+	struct hdropt_delack *skel;
 	__u32 floor, ceiling;
 	int err;
 
+	*skelp = NULL;
 	if (!opts || !OPTS_VALID(opts, bpftcp_delack_opts))
 		return -EINVAL;
-	o.max_delack_us = OPTS_GET(opts, max_delack_us, 0);
-	o.rto_floor_us = OPTS_GET(opts, rto_floor_us, 0);
-	o.rto_ceiling_us = OPTS_GET(opts, rto_ceiling_us, 0);
-	o.peers = OPTS_GET(opts, peers, NULL);
-	o.peers_cnt = OPTS_GET(opts, peers_cnt, 0);
-	o.record = OPTS_GET(opts, record, false);
-	floor = o.rto_floor_us ? o.rto_floor_us : BPFTCP_DELACK_DEFAULT_RTO_FLOOR_US;
-	ceiling = o.rto_ceiling_us ? o.rto_ceiling_us : BPFTCP_DELACK_DEFAULT_RTO_CEILING_US;
-	err = check_delack_opts(&o, floor, ceiling);
+	c.max_delack_us = OPTS_GET(opts, max_delack_us, 0);
+	c.peers = OPTS_GET(opts, peers, NULL);
+	c.peers_cnt = OPTS_GET(opts, peers_cnt, 0);
+	c.record = OPTS_GET(opts, record, false);
+	floor = OPTS_GET(opts, rto_floor_us, 0) ?: BPFTCP_DELACK_DEFAULT_RTO_FLOOR_US;
+	ceiling = OPTS_GET(opts, rto_ceiling_us, 0) ?: BPFTCP_DELACK_DEFAULT_RTO_CEILING_US;
+	err = check_delack_opts(&c, floor, ceiling);
 	if (err)
 		return err;
-	err = attach_dir(OPT_DELACK, cgroup, cgpath, sizeof(cgpath), dir, sizeof(dir));
+	*o = (struct opt_obj){ .option = OPT_DELACK, .peers = c.peers, .peers_cnt = c.peers_cnt };
+	err = bpftcp_cgroup_resolve(cgroup, o->cgpath, sizeof(o->cgpath), &o->cgid);
 	if (err)
 		return err;
-
 	skel = hdropt_delack__open();
 	if (!skel) {
 		err = -errno;
 		pr_warn("cannot open the delack BPF object: %s\n", strerror(-err));
 		return err;
 	}
-	skel->rodata->cfg_max_delack_us = o.max_delack_us;
+	skel->rodata->cfg_max_delack_us = c.max_delack_us;
 	skel->rodata->cfg_rto_floor_us = floor;
 	skel->rodata->cfg_rto_ceiling_us = ceiling;
-	skel->rodata->cfg_peers_restricted = o.peers_cnt > 0;
-	skel->rodata->cfg_record = o.record;
+	skel->rodata->cfg_peers_restricted = c.peers_cnt > 0;
+	skel->rodata->cfg_record = c.record;
 	snprintf((char *)skel->rodata->cfg_cgroup_path, sizeof(skel->rodata->cfg_cgroup_path),
-		 "%s", cgpath);
-	{
-		const struct pin_map maps[] = {
-			{ skel->maps.rodata, "config" },
-			{ skel->maps.kconfig, "kconfig" },
-			{ skel->maps.delack_counters, "counters" },
-			{ skel->maps.delack_peers, "peers" },
-		};
+		 "%s", o->cgpath);
+	o->obj = skel->obj;
+	o->prog = skel->progs.bpftcp_delack;
+	o->peers_map = skel->maps.delack_peers;
+	add_map(o, skel->maps.rodata, "config");
+	add_map(o, skel->maps.kconfig, "kconfig");
+	add_map(o, skel->maps.delack_counters, "counters");
+	add_map(o, skel->maps.delack_peers, "peers");
+	*skelp = skel;
+	return 0;
+}
 
-		err = load_attach_pin(OPT_DELACK, skel->obj, skel->progs.bpftcp_delack,
-				      skel->maps.delack_peers, o.peers, o.peers_cnt, maps,
-				      sizeof(maps) / sizeof(maps[0]), cgpath, dir);
-	}
+int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts *opts)
+{
+	struct hdropt_delack *skel;
+	struct opt_obj o;
+	int err = delack_open(cgroup, opts, &o, &skel);
+
+	if (!err)
+		err = opt_attach(&o);
+	hdropt_delack__destroy(skel);
+	return err;
+}
+
+int libbpftcp__opt_delack_update(const char *cgroup, const struct bpftcp_delack_opts *opts)
+{
+	struct hdropt_delack *skel;
+	struct opt_obj o;
+	int err = delack_open(cgroup, opts, &o, &skel);
+
+	if (!err)
+		err = opt_update(&o);
 	hdropt_delack__destroy(skel);
 	return err;
 }
@@ -394,25 +524,31 @@ static int resolve_alg(const char *what, const char *name, const struct hdropt_c
 	return -ENOENT;
 }
 
-int bpftcp_opt_ccneg_attach(const char *cgroup, const struct bpftcp_ccneg_opts *opts)
+/*
+ * Opens the ccneg program with the settings of @opts (checked, every name
+ * resolved to an algorithm the kernel offers) for @cgroup, described in @o;
+ * *@skelp to destroy after use.
+ */
+static int ccneg_open(const char *cgroup, const struct bpftcp_ccneg_opts *opts,
+		      struct opt_obj *o, struct hdropt_ccneg **skelp)
 {
-	char cgpath[PATH_MAX], dir[PATH_MAX + 32], kname[BPFTCP_CA_NAME_MAX];
+	char kname[BPFTCP_CA_NAME_MAX];
 	const char *const *prefer;
 	const struct hdropt_ccneg_alg *alg;
-	const struct bpftcp_cidr *peers;
-	struct hdropt_ccneg *skel = NULL;
-	size_t prefer_cnt, peers_cnt;
+	struct hdropt_ccneg *skel;
+	size_t prefer_cnt;
 	const char *fallback;
 	bool ecn = false;
 	int err;
 
+	*skelp = NULL;
 	if (!opts || !OPTS_VALID(opts, bpftcp_ccneg_opts))
 		return -EINVAL;
 	prefer = OPTS_GET(opts, prefer, NULL);
 	prefer_cnt = OPTS_GET(opts, prefer_cnt, 0);
 	fallback = OPTS_GET(opts, fallback, NULL);
-	peers = OPTS_GET(opts, peers, NULL);
-	peers_cnt = OPTS_GET(opts, peers_cnt, 0);
+	*o = (struct opt_obj){ .option = OPT_CCNEG, .peers = OPTS_GET(opts, peers, NULL),
+			       .peers_cnt = OPTS_GET(opts, peers_cnt, 0) };
 	if (!prefer || !prefer_cnt || prefer_cnt > BPFTCP_CCNEG_PREFER_MAX) {
 		pr_warn("ccneg: %zu preferred algorithms (1 to %d)\n", prefer_cnt,
 			BPFTCP_CCNEG_PREFER_MAX);
@@ -422,7 +558,7 @@ int bpftcp_opt_ccneg_attach(const char *cgroup, const struct bpftcp_ccneg_opts *
 		pr_warn("ccneg: no fallback algorithm\n");
 		return -EINVAL;
 	}
-	err = check_peers(OPT_CCNEG, peers, peers_cnt);
+	err = check_peers(OPT_CCNEG, o->peers, o->peers_cnt);
 	if (err)
 		return err;
 	skel = hdropt_ccneg__open();
@@ -431,15 +567,15 @@ int bpftcp_opt_ccneg_attach(const char *cgroup, const struct bpftcp_ccneg_opts *
 		pr_warn("cannot open the ccneg BPF object: %s\n", strerror(-err));
 		return err;
 	}
+	*skelp = skel;
 	for (size_t i = 0; i < prefer_cnt; i++) {
 		err = resolve_alg("--prefer", prefer[i], &alg, kname);
 		if (err)
-			goto out;
+			return err;
 		for (size_t j = 0; j < i; j++) {
 			if (skel->rodata->cfg_prefer_ids[j] == alg->id) {
 				pr_warn("ccneg: --prefer names %s twice\n", alg->name);
-				err = -EINVAL;
-				goto out;
+				return -EINVAL;
 			}
 		}
 		skel->rodata->cfg_prefer_ids[i] = alg->id;
@@ -449,30 +585,52 @@ int bpftcp_opt_ccneg_attach(const char *cgroup, const struct bpftcp_ccneg_opts *
 	skel->rodata->cfg_prefer_cnt = (__u8)prefer_cnt;
 	err = resolve_alg("--fallback", fallback, &alg, kname);
 	if (err)
-		goto out;
+		return err;
 	skel->rodata->cfg_fallback_id = alg->id;
 	memcpy((char *)skel->rodata->cfg_fallback_name, kname, sizeof(kname));
 	ecn |= alg->needs_ecn;
 	skel->rodata->cfg_ecn = ecn;
-	skel->rodata->cfg_peers_restricted = peers_cnt > 0;
+	skel->rodata->cfg_peers_restricted = o->peers_cnt > 0;
 	skel->rodata->cfg_record = OPTS_GET(opts, record, false);
-	err = attach_dir(OPT_CCNEG, cgroup, cgpath, sizeof(cgpath), dir, sizeof(dir));
+	err = bpftcp_cgroup_resolve(cgroup, o->cgpath, sizeof(o->cgpath), &o->cgid);
 	if (err)
-		goto out;
+		return err;
 	snprintf((char *)skel->rodata->cfg_cgroup_path, sizeof(skel->rodata->cfg_cgroup_path),
-		 "%s", cgpath);
-	{
-		const struct pin_map maps[] = {
-			{ skel->maps.rodata, "config" },
-			{ skel->maps.ccneg_counters, "counters" },
-			{ skel->maps.ccneg_peers, "peers" },
-		};
+		 "%s", o->cgpath);
+	o->obj = skel->obj;
+	o->prog = skel->progs.bpftcp_ccneg;
+	o->peers_map = skel->maps.ccneg_peers;
+	add_map(o, skel->maps.rodata, "config");
+	add_map(o, skel->maps.ccneg_counters, "counters");
+	add_map(o, skel->maps.ccneg_peers, "peers");
+	return 0;
+}
 
-		err = load_attach_pin(OPT_CCNEG, skel->obj, skel->progs.bpftcp_ccneg,
-				      skel->maps.ccneg_peers, peers, peers_cnt, maps,
-				      sizeof(maps) / sizeof(maps[0]), cgpath, dir);
-	}
-out:
+int bpftcp_opt_ccneg_attach(const char *cgroup, const struct bpftcp_ccneg_opts *opts)
+{
+	struct hdropt_ccneg *skel;
+	struct opt_obj o;
+	int err = ccneg_open(cgroup, opts, &o, &skel);
+
+	if (!err)
+		err = opt_attach(&o);
+	hdropt_ccneg__destroy(skel);
+	return err;
+}
+
+/*
+ * The syncookie resends of connections mid-handshake (ccneg_unanswered) are
+ * per copy of the program and not carried over: such a connection keeps
+ * its fallback.
+ */
+int libbpftcp__opt_ccneg_update(const char *cgroup, const struct bpftcp_ccneg_opts *opts)
+{
+	struct hdropt_ccneg *skel;
+	struct opt_obj o;
+	int err = ccneg_open(cgroup, opts, &o, &skel);
+
+	if (!err)
+		err = opt_update(&o);
 	hdropt_ccneg__destroy(skel);
 	return err;
 }

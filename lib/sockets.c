@@ -114,10 +114,15 @@ int bpftcp_sockets_detach(const char *cgroup)
 	snprintf(path, sizeof(path), "%s/link", dir);
 	if (access(path, F_OK))
 		return -ENOENT;
+	libbpftcp__sockets_unpin(dir);
+	return 0;
+}
+
+void libbpftcp__sockets_unpin(const char *dir)
+{
 	/* Dropping the last reference to the link detaches the program. */
 	unpin_attachment(dir);
 	bpftcp_pin_root_gc();
-	return 0;
 }
 
 static void read_counters(const char *dir, struct bpftcp_sock_collect_counters *out)

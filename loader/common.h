@@ -11,8 +11,9 @@
 
 #define BPFTCP_VERSION "0.1.0"
 
-/* Exit codes. */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* Exit codes.  EXIT_PARTIAL: 'apply' failed and could not roll back all it
+ * had changed. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
 struct global_opts {
 	bool json;

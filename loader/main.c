@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bpftcp/libbpftcp.h"
+#include "apply.h"
 #include "cc.h"
 #include "opt.h"
 #include "common.h"
@@ -17,18 +18,20 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: bpftcp [OPTIONS] OBJECT { COMMAND | help }\n"
-		"OBJECT := { cc | opt | sockets | status | version | help }\n"
+		"OBJECT := { cc | opt | sockets | apply | reset | status | version | help }\n"
 		"  cc       congestion controls: list, register, unregister, replace, stats\n"
 		"  opt      TCP header options on cgroups: attach, detach, show (delack)\n"
 		"  sockets  per-socket records: list [--cc NAME] [--port N] [-n NS | --all-netns],\n"
 		"           attach|detach --cgroup PATH\n"
+		"  apply    make the host match a configuration file: [-f FILE] [--dry-run]\n"
+		"  reset    remove everything bpftcp made\n"
 		"  status   bpffs location, what bpftcp has registered, the kernel features it needs\n"
 		"OPTIONS := { -j|--json  -p|--pretty  -v|--verbose  -h|--help  -V|--version }\n"
 		"  Options may come before or after OBJECT and COMMAND; '--' ends them.\n"
 		"  -j  JSON on stdout: one document, {\"error\": ...} on failure; -p pretty JSON\n"
 		"  -v  show libbpf and BPF verifier messages\n"
 		"Commands and objects may be abbreviated when unambiguous (bpftcp cc reg cubic).\n"
-		"Exit status: 0 success, 1 failed operation, 2 usage error.\n"
+		"Exit status: 0 success, 1 failed operation, 2 usage error (3: see bpftcp apply help).\n"
 		"See bpftcp(8) and 'bpftcp OBJECT help'.\n");
 }
 
@@ -281,6 +284,8 @@ static const struct cmd main_cmds[] = {
 	{ "cc",		do_cc },
 	{ "opt",	do_opt },
 	{ "sockets",	do_sockets },
+	{ "apply",	do_apply },
+	{ "reset",	do_reset },
 	{ "status",	do_status },
 	{ "version",	do_version },
 	{ "help",	do_help },

@@ -5,10 +5,9 @@
  * bpftcp_opt_ccneg_attach(), bpftcp_opt_detach(), bpftcp_opt_foreach() in
  * lib/opt.c).
  *
- * Durations are parsed here (opt_parse_ms(): milliseconds with one decimal
- * is the command line's way of writing them; the library takes
- * microseconds); prefixes with the library's bpftcp_cidr_parse(), which a
- * daemon or a config file reader needs just as much.
+ * Durations (milliseconds with one decimal: the library takes microseconds)
+ * and prefixes are parsed with the library's bpftcp_ms_parse() and
+ * bpftcp_cidr_parse(), which the config file reader (lib/conf.c) shares.
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,34 +22,7 @@
 
 int opt_parse_ms(const char *s, __u32 max_ms, __u32 *us)
 {
-	unsigned long long whole = 0;
-	unsigned int tenths = 0;
-	const char *p = s;
-
-	if (!s || !(*p >= '0' && *p <= '9'))
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		whole = whole * 10 + (*p - '0');
-		if (whole > 1000000)
-			return -ERANGE;
-	}
-	if (*p == '.') {
-		p++;
-		/* One decimal: the option's unit is 100 us. */
-		if (!(*p >= '0' && *p <= '9'))
-			return -EINVAL;
-		tenths = *p++ - '0';
-		if (*p >= '0' && *p <= '9')
-			return -ERANGE;
-	}
-	if (!strcmp(p, "ms"))
-		p += 2;
-	if (*p)
-		return -EINVAL;
-	if ((whole == 0 && tenths == 0) || whole > max_ms || (whole == max_ms && tenths))
-		return -ERANGE;
-	*us = (__u32)(whole * 1000 + tenths * 100);
-	return 0;
+	return bpftcp_ms_parse(s, max_ms, us);
 }
 
 static int parse_ms_arg(const char *opt, const char *val, void *field)

@@ -27,7 +27,7 @@
 #
 # Helpers (see each function): topo_setup, on, bg_on, route_cc, cgroup_new, linkem_start,
 # linkem_stop, linkem_stat, wait_listen, wait_tcp_done, cleanup_push, skip,
-# fail, require_cmds, median, assert_between, log.
+# fail, require_cmds, median, assert_between, make_file, check_sha256, log.
 #
 # Variables: BUILD (absolute build dir), V=1 prints every command,
 # TEST_TMP (a private directory removed after the test).
@@ -439,6 +439,21 @@ assert_between() {
 	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v + 0 == v && v >= lo && v <= hi) }' ||
 		fail "$4: $1 is not in [$2, $3]"
 	log "ok: $4 = $1 (expected $2..$3)"
+}
+
+# make_file PATH MIB: MIB mebibytes of random data.
+make_file() {
+	head -c $(($2 * 1048576)) /dev/urandom > "$1" || fail "cannot write $1"
+}
+
+# check_sha256 SENT RECEIVED BYTES: the first BYTES of both files match.
+check_sha256() {
+	local a b
+	a=$(head -c "$3" "$1" | sha256sum | cut -d' ' -f1)
+	b=$(head -c "$3" "$2" | sha256sum | cut -d' ' -f1)
+	[ "$(stat -c %s "$2")" -ge "$3" ] || fail "received $(stat -c %s "$2") bytes of $3"
+	[ "$a" = "$b" ] || fail "sha256 differs: sent $a, received $b"
+	log "ok: sha256 of $3 bytes matches ($a)"
 }
 
 # assert_eq VALUE EXPECTED WHAT

@@ -18,6 +18,7 @@
 #   Debian's /usr/bin/python3 (scripts/find-python.sh finds it).
 # - python3-docutils: rst2man turns docs/bpftcp.8.rst into the man page
 #   (build/bpftcp.8), as bpftool's documentation is built.
+# - libinih-dev: libbpftcp reads bpftcp.conf(5) with libinih (lib/conf.c).
 # - bash-completion: completion/bpftcp uses its helpers (_init_completion,
 #   _filedir), and selftests/test_grammar queries the completion with it.
 #
@@ -28,7 +29,7 @@ set -euo pipefail
 PKGS_MAIN=(clang-19 llvm-19 libcmocka-dev libelf-dev zlib1g-dev pkg-config
            iperf3 ethtool python3 tcpdump procps util-linux
            iputils-ping socat flent python3-matplotlib libclang-rt-19-dev
-           python3-docutils bash-completion)
+           python3-docutils bash-completion libinih-dev)
 # From backports, each with its minimum version.
 PKGS_BPO=(libbpf-dev bpftool iproute2)
 declare -A MIN_VERSION=([libbpf-dev]=1.4.0 [bpftool]=7.4.0 [iproute2]=6.15.0)

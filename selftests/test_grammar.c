@@ -522,13 +522,25 @@ static void grammar_from_completion(struct grammar *g, const struct grammar *ref
 		const char *object = g->objects.v[o];
 		char words[256];
 
+		bool commands = false;
+
 		snprintf(words, sizeof(words), "%s \"\"", object);
 		completion_words(words, &s);
 		for (int i = 0; i < s.n; i++) {
 			if (s.v[i][0] == '-' || !strcmp(s.v[i], "help"))
 				continue;
 			set_add(&g->commands, "%s %s", object, s.v[i]);
+			commands = true;
 		}
+		set_free(&s);
+		if (commands)
+			continue;
+		/* An object without commands (apply): its own options. */
+		snprintf(words, sizeof(words), "%s -", object);
+		completion_words(words, &s);
+		for (int i = 0; i < s.n; i++)
+			if (!set_has(&g->globals, s.v[i]))
+				set_add(&g->options, "%s - %s", object, s.v[i]);
 		set_free(&s);
 	}
 	for (int c = 0; c < g->commands.n; c++) {

@@ -73,24 +73,31 @@ for s in "${scripts[@]}"; do
 	# 'algorithms': the native ALG, then bpf_ALG; 'models': bpf_ALG alone,
 	# checked against validate/models/ALG.py.
 	runs=()
-	for alg in $(field "$s" algorithms); do runs+=("$alg:$alg" "$alg:bpf_$alg"); done
+	# 'control': the native ALG once more, to measure how much the kernel
+	# differs from itself on this script (compare.py).
+	control=0; grep -qE '^control([[:space:]]|$)' "$s" && control=1
+	for alg in $(field "$s" algorithms); do
+		runs+=("$alg:$alg" "$alg:bpf_$alg")
+		[ $control = 0 ] || runs+=("$alg/control:$alg")
+	done
 	for alg in $(field "$s" models); do runs+=("$alg/model:bpf_$alg"); done
 	for run in "${runs[@]}"; do
-		alg=${run%%:*} cc=${run#*:}
+		alg=${run%%:*} cc=${run#*:} tag=
 		kind=; [ "${alg%/model}" != "$alg" ] && kind=model alg=${alg%/model}
+		[ "${alg%/control}" != "$alg" ] && tag=.control alg=${alg%/control}
 		ensure "$alg" $kind || { echo "validate: cannot make bpf_$alg available" >&2; exit 1; }
-		csvf=$out/csv/$name.$cc.csv
+		csvf=$out/csv/$name.$cc$tag.csv
 		for try in 1 2 3; do
-			if ! "$tcpscript" -q -c "$cc" -o "$csvf" "$s" 2> "$out/csv/$name.$cc.log"; then
-				cat "$out/csv/$name.$cc.log" >&2
+			if ! "$tcpscript" -q -c "$cc" -o "$csvf" "$s" 2> "${csvf%.csv}.log"; then
+				cat "${csvf%.csv}.log" >&2
 				exit 1
 			fi
-			grep '^tcpscript-summary' "$out/csv/$name.$cc.log" | cut -d' ' -f2- > "${csvf%.csv}.meta"
+			grep '^tcpscript-summary' "${csvf%.csv}.log" | cut -d' ' -f2- > "${csvf%.csv}.meta"
 			late=$(sed -n 's/.*late_us=\([0-9]*\).*/\1/p' "${csvf%.csv}.meta")
 			[ "${late:-0}" -le "${timing%.*}" ] && break
 			echo "validate: $name/$cc: ACK lateness $late us > $timing us, retrying ($try)" >&2
 		done
-		printf '  %-14s %-10s %s\n' "$name" "$cc" "$(cat "${csvf%.csv}.meta")"
+		printf '  %-14s %-18s %s\n' "$name" "$cc$tag" "$(cat "${csvf%.csv}.meta")"
 	done
 done
 [ ${#selected[@]} -gt 0 ] || { echo "validate: no scenario selected" >&2; exit 2; }

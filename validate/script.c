@@ -65,6 +65,31 @@ static int dur(struct parse *p, const char *key, const char *v, uint64_t *out)
 	return 0;
 }
 
+/* A rate: bit/s, with an optional k, m or g before "bit" ("8mbit",
+ * "500kbit"), stored in bytes per second. */
+static int rate(struct parse *p, const char *key, const char *v, uint64_t *out)
+{
+	char *end;
+	double r, mult = 1;
+
+	errno = 0;
+	r = strtod(v, &end);
+	if (errno || end == v || r <= 0)
+		return perr(p, "%s: '%s' is not a rate (like 8mbit, 500kbit)", key, v);
+	if (*end == 'k')
+		mult = 1e3, end++;
+	else if (*end == 'm')
+		mult = 1e6, end++;
+	else if (*end == 'g')
+		mult = 1e9, end++;
+	if (strcmp(end, "bit"))
+		return perr(p, "%s: '%s' is not a rate (like 8mbit, 500kbit)", key, v);
+	*out = (uint64_t)(r * mult / 8);
+	if (!*out || *out > SCRIPT_MAX_POLICE_BPS)
+		return perr(p, "%s: '%s' is out of range", key, v);
+	return 0;
+}
+
 /* One argument of command @c: "word" or "key=value". */
 static int arg(struct parse *p, struct cmd *c, const char *verb, char *a)
 {
@@ -104,6 +129,18 @@ static int arg(struct parse *p, struct cmd *c, const char *verb, char *a)
 			if (num(p, a, v, &n) || n < 64 || n > 1460)
 				return perr(p, "mss must be 64..1460");
 			c->mss = n;
+			return 0;
+		}
+		if (IS("tsahead")) {
+			if (num(p, a, v, &n) || !n || n > 1000000000)
+				return perr(p, "tsahead must be 1..1000000000 (ms)");
+			c->tsahead = n;
+			return 0;
+		}
+		if (IS("tshz")) {
+			if (num(p, a, v, &n) || !n || n > 1000000)
+				return perr(p, "tshz must be 1..1000000");
+			c->tshz = n;
 			return 0;
 		}
 		if (IS("wscale")) {
@@ -146,6 +183,18 @@ static int arg(struct parse *p, struct cmd *c, const char *verb, char *a)
 		if (!v && !c->time_us)
 			return dur(p, verb, a, &c->time_us);
 		break;
+	case OP_POLICE:
+		if (!v && !strcmp(a, "off"))
+			return c->rate_Bps = 0, c->burst = 0, 0;
+		if (IS("rate"))
+			return rate(p, a, v, &c->rate_Bps);
+		if (IS("burst")) {
+			if (num(p, a, v, &n) || !n)
+				return perr(p, "burst must be >= 1 byte");
+			c->burst = n;
+			return 0;
+		}
+		break;
 	case OP_RTO:
 		break;
 	}
@@ -156,12 +205,13 @@ static int arg(struct parse *p, struct cmd *c, const char *verb, char *a)
 static const struct { const char *verb; enum op op; } verbs[] = {
 	{ "path", OP_PATH }, { "connect", OP_CONNECT }, { "app", OP_APP },
 	{ "lose", OP_LOSE }, { "ece", OP_ECE }, { "blackhole", OP_BLACKHOLE },
-	{ "rto", OP_RTO }, { "stall", OP_STALL }, { "run", OP_RUN },
+	{ "rto", OP_RTO }, { "stall", OP_STALL }, { "run", OP_RUN }, { "police", OP_POLICE },
 };
 
 /* Header lines the runner reads; the peer accepts and ignores them. */
 static const char *const runner_keys[] = { "algorithms", "models", "tolerance", "tick-tolerance",
-						     "timing", "fast" };
+						     "control", "timing", "fast", "compare-until",
+						     "after-tolerance", "align", "segments", "lt-bw" };
 
 static int parse_line(struct parse *p, struct script *s, char *line)
 {
@@ -219,6 +269,10 @@ static int parse_line(struct parse *p, struct script *s, char *line)
 		return perr(p, "%s: needs a duration", verb);
 	if (c->op == OP_APP && c->app_mode == APP_MODE_CHUNK && !c->interval_us)
 		return perr(p, "app chunk=N: needs every=DURATION");
+	if (c->op == OP_POLICE && c->rate_Bps && !c->burst)
+		return perr(p, "police rate=R: needs burst=BYTES");
+	if (c->op == OP_POLICE && !c->rate_Bps && c->burst)
+		return perr(p, "police: burst without rate");
 	s->ncmd++;
 	return 0;
 }

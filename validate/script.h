@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum op { OP_PATH, OP_CONNECT, OP_APP, OP_LOSE, OP_ECE, OP_BLACKHOLE, OP_RTO, OP_STALL, OP_RUN };
+enum op { OP_PATH, OP_CONNECT, OP_APP, OP_LOSE, OP_ECE, OP_BLACKHOLE, OP_RTO, OP_STALL, OP_RUN, OP_POLICE };
 enum { APP_MODE_NONE, APP_MODE_BULK, APP_MODE_CHUNK };
 
 struct cmd {
@@ -26,12 +26,16 @@ struct cmd {
 	uint32_t mss;
 	int wscale;		/* -1: no window scale option */
 	bool sack, ts, ecn;	/* ecn: accept an ECN-setup SYN (RFC 3168) */
+	uint32_t tshz;		/* the peer's timestamp clock, ticks per second (0: 1000) */
+	uint32_t tsahead;	/* >0: the peer's clock starts this many ms ahead of the sender's */
 	/* app */
 	int app_mode;
 	uint32_t chunk;
 	uint64_t interval_us;
 	/* lose, ece */
 	uint32_t skip, count;
+	/* police: a token bucket (bytes/s, bytes); rate 0 = off */
+	uint64_t rate_Bps, burst;
 	/* blackhole, stall, run */
 	uint64_t time_us;
 	uint64_t acks;
@@ -40,6 +44,7 @@ struct cmd {
 struct sysctl_kv { char name[128], value[64]; };
 
 #define SCRIPT_MAX_CMDS		256
+#define SCRIPT_MAX_POLICE_BPS	(1ull << 40)
 #define SCRIPT_MAX_SYSCTLS	16
 
 struct script {

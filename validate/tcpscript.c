@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/if_tun.h>
+#include <linux/inet_diag.h>
 #include <linux/tcp.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -137,6 +138,8 @@ struct ack {
 	uint64_t rx;		/* when the segment that triggered it arrived */
 	uint64_t late;		/* how late it was written */
 	uint32_t ack, tsecr, win;
+	uint32_t tsval;		/* the peer's TSval on it (0: none) */
+	uint64_t wrote_ms;	/* CLOCK_MONOTONIC ms when written: the sender's TS clock */
 	bool ece;
 	int nsack;
 	struct range sack[4];	/* DSACK first when present */
@@ -147,6 +150,8 @@ struct peer {
 	uint16_t sport;		/* the sender's port */
 	uint32_t snd_isn;	/* the sender's ISN */
 	bool sack_ok, ts_ok;
+	uint32_t ts_hz;		/* our timestamp clock (connect tshz=; default 1000) */
+	uint32_t ts_base;	/* its value at the start (connect tsahead=; default 1) */
 	uint8_t rcv_wscale;	/* the shift we advertised */
 	/* receiver */
 	uint32_t rcv_nxt, ts_recent, high;	/* high: highest end seen */
@@ -158,7 +163,7 @@ struct peer {
 	size_t qlen, qcap;
 	uint64_t last_due;
 	/* counters */
-	uint64_t data_segs, dropped, acks_sent;
+	uint64_t data_segs, dropped, acks_sent, policed;
 	uint64_t max_late_us;	/* worst lateness of an ACK write */
 };
 
@@ -171,6 +176,10 @@ struct policy {
 	uint64_t blackhole_until;	/* drop every data segment until then */
 	bool rto_wait;			/* drop until a retransmission arrives */
 	uint64_t stall_until;		/* hold ACKs due before then */
+	/* police: a token bucket on the data segments that reach the peer */
+	uint64_t police_Bps, police_burst;
+	double police_tokens;		/* bytes */
+	uint64_t police_last;		/* when the bucket was last filled */
 };
 
 /* The application on the sender. */
@@ -271,10 +280,13 @@ static size_t put_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 	return 12;
 }
 
-/* The peer's own timestamp clock: milliseconds since the start. */
+/* The peer's own timestamp clock: ts_hz ticks per second (default 1000:
+ * milliseconds) since the start. */
 static uint32_t peer_tsval(const struct run *r)
 {
-	return (uint32_t)((now_us() - r->t0) / 1000) + 1;
+	uint64_t hz = r->p.ts_hz ? r->p.ts_hz : 1000;
+
+	return (uint32_t)((now_us() - r->t0) * hz / 1000000) + (r->p.ts_base ? r->p.ts_base : 1);
 }
 
 /* A parsed segment from the sender. */
@@ -351,7 +363,63 @@ static void csv_header(struct run *r)
 {
 	fprintf(r->csv, "event,t_us,kind,ack,cwnd,ssthresh,ca_state,pacing_rate,delivery_rate,"
 		"unacked,retrans,lost,sacked,total_retrans,rtt_us,rto_us,app_limited,"
-		"ece,sample_rtt_us,late_us,jiffies,rec_w_max,rec_k,rec_loss_events\n");
+		"ece,sample_rtt_us,late_us,jiffies,rec_w_max,rec_k,rec_loss_events,"
+		"rec_mode,rec_cycle,rec_bw,rec_min_rtt_us,rec_pacing_gain,rec_cwnd_gain,"
+		"rec_full_bw,rec_lt_use_bw,ts_val,ts_ecr,snd_clock_ms\n");
+}
+
+/*
+ * BBR's state, in the same columns for both: for bpf_bbr its bpftcp record
+ * (mode, cycle index, bw, min_rtt, gains, full_bw_reached, lt_use_bw); for
+ * the kernel's bbr what TCP_CC_INFO gives (struct tcp_bbr_info: bw, min_rtt
+ * and the two gains, what 'ss -ti' prints), with the mode told from the gains,
+ * which are distinct in each mode (STARTUP 739/739, DRAIN 88/739, PROBE_BW
+ * x/512, PROBE_RTT 256/256), and the cycle index where the pacing gain
+ * names it (320: phase 0, 192: phase 1; the six cruising phases are alike).
+ * full_bw_reached and lt_use_bw are not reported by the kernel: empty.
+ * The caller ends the row.
+ * Before the first ACK (the 'established' row) both gains are still 1.0 and
+ * the mode is left empty.
+ */
+static void record_bbr(struct run *r, const struct bpftcp_sock_state *st)
+{
+	union tcp_cc_info info;
+	socklen_t len = sizeof(info);
+	unsigned long long bw;
+	unsigned int pg, cg;
+	int mode = -1, cycle = -1;
+
+	if (st->cc.kind == BPFTCP_CC_BBR) {
+		const struct bpftcp_bbr_export *b = &st->cc.u.bbr;
+
+		fprintf(r->csv, ",%u,%u,%llu,%u,%u,%u,%u,%u", b->mode, b->cycle_idx,
+			(unsigned long long)b->bw, b->min_rtt_us, b->pacing_gain, b->cwnd_gain,
+			b->full_bw_reached, b->lt_use_bw);
+		return;
+	}
+	if (strcmp(r->cc, "bbr") ||
+	    getsockopt(r->sk, IPPROTO_TCP, TCP_CC_INFO, &info, &len) < 0 || len < sizeof(info.bbr)) {
+		fputs(",,,,,,,,", r->csv);	/* the 8 columns */
+		return;
+	}
+	bw = (unsigned long long)info.bbr.bbr_bw_hi << 32 | info.bbr.bbr_bw_lo;
+	pg = info.bbr.bbr_pacing_gain;
+	cg = info.bbr.bbr_cwnd_gain;
+	if (cg > 512)
+		mode = pg > 256 ? 0 : 1;	/* STARTUP, DRAIN */
+	else if (cg == 512)
+		mode = 2;			/* PROBE_BW */
+	else if (cg == 256 && pg == 256 && r->events > 1)
+		mode = 3;			/* PROBE_RTT (not yet set when established) */
+	if (mode == 2)
+		cycle = pg == 320 ? 0 : pg == 192 ? 1 : -1;
+	fputs(",", r->csv);
+	if (mode >= 0)
+		fprintf(r->csv, "%d", mode);
+	fputs(",", r->csv);
+	if (cycle >= 0)
+		fprintf(r->csv, "%d", cycle);
+	fprintf(r->csv, ",%llu,%u,%u,%u,,", bw, info.bbr.bbr_min_rtt, pg, cg);
 }
 
 /*
@@ -382,11 +450,20 @@ static void record(struct run *r, const char *kind, uint32_t ack, const struct a
 	else
 		fputs(",,,", r->csv);
 	fprintf(r->csv, ",%u", jiffies_read(&r->jc) - r->jc.j0);
-	/* The bpftcp record, when the algorithm keeps one (bpf_cubic does). */
-	if (r->record_map >= 0 && !bpftcp_sock_state_get_from(r->record_map, r->sk, &st) &&
-	    st.cc.kind == BPFTCP_CC_CUBIC)
-		fprintf(r->csv, ",%u,%u,%u\n", st.cc.u.cubic.w_max, st.cc.u.cubic.k,
+	/* The bpftcp record, when the algorithm keeps one. */
+	if (r->record_map < 0 || bpftcp_sock_state_get_from(r->record_map, r->sk, &st))
+		st.cc.kind = 0;
+	if (st.cc.kind == BPFTCP_CC_CUBIC)
+		fprintf(r->csv, ",%u,%u,%u", st.cc.u.cubic.w_max, st.cc.u.cubic.k,
 			st.cc.u.cubic.loss_events);
+	else
+		fputs(",,,", r->csv);
+	record_bbr(r, &st);
+	/* The timestamps of the ACK and the sender's TS clock when it was
+	 * written (CLOCK_MONOTONIC ms, tcp_time_stamp_ms() less the
+	 * connection's random offset: none with net.ipv4.tcp_timestamps=2). */
+	if (a && a->tsval)
+		fprintf(r->csv, ",%u,%u,%" PRIu64 "\n", a->tsval, a->tsecr, a->wrote_ms);
 	else
 		fputs(",,,\n", r->csv);
 }
@@ -473,6 +550,24 @@ static void queue_ack(struct run *r, uint64_t rx, const struct range *dsack)
 	p->q[p->qlen++] = a;
 }
 
+/*
+ * The policer (script command 'police'): a token bucket of police_burst
+ * bytes filled at police_Bps.  A data segment that finds at least its
+ * length in the bucket takes it and passes; any other is lost, as a token
+ * bucket policer in the network drops what exceeds its rate.
+ */
+static bool police_pass(struct policy *pol, uint64_t rx, uint32_t len)
+{
+	pol->police_tokens += (double)(rx - pol->police_last) * pol->police_Bps / 1e6;
+	pol->police_last = rx;
+	if (pol->police_tokens > pol->police_burst)
+		pol->police_tokens = pol->police_burst;
+	if (pol->police_tokens < len)
+		return false;
+	pol->police_tokens -= len;
+	return true;
+}
+
 /* A data segment from the sender reached the peer (or was lost). */
 static void on_data(struct run *r, const struct seg *s, uint64_t rx)
 {
@@ -508,6 +603,13 @@ static void on_data(struct run *r, const struct seg *s, uint64_t rx)
 				p->high = end;
 			return;
 		}
+	}
+	if (pol->police_Bps && !police_pass(pol, rx, s->len)) {
+		p->dropped++;
+		p->policed++;
+		if ((int32_t)(end - p->high) > 0)
+			p->high = end;
+		return;
 	}
 	if ((int32_t)(end - p->high) > 0)
 		p->high = end;
@@ -547,8 +649,10 @@ static void write_ack(struct run *r, struct ack *a)
 
 	if (late > p->max_late_us)
 		p->max_late_us = late;
+	a->tsval = 0;
+	a->wrote_ms = now_us() / 1000;
 	if (p->ts_ok)
-		n += put_ts(opt, peer_tsval(r), a->tsecr);
+		n += put_ts(opt, a->tsval = peer_tsval(r), a->tsecr);
 	if (a->nsack) {
 		opt[n++] = TCPOPT_NOP;
 		opt[n++] = TCPOPT_NOP;
@@ -612,6 +716,30 @@ static void read_tun(struct run *r)
 	}
 	if (n < 0 && errno != EAGAIN)
 		die("read from the TUN device: %s", strerror(errno));
+}
+
+/*
+ * Reads what the sender transmits until it has been quiet for 1 ms.  The
+ * segments an ACK releases are usually queued before write() returns, but
+ * the kernel may defer some (TCP small queues, its tasklet), and a segment
+ * that arrives just after a 'lose' or 'rto' command would be treated
+ * differently from one that arrived just before: the scripted events must
+ * not depend on that.  ACKs due meanwhile wait (at most 1 ms per command).
+ */
+static void settle(struct run *r)
+{
+	struct pollfd pfd = { .fd = r->tun, .events = POLLIN };
+	struct timespec quiet_for = { .tv_nsec = 1000000 };
+
+	for (;;) {
+		int n = ppoll(&pfd, 1, &quiet_for, NULL);
+
+		if (n < 0 && errno != EINTR)
+			die("ppoll: %s", strerror(errno));
+		if (n == 0)
+			return;
+		read_tun(r);
+	}
 }
 
 /* Runs until @acks more ACKs were written, or @until_us passes. */
@@ -757,6 +885,11 @@ static void connect_sender(struct run *r, const struct cmd *c)
 	p->rcv_nxt = p->high = syn.seq + 1;
 	p->sack_ok = c->sack && syn.sack_perm;
 	p->ts_ok = c->ts && syn.has_ts;
+	p->ts_hz = c->tshz ? c->tshz : 1000;
+	/* tsahead=MS: start MS ahead of the sender's TS clock (CLOCK_MONOTONIC
+	 * ms, with no offset under net.ipv4.tcp_timestamps=2), so that TSval
+	 * - TSecr is a small positive number (TCP-LP's one-way delay) */
+	p->ts_base = c->tsahead ? (uint32_t)(r->t0 / 1000) + c->tsahead : 1;
 	p->ts_recent = syn.tsval;
 	p->rcv_wscale = c->wscale >= 0 && syn.wscale >= 0 ? c->wscale : 0;
 
@@ -806,8 +939,14 @@ static void run_script(struct run *r)
 
 	for (size_t i = 0; i < s->ncmd; i++) {
 		const struct cmd *c = &s->cmd[i];
-		uint64_t now = now_us();
+		uint64_t now;
 
+		/* A loss, mark or stall applies to the segments that arrive from
+		 * now on: first take in what the ACKs written so far released. */
+		if (c->op == OP_LOSE || c->op == OP_ECE || c->op == OP_BLACKHOLE ||
+		    c->op == OP_RTO || c->op == OP_STALL)
+			settle(r);
+		now = now_us();
 		switch (c->op) {
 		case OP_PATH:
 			if (c->delay_us != UINT64_MAX)
@@ -845,6 +984,13 @@ static void run_script(struct run *r)
 			break;
 		case OP_STALL:
 			r->pol.stall_until = now + c->time_us;
+			break;
+		case OP_POLICE:
+			/* a new policer starts with a full bucket */
+			r->pol.police_Bps = c->rate_Bps;
+			r->pol.police_burst = c->burst;
+			r->pol.police_tokens = c->burst;
+			r->pol.police_last = now;
 			break;
 		case OP_RUN:
 			run_loop(r, c->acks, c->time_us ? now + c->time_us : UINT64_MAX);
@@ -914,8 +1060,8 @@ int main(int argc, char **argv)
 	fflush(r.csv);
 	if (!quiet)
 		fprintf(stderr, "tcpscript: %s %s: %" PRIu64 " events, %" PRIu64 " data segments "
-			"(%" PRIu64 " dropped), %" PRIu64 " bytes written, worst ACK lateness %" PRIu64 " us\n",
-			r.cc, script.name, r.events, r.p.data_segs, r.p.dropped, r.app.written,
+			"(%" PRIu64 " dropped, %" PRIu64 " by the policer), %" PRIu64 " bytes written, worst ACK lateness %" PRIu64 " us\n",
+			r.cc, script.name, r.events, r.p.data_segs, r.p.dropped, r.p.policed, r.app.written,
 			r.p.max_late_us);
 	/* Machine-readable summary line for the runner. */
 	fprintf(stderr, "tcpscript-summary events=%" PRIu64 " late_us=%" PRIu64 "\n",

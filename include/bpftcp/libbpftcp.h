@@ -903,6 +903,149 @@ typedef int (*bpftcp_sockets_attachment_fn)(const struct bpftcp_sockets_attachme
  */
 int bpftcp_sockets_foreach(bpftcp_sockets_attachment_fn fn, void *ctx);
 
+/* ------------------------------------------------ declarative configuration */
+
+/*
+ * What a host should have, in one file (bpftcp.conf(5)): the algorithms to
+ * register, the default congestion control, and per cgroup the delack
+ * option and record collection.  bpftcp_conf_load() reads and validates a
+ * file (with Debian's libinih); bpftcp_apply() makes the host match it:
+ * registers what is missing, unregisters what bpftcp registered that the
+ * file no longer names, hot-swaps programs whose tag differs from the one
+ * this library carries, attaches, detaches and updates in place; it is
+ * idempotent, serialised by a lock, and rolls back on failure.
+ * bpftcp_reset() removes everything bpftcp made.
+ */
+#define BPFTCP_CONF_DEFAULT	"/etc/bpftcp/bpftcp.conf"
+/* Where apply keeps its lock and state ($BPFTCP_RUNDIR overrides it). */
+#define BPFTCP_RUN_DIR		"/run/bpftcp"
+
+struct bpftcp_conf;	/* a parsed, validated configuration (opaque) */
+
+/* Called once per error found in a file: @line is 1-based (0 when the
+ * error is about the file as a whole); @msg has no newline. */
+typedef void (*bpftcp_conf_error_fn)(const char *file, unsigned int line, const char *msg,
+				     void *ctx);
+
+struct bpftcp_conf_opts {
+	size_t sz;		/* sizeof(struct bpftcp_conf_opts) */
+	/* Where the errors go; NULL: the print callback, as
+	 * "FILE:LINE: MSG" (LIBBPFTCP_WARN). */
+	bpftcp_conf_error_fn error;
+	void *ctx;
+	/* Check the file only, not against this host: skips "no such
+	 * cgroup" and "the kernel has no such algorithm" (for linting a file
+	 * meant for another host). */
+	bool syntax_only;
+	size_t :0;
+};
+
+/*
+ * Reads and validates the configuration at @path (NULL: BPFTCP_CONF_DEFAULT),
+ * the whole file: every error is reported, each with its line.  On success
+ * *@out holds it (bpftcp_conf_free()).  Errors:
+ *   -EINVAL   the file has errors (each passed to opts->error), or @opts
+ *             has unknown fields;
+ *   -ENOENT, -EACCES, other  -errno of opening or reading it.
+ */
+int bpftcp_conf_load(const char *path, const struct bpftcp_conf_opts *opts,
+		     struct bpftcp_conf **out);
+void bpftcp_conf_free(struct bpftcp_conf *conf);
+
+/* What one step of an apply does. */
+enum bpftcp_apply_action {
+	BPFTCP_APPLY_REGISTER = 1,	/* register @object (@detail: "restricted") */
+	BPFTCP_APPLY_REPLACE,		/* hot-swap @object: its programs differ from ours */
+	BPFTCP_APPLY_ALLOW,		/* add @object to tcp_allowed_congestion_control */
+	BPFTCP_APPLY_RESTRICT,		/* take @object out of it */
+	BPFTCP_APPLY_SET_DEFAULT,	/* make @object the default (@detail: "was X") */
+	BPFTCP_APPLY_RESTORE_DEFAULT,	/* set back @object, the default apply found */
+	BPFTCP_APPLY_ATTACH,		/* attach @object ("delack", "sockets") to @cgroup */
+	BPFTCP_APPLY_UPDATE,		/* new settings for @object on @cgroup, in place */
+	BPFTCP_APPLY_DETACH,		/* detach @object from @cgroup */
+	BPFTCP_APPLY_UNREGISTER,	/* unregister @object */
+};
+
+/* "register", "replace", "allow", "restrict", "set-default",
+ * "restore-default", "attach", "update", "detach", "unregister"; "?" else. */
+const char *bpftcp_apply_action_name(int action);
+
+struct bpftcp_apply_step {
+	size_t sz;		/* sizeof() of this struct as the library filled it */
+	int action;		/* enum bpftcp_apply_action */
+	const char *object;	/* "bpf_dctcp", "delack", "sockets"; the default's name */
+	const char *cgroup;	/* attach, update, detach: the cgroup; else NULL */
+	const char *detail;	/* what changes, in words ("" if nothing to add) */
+};
+
+/* How a step went, as bpftcp_apply() reports it. */
+enum bpftcp_apply_event {
+	BPFTCP_STEP_PLANNED = 1,	/* part of the plan (dry run: all there is) */
+	BPFTCP_STEP_START,		/* about to be carried out */
+	BPFTCP_STEP_DONE,
+	BPFTCP_STEP_FAILED,		/* @err says why; what was done is rolled back */
+	BPFTCP_STEP_UNDONE,		/* rolled back */
+	BPFTCP_STEP_UNDO_FAILED,	/* could not be rolled back (@err): the host is
+					 * left partly changed */
+};
+
+typedef void (*bpftcp_apply_step_fn)(const struct bpftcp_apply_step *s, int event, int err,
+				     void *ctx);
+
+struct bpftcp_apply_opts {
+	size_t sz;		/* sizeof(struct bpftcp_apply_opts) */
+	/* Plan only: every step is reported as BPFTCP_STEP_PLANNED and nothing
+	 * changes. */
+	bool dry_run;
+	/* Fail with -EBUSY instead of waiting when another apply or reset
+	 * holds the lock. */
+	bool no_wait;
+	/* Called for every step and event (NULL: none). */
+	bpftcp_apply_step_fn step;
+	void *ctx;
+	size_t :0;
+};
+
+/*
+ * Makes the host match @conf.  Takes an exclusive lock (flock on
+ * <run dir>/lock; waits for another apply or reset, saying so as
+ * LIBBPFTCP_INFO, unless opts->no_wait), plans, then carries out the
+ * steps in this order: register, allow/restrict, default, attach, update,
+ * detach, unregister, replace.  If a step fails, the steps this call made
+ * are undone in reverse order (a replace is not: the pinned programs are
+ * then this library's, which a later apply would do again), and the step's
+ * error is returned.  Returns the number of steps (0: the host already
+ * matches; with dry_run: the number planned), or:
+ *   -EINVAL   unknown fields in @opts, or @conf is NULL;
+ *   -EBUSY    no_wait and the lock is held;
+ *   other     -errno of the step that failed (see opts->step).
+ */
+int bpftcp_apply(const struct bpftcp_conf *conf, const struct bpftcp_apply_opts *opts);
+
+struct bpftcp_reset_opts {
+	size_t sz;		/* sizeof(struct bpftcp_reset_opts) */
+	bool no_wait;		/* as in struct bpftcp_apply_opts */
+	bpftcp_apply_step_fn step;	/* each step: START, then DONE or FAILED */
+	void *ctx;
+	size_t :0;
+};
+
+/*
+ * Removes everything bpftcp made: every registration, option and
+ * collection attachment (those of removed cgroups too) and the pins, and
+ * sets back the default congestion control that bpftcp_apply() changed.
+ * Under the apply lock.  Goes on after a failed step.  Returns the number
+ * of steps, or the -errno of the first that failed (or -EBUSY, -EINVAL).
+ */
+int bpftcp_reset(const struct bpftcp_reset_opts *opts);
+
+/*
+ * Parses a duration in milliseconds with at most one decimal, optionally
+ * followed by "ms" ("20", "2.5", "20ms"), into microseconds.  Returns 0,
+ * -EINVAL (not such a number) or -ERANGE (0, or above @max_ms).
+ */
+int bpftcp_ms_parse(const char *s, __u32 max_ms, __u32 *us);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,7 +26,7 @@ from . import analyze, summary
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
-SCENARIOS = ("single", "fairness", "pairs", "ecn", "loss")
+SCENARIOS = ("single", "fairness", "pairs", "ecn", "loss", "bbr")
 DEFAULT_CCS = ("cubic", "bpf_cubic", "reno", "bpf_reno")
 DEFAULT_RATE = "100mbit"
 DEFAULT_RTT = "40ms"
@@ -45,6 +45,13 @@ MAX_FLOWS = 16
 # share in the same time than a few long ones (docs/compare.md).
 DEFAULT_REPS = 7
 DEFAULT_PAIRS_DURATION = 15.0
+# Scenario bbr (issue #14): bbr vs bpf_bbr, order-balanced with controls, on
+# the link's queue (1 BDP by default) and on a shallow and a deep one, and
+# each alone on each; 60 s runs (BBR's state machine cycles every 8 RTTs and
+# probes min_rtt every 10 s), 3 repetitions of each order unless --reps.
+BBR_PAIR = ("bbr", "bpf_bbr")
+BBR_QUEUES = (("", None), ("0.25bdp", 0.25), ("4bdp", 4.0))
+DEFAULT_BBR_REPS = 3
 
 SCENARIO_HELP = """scenarios (default: all five, on a 100 Mbit/s link with a 40 ms RTT and a
 one-BDP droptail queue, unless options change them):
@@ -58,6 +65,9 @@ one-BDP droptail queue, unless options change them):
   ecn       ECN with CE marking at K packets (--ecn-k, default 50):
             bpf_dctcp alone, cubic alone, then both together
   loss      one flow per algorithm with 1 % random loss (or --loss)
+  bbr       bbr vs bpf_bbr as in pairs (--reps, default 3, of 60 s runs),
+            on the link's queue and on a 0.25-BDP and a 4-BDP one, and each
+            alone on each (utilisation, RTT under load); whatever --cc says
 
 Without --scenario but with --cc, one custom run puts --flows flows of every
 listed algorithm on the link together (--separate: one run per algorithm).
@@ -293,12 +303,37 @@ def plan_pairs(pairs, link, duration, reps):
     return runs
 
 
+def plan_bbr(args, reps):
+    """Scenario bbr: for the link's queue (1 BDP unless --queue) and for
+    0.25 and 4 BDP, the pair runs of bbr vs bpf_bbr with their controls (as
+    plan_pairs, 'group' naming the queue) and a single run of each."""
+    k, p = BBR_PAIR
+    duration = args.duration or DEFAULT_DURATION
+    runs = []
+    for tag, bdps in BBR_QUEUES:
+        link = link_params(args, "bbr")
+        if bdps is not None:
+            link["queue_pkts"] = max(1, int(round(bdps * link["bdp_pkts"])))
+        group = "bbr" + ("@" + tag if tag else "")
+        suffix = "-" + tag if tag else ""
+        for cc in (k, p):
+            run = make_run("bbr-single-%s%s" % (cc, suffix), "bbr", [cc], link, duration)
+            run["group"] = group
+            runs.append(run)
+        for run in plan_pairs([(k, p)], link, duration, reps):
+            run["name"] = run["name"].replace("pairs-bbr-", "bbr-pairs%s-" % suffix)
+            run["scenario"] = "bbr"
+            run["group"] = run["pair"]["group"] = group
+            runs.append(run)
+    return runs
+
+
 def plan_runs(args):
     duration = args.duration or DEFAULT_DURATION
     ccs = args.cc or list(DEFAULT_CCS)
     if args.reps and args.scenario is None and args.cc is not None or \
-            args.reps and args.scenario and not {"pairs", "all"} & set(args.scenario):
-        raise UsageError("--reps is for scenario pairs")
+            args.reps and args.scenario and not {"pairs", "bbr", "all"} & set(args.scenario):
+        raise UsageError("--reps is for scenarios pairs and bbr")
     if args.scenario is None and args.cc is not None:
         link = link_params(args)
         n = args.flows or 1
@@ -344,6 +379,8 @@ def plan_runs(args):
                      make_run("ecn-%s-vs-%s" % (a, b), s, [a, b], link, duration)]
         elif s == "loss":
             runs += [make_run("loss-%s" % cc, s, [cc], link, duration) for cc in ccs]
+        elif s == "bbr":
+            runs += plan_bbr(args, args.reps or DEFAULT_BBR_REPS)
     return runs
 
 

@@ -15,6 +15,12 @@ from . import metrics, rawdata
 EQUIV_SHARE = 0.5
 EQUIV_SHARE_TOLERANCE = 0.03
 EQUIV_PAIRS = (("cubic", "bpf_cubic"), ("reno", "bpf_reno"))
+# Scenario bbr (issue #14) adds, on the default link: single-flow
+# utilisation within 2 % (relative) of bbr's and the median RTT under load
+# (ping, its own single run) within 10 % of bbr's.  Its groups: "bbr" (the
+# link's queue), "bbr@0.25bdp", "bbr@4bdp".
+BBR_UTIL_TOLERANCE = 0.02
+BBR_RTT_TOLERANCE = 0.10
 # A run whose emulator stopped for longer than this (linkem samples every
 # 100 ms) is marked disturbed: the machine was too busy to emulate the link.
 DISTURBED_GAP_S = 0.25
@@ -107,6 +113,8 @@ def summarize_run(raw):
     }
     if plan.get("pair"):
         run["pair"] = plan["pair"]
+    if plan.get("group"):
+        run["group"] = plan["group"]
     run["utilisation"] = run["total_mbps"] * 1e6 / rate if run["total_mbps"] is not None else None
     gap = (run["link_stats"] or {}).get("emulator_max_gap_s")
     run["disturbed"] = gap is not None and gap > DISTURBED_GAP_S
@@ -150,13 +158,22 @@ def link_stats(linkem):
     }
 
 
-def _single_run_util(runs, cc):
-    """The utilisation of cc's single-flow run alone on the link (scenario
-    'single'), or None."""
+def _single_run(runs, cc, group=None):
+    """cc's single-flow run alone on the link (scenario 'single', or the
+    bbr scenario's of @group), or None."""
     for r in runs:
-        if r["scenario"] == "single" and [f["cc"] for f in r["flows"]] == [cc]:
-            return r["flows"][0]["utilisation"], r["name"]
-    return None, None
+        if [f["cc"] for f in r["flows"]] != [cc]:
+            continue
+        if group is None and r["scenario"] == "single" or \
+                group is not None and r["scenario"] == "bbr" and r.get("group") == group:
+            return r
+    return None
+
+
+def _single_run_util(runs, cc, group=None):
+    """The utilisation of cc's single-flow run (see _single_run), or None."""
+    r = _single_run(runs, cc, group)
+    return (r["flows"][0]["utilisation"], r["name"]) if r else (None, None)
 
 
 def run_share(run):
@@ -171,11 +188,14 @@ def run_share(run):
     return metrics.share(mine[0], other[0])
 
 
-def _shares(runs, kernel, role):
+def _shares(runs, kernel, role, group=None):
     out = []
     for r in runs:
         p = r.get("pair")
-        if r["scenario"] == "pairs" and p and p["kernel"] == kernel and p["role"] == role:
+        if not p or p["kernel"] != kernel or p["role"] != role:
+            continue
+        if group is None and r["scenario"] == "pairs" or \
+                group is not None and r["scenario"] == "bbr" and p.get("group") == group:
             s = run_share(r)
             if s is not None:
                 out.append({"run": r["name"], "order": p["order"], "rep": p["rep"], "share": s})
@@ -193,14 +213,21 @@ def equivalence(runs):
     confidence interval, the control's the same way, and the verdict:
     met when |mean - 0.5| <= 0.03 and the two intervals overlap."""
     out = collections.OrderedDict()
-    for kernel, port in EQUIV_PAIRS:
-        u_k, run_k = _single_run_util(runs, kernel)
-        u_p, run_p = _single_run_util(runs, port)
-        pair_runs, control_runs = _shares(runs, kernel, "pair"), _shares(runs, kernel, "control")
+    groups = [(k, p, None, k) for k, p in EQUIV_PAIRS]
+    groups += [("bbr", "bpf_bbr", g, g) for g in
+               sorted({r["group"] for r in runs if r["scenario"] == "bbr" and r.get("group")},
+                      key=lambda g: (g != "bbr", g))]
+    for kernel, port, group, key in groups:
+        u_k, run_k = _single_run_util(runs, kernel, group)
+        u_p, run_p = _single_run_util(runs, port, group)
+        pair_runs = _shares(runs, kernel, "pair", group)
+        control_runs = _shares(runs, kernel, "control", group)
         if not pair_runs and u_k is None and u_p is None:
             continue
         e = collections.OrderedDict()
         e["kernel"], e["port"] = kernel, port
+        if group is not None:
+            e["group"] = group
         e["share"] = metrics.mean_ci95(x["share"] for x in pair_runs)
         e["control_share"] = metrics.mean_ci95(x["share"] for x in control_runs)
         # The flow-order effect the method cancels: the port's mean share
@@ -232,8 +259,35 @@ def equivalence(runs):
         e["utilisation_diff"] = abs(u_k - u_p) if u_k is not None and u_p is not None else None
         e["single_runs"] = [run_k, run_p]
         e["disturbed_runs"] = [r["name"] for r in used if r.get("disturbed")]
-        out[kernel] = e
+        if group is not None:
+            _bbr_single(e, runs, kernel, port, group)
+        out[key] = e
     return out
+
+
+def _bbr_single(e, runs, kernel, port, group):
+    """Scenario bbr's single-flow checks: utilisation within 2 % of the
+    kernel's (relative), the median ping RTT under load within 10 % of the
+    kernel's, and the queueing delay (that median less the base RTT); the
+    verdict 'met' then needs them too."""
+    rk, rp = _single_run(runs, kernel, group), _single_run(runs, port, group)
+    u = e["utilisation"]
+    e["utilisation_tolerance"] = BBR_UTIL_TOLERANCE
+    e["utilisation_met"] = (abs(u[port] - u[kernel]) <= BBR_UTIL_TOLERANCE * u[kernel]
+                            if u[kernel] and u[port] is not None else None)
+    p50 = {cc: (r["ping_rtt_ms"] or {}).get("p50") if r else None
+           for cc, r in ((kernel, rk), (port, rp))}
+    base = (rk or rp or {}).get("link", {}).get("rtt_ms")
+    e["rtt_p50_ms"] = p50
+    e["queueing_delay_ms"] = {cc: (v - base if v is not None and base is not None else None)
+                              for cc, v in p50.items()}
+    e["rtt_tolerance"] = BBR_RTT_TOLERANCE
+    e["rtt_met"] = (abs(p50[port] - p50[kernel]) <= BBR_RTT_TOLERANCE * p50[kernel]
+                    if p50[kernel] and p50[port] is not None else None)
+    e["share_only_met"] = e["met"]
+    if e["met"] is not None:
+        e["met"] = bool(e["met"] and e["utilisation_met"] and e["rtt_met"])
+    e["disturbed_runs"] += [r["name"] for r in (rk, rp) if r and r.get("disturbed")]
 
 
 def build_summary(runs, meta):
@@ -336,8 +390,15 @@ def equivalence_table(equiv):
     for e in equiv.values():
         u = e["utilisation"]
         bo = e["share_by_order"]
-        lines.append("| %s vs %s | %s | %s | %s / %s | %s | %s | %s | %s |" % (
-            e["kernel"], e["port"], _share_ci(e["share"]), _share_ci(e["control_share"]),
+        label = "%s vs %s" % (e["kernel"], e["port"])
+        if e.get("group", e["kernel"]) != e["kernel"]:
+            label += " (queue %s)" % e["group"].split("@", 1)[1]
+        if e.get("group"):
+            # scenario bbr: utilisation and median RTT under load, each alone
+            label += "; p50 RTT %s vs %s ms" % (_f(e["rtt_p50_ms"][e["kernel"]]),
+                                                _f(e["rtt_p50_ms"][e["port"]]))
+        lines.append("| %s | %s | %s | %s / %s | %s | %s | %s | %s |" % (
+            label, _share_ci(e["share"]), _share_ci(e["control_share"]),
             _f(bo["kernel-first"], "%.3f"), _f(bo["port-first"], "%.3f"),
             yn(e["share_met"]), yn(e["overlaps_control"]),
             "%s vs %s" % (_pct(u[e["kernel"]]), _pct(u[e["port"]])), _verdict(e)))

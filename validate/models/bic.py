@@ -17,12 +17,13 @@ smooth_part = 20 RTTs within B of W_max, the 5%-per-RTT cap (cnt <= 20)
 while no W_max is known, and cnt scaled by its estimate of segments per ACK
 (delayed_ack, a moving average in 1/16ths updated on each ACK in Open state,
 starting at 2, fed by every ACK processed in Open state: the duplicate ACK
-that leaves Open adds a 0 to it).  cnt is recomputed when cwnd changed or HZ/32 passed; here it
-is a pure function of cwnd, W_max and delayed_ack, so recomputing on every
-ACK gives the same cnt unless delayed_ack moved, which happens only in the
-rows where it is updated anyway.  A retransmission timeout (Loss) forgets W_max.
+that leaves Open adds a 0 to it).  cnt is recomputed only when cwnd changed
+or more than HZ/32 jiffies passed since the last computation (so a cnt
+computed before a duplicate ACK moved delayed_ack, or before a loss moved
+W_max, is kept for up to 7 ticks); the time is the sender's jiffies, the
+CSV's jiffies column.  A retransmission timeout (Loss) forgets W_max.
 """
-from ccmodel import Model, drive
+from ccmodel import HZ, Model, drive
 from common import CA_LOSS, CA_OPEN
 
 BETA = 819           # /1024
@@ -34,13 +35,24 @@ RATIO_SHIFT = 4      # delayed_ack in 1/16ths
 
 
 class Bic(Model):
-    def __init__(self, params, phase_us=0):
-        super().__init__(params, phase_us)
+    def __init__(self, params):
+        super().__init__(params)
         self.reset()
 
     def reset(self):
         self.w_max = 0
         self.delayed_ack = 2 << RATIO_SHIFT
+        self.bic_cnt = 0
+        self.last_cwnd = 0
+        self.last_time = None
+
+    def update(self, e, cwnd):
+        """bictcp_update(): recompute cnt when cwnd changed or HZ/32 passed."""
+        now = self.jiffies(e)
+        if cwnd == self.last_cwnd and now - self.last_time <= HZ // 32:
+            return
+        self.last_cwnd, self.last_time = cwnd, now
+        self.bic_cnt = self.target_cnt(cwnd)
 
     def pkts_acked(self, e, state):
         # every ACK in Open state, a pure duplicate (0 segments) too
@@ -75,7 +87,8 @@ class Bic(Model):
             cwnd, acked = self.slow_start(cwnd, ssthresh, acked)
             if not acked:
                 return cwnd, ssthresh
-        return self.ai(cwnd, self.target_cnt(cwnd), acked), ssthresh
+        self.update(e, cwnd)
+        return self.ai(cwnd, self.bic_cnt, acked), ssthresh
 
     def ssthresh(self, e, cwnd):
         if cwnd < self.w_max:

@@ -26,47 +26,45 @@ cwnd/ssthresh from the run when the connection is Open again.
 
 Every model sees the sender as cwnd-limited (the scenarios use 'app bulk').
 """
-from common import (CA_CWR, CA_DISORDER, CA_LOSS, CA_OPEN, CA_RECOVERY, INFINITE_SSTHRESH,
-                    events, script_params)
+from common import (CA_CWR, CA_DISORDER, CA_LOSS, CA_OPEN, CA_RECOVERY, AdditiveIncrease,
+                    events, script_params, slow_start)
 
 HZ = 250                # the host's CONFIG_HZ (docs/validation.md)
 
 
 class Model:
-    phases_us = (0,)    # candidate phases of the jiffies tick (see jiffies())
     ts_round = "floor"  # how a timestamp RTT (whole ms) relates to the sample
 
-    def __init__(self, params, phase_us=0):
+    def __init__(self, params):
         self.p = params
         self.mss = params["mss"]
-        self.phase_us = phase_us
-        self.cnt = 0                    # tp->snd_cwnd_cnt
+        self.aic = AdditiveIncrease()   # tp->snd_cwnd_cnt is self.aic.count
         self.snd_nxt = 0                # tp->snd_nxt as far as the CSV shows it
 
-    # --- the TCP core's helpers, as Linux has them -------------------------
-    def jiffies(self, t_us):
-        """The tick count at t_us (CSV time); only differences matter.  The
-        phase of the 4 ms tick against CLOCK_MONOTONIC cannot be seen in the
-        CSV: models that read jiffies are run for each of phases_us."""
-        return int((t_us + self.phase_us) * HZ // 1000000)
+    @property
+    def cnt(self):
+        """tp->snd_cwnd_cnt"""
+        return self.aic.count
 
+    @cnt.setter
+    def cnt(self, v):
+        self.aic.count = v
+
+    # --- the TCP core's helpers, as Linux has them -------------------------
     @staticmethod
-    def slow_start(cwnd, ssthresh, acked):
-        """tcp_slow_start(): returns (cwnd, acked left over)."""
-        new = min(cwnd + acked, ssthresh)
-        return new, acked - (new - cwnd)
+    def jiffies(e):
+        """The sender's jiffies at event e: the CSV's jiffies column, read
+        with bpf_jiffies64() right after the sender processed the ACK (only
+        differences matter)."""
+        if e.jiffies is None:
+            raise SystemExit("this model needs the CSV's jiffies column (a newer tcpscript)")
+        return e.jiffies
+
+    slow_start = staticmethod(slow_start)   # tcp_slow_start(): (cwnd, acked left over)
 
     def ai(self, cwnd, w, acked):
         """tcp_cong_avoid_ai(): one segment per w acked, on snd_cwnd_cnt."""
-        if self.cnt >= w:
-            self.cnt = 0
-            cwnd += 1
-        self.cnt += acked
-        if self.cnt >= w:
-            delta = self.cnt // w
-            self.cnt -= delta * w
-            cwnd += delta
-        return cwnd
+        return self.aic.step(cwnd, w, acked)
 
     # --- hooks (tcp_congestion_ops) ----------------------------------------
     def init(self, e):
@@ -103,19 +101,7 @@ def _extras(rows, evs, mss):
 
 def drive(cls, rows, script, trace=None):
     p = script_params(script)
-    best = None
-    for phase in cls.phases_us:
-        m = cls(p, phase)
-        out = _run(m, rows, p, trace if len(cls.phases_us) == 1 else None)
-        bad = sum(1 for row, w in zip(rows, out) if w and
-                  any(int(row[f]) != v for f, v in w.items()))
-        if best is None or bad < best[0]:
-            best = (bad, out, phase)
-        if bad == 0:
-            break
-    if trace is not None and len(cls.phases_us) > 1:
-        _run(cls(p, best[2]), rows, p, trace)
-    return best[1]
+    return _run(cls(p), rows, p, trace)
 
 
 def _run(m, rows, p, trace):
@@ -130,8 +116,16 @@ def _run(m, rows, p, trace):
             m.init(e)
             cwnd, ssthresh = e.cwnd, e.ssthresh
             continue
-        m.snd_nxt = max(m.snd_nxt, prev.nxt)
+        # snd_nxt when this ACK arrived: what the previous event left
+        # outstanding; after the handshake, the initial window (the
+        # application writes once the connection is established)
+        m.snd_nxt = max(m.snd_nxt, prev.nxt if prev.kind != "established"
+                        else prev.ack + prev.cwnd * m.mss)
         if e.kind == "rto":
+            # the rto row (recorded when the retransmission arrives) still
+            # counts the whole flight in packets_out: its snd_nxt includes
+            # what the sender sent after the last ACK (a loss probe)
+            m.snd_nxt = max(m.snd_nxt, e.nxt)
             if prev.ca_state <= CA_DISORDER:
                 out[i] = {"ssthresh": m.ssthresh(e, prev.cwnd)}
             m.cnt = 0

@@ -69,6 +69,10 @@ class Event:
         self.ece = row.get("ece") == "1"
         sample = row.get("sample_rtt_us", "")
         self.sample_rtt_us = int(sample) if sample else None
+        # the sender's jiffies at this event (bpf_jiffies64() read right
+        # after the ACK was processed, relative to the run's start)
+        j = row.get("jiffies", "")
+        self.jiffies = int(j) if j else None
         # segments newly acknowledged cumulatively by this ACK
         self.acked = max(0, (self.ack - prev_ack) // mss) if prev_ack is not None else 0
 
@@ -93,8 +97,9 @@ def slow_start(cwnd, ssthresh, acked):
 
 
 class AdditiveIncrease:
-    """Linux's per-ACK additive increase: one segment each time w segments
-    have been acknowledged (w = cwnd for Reno's +1 per RTT)."""
+    """Linux's per-ACK additive increase, tcp_cong_avoid_ai(): one segment
+    each time w segments have been acknowledged (w = cwnd for Reno's +1 per
+    RTT); count is tp->snd_cwnd_cnt."""
 
     def __init__(self):
         self.count = 0

@@ -45,8 +45,8 @@ MD = _md()
 
 
 class HighSpeed(Model):
-    def __init__(self, params, phase_us=0):
-        super().__init__(params, phase_us)
+    def __init__(self, params):
+        super().__init__(params)
         self.row = 0
 
     def cong_avoid(self, e, cwnd, ssthresh, acked):

@@ -24,8 +24,8 @@ aged to min + 95% (max - min) at each event; throughput measured once per
 RTT (segments acked over jiffies elapsed) and averaged 3:1, restarted within
 3 minimum RTTs of an event; snd_cwnd_cnt counts segments per ACK (the last
 sample's count in Open, 1 otherwise) and cwnd + 1 when cnt * alpha / 128 >=
-cwnd.  The tick's phase against the CSV clock is unknown, so the model runs
-at 8 phases 500 us apart and keeps the best (Model.phases_us).
+cwnd.  Time is the sender's jiffies at each event, from the CSV's jiffies
+column (read with bpf_jiffies64() right after the ACK): nothing is fitted.
 """
 from ccmodel import HZ, Model, drive
 from common import CA_CWR, CA_DISORDER, CA_LOSS, CA_OPEN, CA_RECOVERY
@@ -43,10 +43,8 @@ def ms_to_jiffies(ms):
 
 
 class Htcp(Model):
-    phases_us = tuple(range(0, 4000, 500))
-
-    def __init__(self, params, phase_us=0):
-        super().__init__(params, phase_us)
+    def __init__(self, params):
+        super().__init__(params)
         self.alpha, self.beta, self.modeswitch = 128, BETA_MIN, 0
         self.acked = 1
         self.packetcount = 0
@@ -58,14 +56,14 @@ class Htcp(Model):
         self.prev_cwnd = 0
 
     def init(self, e):
-        self.last_cong = self.jiffies(e.t_us)
+        self.last_cong = self.jiffies(e)
         self.prev_cwnd = e.cwnd
 
     def ccount(self, now):
         return (now - self.last_cong) // self.min_rtt
 
     def pkts_acked(self, e, state):
-        now = self.jiffies(e.t_us)
+        now = self.jiffies(e)
         cwnd = self.prev_cwnd      # snd_cwnd before this ACK's cong_avoid
         if state == CA_OPEN:
             self.acked = e.acked
@@ -110,7 +108,7 @@ class Htcp(Model):
         self.alpha = 2 * factor * (128 - self.beta) or 128
 
     def ssthresh(self, e, cwnd):
-        now = self.jiffies(e.t_us)
+        now = self.jiffies(e)
         maxb, old = self.maxb, self.old_maxb
         self.old_maxb = maxb
         if not (4 * old <= 5 * maxb <= 6 * old):
@@ -125,7 +123,7 @@ class Htcp(Model):
         return max((cwnd * self.beta) >> 7, 2)
 
     def set_state(self, e, new):
-        now = self.jiffies(e.t_us)
+        now = self.jiffies(e)
         if new == CA_OPEN:
             if self.undo_last_cong is not None:
                 self.last_cong = now
@@ -142,7 +140,7 @@ class Htcp(Model):
             if (self.cnt * self.alpha) >> 7 >= cwnd:
                 cwnd += 1
                 self.cnt = 0
-                self.alpha_update(self.jiffies(e.t_us))
+                self.alpha_update(self.jiffies(e))
             else:
                 self.cnt += self.acked
             self.acked = 1

@@ -38,8 +38,8 @@ FRACTION = _frac_table()
 
 
 class Hybla(Model):
-    def __init__(self, params, phase_us=0):
-        super().__init__(params, phase_us)
+    def __init__(self, params):
+        super().__init__(params)
         self.en = True
         self.cents = 0
         self.rho_3ls = 8

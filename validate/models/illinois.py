@@ -39,8 +39,8 @@ RTT_MAX = 0xFFFFFFFF // ALPHA_MAX
 
 
 class Illinois(Model):
-    def __init__(self, params, phase_us=0):
-        super().__init__(params, phase_us)
+    def __init__(self, params):
+        super().__init__(params)
         self.alpha, self.beta = ALPHA_MAX, BETA_MAX
         self.base, self.max = 0x7FFFFFFF, 0
         self.acked = 0

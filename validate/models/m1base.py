@@ -28,6 +28,16 @@ class Model:
     # increases: after Loss that count is unknown until the next increase
     counts_acks = True
 
+    def sample(self, e, prev):
+        """The RTT sample the sender took from ACK @e (None without one): the
+        peer's measure, or, for the ACK of a retransmission (only its
+        timestamp echo gives a sample), that measure in whole milliseconds."""
+        if e.sample_rtt_us is None or not e.delivered:
+            return None
+        if e.retrans == 0 and prev.retrans > 0 and e.acked and e.sacked < prev.sacked:
+            return e.sample_rtt_us // 1000 * 1000
+        return e.sample_rtt_us
+
     def __init__(self, params):
         self.p = params
         self.mss = params["mss"]

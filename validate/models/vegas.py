@@ -35,13 +35,6 @@ class Vegas(Model):
         self.doing = True
         self.beg = 1
 
-    def sample(self, e, prev):
-        if e.sample_rtt_us is None or not e.delivered:
-            return None
-        if e.retrans == 0 and prev.retrans > 0 and e.acked and e.sacked < prev.sacked:
-            return e.sample_rtt_us // 1000 * 1000	# timestamp-only sample
-        return e.sample_rtt_us
-
     def on_ack(self, ev, i):
         e, prev = ev[i], ev[i - 1]
         self.i = i

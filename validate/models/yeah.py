@@ -38,8 +38,8 @@ SCALABLE_AI_CNT = 100
 
 
 class Yeah(Model):
-    def __init__(self, params, phase_us=0):
-        super().__init__(params, phase_us)
+    def __init__(self, params):
+        super().__init__(params)
         self.base = 0x7FFFFFFF
         self.last_q = 0
         self.reno_now = 0

@@ -1,0 +1,298 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# bpftcp apply and bpftcp reset (lib/apply.c, bpftcp.conf(5)) on the real
+# kernel: a config applied to a clean host, applied again (no change), drift
+# repaired, edits converged (settings in place, an algorithm removed while a
+# connection that uses it moves verified data to the end), a broken file
+# refused with its lines and exit status 2 (host unchanged), two applies
+# serialised by the lock, and reset leaving nothing behind; and the systemd
+# unit checked by systemd-analyze verify.
+#
+# Registrations and the default congestion control are host-wide: each
+# test pins into a bpffs of its own (BPFTCP_BPFFS), keeps apply's state in
+# its own run directory (BPFTCP_RUNDIR), uses algorithms nobody has
+# registered, a cgroup of its own, and sets back the host's default and
+# allowed list at cleanup, whatever happens.
+
+ALL_TESTS="
+	apply_clean_host_then_no_change
+	apply_repairs_drift
+	apply_edit_converges_in_place
+	apply_removed_algorithm_keeps_its_connection
+	apply_bad_file_changes_nothing
+	apply_waits_for_the_lock
+	reset_leaves_nothing
+	systemd_unit_verifies
+"
+
+# apply_setup: a private bpffs and run directory, two free algorithms
+# ($CC_A, $CC_B: short names), a cgroup ($CGROUP), the config path ($CONF).
+apply_setup() {
+	local name
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
+	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
+	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
+	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
+	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
+	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
+	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
+	cleanup_push "umount '$TEST_TMP/bpffs'"
+	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
+	# Before the unmount: undo everything bpftcp made here.
+	cleanup_push "'$BPFTCP' reset"
+	CC_A= CC_B=
+	for name in vegas veno westwood yeah hybla illinois scalable highspeed; do
+		cc_registered "bpf_$name" && continue
+		[ -z "$CC_A" ] && CC_A=$name && continue
+		CC_B=$name
+		break
+	done
+	[ -n "$CC_B" ] || skip "every candidate algorithm but at most one is registered already (by someone else): apply could not register them"
+	cgroup_new apply
+	CONF=$TEST_TMP/bpftcp.conf
+}
+
+# write_conf BODY...: the config, one argument a line.
+write_conf() {
+	printf '%s\n' "$@" > "$CONF"
+}
+
+# The config of the first tests: both algorithms, A the default, collection
+# and delack on the test's cgroup.
+conf_full() {
+	write_conf "# test config" "[cc]" "register = $CC_A $CC_B" "default = bpf_$CC_A" \
+		"[cgroup $CGROUP]" "sockets = yes" "delack = yes" "max-delack = 10" "${@}"
+}
+
+apply_ok() {
+	run "$BPFTCP" apply -f "$CONF" "$@" > "$TEST_TMP/apply.out" 2> "$TEST_TMP/apply.err" ||
+		fail "bpftcp apply $* exited with $?: $(cat "$TEST_TMP/apply.err")"
+	log "$(cat "$TEST_TMP/apply.out")"
+}
+
+default_cc() {
+	cat /proc/sys/net/ipv4/tcp_congestion_control
+}
+
+# delack_setting KEY: a setting of the delack attachment on $CGROUP, or "none".
+delack_setting() {
+	"$BPFTCP" -j opt show delack | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["attachments"]:
+    if a["cgroup"] == sys.argv[1]:
+        print(a["settings"][sys.argv[2]]); break
+else:
+    print("none")' "$CGROUP" "$1"
+}
+
+sockets_attached() {
+	local id
+	id=$(stat -c %i "$CGROUP")
+	[ -e "$BPFTCP_BPFFS/bpftcp/sockets/cg-$id/link" ]
+}
+
+# expect_full_state: what conf_full asks for is there.
+expect_full_state() {
+	cc_registered "bpf_$CC_A" || fail "bpf_$CC_A is not registered"
+	cc_registered "bpf_$CC_B" || fail "bpf_$CC_B is not registered"
+	assert_eq "$(default_cc)" "bpf_$CC_A" "the default"
+	assert_eq "$(delack_setting max_delack_us)" 10000 "delack's max_delack_us"
+	sockets_attached || fail "collection is not attached to $CGROUP"
+}
+
+apply_clean_host_then_no_change() {
+	apply_setup
+	conf_full
+	# The plan first: nothing changes.
+	apply_ok --dry-run
+	grep -qx "would register bpf_$CC_A" "$TEST_TMP/apply.out" || fail "the plan does not register bpf_$CC_A"
+	grep -q "^would attach delack to $CGROUP" "$TEST_TMP/apply.out" || fail "the plan does not attach delack"
+	cc_registered "bpf_$CC_A" && fail "--dry-run registered bpf_$CC_A"
+	assert_eq "$(default_cc)" "$HOST_DEFAULT" "the default after --dry-run"
+	apply_ok
+	grep -q "^applied .*: 5 changes$" "$TEST_TMP/apply.out" || fail "apply did not report 5 changes"
+	expect_full_state
+	# Applied twice: nothing to do, and the JSON says so.
+	apply_ok
+	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "the second apply changed something"
+	run "$BPFTCP" -j apply -f "$CONF" > "$TEST_TMP/apply.json" || fail "apply -j failed"
+	assert_eq "$(json_get changed "$TEST_TMP/apply.json")" False "JSON changed"
+	assert_eq "$(json_get steps "$TEST_TMP/apply.json")" "[]" "JSON steps"
+	expect_full_state
+}
+
+apply_repairs_drift() {
+	apply_setup
+	conf_full
+	apply_ok
+	# By hand: an algorithm unregistered (the default moves away with it)
+	# and the delack attachment removed.
+	run "$BPFTCP" cc unregister "$CC_A" >/dev/null 2>&1 || fail "cannot unregister $CC_A"
+	run "$BPFTCP" opt detach delack --cgroup "$CGROUP" >/dev/null || fail "cannot detach delack"
+	[ "$(default_cc)" != "bpf_$CC_A" ] || fail "the default did not move"
+	apply_ok
+	grep -qx "register bpf_$CC_A" "$TEST_TMP/apply.out" || fail "apply did not register bpf_$CC_A again"
+	grep -q "^attach delack to $CGROUP" "$TEST_TMP/apply.out" || fail "apply did not attach delack again"
+	expect_full_state
+	apply_ok
+	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "not converged after the repair"
+}
+
+apply_edit_converges_in_place() {
+	local link_before link_after
+	apply_setup
+	conf_full
+	apply_ok
+	link_before=$(stat -c %i "$BPFTCP_BPFFS/bpftcp/opt/delack/$(stat -c %i "$CGROUP")/link")
+	# New delack settings, collection off, restricted, no default.
+	write_conf "[cc]" "register = $CC_A $CC_B" "restricted = yes" \
+		"[cgroup $CGROUP]" "delack = yes" "max-delack = 5" "record = yes" "peers = 198.18.0.0/15"
+	apply_ok
+	grep -q "^update delack on $CGROUP (max-delack 10.0 -> 5.0 ms, record no -> yes, peers)$" \
+		"$TEST_TMP/apply.out" || fail "apply did not update delack in place"
+	grep -qx "restrict bpf_$CC_A" "$TEST_TMP/apply.out" || fail "apply did not restrict bpf_$CC_A"
+	assert_eq "$(delack_setting max_delack_us)" 5000 "delack's max_delack_us"
+	assert_eq "$(delack_setting record)" True "delack's record"
+	assert_eq "$(delack_setting peers)" "['198.18.0.0/15']" "delack's peers"
+	# In place: the same pinned link, now running the new program.
+	link_after=$(stat -c %i "$BPFTCP_BPFFS/bpftcp/opt/delack/$(stat -c %i "$CGROUP")/link")
+	assert_eq "$link_after" "$link_before" "the delack link pin"
+	sockets_attached && fail "collection is still attached"
+	tr ' ' '\n' < /proc/sys/net/ipv4/tcp_allowed_congestion_control | grep -qx "bpf_$CC_A" &&
+		fail "bpf_$CC_A is still allowed"
+	# No default in the file any more: the host's is back.
+	assert_eq "$(default_cc)" "$HOST_DEFAULT" "the default"
+	apply_ok
+	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "not converged after the edit"
+}
+
+apply_removed_algorithm_keeps_its_connection() {
+	local in=$TEST_TMP/in.bin out=$TEST_TMP/out.bin port=5002 recv_pid send_pid
+	require_cmds socat sha256sum
+	apply_setup
+	topo_setup
+	write_conf "[cc]" "register = $CC_A $CC_B"
+	apply_ok
+	# The client's connections to $port run bpf_$CC_B; ~8 s at 16 Mbit/s.
+	route_cc client dport $port "bpf_$CC_B"
+	linkem_start --rate 16mbit --delay 5ms --queue 100
+	make_file "$in" 16
+	bg_on server timeout 60 socat -u "TCP4-LISTEN:$port,reuseaddr" "OPEN:$out,creat,trunc"
+	recv_pid=$BG_PID
+	wait_listen server $port
+	bg_on client timeout 60 socat -u "OPEN:$in" "TCP4:$SERVER_IP4:$port"
+	send_pid=$BG_PID
+	sleep 1
+	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_B" ||
+		fail "the connection does not run bpf_$CC_B"
+	write_conf "[cc]" "register = $CC_A"
+	apply_ok
+	grep -qx "unregister bpf_$CC_B" "$TEST_TMP/apply.out" || fail "apply did not unregister bpf_$CC_B"
+	cc_registered "bpf_$CC_B" && fail "the kernel still offers bpf_$CC_B"
+	kill -0 "$send_pid" 2>/dev/null || fail "the transfer ended before the unregister (too fast to test)"
+	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_B" ||
+		fail "the connection no longer runs bpf_$CC_B"
+	wait "$send_pid" || fail "the sender exited with status $?"
+	wait "$recv_pid" || fail "the receiver exited with status $?"
+	check_sha256 "$in" "$out" "$(stat -c %s "$in")"
+}
+
+# snapshot: what the host has, to compare before and after.
+snapshot() {
+	{
+		cat /proc/sys/net/ipv4/tcp_available_congestion_control
+		cat /proc/sys/net/ipv4/tcp_allowed_congestion_control
+		default_cc
+		"$BPFTCP" -j opt show
+		find "$BPFTCP_BPFFS" | sort
+		ls "$BPFTCP_RUNDIR"
+	} 2>&1
+}
+
+# expect_refused LINE WHAT: apply of $CONF exits 2 with WHAT at LINE, and
+# the host is as it was.
+expect_refused() {
+	local before rc
+	before=$(snapshot)
+	"$BPFTCP" apply -f "$CONF" > "$TEST_TMP/apply.out" 2> "$TEST_TMP/apply.err"
+	rc=$?
+	log "$(cat "$TEST_TMP/apply.err")"
+	assert_eq "$rc" 2 "exit status of apply with errors at line $1"
+	grep -qF "$CONF:$1: error: $2" "$TEST_TMP/apply.err" || fail "no '$CONF:$1: error: $2'"
+	[ "$(snapshot)" = "$before" ] || fail "the host changed: $(diff <(echo "$before") <(snapshot))"
+}
+
+apply_bad_file_changes_nothing() {
+	apply_setup
+	conf_full
+	apply_ok
+	# Each file would change something if its errors were let through.
+	write_conf "[cc]" "register = $CC_A" "defualt = bpf_$CC_A"
+	expect_refused 3 "unknown key 'defualt' in [cc]"
+	write_conf "[cc]" "register = $CC_A nosuch"
+	expect_refused 2 "unknown congestion control 'nosuch'"
+	write_conf "[cc]" "register = $CC_A $CC_B" "[cgroup $CGROUP-gone]" "sockets = yes"
+	expect_refused 3 "no such cgroup"
+	write_conf "[cc]" "register = $CC_A $CC_B" "[cgroup $CGROUP]" "delack = yes" "max-delack = 0"
+	expect_refused 5 "'max-delack' 0 is out of range"
+	write_conf "[cc]" "register = $CC_A" "[sockets]" "x = 1" "[cc]"
+	expect_refused 3 "unknown section [sockets]"
+	expect_refused 5 "section [cc] given twice"
+	# JSON: one document, the error and each error with its line.
+	"$BPFTCP" -j apply -f "$CONF" > "$TEST_TMP/err.json" 2>/dev/null
+	assert_eq "$(json_get result.errors.0.line "$TEST_TMP/err.json")" 3 "JSON error line"
+	grep -q '"error":' "$TEST_TMP/err.json" || fail "no error in the JSON document"
+	expect_full_state
+}
+
+apply_waits_for_the_lock() {
+	local holder
+	apply_setup
+	conf_full
+	# Another apply holds the lock for 2 s: this one waits, says so, then runs.
+	flock "$BPFTCP_RUNDIR/lock" sleep 2 &
+	holder=$!
+	sleep 0.3
+	SECONDS=0
+	apply_ok
+	wait $holder
+	[ "$SECONDS" -ge 1 ] || fail "apply did not wait for the lock"
+	grep -q "waiting for it" "$TEST_TMP/apply.err" || fail "apply did not say it waited"
+	expect_full_state
+}
+
+reset_leaves_nothing() {
+	apply_setup
+	conf_full
+	apply_ok
+	expect_full_state
+	run "$BPFTCP" reset > "$TEST_TMP/reset.out" || fail "reset failed"
+	log "$(cat "$TEST_TMP/reset.out")"
+	cc_registered "bpf_$CC_A" && fail "bpf_$CC_A still registered"
+	cc_registered "bpf_$CC_B" && fail "bpf_$CC_B still registered"
+	assert_eq "$(default_cc)" "$HOST_DEFAULT" "the default after reset"
+	assert_eq "$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)" "$HOST_ALLOWED" "the allowed list"
+	[ -e "$BPFTCP_BPFFS/bpftcp" ] && fail "pins left: $(find "$BPFTCP_BPFFS/bpftcp")"
+	[ -e "$BPFTCP_RUNDIR/default" ] && fail "apply's saved default is still there"
+	"$BPFTCP" -j opt show | grep -qF "$CGROUP" && fail "delack still attached"
+	run "$BPFTCP" reset > "$TEST_TMP/reset.out" || fail "a second reset failed"
+	grep -qx "nothing to reset" "$TEST_TMP/reset.out" || fail "the second reset did something"
+}
+
+systemd_unit_verifies() {
+	local unit=$TEST_TMP/bpftcp.service man=$TEST_TMP/man
+	require_cmds systemd-analyze
+	[ -f "$BUILD/bpftcp.service" ] || skip "no $BUILD/bpftcp.service (run make)"
+	# The unit as installed, naming this build's bpftcp; its man pages found.
+	sed "s|^\(Exec[A-Za-z]*=\)[^ ]*/bpftcp|\1$BUILD/bpftcp|" "$BUILD/bpftcp.service" > "$unit"
+	mkdir -p "$man/man8" "$man/man5" && cp "$BUILD/bpftcp.8" "$man/man8/" &&
+		cp "$BUILD/bpftcp.conf.5" "$man/man5/" || fail "cannot lay out the man pages"
+	MANPATH=$man run systemd-analyze verify "$unit" > "$TEST_TMP/verify.out" 2>&1 ||
+		fail "systemd-analyze verify: $(cat "$TEST_TMP/verify.out")"
+	grep -qx "Type=oneshot" "$unit" && grep -qx "RemainAfterExit=yes" "$unit" ||
+		fail "not a oneshot with RemainAfterExit"
+	grep -q "^ExecStart=.*bpftcp apply$" "$unit" && grep -q "^ExecReload=.*bpftcp apply$" "$unit" ||
+		fail "ExecStart/ExecReload are not 'bpftcp apply'"
+}
