@@ -907,8 +907,8 @@ int bpftcp_sockets_foreach(bpftcp_sockets_attachment_fn fn, void *ctx);
 
 /*
  * What a host should have, in one file (bpftcp.conf(5)): the algorithms to
- * register, the default congestion control, and per cgroup the delack
- * option and record collection.  bpftcp_conf_load() reads and validates a
+ * register, the default congestion control, and per cgroup the delack and
+ * ccneg options and record collection.  bpftcp_conf_load() reads and validates a
  * file (with Debian's libinih); bpftcp_apply() makes the host match it:
  * registers what is missing, unregisters what bpftcp registered that the
  * file no longer names, hot-swaps programs whose tag differs from the one
@@ -960,7 +960,7 @@ enum bpftcp_apply_action {
 	BPFTCP_APPLY_RESTRICT,		/* take @object out of it */
 	BPFTCP_APPLY_SET_DEFAULT,	/* make @object the default (@detail: "was X") */
 	BPFTCP_APPLY_RESTORE_DEFAULT,	/* set back @object, the default apply found */
-	BPFTCP_APPLY_ATTACH,		/* attach @object ("delack", "sockets") to @cgroup */
+	BPFTCP_APPLY_ATTACH,		/* attach @object ("delack", "ccneg", "sockets") to @cgroup */
 	BPFTCP_APPLY_UPDATE,		/* new settings for @object on @cgroup, in place */
 	BPFTCP_APPLY_DETACH,		/* detach @object from @cgroup */
 	BPFTCP_APPLY_UNREGISTER,	/* unregister @object */
@@ -973,7 +973,7 @@ const char *bpftcp_apply_action_name(int action);
 struct bpftcp_apply_step {
 	size_t sz;		/* sizeof() of this struct as the library filled it */
 	int action;		/* enum bpftcp_apply_action */
-	const char *object;	/* "bpf_dctcp", "delack", "sockets"; the default's name */
+	const char *object;	/* "bpf_dctcp", "delack", "ccneg", "sockets"; the default's name */
 	const char *cgroup;	/* attach, update, detach: the cgroup; else NULL */
 	const char *detail;	/* what changes, in words ("" if nothing to add) */
 };
