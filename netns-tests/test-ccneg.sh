@@ -5,7 +5,8 @@
 # Client and server run in cgroups of their own (random names), and
 # 'bpftcp opt attach ccneg' attaches to those.  Each test checks what both
 # ends run (TCP_CONGESTION and `ss -ti`, from netns-tests/hdropt-peer.py),
-# and what was on the wire, decoded by hdropt-peer.py's own parser.
+# and what was on the wire, decoded by hdropt-peer.py's own parser; the last
+# two decode it with tshark and the Wireshark dissector (deploy/wireshark/).
 # The namespaces' default algorithm is $TOPO_CC (cubic, or reno where the
 # host does not allow cubic in namespaces); the tests' fallbacks are chosen
 # to differ from it, so that "fallback" and "kept its default" differ.
@@ -19,6 +20,8 @@ ALL_TESTS="
 	ccneg_with_delack_and_fastopen
 	ccneg_fastopen_cookie_space
 	ccneg_malformed_ignored
+	ccneg_tshark_decodes
+	ccneg_tshark_malformed
 "
 
 HD_PEER=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/hdropt-peer.py
@@ -433,4 +436,110 @@ assert_ne_null() {
 	case $1 in
 	null|\"*\"|"") fail "$2: got $1" ;;
 	esac
+}
+
+# cn_dissector: installs bpftcp with 'make install' under the test's
+# directory and prints the path of the Wireshark dissector it installed;
+# checks that its copy of the ccneg registry is include/bpftcp/ccneg_opt.h's.
+cn_dissector() {
+	local prefix=$TEST_TMP/prefix root lua
+	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	run make -s -C "$root" OUTPUT="$(cd "$BUILD" && pwd)" PREFIX="$prefix" install >/dev/null ||
+		fail "make install PREFIX=$prefix failed"
+	lua=$(find "$prefix/lib" -path '*/wireshark/plugins/bpftcp.lua' | head -n1)
+	[ -n "$lua" ] || fail "make install did not install the dissector under $prefix/lib"
+	python3 - "$root/include/bpftcp/ccneg_opt.h" "$lua" <<'PY' || fail "the dissector's ccneg registry differs from ccneg_opt.h"
+import re, sys
+h = open(sys.argv[1]).read()
+c = {int(v): n.lower() for n, v in re.findall(r"HDROPT_CCNEG_ID_([A-Z]+)\s*=\s*(\d+)", h) if n != "_LAST"}
+lua = {int(v): n for v, n in re.findall(r'\[(\d+)\] = "([a-z]+)"', open(sys.argv[2]).read())}
+lua.pop(0, None)
+sys.exit(0 if c == lua and c else "%s != %s" % (c, lua))
+PY
+	echo "$lua"
+}
+
+# cn_tshark LUA FILTER FIELD...: the fields of the captured packets that
+# match FILTER, decoded by the dissector LUA, one line a packet, '/'
+# between fields.
+cn_tshark() {
+	local lua=$1 filter=$2 f args=()
+	shift 2
+	for f in "$@"; do args+=(-e "$f"); done
+	tshark -n -X "lua_script:$lua" -r "$CN_PCAP" -Y "$filter" -T fields -E separator=/ "${args[@]}" \
+		2>"$TEST_TMP/tshark.err" || fail "tshark failed: $(cat "$TEST_TMP/tshark.err")"
+}
+
+# cn_advertised ROLE: the delay (us) ROLE's delack attachment puts on the wire.
+cn_advertised() {
+	"$BPFTCP" -j opt show delack | python3 -c '
+import json, sys
+print(next(a["settings"]["advertised_us"] for a in json.load(sys.stdin)["attachments"] if a["cgroup"] == sys.argv[1]))' \
+		"$(cn_cg "$1")" || fail "no delack attachment on $1"
+}
+
+# Both options attached at both ends: tshark, with the dissector that
+# 'make install' installed, decodes the SYN's delack delay and ccneg offer
+# and the SYN-ACK's delay and answer as configured, and flags nothing as
+# malformed; the test's own decoder (hdropt-peer.py) agrees.
+ccneg_tshark_decodes() {
+	local lua syn synack
+	require_cmds tshark
+	cn_setup
+	lua=$(cn_dissector) || exit 1
+	cn_attach client delack --max-delack 20
+	cn_attach client ccneg --prefer cubic,reno --fallback "$CN_OTHER"
+	cn_attach server delack --max-delack 40
+	cn_attach server ccneg --prefer reno,cubic --fallback "$CN_OTHER"
+	cn_capture_start client
+	cn_transfer "$SERVER_IP4"
+	cn_capture_stop
+	cn_expect_cc reno reno
+	syn=$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 0" bpftcp.option \
+		bpftcp.delack.max_delay_us bpftcp.ccneg.kind bpftcp.ccneg.algs bpftcp.ccneg.alg bpftcp.malformed)
+	assert_eq "$syn" "delack,ccneg/$(cn_advertised client)/offer/cubic,reno/2,1/" "tshark: the SYN"
+	synack=$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 1" bpftcp.option \
+		bpftcp.delack.max_delay_us bpftcp.ccneg.kind bpftcp.ccneg.choice bpftcp.ccneg.choice_name \
+		bpftcp.ccneg.resend bpftcp.malformed)
+	assert_eq "$synack" "delack,ccneg/$(cn_advertised server)/answer/1/reno/0/" "tshark: the SYN-ACK"
+	assert_eq "$(cn_pkt syn)" '{"ctl": 0, "ids": [2, 1]}' "the offer, by hdropt-peer.py"
+	assert_eq "$(cn_pkt synack)" '{"ctl": 2, "ids": [1]}' "the answer, by hdropt-peer.py"
+	# Nothing else in the capture carries our options or is called malformed.
+	assert_eq "$(cn_tshark "$lua" "bpftcp && tcp.flags.syn == 0" frame.number | wc -l)" 0 \
+		"packets after the handshake with a bpftcp option"
+}
+
+# The tc corrupter damages, in the server's SYN-ACKs, first the ccneg
+# answer (a reserved control bit), then the delack option (a reserved
+# flag): tshark flags each as malformed with the reason and still decodes
+# the other option, and the client counted the ccneg one as malformed.
+ccneg_tshark_malformed() {
+	local lua
+	require_cmds tshark tc
+	[ -r "$CN_CORRUPT" ] || skip "no $CN_CORRUPT (run make)"
+	cn_setup
+	lua=$(cn_dissector) || exit 1
+	cn_attach client delack --max-delack 20
+	cn_attach client ccneg --prefer cubic,reno --fallback "$CN_OTHER"
+	cn_attach server delack --max-delack 40
+	cn_attach server ccneg --prefer reno,cubic --fallback "$CN_OTHER"
+	on server tc qdisc add dev eth0 clsact || fail "clsact on the server"
+	on server tc filter replace dev eth0 egress pref 1 handle 1 bpf da obj "$CN_CORRUPT" \
+		sec tc/cn_reserved || fail "cannot load the ccneg corrupter"
+	cn_capture_start client
+	cn_transfer "$SERVER_IP4"
+	cn_capture_stop
+	assert_eq "$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 1" bpftcp.option \
+		bpftcp.delack.max_delay_us bpftcp.ccneg.choice bpftcp.malformed)" \
+		"delack,ccneg/$(cn_advertised server)//reserved control bit set" "tshark: a damaged answer"
+	assert_eq "$(cn_tshark "$lua" "bpftcp.malformed" frame.number | wc -l)" 1 "packets flagged malformed"
+	assert_eq "$(cn_counter client malformed)" 1 "client ccneg malformed count"
+	on server tc filter replace dev eth0 egress pref 1 handle 1 bpf da obj "$CN_CORRUPT" \
+		sec tc/reserved || fail "cannot load the delack corrupter"
+	cn_capture_start client
+	cn_transfer "$SERVER_IP4"
+	cn_capture_stop
+	assert_eq "$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 1" bpftcp.option \
+		bpftcp.delack.max_delay_us bpftcp.ccneg.choice_name bpftcp.malformed)" \
+		"delack,ccneg//reno/reserved flag set" "tshark: a damaged delack option"
 }
