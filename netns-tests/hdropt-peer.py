@@ -53,16 +53,22 @@ def tcp_info(s):
             "cc": cc, "ecn": bool(options & TCPI_OPT_ECN)}
 
 
+def ss_tokens(sock):
+    """The words of `ss -ti` for this connection."""
+    me, peer = sock.getsockname()[1], sock.getpeername()[1]
+    return subprocess.run(["ss", "-Htin", f"sport = :{me} and dport = :{peer}"],
+                          capture_output=True, text=True).stdout.split()
+
+
 def ss_cc(sock):
     """The congestion control `ss -ti` shows for this connection (the token
-    before wscale:/rto:, after flags such as ts, sack, ecn)."""
-    me, peer = sock.getsockname()[1], sock.getpeername()[1]
-    out = subprocess.run(["ss", "-Htin", f"sport = :{me} and dport = :{peer}"],
-                         capture_output=True, text=True).stdout.split()
+    before wscale:/rto:, after flags such as ts, sack, ecn), and whether it
+    shows the flag ecn (ECN negotiated) among them."""
+    out = ss_tokens(sock)
     for i, tok in enumerate(out):
         if tok.startswith(("wscale:", "rto:")) and i and ":" not in out[i - 1]:
-            return out[i - 1]
-    return None
+            return out[i - 1], "ecn" in out[:i]
+    return None, False
 
 
 def ss_rto(sock):
@@ -105,7 +111,8 @@ def server(args):
     lst.bind(("::", port))
     lst.listen(16)
     conn, _ = lst.accept()
-    res = {"bytes": 0, "ok": True, "ss_cc": ss_cc(conn)}
+    res = {"bytes": 0, "ok": True}
+    res["ss_cc"], res["ss_ecn"] = ss_cc(conn)
     if mode == "hold":
         time.sleep(hold)
     while True:
@@ -161,7 +168,7 @@ def client(args):
             n = min(65536, nbytes - sent)
             s.sendall(pattern(sent, n))
             sent += n
-        res["ss_cc"] = ss_cc(s)  # while connected
+        res["ss_cc"], res["ss_ecn"] = ss_cc(s)  # while connected
         s.shutdown(socket.SHUT_WR)
         s.recv(1)  # EOF once the server has read everything
         res["bytes"] = sent
@@ -174,7 +181,7 @@ def client(args):
                 time.sleep(0.0005)
             time.sleep(interval)
     if "ss_cc" not in res:
-        res["ss_cc"] = ss_cc(s)
+        res["ss_cc"], res["ss_ecn"] = ss_cc(s)
     res.update(tcp_info(s))
     s.close()
     print(json.dumps(res))

@@ -217,6 +217,8 @@ ccneg_both_prefer_dctcp() {
 		cn_expect_cc bpf_dctcp bpf_dctcp
 		assert_eq "$(json_get ecn "$TEST_TMP/client.json")" True "client ECN negotiated"
 		assert_eq "$(json_get ecn "$TEST_TMP/server.json")" True "server ECN negotiated"
+		assert_eq "$(json_get ss_ecn "$TEST_TMP/client.json")" True "client ecn in ss -ti"
+		assert_eq "$(json_get ss_ecn "$TEST_TMP/server.json")" True "server ecn in ss -ti"
 		assert_eq "$(cn_pkt syn)" "{\"ctl\": 0, \"ids\": [3, $(cn_id "$CN_OTHER")]}" "offer in the SYN"
 		assert_eq "$(cn_pkt synack)" '{"ctl": 2, "ids": [3]}' "answer in the SYN-ACK"
 		assert_eq "$(cn_pkt later:client)" 0 "client packets with the option after the handshake"
