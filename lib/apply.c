@@ -175,6 +175,20 @@ static struct step *plan_add(struct plan *p, int action, const char *object, con
 	return s;
 }
 
+/* plan_add(), and the step takes *@peers (the attachment's as it is, read
+ * from its pins): freed with the plan. */
+static struct step *plan_add_owning(struct plan *p, int action, const char *object,
+				    const char *cgroup, struct bpftcp_cidr **peers)
+{
+	struct step *s = plan_add(p, action, object, cgroup);
+
+	if (s) {
+		s->old_peers = *peers;
+		*peers = NULL;
+	}
+	return s;
+}
+
 static void plan_free(struct plan *p)
 {
 	for (int i = 0; i < p->n; i++)
@@ -501,7 +515,9 @@ static int plan_cgroups(const struct bpftcp_conf *c, struct now *now, struct pla
 			delack_diff(&d->dl, &want, diff, sizeof(diff));
 			if (!diff[0])
 				continue;
-			s = plan_add(p, BPFTCP_APPLY_UPDATE, "delack", real);
+			/* Its undo needs the peers after the attachments
+			 * read (now) are freed. */
+			s = plan_add_owning(p, BPFTCP_APPLY_UPDATE, "delack", real, &d->peers);
 			if (!s)
 				return -ENOMEM;
 			snprintf(s->detail, sizeof(s->detail), "%s", diff);
@@ -607,14 +623,11 @@ static int plan_ccneg(const struct bpftcp_conf *c, struct now *now, struct plan 
 		after_delack = delack_attached_by(p, id);
 		if (!diff[0] && !after_delack)
 			continue;
-		s = plan_add(p, BPFTCP_APPLY_UPDATE, "ccneg", real);
+		s = plan_add_owning(p, BPFTCP_APPLY_UPDATE, "ccneg", real, &d->cn.peers);
 		if (!s)
 			return -ENOMEM;
 		s->cn = *cn;
 		s->cn_old = d->cn;
-		/* The step owns the peers from here (freed with the plan). */
-		s->old_peers = d->cn.peers;
-		d->cn.peers = NULL;
 		s->reattach = after_delack;
 		snprintf(s->detail, sizeof(s->detail), "%s%s%s", diff,
 			 diff[0] && after_delack ? "; " : "",
@@ -633,25 +646,20 @@ static int plan_removals(const struct bpftcp_conf *c, struct now *now, struct pl
 
 		if (d->used)
 			continue;
-		s = plan_add(p, BPFTCP_APPLY_DETACH, "delack", d->cgroup);
+		s = plan_add_owning(p, BPFTCP_APPLY_DETACH, "delack", d->cgroup, &d->peers);
 		if (!s)
 			return -ENOMEM;
 		s->old = d->dl;
-		/* The step owns the peers from here (freed with the plan). */
-		s->old_peers = d->peers;
-		d->peers = NULL;
 	}
 	for (int j = 0; j < now->n_ccneg; j++) {
 		struct ccneg_now *d = &now->ccneg[j];
 
 		if (d->used)
 			continue;
-		s = plan_add(p, BPFTCP_APPLY_DETACH, "ccneg", d->cgroup);
+		s = plan_add_owning(p, BPFTCP_APPLY_DETACH, "ccneg", d->cgroup, &d->cn.peers);
 		if (!s)
 			return -ENOMEM;
 		s->cn_old = d->cn;
-		s->old_peers = d->cn.peers;
-		d->cn.peers = NULL;
 	}
 	for (int j = 0; j < now->n_sockets; j++) {
 		struct sockets_now *k = &now->sockets[j];
@@ -877,6 +885,7 @@ static int step_undo(struct step *s)
 			return ccneg_do(s->reattach ? CCNEG_REATTACH : CCNEG_UPDATE, s->cgroup,
 					&s->cn_old, &s->cn);
 		}
+		s->old.peers = s->old_peers;
 		return libbpftcp__opt_delack_update(s->cgroup, &s->old);
 	case BPFTCP_APPLY_DETACH:
 		/* A collection is known by its cgroup id only: it comes back

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,54 +155,68 @@ static char *section_path(struct parse *p, char *name, const char *kind, bool *b
 	return path;
 }
 
-static void cgroup_begin(struct parse *p, const char *path)
-{
-	struct libbpftcp__conf_cgroup *cg;
+/* What the two kinds of [KIND PATH] sections start with. */
+struct section_head {
+	char *path;
+	unsigned int line;
+};
+_Static_assert(offsetof(struct libbpftcp__conf_cgroup, path) == offsetof(struct section_head, path) &&
+	       offsetof(struct libbpftcp__conf_cgroup, line) == offsetof(struct section_head, line) &&
+	       offsetof(struct libbpftcp__conf_ccneg, path) == offsetof(struct section_head, path) &&
+	       offsetof(struct libbpftcp__conf_ccneg, line) == offsetof(struct section_head, line),
+	       "[cgroup] and [ccneg] sections start with path and line");
 
-	for (int i = 0; i < p->c->cgroups_cnt; i++) {
-		if (!strcmp(p->c->cgroups[i].path, path)) {
-			conf_err(p, p->line, "section [cgroup %s] given twice (first at line %u)",
-				 path, p->c->cgroups[i].line);
-			return;
+/*
+ * Appends a [@kind @path] section to *@arr (*@cnt elements of @size bytes,
+ * each starting as struct section_head), zeroed but for its path and line;
+ * NULL (with the error) when a section of @kind named @path before.
+ */
+static void *section_add(struct parse *p, const char *kind, const char *path, void **arr, int *cnt,
+			 size_t size)
+{
+	struct section_head *h;
+	char *a;
+
+	for (int i = 0; i < *cnt; i++) {
+		h = (struct section_head *)((char *)*arr + i * size);
+		if (!strcmp(h->path, path)) {
+			conf_err(p, p->line, "section [%s %s] given twice (first at line %u)", kind,
+				 path, h->line);
+			return NULL;
 		}
 	}
-	cg = realloc(p->c->cgroups, (p->c->cgroups_cnt + 1) * sizeof(*cg));
+	a = realloc(*arr, (*cnt + 1) * size);
+	if (!a)
+		return NULL;
+	*arr = a;
+	h = (struct section_head *)(a + *cnt * size);
+	memset(h, 0, size);
+	h->path = strdup(path);
+	if (!h->path)
+		return NULL;
+	h->line = p->line;
+	(*cnt)++;
+	return h;
+}
+
+static void cgroup_begin(struct parse *p, const char *path)
+{
+	struct libbpftcp__conf_cgroup *cg = section_add(p, "cgroup", path, (void **)&p->c->cgroups,
+							&p->c->cgroups_cnt, sizeof(*cg));
+
 	if (!cg)
 		return;
-	p->c->cgroups = cg;
-	cg += p->c->cgroups_cnt;
-	memset(cg, 0, sizeof(*cg));
-	cg->path = strdup(path);
-	if (!cg->path)
-		return;
-	cg->line = p->line;
 	cg->dl.sz = sizeof(cg->dl);
-	p->cg = p->c->cgroups_cnt++;
+	p->cg = p->c->cgroups_cnt - 1;
 	p->sec = SEC_CGROUP;
 }
 
 static void ccneg_begin(struct parse *p, const char *path)
 {
-	struct libbpftcp__conf_ccneg *cn;
-
-	for (int i = 0; i < p->c->ccneg_cnt; i++) {
-		if (!strcmp(p->c->ccneg[i].path, path)) {
-			conf_err(p, p->line, "section [ccneg %s] given twice (first at line %u)",
-				 path, p->c->ccneg[i].line);
-			return;
-		}
-	}
-	cn = realloc(p->c->ccneg, (p->c->ccneg_cnt + 1) * sizeof(*cn));
-	if (!cn)
+	if (!section_add(p, "ccneg", path, (void **)&p->c->ccneg, &p->c->ccneg_cnt,
+			 sizeof(*p->c->ccneg)))
 		return;
-	p->c->ccneg = cn;
-	cn += p->c->ccneg_cnt;
-	memset(cn, 0, sizeof(*cn));
-	cn->path = strdup(path);
-	if (!cn->path)
-		return;
-	cn->line = p->line;
-	p->cn = p->c->ccneg_cnt++;
+	p->cn = p->c->ccneg_cnt - 1;
 	p->sec = SEC_CCNEG;
 }
 

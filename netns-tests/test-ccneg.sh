@@ -472,6 +472,15 @@ cn_tshark() {
 		2>"$TEST_TMP/tshark.err" || fail "tshark failed: $(cat "$TEST_TMP/tshark.err")"
 }
 
+# cn_attach_both: delack and ccneg at both ends (the client delack first);
+# the server's preference wins: reno.
+cn_attach_both() {
+	cn_attach client delack --max-delack 20
+	cn_attach client ccneg --prefer cubic,reno --fallback "$CN_OTHER"
+	cn_attach server delack --max-delack 40
+	cn_attach server ccneg --prefer reno,cubic --fallback "$CN_OTHER"
+}
+
 # cn_advertised ROLE: the delay (us) ROLE's delack attachment puts on the wire.
 cn_advertised() {
 	"$BPFTCP" -j opt show delack | python3 -c '
@@ -489,10 +498,7 @@ ccneg_tshark_decodes() {
 	require_cmds tshark
 	cn_setup
 	lua=$(cn_dissector) || exit 1
-	cn_attach client delack --max-delack 20
-	cn_attach client ccneg --prefer cubic,reno --fallback "$CN_OTHER"
-	cn_attach server delack --max-delack 40
-	cn_attach server ccneg --prefer reno,cubic --fallback "$CN_OTHER"
+	cn_attach_both
 	cn_capture_start client
 	cn_transfer "$SERVER_IP4"
 	cn_capture_stop
@@ -511,6 +517,16 @@ ccneg_tshark_decodes() {
 		"packets after the handshake with a bpftcp option"
 }
 
+# cn_damaged_transfer SEC: the tc program SEC of the corrupter on the
+# server's egress (its clsact made), and a transfer captured at the client.
+cn_damaged_transfer() {
+	on server tc filter replace dev eth0 egress pref 1 handle 1 bpf da obj "$CN_CORRUPT" \
+		sec "$1" || fail "cannot load the corrupter $1"
+	cn_capture_start client
+	cn_transfer "$SERVER_IP4"
+	cn_capture_stop
+}
+
 # The tc corrupter damages, in the server's SYN-ACKs, first the ccneg
 # answer (a reserved control bit), then the delack option (a reserved
 # flag): tshark flags each as malformed with the reason and still decodes
@@ -521,26 +537,15 @@ ccneg_tshark_malformed() {
 	[ -r "$CN_CORRUPT" ] || skip "no $CN_CORRUPT (run make)"
 	cn_setup
 	lua=$(cn_dissector) || exit 1
-	cn_attach client delack --max-delack 20
-	cn_attach client ccneg --prefer cubic,reno --fallback "$CN_OTHER"
-	cn_attach server delack --max-delack 40
-	cn_attach server ccneg --prefer reno,cubic --fallback "$CN_OTHER"
+	cn_attach_both
 	on server tc qdisc add dev eth0 clsact || fail "clsact on the server"
-	on server tc filter replace dev eth0 egress pref 1 handle 1 bpf da obj "$CN_CORRUPT" \
-		sec tc/cn_reserved || fail "cannot load the ccneg corrupter"
-	cn_capture_start client
-	cn_transfer "$SERVER_IP4"
-	cn_capture_stop
+	cn_damaged_transfer tc/cn_reserved
 	assert_eq "$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 1" bpftcp.option \
 		bpftcp.delack.max_delay_us bpftcp.ccneg.choice bpftcp.malformed)" \
 		"delack,ccneg/$(cn_advertised server)//reserved control bit set" "tshark: a damaged answer"
 	assert_eq "$(cn_tshark "$lua" "bpftcp.malformed" frame.number | wc -l)" 1 "packets flagged malformed"
 	assert_eq "$(cn_counter client malformed)" 1 "client ccneg malformed count"
-	on server tc filter replace dev eth0 egress pref 1 handle 1 bpf da obj "$CN_CORRUPT" \
-		sec tc/reserved || fail "cannot load the delack corrupter"
-	cn_capture_start client
-	cn_transfer "$SERVER_IP4"
-	cn_capture_stop
+	cn_damaged_transfer tc/reserved
 	assert_eq "$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 1" bpftcp.option \
 		bpftcp.delack.max_delay_us bpftcp.ccneg.choice_name bpftcp.malformed)" \
 		"delack,ccneg//reno/reserved flag set" "tshark: a damaged delack option"

@@ -118,25 +118,26 @@ local function ccneg_check(r, avail)
 	return nil
 end
 
-local function add_header(t, r, name, exid)
+-- The subtree of option @name at r, with its header fields; nil when
+-- check() rejects it (then shown as malformed, with the reason).
+local function option_tree(r, avail, tree, pinfo, name, check)
+	local len = math.min(r:range(1, 1):uint(), avail)
+	local t = tree:add(p, r:range(0, len), "bpftcp " .. name .. " option")
 	t:add(pf.option, r:range(0, 2), name)
 	t:add(pf.length, r:range(1, 1))
 	t:add(pf.exid, r:range(2, 2))
-end
-
-local function malformed(t, r, why, pinfo, name)
-	t:add(pf.malformed, r, why)
+	local why = check(r, avail)
+	if not why then return t, len end
+	t:add(pf.malformed, r:range(0, len), why)
 	t:add_proto_expert_info(ex_malformed, "malformed bpftcp " .. name .. " option: " .. why)
 	t:append_text(": malformed (" .. why .. ")")
 	pinfo.cols.info:append(" [bpftcp " .. name .. " malformed]")
+	return nil
 end
 
 local function dissect_delack(r, avail, tree, pinfo)
-	local len = math.min(r:range(1, 1):uint(), avail)
-	local t = tree:add(p, r:range(0, len), "bpftcp delack option")
-	add_header(t, r, "delack", DELACK_EXID)
-	local why = delack_check(r, avail)
-	if why then return malformed(t, r:range(0, len), why, pinfo, "delack") end
+	local t = option_tree(r, avail, tree, pinfo, "delack", delack_check)
+	if not t then return end
 	local units = r:range(5, 2):uint()
 	t:add(pf.dl_flags, r:range(4, 1))
 	t:add(pf.dl_resend, r:range(4, 1))
@@ -147,11 +148,8 @@ local function dissect_delack(r, avail, tree, pinfo)
 end
 
 local function dissect_ccneg(r, avail, tree, pinfo)
-	local len = math.min(r:range(1, 1):uint(), avail)
-	local t = tree:add(p, r:range(0, len), "bpftcp ccneg option")
-	add_header(t, r, "ccneg", CCNEG_EXID)
-	local why = ccneg_check(r, avail)
-	if why then return malformed(t, r:range(0, len), why, pinfo, "ccneg") end
+	local t, len = option_tree(r, avail, tree, pinfo, "ccneg", ccneg_check)
+	if not t then return end
 	local ctl = r:range(4, 1):uint()
 	t:add(pf.cn_ctl, r:range(4, 1))
 	t:add(pf.cn_resend, r:range(4, 1))
