@@ -283,7 +283,8 @@ else:
 cgroup_progs() {
 	bpftool -j cgroup show "$CGROUP" | python3 -c '
 import json, sys
-print(" ".join(p["name"] for p in json.load(sys.stdin) if p["attach_type"] == "sock_ops"))'
+# "sock_ops", or "cgroup_sock_ops" as libbpf names it (by bpftool version).
+print(" ".join(p["name"] for p in json.load(sys.stdin) if str(p["attach_type"]).endswith("sock_ops")))'
 }
 
 # apply_steps: the steps apply printed, as "ACTION OBJECT ...".
