@@ -619,9 +619,9 @@ int bpftcp_opt_ccneg_attach(const char *cgroup, const struct bpftcp_ccneg_opts *
 }
 
 /*
- * The syncookie resends of connections mid-handshake (ccneg_unanswered) are
- * per copy of the program and not carried over: such a connection keeps
- * its fallback.
+ * The record of SYN-ACKs that had no room for the answer (ccneg_unanswered)
+ * is per copy of the program and not carried over (docs/hdropt-ccneg.md,
+ * Limitations).
  */
 int libbpftcp__opt_ccneg_update(const char *cgroup, const struct bpftcp_ccneg_opts *opts)
 {
