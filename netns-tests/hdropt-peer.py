@@ -67,8 +67,8 @@ def ss_cc(sock):
     out = ss_tokens(sock)
     for i, tok in enumerate(out):
         if tok.startswith(("wscale:", "rto:")) and i and ":" not in out[i - 1]:
-            return out[i - 1], "ecn" in out[:i]
-    return None, False
+            return out[i - 1], "ecn" in out[:i], " ".join(out[:i + 1])
+    return None, False, " ".join(out)
 
 
 def ss_rto(sock):
@@ -112,7 +112,7 @@ def server(args):
     lst.listen(16)
     conn, _ = lst.accept()
     res = {"bytes": 0, "ok": True}
-    res["ss_cc"], res["ss_ecn"] = ss_cc(conn)
+    res["ss_cc"], res["ss_ecn"], res["ss_info"] = ss_cc(conn)
     if mode == "hold":
         time.sleep(hold)
     while True:
@@ -168,7 +168,7 @@ def client(args):
             n = min(65536, nbytes - sent)
             s.sendall(pattern(sent, n))
             sent += n
-        res["ss_cc"], res["ss_ecn"] = ss_cc(s)  # while connected
+        res["ss_cc"], res["ss_ecn"], res["ss_info"] = ss_cc(s)  # while connected
         s.shutdown(socket.SHUT_WR)
         s.recv(1)  # EOF once the server has read everything
         res["bytes"] = sent
@@ -181,7 +181,7 @@ def client(args):
                 time.sleep(0.0005)
             time.sleep(interval)
     if "ss_cc" not in res:
-        res["ss_cc"], res["ss_ecn"] = ss_cc(s)
+        res["ss_cc"], res["ss_ecn"], res["ss_info"] = ss_cc(s)
     res.update(tcp_info(s))
     s.close()
     print(json.dumps(res))

@@ -217,8 +217,10 @@ ccneg_both_prefer_dctcp() {
 		cn_expect_cc bpf_dctcp bpf_dctcp
 		assert_eq "$(json_get ecn "$TEST_TMP/client.json")" True "client ECN negotiated"
 		assert_eq "$(json_get ecn "$TEST_TMP/server.json")" True "server ECN negotiated"
-		assert_eq "$(json_get ss_ecn "$TEST_TMP/client.json")" True "client ecn in ss -ti"
-		assert_eq "$(json_get ss_ecn "$TEST_TMP/server.json")" True "server ecn in ss -ti"
+		assert_eq "$(json_get ss_ecn "$TEST_TMP/client.json")" True \
+			"client ecn in ss -ti ($(json_get ss_info "$TEST_TMP/client.json"))"
+		assert_eq "$(json_get ss_ecn "$TEST_TMP/server.json")" True \
+			"server ecn in ss -ti ($(json_get ss_info "$TEST_TMP/server.json"))"
 		assert_eq "$(cn_pkt syn)" "{\"ctl\": 0, \"ids\": [3, $(cn_id "$CN_OTHER")]}" "offer in the SYN"
 		assert_eq "$(cn_pkt synack)" '{"ctl": 2, "ids": [3]}' "answer in the SYN-ACK"
 		assert_eq "$(cn_pkt later:client)" 0 "client packets with the option after the handshake"
@@ -462,13 +464,13 @@ PY
 }
 
 # cn_tshark LUA FILTER FIELD...: the fields of the captured packets that
-# match FILTER, decoded by the dissector LUA, one line a packet, '/'
-# between fields.
+# match FILTER, decoded by the dissector LUA, one line a packet, ';'
+# between fields (tshark takes '/' as an escape).
 cn_tshark() {
 	local lua=$1 filter=$2 f args=()
 	shift 2
 	for f in "$@"; do args+=(-e "$f"); done
-	tshark -n -X "lua_script:$lua" -r "$CN_PCAP" -Y "$filter" -T fields -E separator=/ "${args[@]}" \
+	tshark -n -X "lua_script:$lua" -r "$CN_PCAP" -Y "$filter" -T fields -E separator=";" "${args[@]}" \
 		2>"$TEST_TMP/tshark.err" || fail "tshark failed: $(cat "$TEST_TMP/tshark.err")"
 }
 
@@ -505,11 +507,11 @@ ccneg_tshark_decodes() {
 	cn_expect_cc reno reno
 	syn=$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 0" bpftcp.option \
 		bpftcp.delack.max_delay_us bpftcp.ccneg.kind bpftcp.ccneg.algs bpftcp.ccneg.alg bpftcp.malformed)
-	assert_eq "$syn" "delack,ccneg/$(cn_advertised client)/offer/cubic,reno/2,1/" "tshark: the SYN"
+	assert_eq "$syn" "delack,ccneg;$(cn_advertised client);offer;cubic,reno;2,1;" "tshark: the SYN"
 	synack=$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 1" bpftcp.option \
 		bpftcp.delack.max_delay_us bpftcp.ccneg.kind bpftcp.ccneg.choice bpftcp.ccneg.choice_name \
 		bpftcp.ccneg.resend bpftcp.malformed)
-	assert_eq "$synack" "delack,ccneg/$(cn_advertised server)/answer/1/reno/0/" "tshark: the SYN-ACK"
+	assert_eq "$synack" "delack,ccneg;$(cn_advertised server);answer;1;reno;0;" "tshark: the SYN-ACK"
 	assert_eq "$(cn_pkt syn)" '{"ctl": 0, "ids": [2, 1]}' "the offer, by hdropt-peer.py"
 	assert_eq "$(cn_pkt synack)" '{"ctl": 2, "ids": [1]}' "the answer, by hdropt-peer.py"
 	# Nothing else in the capture carries our options or is called malformed.
@@ -542,11 +544,11 @@ ccneg_tshark_malformed() {
 	cn_damaged_transfer tc/cn_reserved
 	assert_eq "$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 1" bpftcp.option \
 		bpftcp.delack.max_delay_us bpftcp.ccneg.choice bpftcp.malformed)" \
-		"delack,ccneg/$(cn_advertised server)//reserved control bit set" "tshark: a damaged answer"
+		"delack,ccneg;$(cn_advertised server);;reserved control bit set" "tshark: a damaged answer"
 	assert_eq "$(cn_tshark "$lua" "bpftcp.malformed" frame.number | wc -l)" 1 "packets flagged malformed"
 	assert_eq "$(cn_counter client malformed)" 1 "client ccneg malformed count"
 	cn_damaged_transfer tc/reserved
 	assert_eq "$(cn_tshark "$lua" "tcp.flags.syn == 1 && tcp.flags.ack == 1" bpftcp.option \
 		bpftcp.delack.max_delay_us bpftcp.ccneg.choice_name bpftcp.malformed)" \
-		"delack,ccneg//reno/reserved flag set" "tshark: a damaged delack option"
+		"delack,ccneg;;reno;reserved flag set" "tshark: a damaged delack option"
 }
