@@ -54,9 +54,10 @@ def tcp_info(s):
 
 
 def ss_tokens(sock):
-    """The words of `ss -ti` for this connection."""
+    """The words of `ss -tio` for this connection (-o: ss prints the flags
+    ts, sack, ecn only with it)."""
     me, peer = sock.getsockname()[1], sock.getpeername()[1]
-    return subprocess.run(["ss", "-Htin", f"sport = :{me} and dport = :{peer}"],
+    return subprocess.run(["ss", "-Htino", f"sport = :{me} and dport = :{peer}"],
                           capture_output=True, text=True).stdout.split()
 
 

@@ -218,9 +218,9 @@ ccneg_both_prefer_dctcp() {
 		assert_eq "$(json_get ecn "$TEST_TMP/client.json")" True "client ECN negotiated"
 		assert_eq "$(json_get ecn "$TEST_TMP/server.json")" True "server ECN negotiated"
 		assert_eq "$(json_get ss_ecn "$TEST_TMP/client.json")" True \
-			"client ecn in ss -ti ($(json_get ss_info "$TEST_TMP/client.json"))"
+			"client ecn in ss -tio ($(json_get ss_info "$TEST_TMP/client.json"))"
 		assert_eq "$(json_get ss_ecn "$TEST_TMP/server.json")" True \
-			"server ecn in ss -ti ($(json_get ss_info "$TEST_TMP/server.json"))"
+			"server ecn in ss -tio ($(json_get ss_info "$TEST_TMP/server.json"))"
 		assert_eq "$(cn_pkt syn)" "{\"ctl\": 0, \"ids\": [3, $(cn_id "$CN_OTHER")]}" "offer in the SYN"
 		assert_eq "$(cn_pkt synack)" '{"ctl": 2, "ids": [3]}' "answer in the SYN-ACK"
 		assert_eq "$(cn_pkt later:client)" 0 "client packets with the option after the handshake"
