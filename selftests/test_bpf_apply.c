@@ -92,6 +92,22 @@ static bool registered(const char *name)
 
 /* ------------------------------------------------------------ rollback */
 
+/* Skips without BPF or two free algorithms; makes the test's cgroup
+ * (bpftcp-test-apply-@tag<pid>). */
+static void two_free_algorithms_and_a_cgroup(const char *tag)
+{
+	char mnt[PATH_MAX];
+
+	harness_require_bpf();
+	if (!free_cc[1]) {
+		print_message("every candidate algorithm but one is registered (by someone else)\n");
+		skip();
+	}
+	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
+	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-%s%d", mnt, tag, (int)getpid());
+	assert_int_equal(mkdir(cgroup, 0755), 0);
+}
+
 struct events {
 	int done, failed, undone, undo_failed;
 };
@@ -121,17 +137,10 @@ static void failure_mid_apply_is_rolled_back(void **state)
 {
 	struct events e = {};
 	struct bpftcp_conf *c;
-	char mnt[PATH_MAX], text[PATH_MAX + 256];
+	char text[PATH_MAX + 256];
 	int ret;
 
-	harness_require_bpf();
-	if (!free_cc[1]) {
-		print_message("every candidate algorithm but one is registered (by someone else)\n");
-		skip();
-	}
-	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
-	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-%d", mnt, (int)getpid());
-	assert_int_equal(mkdir(cgroup, 0755), 0);
+	two_free_algorithms_and_a_cgroup("");
 	snprintf(text, sizeof(text), "[cc]\nregister = %s %s\n[cgroup %s]\nsockets = yes\n"
 		 "delack = yes\nmax-delack = 10\n", free_cc[0], free_cc[1], cgroup);
 	c = conf_load(text);
@@ -190,17 +199,10 @@ static void ccneg_update_is_rolled_back(void **state)
 	BPFTCP_OPTS(bpftcp_reset_opts, ro);
 	struct events e = {};
 	struct bpftcp_conf *c;
-	char mnt[PATH_MAX], text[2 * PATH_MAX + 256], prefer0[64] = "";
+	char text[2 * PATH_MAX + 256], prefer0[64] = "";
 	int ret;
 
-	harness_require_bpf();
-	if (!free_cc[1]) {
-		print_message("every candidate algorithm but one is registered (by someone else)\n");
-		skip();
-	}
-	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
-	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-cn-%d", mnt, (int)getpid());
-	assert_int_equal(mkdir(cgroup, 0755), 0);
+	two_free_algorithms_and_a_cgroup("cn-");
 	snprintf(text, sizeof(text), "[cc]\nregister = %s\n[cgroup %s]\nsockets = yes\n"
 		 "[ccneg %s]\nprefer = %s, reno\nfallback = reno\n", free_cc[0], cgroup, cgroup,
 		 free_cc[0]);
