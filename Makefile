@@ -85,6 +85,15 @@ UNIT        := $(OUTPUT)/bpftcp.service
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 DOCDIR      ?= $(PREFIX)/share/doc/bpftcp
 
+# The Wireshark dissector of both header options (a Lua plugin), installed
+# where Debian's Wireshark looks for Lua plugins when PREFIX is /usr
+# (/usr/lib/<multiarch>/wireshark/plugins: 'tshark -G folders' shows it);
+# under another PREFIX, point Wireshark at it or copy it to
+# ~/.local/lib/wireshark/plugins.
+MULTIARCH   ?= $(shell $(CC) -print-multiarch 2>/dev/null)
+WIRESHARK_PLUGINDIR ?= $(PREFIX)/lib/$(if $(MULTIARCH),$(MULTIARCH)/)wireshark/plugins
+WIRESHARK_PLUGIN := deploy/wireshark/bpftcp.lua
+
 # libbpftcp.a: the application library (lib/*.c), installed with its headers.
 # Static and shared builds from the same position-independent objects; the
 # shared one exports only what lib/libbpftcp.map lists, under its SONAME.
@@ -373,12 +382,15 @@ install: $(BPFTCP) $(MAN8) $(MAN5) $(UNIT) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPF
 	$(Q)install -D -m 0644 deploy/bpftcp.conf $(DESTDIR)$(DOCDIR)/bpftcp.conf.example
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp)
 	$(Q)install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp
+	$(call msg,INSTALL,$(DESTDIR)$(WIRESHARK_PLUGINDIR)/bpftcp.lua)
+	$(Q)install -D -m 0644 $(WIRESHARK_PLUGIN) $(DESTDIR)$(WIRESHARK_PLUGINDIR)/bpftcp.lua
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/bpftcp $(DESTDIR)$(PREFIX)/share/man/man8/bpftcp.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/bpftcp.conf.5 $(DESTDIR)$(UNITDIR)/bpftcp.service \
 		$(DESTDIR)$(DOCDIR)/bpftcp.conf.example \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpftcp \
+		$(DESTDIR)$(WIRESHARK_PLUGINDIR)/bpftcp.lua
 	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libbpftcp.a $(DESTDIR)$(LIBDIR)/libbpftcp.so* \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libbpftcp.pc
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/bpftcp/,$(notdir $(LIB_HEADERS)))
@@ -402,9 +414,10 @@ help:
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_RUNS executions (default 10000000)'
 	@echo '  make stress     the reliability suites in full (docs/reliability.md): a summary and $(OUTPUT)/stress/results.json'
 	@echo '  make install    install bpftcp, its man pages, bash completion and systemd unit, an example'
-	@echo '                  bpftcp.conf, libbpftcp and its headers under PREFIX (default /usr/local)'
+	@echo '                  bpftcp.conf, libbpftcp and its headers, and the Wireshark dissector'
+	@echo '                  (WIRESHARK_PLUGINDIR) under PREFIX (default /usr/local)'
 	@echo '  make clean      remove $(OUTPUT)/'
-	@echo 'variables: V=1 (verbose), OUTPUT=, FUZZ_RUNS=, PREFIX=, DESTDIR=, UNITDIR=, DOCDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
+	@echo 'variables: V=1 (verbose), OUTPUT=, FUZZ_RUNS=, PREFIX=, DESTDIR=, UNITDIR=, DOCDIR=, WIRESHARK_PLUGINDIR=, VMLINUX_BTF=, VMLINUX_H=, CLANG=, BPFTOOL=, RST2MAN='
 
 -include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/fuzz/*.d)
 

@@ -11,6 +11,8 @@
  * each step can count on the ones before (register before making an
  * algorithm the default, move the default away before unregistering it).
  * Each step knows its undo; a failed step undoes the ones before it.
+ * Option attachments: delack's first, then ccneg's (on one cgroup the
+ * programs run in attach order, and so write their options in the SYN).
  *
  * State that is not in the pins lives in the run directory (/run/bpftcp,
  * a tmpfs: gone at reboot, like the pins): "lock", which serialises applies
@@ -141,8 +143,13 @@ struct step {
 	char prev[64];			/* set/restore-default: the default before */
 	struct bpftcp_delack_opts dl;	/* delack attach/update: the settings */
 	struct bpftcp_delack_opts old;	/* delack update/detach: the settings before */
-	struct bpftcp_cidr *old_peers;	/* old.peers points here */
+	struct bpftcp_cidr *old_peers;	/* old.peers, cn_old.peers point here */
 	char pin[PATH_MAX];		/* sockets attach and detach: the pin directory */
+	__u64 cgid;			/* attach: the cgroup's id */
+	struct libbpftcp__conf_ccneg cn;	/* ccneg attach/update: the settings
+						 * (peers: the configuration's) */
+	struct libbpftcp__conf_ccneg cn_old;	/* ccneg update/detach: the settings before */
+	bool reattach;			/* ccneg update: by detach and attach */
 };
 
 struct plan {
@@ -168,6 +175,20 @@ static struct step *plan_add(struct plan *p, int action, const char *object, con
 	return s;
 }
 
+/* plan_add(), and the step takes *@peers (the attachment's as it is, read
+ * from its pins): freed with the plan. */
+static struct step *plan_add_owning(struct plan *p, int action, const char *object,
+				    const char *cgroup, struct bpftcp_cidr **peers)
+{
+	struct step *s = plan_add(p, action, object, cgroup);
+
+	if (s) {
+		s->old_peers = *peers;
+		*peers = NULL;
+	}
+	return s;
+}
+
 static void plan_free(struct plan *p)
 {
 	for (int i = 0; i < p->n; i++)
@@ -186,6 +207,13 @@ struct delack_now {
 	bool used;			/* the file names it */
 };
 
+struct ccneg_now {
+	char cgroup[PATH_MAX];
+	__u64 id;
+	struct libbpftcp__conf_ccneg cn;	/* kernel names; peers owned */
+	bool used;			/* the file names it */
+};
+
 struct sockets_now {
 	__u64 id;
 	char pin[PATH_MAX];
@@ -197,12 +225,28 @@ struct now {
 	int n_delack;
 	struct sockets_now *sockets;
 	int n_sockets;
+	struct ccneg_now *ccneg;
+	int n_ccneg;
 };
+
+/* A copy of @n peers (NULL when none), into *@out. */
+static int peers_dup(const struct bpftcp_cidr *peers, size_t n, struct bpftcp_cidr **out)
+{
+	*out = NULL;
+	if (!n)
+		return 0;
+	*out = calloc(n, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, peers, n * sizeof(**out));
+	return 0;
+}
 
 static int read_delack(const struct bpftcp_opt_attachment *a, void *ctx)
 {
 	struct now *now = ctx;
 	struct delack_now *d = realloc(now->delack, (now->n_delack + 1) * sizeof(*d));
+	int err;
 
 	if (!d)
 		return -ENOMEM;
@@ -217,14 +261,35 @@ static int read_delack(const struct bpftcp_opt_attachment *a, void *ctx)
 		.record = a->delack.record,
 		.peers_cnt = a->delack.peers_restricted ? a->delack.peers_cnt : 0,
 	};
-	if (d->dl.peers_cnt) {
-		d->peers = calloc(d->dl.peers_cnt, sizeof(*d->peers));
-		if (!d->peers)
-			return -ENOMEM;
-		memcpy(d->peers, a->delack.peers, d->dl.peers_cnt * sizeof(*d->peers));
-		d->dl.peers = d->peers;
+	err = peers_dup(a->delack.peers, d->dl.peers_cnt, &d->peers);
+	d->dl.peers = d->peers;
+	return err;
+}
+
+static int read_ccneg(const struct bpftcp_opt_attachment *a, void *ctx)
+{
+	struct now *now = ctx;
+	struct ccneg_now *d = realloc(now->ccneg, (now->n_ccneg + 1) * sizeof(*d));
+	struct libbpftcp__conf_ccneg *cn;
+
+	if (!d)
+		return -ENOMEM;
+	now->ccneg = d;
+	d += now->n_ccneg++;
+	memset(d, 0, sizeof(*d));
+	snprintf(d->cgroup, sizeof(d->cgroup), "%s", a->cgroup);
+	d->id = a->cgroup_id;
+	cn = &d->cn;
+	cn->prefer_cnt = a->ccneg.prefer_cnt;
+	for (size_t k = 0; k < cn->prefer_cnt; k++) {
+		snprintf(cn->prefer[k], sizeof(cn->prefer[k]), "%s", a->ccneg.prefer[k]);
+		cn->prefer_ids[k] = a->ccneg.prefer_ids[k];
 	}
-	return 0;
+	snprintf(cn->fallback, sizeof(cn->fallback), "%s", a->ccneg.fallback);
+	cn->fallback_id = a->ccneg.fallback_id;
+	cn->record = a->ccneg.record;
+	cn->peers_cnt = a->ccneg.peers_restricted ? a->ccneg.peers_cnt : 0;
+	return peers_dup(a->ccneg.peers, cn->peers_cnt, &cn->peers);
 }
 
 static int read_sockets(const struct bpftcp_sockets_attachment *a, void *ctx)
@@ -248,6 +313,9 @@ static void now_free(struct now *now)
 		free(now->delack[i].peers);
 	free(now->delack);
 	free(now->sockets);
+	for (int i = 0; i < now->n_ccneg; i++)
+		free(now->ccneg[i].cn.peers);
+	free(now->ccneg);
 }
 
 static int now_read(struct now *now)
@@ -256,6 +324,8 @@ static int now_read(struct now *now)
 
 	memset(now, 0, sizeof(*now));
 	n = bpftcp_opt_foreach("delack", read_delack, now);
+	if (n >= 0)
+		n = bpftcp_opt_foreach("ccneg", read_ccneg, now);
 	if (n >= 0)
 		n = bpftcp_sockets_foreach(read_sockets, now);
 	return n < 0 ? n : 0;
@@ -266,25 +336,27 @@ static int cidr_cmp(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct bpftcp_cidr));
 }
 
-/* Are the peer sets of @a and @b the same (in any order)? */
-static bool same_peers(const struct bpftcp_delack_opts *a, const struct bpftcp_delack_opts *b)
+/* Are the peer sets @a and @b (@n each) the same (in any order)? */
+static bool same_peers(const struct bpftcp_cidr *a, size_t a_cnt, const struct bpftcp_cidr *b,
+		       size_t b_cnt)
 {
 	struct bpftcp_cidr *x, *y;
+	size_t n = a_cnt;
 	bool same;
 
-	if (a->peers_cnt != b->peers_cnt)
+	if (a_cnt != b_cnt)
 		return false;
-	if (!a->peers_cnt)
+	if (!n)
 		return true;
-	x = calloc(a->peers_cnt, sizeof(*x));
-	y = calloc(a->peers_cnt, sizeof(*y));
+	x = calloc(n, sizeof(*x));
+	y = calloc(n, sizeof(*y));
 	same = x && y;
 	if (same) {
-		memcpy(x, a->peers, a->peers_cnt * sizeof(*x));
-		memcpy(y, b->peers, a->peers_cnt * sizeof(*y));
-		qsort(x, a->peers_cnt, sizeof(*x), cidr_cmp);
-		qsort(y, a->peers_cnt, sizeof(*y), cidr_cmp);
-		same = !memcmp(x, y, a->peers_cnt * sizeof(*x));
+		memcpy(x, a, n * sizeof(*x));
+		memcpy(y, b, n * sizeof(*y));
+		qsort(x, n, sizeof(*x), cidr_cmp);
+		qsort(y, n, sizeof(*y), cidr_cmp);
+		same = !memcmp(x, y, n * sizeof(*x));
 	}
 	free(x);
 	free(y);
@@ -311,7 +383,7 @@ static void delack_diff(const struct bpftcp_delack_opts *was, const struct bpftc
 	if (was->record != want->record && n < len)
 		n += snprintf(buf + n, len - n, "%srecord %s -> %s", n ? ", " : "",
 			      was->record ? "yes" : "no", want->record ? "yes" : "no");
-	if (!same_peers(was, want) && n < len)
+	if (!same_peers(was->peers, was->peers_cnt, want->peers, want->peers_cnt) && n < len)
 		snprintf(buf + n, len - n, "%speers", n ? ", " : "");
 }
 
@@ -443,7 +515,9 @@ static int plan_cgroups(const struct bpftcp_conf *c, struct now *now, struct pla
 			delack_diff(&d->dl, &want, diff, sizeof(diff));
 			if (!diff[0])
 				continue;
-			s = plan_add(p, BPFTCP_APPLY_UPDATE, "delack", real);
+			/* Its undo needs the peers after the attachments
+			 * read (now) are freed. */
+			s = plan_add_owning(p, BPFTCP_APPLY_UPDATE, "delack", real, &d->peers);
 			if (!s)
 				return -ENOMEM;
 			snprintf(s->detail, sizeof(s->detail), "%s", diff);
@@ -455,9 +529,109 @@ static int plan_cgroups(const struct bpftcp_conf *c, struct now *now, struct pla
 		s = plan_add(p, BPFTCP_APPLY_ATTACH, "delack", real);
 		if (!s)
 			return -ENOMEM;
+		s->cgid = id;
 		s->dl = cg->dl;
 		snprintf(s->detail, sizeof(s->detail), "max-delack %.1f ms",
 			 cg->dl.max_delack_us / 1000.0);
+	}
+	return 0;
+}
+
+/* "dctcp,cubic" (the names of @cn's preference) into @buf. */
+static void prefer_list(const struct libbpftcp__conf_ccneg *cn, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < cn->prefer_cnt && n < len; k++)
+		n += snprintf(buf + n, len - n, "%s%s", k ? "," : "", cn->prefer[k]);
+}
+
+/* What differs from @was to @want, by registry id, into @buf ("" if
+ * nothing does). */
+static void ccneg_diff(const struct libbpftcp__conf_ccneg *was,
+		       const struct libbpftcp__conf_ccneg *want, char *buf, size_t len)
+{
+	char a[160], b[160];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (was->prefer_cnt != want->prefer_cnt ||
+	    memcmp(was->prefer_ids, want->prefer_ids, want->prefer_cnt)) {
+		prefer_list(was, a, sizeof(a));
+		prefer_list(want, b, sizeof(b));
+		n += snprintf(buf, len, "prefer %s -> %s", a, b);
+	}
+	if (was->fallback_id != want->fallback_id && n < len)
+		n += snprintf(buf + n, len - n, "%sfallback %s -> %s", n ? ", " : "",
+			      was->fallback, want->fallback);
+	if (was->record != want->record && n < len)
+		n += snprintf(buf + n, len - n, "%srecord %s -> %s", n ? ", " : "",
+			      was->record ? "yes" : "no", want->record ? "yes" : "no");
+	if (!same_peers(was->peers, was->peers_cnt, want->peers, want->peers_cnt) && n < len)
+		snprintf(buf + n, len - n, "%speers", n ? ", " : "");
+}
+
+/* Is delack attached anew to cgroup @id by the plan so far? */
+static bool delack_attached_by(const struct plan *p, __u64 id)
+{
+	for (int i = 0; i < p->n; i++)
+		if (p->steps[i].s.action == BPFTCP_APPLY_ATTACH && p->steps[i].cgid == id &&
+		    !strcmp(p->steps[i].object, "delack"))
+			return true;
+	return false;
+}
+
+/*
+ * The [ccneg] sections, after every delack step: on one cgroup the programs
+ * run in the order they were attached, and delack goes first (so the SYN's
+ * options do not depend on the order of the file's sections).  An
+ * attachment whose cgroup gets delack anew is attached again after it.
+ */
+static int plan_ccneg(const struct bpftcp_conf *c, struct now *now, struct plan *p)
+{
+	struct step *s;
+
+	for (int i = 0; i < c->ccneg_cnt; i++) {
+		const struct libbpftcp__conf_ccneg *cn = &c->ccneg[i];
+		struct ccneg_now *d = NULL;
+		char real[PATH_MAX], diff[256];
+		bool after_delack;
+		__u64 id;
+		int err = bpftcp_cgroup_resolve(cn->path, real, sizeof(real), &id);
+
+		if (err) {
+			pr_warn("%s:%u: cgroup '%s': %s\n", c->path, cn->line, cn->path,
+				strerror(-err));
+			return err;
+		}
+		for (int j = 0; j < now->n_ccneg && !d; j++)
+			if (now->ccneg[j].id == id)
+				d = &now->ccneg[j];
+		if (!d) {
+			s = plan_add(p, BPFTCP_APPLY_ATTACH, "ccneg", real);
+			if (!s)
+				return -ENOMEM;
+			s->cn = *cn;
+			prefer_list(cn, diff, sizeof(diff));
+			snprintf(s->detail, sizeof(s->detail), "prefer %s, fallback %s", diff,
+				 cn->fallback);
+			continue;
+		}
+		d->used = true;
+		ccneg_diff(&d->cn, cn, diff, sizeof(diff));
+		after_delack = delack_attached_by(p, id);
+		if (!diff[0] && !after_delack)
+			continue;
+		s = plan_add_owning(p, BPFTCP_APPLY_UPDATE, "ccneg", real, &d->cn.peers);
+		if (!s)
+			return -ENOMEM;
+		s->cn = *cn;
+		s->cn_old = d->cn;
+		s->reattach = after_delack;
+		snprintf(s->detail, sizeof(s->detail), "%s%s%s", diff,
+			 diff[0] && after_delack ? "; " : "",
+			 after_delack ? "detached and attached again, after delack" : "");
 	}
 	return 0;
 }
@@ -472,13 +646,20 @@ static int plan_removals(const struct bpftcp_conf *c, struct now *now, struct pl
 
 		if (d->used)
 			continue;
-		s = plan_add(p, BPFTCP_APPLY_DETACH, "delack", d->cgroup);
+		s = plan_add_owning(p, BPFTCP_APPLY_DETACH, "delack", d->cgroup, &d->peers);
 		if (!s)
 			return -ENOMEM;
 		s->old = d->dl;
-		/* The step owns the peers from here (freed with the plan). */
-		s->old_peers = d->peers;
-		d->peers = NULL;
+	}
+	for (int j = 0; j < now->n_ccneg; j++) {
+		struct ccneg_now *d = &now->ccneg[j];
+
+		if (d->used)
+			continue;
+		s = plan_add_owning(p, BPFTCP_APPLY_DETACH, "ccneg", d->cgroup, &d->cn.peers);
+		if (!s)
+			return -ENOMEM;
+		s->cn_old = d->cn;
 	}
 	for (int j = 0; j < now->n_sockets; j++) {
 		struct sockets_now *k = &now->sockets[j];
@@ -544,6 +725,8 @@ static int plan_make(const struct bpftcp_conf *c, struct plan *p)
 	if (!err)
 		err = plan_cgroups(c, &now, p);
 	if (!err)
+		err = plan_ccneg(c, &now, p);
+	if (!err)
 		err = plan_removals(c, &now, p);
 	if (!err)
 		err = plan_replace(c, p);
@@ -558,6 +741,51 @@ static int plan_make(const struct bpftcp_conf *c, struct plan *p)
 static int attach_delack(const char *cgroup, const struct bpftcp_delack_opts *o)
 {
 	return bpftcp_opt_delack_attach(cgroup, o);
+}
+
+enum ccneg_op { CCNEG_ATTACH, CCNEG_UPDATE, CCNEG_REATTACH };
+
+/* @cn as the library's options (@names: room for its preference). */
+static void ccneg_opts(const struct libbpftcp__conf_ccneg *cn, const char **names,
+		       struct bpftcp_ccneg_opts *o)
+{
+	for (size_t k = 0; k < cn->prefer_cnt; k++)
+		names[k] = cn->prefer[k];
+	*o = (struct bpftcp_ccneg_opts){
+		.sz = sizeof(*o), .prefer = names, .prefer_cnt = cn->prefer_cnt,
+		.fallback = cn->fallback, .peers = cn->peers, .peers_cnt = cn->peers_cnt,
+		.record = cn->record,
+	};
+}
+
+/* Attaches, updates in place or detaches and attaches ccneg on @cgroup
+ * with @cn; a reattach that cannot attach @cn attaches @old again. */
+static int ccneg_do(enum ccneg_op op, const char *cgroup, const struct libbpftcp__conf_ccneg *cn,
+		    const struct libbpftcp__conf_ccneg *old)
+{
+	const char *names[BPFTCP_CCNEG_PREFER_MAX], *old_names[BPFTCP_CCNEG_PREFER_MAX];
+	struct bpftcp_ccneg_opts o, was;
+	int err;
+
+	ccneg_opts(cn, names, &o);
+	if (op == CCNEG_ATTACH)
+		return bpftcp_opt_ccneg_attach(cgroup, &o);
+	if (op == CCNEG_UPDATE) {
+		err = libbpftcp__opt_ccneg_update(cgroup, &o);
+		/* A kernel that cannot point the link at another program. */
+		if (err != -EOPNOTSUPP)
+			return err;
+	}
+	err = bpftcp_opt_detach("ccneg", cgroup);
+	if (err)
+		return err;
+	err = bpftcp_opt_ccneg_attach(cgroup, &o);
+	if (!err)
+		return 0;
+	ccneg_opts(old, old_names, &was);
+	if (bpftcp_opt_ccneg_attach(cgroup, &was))
+		pr_warn("cannot attach ccneg to %s again: it is detached\n", cgroup);
+	return err;
 }
 
 static int register_cc(const char *kname, bool restricted)
@@ -608,12 +836,21 @@ static int step_do(struct step *s)
 	case BPFTCP_APPLY_ATTACH:
 		if (!strcmp(s->object, "sockets"))
 			return bpftcp_sockets_attach(s->cgroup, NULL);
+		if (!strcmp(s->object, "ccneg"))
+			return ccneg_do(CCNEG_ATTACH, s->cgroup, &s->cn, NULL);
 		return attach_delack(s->cgroup, &s->dl);
 	case BPFTCP_APPLY_UPDATE:
+		if (!strcmp(s->object, "ccneg")) {
+			s->cn_old.peers = s->old_peers;
+			return ccneg_do(s->reattach ? CCNEG_REATTACH : CCNEG_UPDATE, s->cgroup,
+					&s->cn, &s->cn_old);
+		}
 		return libbpftcp__opt_delack_update(s->cgroup, &s->dl);
 	case BPFTCP_APPLY_DETACH:
 		if (!strcmp(s->object, "sockets"))
 			return sockets_unpin(s->pin);
+		if (!strcmp(s->object, "ccneg"))
+			return bpftcp_opt_detach("ccneg", s->cgroup);
 		return bpftcp_opt_detach("delack", s->cgroup);
 	case BPFTCP_APPLY_UNREGISTER:
 		return bpftcp_cc_unregister(s->object, NULL);
@@ -641,14 +878,24 @@ static int step_undo(struct step *s)
 	case BPFTCP_APPLY_ATTACH:
 		if (!strcmp(s->object, "sockets"))
 			return sockets_unpin(s->pin);
-		return bpftcp_opt_detach("delack", s->cgroup);
+		return bpftcp_opt_detach(s->object, s->cgroup);
 	case BPFTCP_APPLY_UPDATE:
+		if (!strcmp(s->object, "ccneg")) {
+			s->cn_old.peers = s->old_peers;
+			return ccneg_do(s->reattach ? CCNEG_REATTACH : CCNEG_UPDATE, s->cgroup,
+					&s->cn_old, &s->cn);
+		}
+		s->old.peers = s->old_peers;
 		return libbpftcp__opt_delack_update(s->cgroup, &s->old);
 	case BPFTCP_APPLY_DETACH:
 		/* A collection is known by its cgroup id only: it comes back
 		 * when apply runs again. */
 		if (!strcmp(s->object, "sockets"))
 			return -EOPNOTSUPP;
+		if (!strcmp(s->object, "ccneg")) {
+			s->cn_old.peers = s->old_peers;
+			return ccneg_do(CCNEG_ATTACH, s->cgroup, &s->cn_old, NULL);
+		}
 		s->old.peers = s->old_peers;
 		return attach_delack(s->cgroup, &s->old);
 	case BPFTCP_APPLY_UNREGISTER:

@@ -14,6 +14,10 @@
  *	delack = yes
  *	max-delack = 10
  *
+ *	[ccneg system.slice/web.service]
+ *	prefer = dctcp cubic
+ *	fallback = cubic
+ *
  * The whole file is checked, and every error is reported with its line,
  * before anything uses it.  libinih reports only the line of its first
  * syntax error and passes section names cut to 50 bytes, so the lines are
@@ -25,6 +29,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +37,14 @@
 #include <sys/utsname.h>
 #include <ini.h>
 #include "libbpftcp_internal.h"
+#include "bpftcp/ccneg_opt.h"
 
-#define SECTION_HELP "sections: [cc], [cgroup PATH]"
+#define SECTION_HELP "sections: [cc], [cgroup PATH], [ccneg PATH]"
 #define CC_KEYS "register, restricted, default"
 #define CGROUP_KEYS "sockets, delack, max-delack, rto-floor, rto-ceiling, peers, record"
+#define CCNEG_KEYS "prefer, fallback, peers, record"
 
-enum section { SEC_NONE, SEC_CC, SEC_CGROUP, SEC_BAD };
+enum section { SEC_NONE, SEC_CC, SEC_CGROUP, SEC_CCNEG, SEC_BAD };
 
 struct conf_error {
 	unsigned int line;
@@ -57,6 +64,7 @@ struct parse {
 	int n_errors, n_kept;
 	enum section sec;
 	int cg;				/* SEC_CGROUP: index in c->cgroups */
+	int cn;				/* SEC_CCNEG: index in c->ccneg */
 	unsigned int line_cc;		/* of the [cc] header */
 };
 
@@ -121,10 +129,101 @@ static char *trim(char *s)
 
 /* ------------------------------------------------------------- sections */
 
+/*
+ * The path of a "[@kind PATH]" header @name (quotes taken off), or NULL
+ * when @name is not of @kind; *@bad (and an error) when the path is
+ * missing.
+ */
+static char *section_path(struct parse *p, char *name, const char *kind, bool *bad)
+{
+	size_t k = strlen(kind);
+	char *path;
+
+	*bad = false;
+	if (strncmp(name, kind, k) || (name[k] && !isspace((unsigned char)name[k])))
+		return NULL;
+	path = trim(name + k);
+	if (path[0] == '"' && strlen(path) >= 2 && path[strlen(path) - 1] == '"') {
+		path[strlen(path) - 1] = '\0';
+		path++;
+	}
+	if (!*path) {
+		conf_err(p, p->line, "[%s] needs the cgroup's path: [%s system.slice/NAME]", kind,
+			 kind);
+		*bad = true;
+	}
+	return path;
+}
+
+/* What the two kinds of [KIND PATH] sections start with. */
+struct section_head {
+	char *path;
+	unsigned int line;
+};
+_Static_assert(offsetof(struct libbpftcp__conf_cgroup, path) == offsetof(struct section_head, path) &&
+	       offsetof(struct libbpftcp__conf_cgroup, line) == offsetof(struct section_head, line) &&
+	       offsetof(struct libbpftcp__conf_ccneg, path) == offsetof(struct section_head, path) &&
+	       offsetof(struct libbpftcp__conf_ccneg, line) == offsetof(struct section_head, line),
+	       "[cgroup] and [ccneg] sections start with path and line");
+
+/*
+ * Appends a [@kind @path] section to *@arr (*@cnt elements of @size bytes,
+ * each starting as struct section_head), zeroed but for its path and line;
+ * NULL (with the error) when a section of @kind named @path before.
+ */
+static void *section_add(struct parse *p, const char *kind, const char *path, void **arr, int *cnt,
+			 size_t size)
+{
+	struct section_head *h;
+	char *a;
+
+	for (int i = 0; i < *cnt; i++) {
+		h = (struct section_head *)((char *)*arr + i * size);
+		if (!strcmp(h->path, path)) {
+			conf_err(p, p->line, "section [%s %s] given twice (first at line %u)", kind,
+				 path, h->line);
+			return NULL;
+		}
+	}
+	a = realloc(*arr, (*cnt + 1) * size);
+	if (!a)
+		return NULL;
+	*arr = a;
+	h = (struct section_head *)(a + *cnt * size);
+	memset(h, 0, size);
+	h->path = strdup(path);
+	if (!h->path)
+		return NULL;
+	h->line = p->line;
+	(*cnt)++;
+	return h;
+}
+
+static void cgroup_begin(struct parse *p, const char *path)
+{
+	struct libbpftcp__conf_cgroup *cg = section_add(p, "cgroup", path, (void **)&p->c->cgroups,
+							&p->c->cgroups_cnt, sizeof(*cg));
+
+	if (!cg)
+		return;
+	cg->dl.sz = sizeof(cg->dl);
+	p->cg = p->c->cgroups_cnt - 1;
+	p->sec = SEC_CGROUP;
+}
+
+static void ccneg_begin(struct parse *p, const char *path)
+{
+	if (!section_add(p, "ccneg", path, (void **)&p->c->ccneg, &p->c->ccneg_cnt,
+			 sizeof(*p->c->ccneg)))
+		return;
+	p->cn = p->c->ccneg_cnt - 1;
+	p->sec = SEC_CCNEG;
+}
+
 static void section_begin(struct parse *p, char *name)
 {
-	struct libbpftcp__conf_cgroup *cg;
 	char *path;
+	bool bad;
 
 	name = trim(name);
 	if (!strcmp(name, "cc")) {
@@ -136,39 +235,17 @@ static void section_begin(struct parse *p, char *name)
 		return;
 	}
 	p->sec = SEC_BAD;
-	if (strncmp(name, "cgroup", 6) || (name[6] && !isspace((unsigned char)name[6]))) {
+	path = section_path(p, name, "cgroup", &bad);
+	if (path && !bad) {
+		cgroup_begin(p, path);
+		return;
+	}
+	if (!path)
+		path = section_path(p, name, "ccneg", &bad);
+	if (path && !bad)
+		ccneg_begin(p, path);
+	else if (!path)
 		conf_err(p, p->line, "unknown section [%s] (%s)", name, SECTION_HELP);
-		return;
-	}
-	path = trim(name + 6);
-	if (path[0] == '"' && strlen(path) >= 2 && path[strlen(path) - 1] == '"') {
-		path[strlen(path) - 1] = '\0';
-		path++;
-	}
-	if (!*path) {
-		conf_err(p, p->line, "[cgroup] needs the cgroup's path: [cgroup system.slice/NAME]");
-		return;
-	}
-	for (int i = 0; i < p->c->cgroups_cnt; i++) {
-		if (!strcmp(p->c->cgroups[i].path, path)) {
-			conf_err(p, p->line, "section [cgroup %s] given twice (first at line %u)",
-				 path, p->c->cgroups[i].line);
-			return;
-		}
-	}
-	cg = realloc(p->c->cgroups, (p->c->cgroups_cnt + 1) * sizeof(*cg));
-	if (!cg)
-		return;
-	p->c->cgroups = cg;
-	cg += p->c->cgroups_cnt;
-	memset(cg, 0, sizeof(*cg));
-	cg->path = strdup(path);
-	if (!cg->path)
-		return;
-	cg->line = p->line;
-	cg->dl.sz = sizeof(cg->dl);
-	p->cg = p->c->cgroups_cnt++;
-	p->sec = SEC_CGROUP;
 }
 
 /* --------------------------------------------------------------- the reader */
@@ -330,12 +407,14 @@ static void ms_key(struct parse *p, const char *key, const char *v, __u32 *us)
 			 BPFTCP_DELACK_MAX_US / 1000);
 }
 
-static void peers_list(struct parse *p, struct libbpftcp__conf_cgroup *cg, char *v)
+/* A 'peers' line: its prefixes added to *@peers (*@cnt of them). */
+static void peers_list(struct parse *p, struct bpftcp_cidr **peersp, size_t *cnt,
+		       unsigned int *line, char *v)
 {
 	char *save, *w, net[64];
 
-	if (!cg->line_peers)
-		cg->line_peers = p->line;
+	if (!*line)
+		*line = p->line;
 	for (w = strtok_r(v, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
 		struct bpftcp_cidr c, *peers;
 		int err = bpftcp_cidr_parse(w, &c);
@@ -352,11 +431,11 @@ static void peers_list(struct parse *p, struct libbpftcp__conf_cgroup *cg, char 
 				 err == -ERANGE ? " (prefix length too long)" : "");
 			continue;
 		}
-		peers = realloc(cg->peers, (cg->dl.peers_cnt + 1) * sizeof(*peers));
+		peers = realloc(*peersp, (*cnt + 1) * sizeof(*peers));
 		if (!peers)
 			return;
-		cg->peers = peers;
-		cg->peers[cg->dl.peers_cnt++] = c;
+		*peersp = peers;
+		peers[(*cnt)++] = c;
 	}
 }
 
@@ -383,10 +462,99 @@ static void cgroup_key(struct parse *p, const char *key, char *v)
 		if (first_time(p, key, &cg->line_rto_ceiling))
 			ms_key(p, key, v, &cg->dl.rto_ceiling_us);
 	} else if (!strcmp(key, "peers")) {
-		peers_list(p, cg, v);
+		peers_list(p, &cg->peers, &cg->dl.peers_cnt, &cg->line_peers, v);
 	} else {
 		conf_err(p, p->line, "unknown key '%s' in [cgroup %s] (keys: %s)", key, cg->path,
 			 CGROUP_KEYS);
+	}
+}
+
+/* The registry's names, for messages. */
+static void registry_names(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < HDROPT_CCNEG_REGISTRY_LEN && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s", i ? " " : "", hdropt_ccneg_registry[i].name);
+}
+
+/* @w's registry entry, or NULL with an error that names @key. */
+static const struct hdropt_ccneg_alg *ccneg_alg(struct parse *p, const char *key, const char *w)
+{
+	const struct hdropt_ccneg_alg *a = NULL;
+	char names[256];
+
+	if (strlen(w) < BPFTCP_CA_NAME_MAX)
+		a = hdropt_ccneg_alg_by_name(w);
+	if (!a) {
+		registry_names(names, sizeof(names));
+		conf_err(p, p->line, "'%s': unknown algorithm '%s' (the ccneg registry: %s)", key,
+			 w, names);
+	}
+	return a;
+}
+
+static void ccneg_prefer(struct parse *p, struct libbpftcp__conf_ccneg *cn, char *v)
+{
+	const struct hdropt_ccneg_alg *a;
+	char *save, *w;
+	int words = 0;
+
+	for (w = strtok_r(v, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		size_t j;
+
+		words++;
+		a = ccneg_alg(p, "prefer", w);
+		if (!a)
+			continue;
+		for (j = 0; j < cn->prefer_cnt && cn->prefer_ids[j] != a->id; j++)
+			;
+		if (j < cn->prefer_cnt) {
+			conf_err(p, p->line, "'prefer' names %s twice ('%s' and '%s')", a->name,
+				 cn->prefer[j], w);
+			continue;
+		}
+		if (cn->prefer_cnt == BPFTCP_CCNEG_PREFER_MAX) {
+			conf_err(p, p->line, "'prefer' names more than %d algorithms",
+				 BPFTCP_CCNEG_PREFER_MAX);
+			return;
+		}
+		snprintf(cn->prefer[cn->prefer_cnt], sizeof(cn->prefer[0]), "%s", w);
+		cn->prefer_ids[cn->prefer_cnt++] = a->id;
+	}
+	if (!words)
+		conf_err(p, p->line, "'prefer' needs one or more algorithms, most preferred first");
+}
+
+static void ccneg_key(struct parse *p, const char *key, char *v)
+{
+	struct libbpftcp__conf_ccneg *cn = &p->c->ccneg[p->cn];
+	const struct hdropt_ccneg_alg *a;
+
+	if (!strcmp(key, "prefer")) {
+		if (first_time(p, key, &cn->line_prefer))
+			ccneg_prefer(p, cn, v);
+	} else if (!strcmp(key, "fallback")) {
+		if (!first_time(p, key, &cn->line_fallback))
+			return;
+		if (!*v || strpbrk(v, " \t,")) {
+			conf_err(p, p->line, "'fallback' must be one algorithm name (got '%s')", v);
+			return;
+		}
+		a = ccneg_alg(p, key, v);
+		if (!a)
+			return;
+		snprintf(cn->fallback, sizeof(cn->fallback), "%s", v);
+		cn->fallback_id = a->id;
+	} else if (!strcmp(key, "record")) {
+		if (first_time(p, key, &cn->line_record))
+			parse_bool(p, key, v, &cn->record);
+	} else if (!strcmp(key, "peers")) {
+		peers_list(p, &cn->peers, &cn->peers_cnt, &cn->line_peers, v);
+	} else {
+		conf_err(p, p->line, "unknown key '%s' in [ccneg %s] (keys: %s)", key, cn->path,
+			 CCNEG_KEYS);
 	}
 }
 
@@ -408,6 +576,9 @@ static int handler(void *user, const char *section, const char *name, const char
 		break;
 	case SEC_CGROUP:
 		cgroup_key(p, name, v);
+		break;
+	case SEC_CCNEG:
+		ccneg_key(p, name, v);
 		break;
 	case SEC_BAD:
 		break;	/* the section header has its error */
@@ -476,7 +647,38 @@ static void check_cc(struct parse *p)
 			 a ? "; bpftcp's is bpf_" : "");
 }
 
-static void check_cgroup(struct parse *p, struct libbpftcp__conf_cgroup *cg, __u64 *ids, int i)
+/* The cgroup ids and header lines of the sections of one kind. */
+struct seen {
+	__u64 *ids;
+	unsigned int *lines;
+};
+
+/*
+ * Section @i of its kind names @path, header at @line: is it a cgroup, and
+ * not the cgroup of an earlier section of its kind (in @seen)?
+ */
+static void check_path(struct parse *p, const char *kind, const char *path, unsigned int line,
+		       struct seen *seen, int i)
+{
+	char real[PATH_MAX];
+	int err = bpftcp_cgroup_resolve(path, real, sizeof(real), &seen->ids[i]);
+
+	seen->lines[i] = line;
+
+	if (err == -ENOENT)
+		conf_err(p, line, "no such cgroup '%s'", path);
+	else if (err == -ENOTDIR)
+		conf_err(p, line, "'%s' is not a cgroup v2 directory", path);
+	else if (err)
+		conf_err(p, line, "cgroup '%s': %s", path, strerror(-err));
+	for (int j = 0; !err && j < i; j++)
+		if (seen->ids[j] == seen->ids[i])
+			conf_err(p, line, "[%s %s] is the cgroup of line %u", kind, path,
+				 seen->lines[j]);
+}
+
+static void check_cgroup(struct parse *p, struct libbpftcp__conf_cgroup *cg, struct seen *seen,
+			 int i)
 {
 	const struct { const char *key; unsigned int line; } settings[] = {
 		{ "max-delack", cg->line_max_delack }, { "rto-floor", cg->line_rto_floor },
@@ -485,8 +687,6 @@ static void check_cgroup(struct parse *p, struct libbpftcp__conf_cgroup *cg, __u
 	};
 	__u32 floor = cg->dl.rto_floor_us ?: BPFTCP_DELACK_DEFAULT_RTO_FLOOR_US;
 	__u32 ceiling = cg->dl.rto_ceiling_us ?: BPFTCP_DELACK_DEFAULT_RTO_CEILING_US;
-	char real[PATH_MAX];
-	int err;
 
 	cg->dl.peers = cg->peers;
 	/* Settings with 'delack = no' are kept for later; with no 'delack'
@@ -504,19 +704,55 @@ static void check_cgroup(struct parse *p, struct libbpftcp__conf_cgroup *cg, __u
 	if (cg->dl.peers_cnt > BPFTCP_DELACK_PEERS_MAX)
 		conf_err(p, cg->line_peers, "%zu peer prefixes (at most %d)", cg->dl.peers_cnt,
 			 BPFTCP_DELACK_PEERS_MAX);
+	if (!p->syntax_only)
+		check_path(p, "cgroup", cg->path, cg->line, seen, i);
+}
+
+/*
+ * Will @name (of @key, at @line) be there when the file is applied: bpftcp's
+ * algorithm that the file registers, or one of the kernel's own (@avail)?
+ * bpftcp's that the file does not register are unregistered by the apply.
+ */
+static void check_ccneg_alg(struct parse *p, const char *key, unsigned int line, const char *name,
+			    const char *avail)
+{
+	const struct bpftcp_cc_info *a = bpftcp_cc_find(name);
+
+	for (int i = 0; a && i < p->c->cc_cnt; i++)
+		if (p->c->cc[i] == a)
+			return;
+	if (strncmp(name, "bpf_", 4) && libbpftcp__word_in_list(avail, name))
+		return;
+	if (a)
+		conf_err(p, line, "'%s': %s is not registered by this file (add %s to 'register' "
+			 "in [cc])", key, a->kname, a->name);
+	else
+		conf_err(p, line, "'%s': the kernel has no congestion control '%s' (available: %s)",
+			 key, name, avail);
+}
+
+static void check_ccneg(struct parse *p, struct libbpftcp__conf_ccneg *cn, struct seen *seen, int i)
+{
+	char avail[4096];
+
+	if (!cn->line_prefer)
+		conf_err(p, cn->line, "[ccneg %s] needs 'prefer' (the algorithms, most preferred "
+			 "first)", cn->path);
+	if (!cn->line_fallback)
+		conf_err(p, cn->line, "[ccneg %s] needs 'fallback' (what runs with a peer that "
+			 "does not speak the option)", cn->path);
+	if (cn->peers_cnt > BPFTCP_CCNEG_PEERS_MAX)
+		conf_err(p, cn->line_peers, "%zu peer prefixes (at most %d)", cn->peers_cnt,
+			 BPFTCP_CCNEG_PEERS_MAX);
 	if (p->syntax_only)
 		return;
-	err = bpftcp_cgroup_resolve(cg->path, real, sizeof(real), &ids[i]);
-	if (err == -ENOENT)
-		conf_err(p, cg->line, "no such cgroup '%s'", cg->path);
-	else if (err == -ENOTDIR)
-		conf_err(p, cg->line, "'%s' is not a cgroup v2 directory", cg->path);
-	else if (err)
-		conf_err(p, cg->line, "cgroup '%s': %s", cg->path, strerror(-err));
-	for (int j = 0; !err && j < i; j++)
-		if (ids[j] == ids[i])
-			conf_err(p, cg->line, "[cgroup %s] is the cgroup of line %u", cg->path,
-				 p->c->cgroups[j].line);
+	if (bpftcp_cc_available(avail, sizeof(avail)))
+		avail[0] = '\0';
+	for (size_t k = 0; k < cn->prefer_cnt; k++)
+		check_ccneg_alg(p, "prefer", cn->line_prefer, cn->prefer[k], avail);
+	if (cn->fallback[0])
+		check_ccneg_alg(p, "fallback", cn->line_fallback, cn->fallback, avail);
+	check_path(p, "ccneg", cn->path, cn->line, seen, i);
 }
 
 /* --------------------------------------------------------------- loading */
@@ -530,6 +766,11 @@ void bpftcp_conf_free(struct bpftcp_conf *c)
 		free(c->cgroups[i].peers);
 	}
 	free(c->cgroups);
+	for (int i = 0; i < c->ccneg_cnt; i++) {
+		free(c->ccneg[i].path);
+		free(c->ccneg[i].peers);
+	}
+	free(c->ccneg);
 	free(c->cc);
 	free(c->path);
 	free(c);
@@ -539,8 +780,8 @@ int bpftcp_conf_load(const char *path, const struct bpftcp_conf_opts *opts,
 		     struct bpftcp_conf **out)
 {
 	struct parse p = {};
-	__u64 *ids = NULL;
-	int err = 0;
+	struct seen seen = {};
+	int n, err = 0;
 
 	if (!out || !OPTS_VALID(opts, bpftcp_conf_opts))
 		return -EINVAL;
@@ -569,18 +810,23 @@ int bpftcp_conf_load(const char *path, const struct bpftcp_conf_opts *opts,
 	if (err)
 		goto out;
 	check_cc(&p);
-	ids = calloc(p.c->cgroups_cnt + 1, sizeof(*ids));
-	if (!ids) {
+	n = (p.c->cgroups_cnt > p.c->ccneg_cnt ? p.c->cgroups_cnt : p.c->ccneg_cnt) + 1;
+	seen.ids = calloc(n, sizeof(*seen.ids));
+	seen.lines = calloc(n, sizeof(*seen.lines));
+	if (!seen.ids || !seen.lines) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (int i = 0; i < p.c->cgroups_cnt; i++)
-		check_cgroup(&p, &p.c->cgroups[i], ids, i);
+		check_cgroup(&p, &p.c->cgroups[i], &seen, i);
+	for (int i = 0; i < p.c->ccneg_cnt; i++)
+		check_ccneg(&p, &p.c->ccneg[i], &seen, i);
 	if (p.n_errors)
 		err = -EINVAL;
 out:
 	errors_report(&p);
-	free(ids);
+	free(seen.ids);
+	free(seen.lines);
 	if (err)
 		bpftcp_conf_free(p.c);
 	else

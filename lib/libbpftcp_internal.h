@@ -128,6 +128,25 @@ struct libbpftcp__conf_cgroup {
 		     line_rto_ceiling, line_peers, line_record;
 };
 
+/*
+ * The settings of a ccneg attachment: a [ccneg PATH] section of the file
+ * (names as written), or, in apply, what is attached (kernel names, from
+ * the pins).  Algorithms are compared by their registry ids.
+ */
+struct libbpftcp__conf_ccneg {
+	char *path;			/* the section's cgroup as written */
+	unsigned int line;		/* of the section header */
+	char prefer[BPFTCP_CCNEG_PREFER_MAX][BPFTCP_CA_NAME_MAX];
+	__u8 prefer_ids[BPFTCP_CCNEG_PREFER_MAX];
+	size_t prefer_cnt;
+	char fallback[BPFTCP_CA_NAME_MAX];
+	__u8 fallback_id;
+	bool record;
+	struct bpftcp_cidr *peers;
+	size_t peers_cnt;
+	unsigned int line_prefer, line_fallback, line_peers, line_record;
+};
+
 struct bpftcp_conf {
 	char *path;
 	/* [cc] */
@@ -139,6 +158,9 @@ struct bpftcp_conf {
 	/* [cgroup PATH] sections */
 	struct libbpftcp__conf_cgroup *cgroups;
 	int cgroups_cnt;
+	/* [ccneg PATH] sections */
+	struct libbpftcp__conf_ccneg *ccneg;
+	int ccneg_cnt;
 };
 
 /* lib/cc.c: for apply.  Is @kname in tcp_allowed_congestion_control?  Put
@@ -157,11 +179,13 @@ int libbpftcp__cc_differs(const char *name);
  * gone), then bpftcp_pin_root_gc(). */
 void libbpftcp__sockets_unpin(const char *dir);
 /*
- * lib/opt.c: gives the delack attachment of @cgroup new settings in place:
+ * lib/opt.c: gives the delack (ccneg) attachment of @cgroup new settings in
+ * place:
  * a copy of the program with @opts is loaded and the pinned cgroup link is
  * pointed at it (BPF_LINK_UPDATE), so the option never disappears; the new
  * maps replace the pinned ones.  Returns 0 or -errno (-ENOENT: not attached).
  */
 int libbpftcp__opt_delack_update(const char *cgroup, const struct bpftcp_delack_opts *opts);
+int libbpftcp__opt_ccneg_update(const char *cgroup, const struct bpftcp_ccneg_opts *opts);
 
 #endif

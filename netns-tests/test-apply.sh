@@ -5,8 +5,10 @@
 # repaired, edits converged (settings in place, an algorithm removed while a
 # connection that uses it moves verified data to the end), a broken file
 # refused with its lines and exit status 2 (host unchanged), two applies
-# serialised by the lock, and reset leaving nothing behind; and the systemd
-# unit checked by systemd-analyze verify.
+# serialised by the lock, and reset leaving nothing behind; the [ccneg]
+# section attached after delack whatever the file's order, edited in place,
+# its algorithms registered before and unregistered after it, and removed;
+# and the systemd unit checked by systemd-analyze verify.
 #
 # Registrations and the default congestion control are host-wide: each
 # test pins into a bpffs of its own (BPFTCP_BPFFS), keeps apply's state in
@@ -21,6 +23,7 @@ ALL_TESTS="
 	apply_removed_algorithm_keeps_its_connection
 	apply_bad_file_changes_nothing
 	apply_waits_for_the_lock
+	apply_ccneg_attach_edit_remove
 	reset_leaves_nothing
 	systemd_unit_verifies
 "
@@ -263,10 +266,110 @@ apply_waits_for_the_lock() {
 	expect_full_state
 }
 
+# ccneg_setting KEY: a setting of the ccneg attachment on $CGROUP (a list
+# as words), or "none".
+ccneg_setting() {
+	"$BPFTCP" -j opt show ccneg | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["attachments"]:
+    if a["cgroup"] == sys.argv[1]:
+        v = a["settings"][sys.argv[2]]
+        print(" ".join(map(str, v)) if isinstance(v, list) else v); break
+else:
+    print("none")' "$CGROUP" "$1"
+}
+
+# cgroup_progs: the sockops programs on $CGROUP, in the order they run.
+cgroup_progs() {
+	bpftool -j cgroup show "$CGROUP" | python3 -c '
+import json, sys
+# "sock_ops", or "cgroup_sock_ops" as libbpf names it (by bpftool version).
+print(" ".join(p["name"] for p in json.load(sys.stdin) if str(p["attach_type"]).endswith("sock_ops")))'
+}
+
+# apply_steps: the steps apply printed, as "ACTION OBJECT ...".
+apply_steps() {
+	grep -oE '^(register|unregister|replace|allow|restrict|set-default|restore-default|attach|update|detach) [a-z_]+' \
+		"$TEST_TMP/apply.out" | tr '\n' ' '
+}
+
+ccneg_link() {
+	stat -c %i "$BPFTCP_BPFFS/bpftcp/opt/ccneg/$(stat -c %i "$CGROUP")/link"
+}
+
+apply_ccneg_attach_edit_remove() {
+	local link_before
+	require_cmds bpftool
+	apply_setup
+	# ccneg's section first in the file: delack is attached first anyway.
+	write_conf "[cc]" "register = $CC_A" "[ccneg $CGROUP]" "prefer = $CC_A, reno" \
+		"fallback = reno" "[cgroup $CGROUP]" "delack = yes" "max-delack = 10"
+	apply_ok
+	grep -q "^attach ccneg to $CGROUP (prefer $CC_A,reno, fallback reno)$" "$TEST_TMP/apply.out" ||
+		fail "apply did not attach ccneg"
+	assert_eq "$(apply_steps)" \
+		"register bpf_$CC_A attach delack attach ccneg " "the steps, in order"
+	assert_eq "$(cgroup_progs)" "bpftcp_delack bpftcp_ccneg" "the programs on the cgroup"
+	assert_eq "$(ccneg_setting prefer)" "bpf_$CC_A reno" "ccneg's prefer (kernel names)"
+	assert_eq "$(ccneg_setting fallback)" reno "ccneg's fallback"
+	assert_eq "$(ccneg_setting record)" False "ccneg's record"
+	apply_ok
+	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "the second apply changed something"
+	# bpf_$CC_A by its kernel name is the same algorithm: nothing changes.
+	write_conf "[cc]" "register = $CC_A" "[ccneg $CGROUP]" "prefer = bpf_$CC_A reno" \
+		"fallback = reno" "[cgroup $CGROUP]" "delack = yes" "max-delack = 10"
+	apply_ok
+	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "the same algorithms by other names changed something"
+
+	# Edited: another algorithm, record on.  $CC_B is registered before
+	# the update, $CC_A unregistered after it; the link is the same.
+	link_before=$(ccneg_link)
+	write_conf "[cc]" "register = $CC_B" "[ccneg $CGROUP]" "prefer = $CC_B, reno" \
+		"fallback = reno" "record = yes" "[cgroup $CGROUP]" "delack = yes" "max-delack = 10"
+	apply_ok
+	assert_eq "$(apply_steps)" \
+		"register bpf_$CC_B update ccneg unregister bpf_$CC_A " \
+		"the steps, in order"
+	grep -q "^update ccneg on $CGROUP (prefer bpf_$CC_A,reno -> $CC_B,reno, record no -> yes)$" \
+		"$TEST_TMP/apply.out" || fail "apply did not update ccneg in place"
+	assert_eq "$(ccneg_setting prefer)" "bpf_$CC_B reno" "ccneg's prefer after the edit"
+	assert_eq "$(ccneg_setting record)" True "ccneg's record after the edit"
+	assert_eq "$(ccneg_link)" "$link_before" "the ccneg link pin"
+	cc_registered "bpf_$CC_A" && fail "bpf_$CC_A is still registered"
+
+	# delack off, then on again: ccneg is attached again after it.
+	write_conf "[cc]" "register = $CC_B" "[ccneg $CGROUP]" "prefer = $CC_B, reno" \
+		"fallback = reno" "record = yes"
+	apply_ok
+	assert_eq "$(cgroup_progs)" "bpftcp_ccneg" "the programs without delack"
+	write_conf "[cc]" "register = $CC_B" "[ccneg $CGROUP]" "prefer = $CC_B, reno" \
+		"fallback = reno" "record = yes" "[cgroup $CGROUP]" "delack = yes" "max-delack = 10"
+	apply_ok
+	grep -q "^update ccneg on $CGROUP (detached and attached again, after delack)$" \
+		"$TEST_TMP/apply.out" || fail "apply did not move ccneg after delack"
+	assert_eq "$(cgroup_progs)" "bpftcp_delack bpftcp_ccneg" "the programs after delack came back"
+	assert_eq "$(ccneg_setting prefer)" "bpf_$CC_B reno" "ccneg's prefer after the move"
+
+	# A bad [ccneg] section is refused with its line, nothing changed.
+	write_conf "[cc]" "register = $CC_B" "[ccneg $CGROUP]" "prefer = $CC_B, nosuch" "fallback = reno"
+	expect_refused 4 "'prefer': unknown algorithm 'nosuch'"
+	write_conf "[ccneg $CGROUP]" "prefer = $CC_B" "fallback = reno"
+	expect_refused 2 "'prefer': bpf_$CC_B is not registered by this file"
+
+	# Removed: detached before its algorithm is unregistered.
+	write_conf "[cgroup $CGROUP]" "delack = yes" "max-delack = 10"
+	apply_ok
+	assert_eq "$(apply_steps)" \
+		"detach ccneg unregister bpf_$CC_B " "the steps, in order"
+	assert_eq "$(ccneg_setting prefer)" none "ccneg after its removal"
+	assert_eq "$(cgroup_progs)" "bpftcp_delack" "the programs after the removal"
+}
+
 reset_leaves_nothing() {
 	apply_setup
-	conf_full
+	conf_full "[ccneg $CGROUP]" "prefer = $CC_A" "fallback = reno"
 	apply_ok
+	assert_eq "$(ccneg_setting fallback)" reno "ccneg's fallback"
 	expect_full_state
 	run "$BPFTCP" reset > "$TEST_TMP/reset.out" || fail "reset failed"
 	log "$(cat "$TEST_TMP/reset.out")"
@@ -276,7 +379,7 @@ reset_leaves_nothing() {
 	assert_eq "$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)" "$HOST_ALLOWED" "the allowed list"
 	[ -e "$BPFTCP_BPFFS/bpftcp" ] && fail "pins left: $(find "$BPFTCP_BPFFS/bpftcp")"
 	[ -e "$BPFTCP_RUNDIR/default" ] && fail "apply's saved default is still there"
-	"$BPFTCP" -j opt show | grep -qF "$CGROUP" && fail "delack still attached"
+	"$BPFTCP" -j opt show | grep -qF "$CGROUP" && fail "delack or ccneg still attached"
 	run "$BPFTCP" reset > "$TEST_TMP/reset.out" || fail "a second reset failed"
 	grep -qx "nothing to reset" "$TEST_TMP/reset.out" || fail "the second reset did something"
 }

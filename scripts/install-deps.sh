@@ -21,6 +21,10 @@
 # - libinih-dev: libbpftcp reads bpftcp.conf(5) with libinih (lib/conf.c).
 # - bash-completion: completion/bpftcp uses its helpers (_init_completion,
 #   _filedir), and selftests/test_grammar queries the completion with it.
+# - tshark: netns-tests/test-ccneg.sh decodes captured handshakes with the
+#   Lua dissector (deploy/wireshark/bpftcp.lua).  Its wireshark-common asks
+#   whether non-root users may capture; the answer (no) is preseeded so that
+#   the install never stops to ask.
 #
 # Idempotent: silent and exit 0 when everything is present.  On a system it
 # cannot handle it prints the exact package list and exits 1.
@@ -29,7 +33,7 @@ set -euo pipefail
 PKGS_MAIN=(clang-19 llvm-19 libcmocka-dev libelf-dev zlib1g-dev pkg-config
            iperf3 ethtool python3 tcpdump procps util-linux
            iputils-ping socat flent python3-matplotlib libclang-rt-19-dev
-           python3-docutils bash-completion libinih-dev)
+           python3-docutils bash-completion libinih-dev tshark)
 # From backports, each with its minimum version.
 PKGS_BPO=(libbpf-dev bpftool iproute2)
 declare -A MIN_VERSION=([libbpf-dev]=1.4.0 [bpftool]=7.4.0 [iproute2]=6.15.0)
@@ -109,6 +113,9 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt_q=(-q -y -o Dpkg::Use-Pty=0)
+# wireshark-common's question (dumpcap setuid for non-root captures): no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections ||
+	die "debconf-set-selections failed"
 log "apt-get update"
 apt-get "${apt_q[@]}" update >/dev/null || die "apt-get update failed"
 log "installing ${PKGS_MAIN[*]}"

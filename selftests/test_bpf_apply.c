@@ -6,7 +6,9 @@
  * and an upgrade: a registration whose pinned programs differ from the ones
  * the library carries (the link pointed at another algorithm's programs
  * under the same name, as an older bpftcp would have left it) is replaced
- * by the next apply, and the one after changes nothing.
+ * by the next apply, and the one after changes nothing; and a ccneg
+ * attachment updated in place is set back when a later step of the same
+ * apply fails.
  *
  * Every pin goes to a private bpffs (harness_private_bpffs()); apply's
  * state to a private run directory; the algorithms are ones nobody has
@@ -90,20 +92,28 @@ static bool registered(const char *name)
 
 /* ------------------------------------------------------------ rollback */
 
+/* Skips without BPF or two free algorithms; makes the test's cgroup
+ * (bpftcp-test-apply-@tag<pid>). */
+static void two_free_algorithms_and_a_cgroup(const char *tag)
+{
+	char mnt[PATH_MAX];
+
+	harness_require_bpf();
+	if (!free_cc[1]) {
+		print_message("every candidate algorithm but one is registered (by someone else)\n");
+		skip();
+	}
+	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
+	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-%s%d", mnt, tag, (int)getpid());
+	assert_int_equal(mkdir(cgroup, 0755), 0);
+}
+
 struct events {
 	int done, failed, undone, undo_failed;
 };
 
-/* Removes the test's cgroup just before the delack attach: what happens
- * when a cgroup goes away between validation and the step. */
-static void remove_cgroup_before_attach(const struct bpftcp_apply_step *s, int event, int err,
-					void *ctx)
+static void count_event(struct events *e, const struct bpftcp_apply_step *s, int event, int err)
 {
-	struct events *e = ctx;
-
-	if (event == BPFTCP_STEP_START && s->action == BPFTCP_APPLY_ATTACH &&
-	    !strcmp(s->object, "delack"))
-		assert_int_equal(rmdir(cgroup), 0);
 	print_message("step %s %s: event %d, %s\n", bpftcp_apply_action_name(s->action), s->object,
 		      event, err ? strerror(-err) : "ok");
 	e->done += event == BPFTCP_STEP_DONE;
@@ -112,21 +122,25 @@ static void remove_cgroup_before_attach(const struct bpftcp_apply_step *s, int e
 	e->undo_failed += event == BPFTCP_STEP_UNDO_FAILED;
 }
 
+/* Removes the test's cgroup just before the delack attach: what happens
+ * when a cgroup goes away between validation and the step. */
+static void remove_cgroup_before_attach(const struct bpftcp_apply_step *s, int event, int err,
+					void *ctx)
+{
+	if (event == BPFTCP_STEP_START && s->action == BPFTCP_APPLY_ATTACH &&
+	    !strcmp(s->object, "delack"))
+		assert_int_equal(rmdir(cgroup), 0);
+	count_event(ctx, s, event, err);
+}
+
 static void failure_mid_apply_is_rolled_back(void **state)
 {
 	struct events e = {};
 	struct bpftcp_conf *c;
-	char mnt[PATH_MAX], text[PATH_MAX + 256];
+	char text[PATH_MAX + 256];
 	int ret;
 
-	harness_require_bpf();
-	if (!free_cc[1]) {
-		print_message("every candidate algorithm but one is registered (by someone else)\n");
-		skip();
-	}
-	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
-	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-%d", mnt, (int)getpid());
-	assert_int_equal(mkdir(cgroup, 0755), 0);
+	two_free_algorithms_and_a_cgroup("");
 	snprintf(text, sizeof(text), "[cc]\nregister = %s %s\n[cgroup %s]\nsockets = yes\n"
 		 "delack = yes\nmax-delack = 10\n", free_cc[0], free_cc[1], cgroup);
 	c = conf_load(text);
@@ -150,6 +164,74 @@ static void failure_mid_apply_is_rolled_back(void **state)
 		/* Nothing of bpftcp's is left in the bpffs. */
 		assert_int_equal(bpftcp_pin_root(root, sizeof(root), 0), -ENOENT);
 	}
+}
+
+/* ------------------------------------------------------ ccneg rollback */
+
+static char blocker[PATH_MAX + 16];
+
+static int sockets_blocker(const struct bpftcp_sockets_attachment *a, void *ctx)
+{
+	snprintf(blocker, sizeof(blocker), "%s/blocker", a->pin);
+	return 1;
+}
+
+/* Just before the collection's detach, a directory of ours in its pin
+ * directory: the detach fails (not empty). */
+static void block_sockets_detach(const struct bpftcp_apply_step *s, int event, int err, void *ctx)
+{
+	if (event == BPFTCP_STEP_START && s->action == BPFTCP_APPLY_DETACH &&
+	    !strcmp(s->object, "sockets")) {
+		assert_int_equal(bpftcp_sockets_foreach(sockets_blocker, NULL), 1);
+		assert_int_equal(mkdir(blocker, 0700), 0);
+	}
+	count_event(ctx, s, event, err);
+}
+
+static int ccneg_prefer0(const struct bpftcp_opt_attachment *a, void *ctx)
+{
+	snprintf(ctx, 64, "%s", a->ccneg.prefer[0]);
+	return 1;
+}
+
+static void ccneg_update_is_rolled_back(void **state)
+{
+	BPFTCP_OPTS(bpftcp_reset_opts, ro);
+	struct events e = {};
+	struct bpftcp_conf *c;
+	char text[2 * PATH_MAX + 256], prefer0[64] = "";
+	int ret;
+
+	two_free_algorithms_and_a_cgroup("cn-");
+	snprintf(text, sizeof(text), "[cc]\nregister = %s\n[cgroup %s]\nsockets = yes\n"
+		 "[ccneg %s]\nprefer = %s, reno\nfallback = reno\n", free_cc[0], cgroup, cgroup,
+		 free_cc[0]);
+	c = conf_load(text);
+	/* register, attach sockets, attach ccneg */
+	assert_int_equal(bpftcp_apply(c, NULL), 3);
+	bpftcp_conf_free(c);
+	assert_int_equal(bpftcp_opt_foreach("ccneg", ccneg_prefer0, prefer0), 1);
+	assert_non_null(strstr(prefer0, free_cc[0]));
+	/* register B, update ccneg to prefer B, detach sockets: fails. */
+	snprintf(text, sizeof(text), "[cc]\nregister = %s %s\n[ccneg %s]\nprefer = %s, reno\n"
+		 "fallback = reno\n", free_cc[0], free_cc[1], cgroup, free_cc[1]);
+	c = conf_load(text);
+	BPFTCP_OPTS(bpftcp_apply_opts, o, .step = block_sockets_detach, .ctx = &e);
+	ret = bpftcp_apply(c, &o);
+	bpftcp_conf_free(c);
+	rmdir(blocker);
+	assert_true(ret < 0);
+	assert_int_equal(e.done, 2);
+	assert_int_equal(e.failed, 1);
+	assert_int_equal(e.undone, 2);
+	assert_int_equal(e.undo_failed, 0);
+	/* ccneg prefers A again, B is unregistered. */
+	assert_int_equal(bpftcp_opt_foreach("ccneg", ccneg_prefer0, prefer0), 1);
+	assert_non_null(strstr(prefer0, free_cc[0]));
+	assert_false(registered(free_cc[1]));
+	assert_true(bpftcp_reset(&ro) >= 0);
+	assert_int_equal(bpftcp_opt_foreach("ccneg", NULL, NULL), 0);
+	assert_int_equal(rmdir(cgroup), 0);
 }
 
 /* -------------------------------------------------------------- upgrade */
@@ -237,6 +319,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(failure_mid_apply_is_rolled_back),
+		cmocka_unit_test(ccneg_update_is_rolled_back),
 		cmocka_unit_test(upgrade_replaces_differing_programs),
 	};
 

@@ -365,6 +365,116 @@ static void one_cgroup_named_twice(void **state)
 	expect_error_in(text, 3, "is the cgroup of line 1");
 }
 
+/* ---------------------------------------------------------------- ccneg */
+
+/* A [ccneg] section of the cgroup2 root with @body, after @head. */
+static void expect_ccneg_error(const char *head, const char *body, unsigned int line,
+			       const char *what)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), "%s[ccneg %s]\n%s", head, cgroup2(), body);
+	expect_error_in(text, line, what);
+}
+
+static void ccneg_section_is_read_as_written(void **state)
+{
+	char text[1024];
+	const struct libbpftcp__conf_ccneg *cn;
+
+	snprintf(text, sizeof(text),
+		 "[cc]\nregister = dctcp\n"
+		 "[ccneg %s]\n"
+		 "prefer = bpf_dctcp, reno\n"
+		 "fallback = reno\n"
+		 "peers = 198.18.0.0/15\n"
+		 "peers = 2001:2::/48\n"
+		 "record = yes\n", cgroup2());
+	assert_int_equal(load_text(text, false), 0);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(conf->ccneg_cnt, 1);
+	cn = &conf->ccneg[0];
+	assert_string_equal(cn->path, cgroup2());
+	assert_int_equal(cn->line, 3);
+	assert_int_equal(cn->prefer_cnt, 2);
+	assert_string_equal(cn->prefer[0], "bpf_dctcp");
+	assert_string_equal(cn->prefer[1], "reno");
+	/* Registry ids (docs/hdropt-ccneg.md): reno 1, dctcp 3. */
+	assert_int_equal(cn->prefer_ids[0], 3);
+	assert_int_equal(cn->prefer_ids[1], 1);
+	assert_string_equal(cn->fallback, "reno");
+	assert_int_equal(cn->fallback_id, 1);
+	assert_int_equal(cn->peers_cnt, 2);
+	assert_true(cn->record);
+	/* A [cgroup] section of the same cgroup is another kind: no clash. */
+	snprintf(text, sizeof(text), "[cgroup %s]\nsockets = yes\n[ccneg %s]\nprefer = reno\n"
+		 "fallback = reno\n", cgroup2(), cgroup2());
+	assert_int_equal(load_text(text, false), 0);
+	assert_int_equal(conf->cgroups_cnt, 1);
+	assert_int_equal(conf->ccneg_cnt, 1);
+}
+
+static void ccneg_bad_algorithms(void **state)
+{
+	expect_ccneg_error("", "prefer = reno, nosuch\nfallback = reno\n", 2,
+			   "'prefer': unknown algorithm 'nosuch' (the ccneg registry: reno cubic");
+	expect_ccneg_error("", "prefer = reno\nfallback = nosuch\n", 3,
+			   "'fallback': unknown algorithm 'nosuch'");
+	expect_ccneg_error("", "prefer = reno\nfallback = reno cubic\n", 3,
+			   "'fallback' must be one algorithm name");
+	/* Compared by registry id: bpf_reno is reno. */
+	expect_ccneg_error("", "prefer = reno bpf_reno\nfallback = reno\n", 2,
+			   "'prefer' names reno twice ('reno' and 'bpf_reno')");
+	expect_ccneg_error("", "prefer = reno cubic dctcp bbr vegas westwood bic htcp highspeed\n"
+			   "fallback = reno\n", 2, "'prefer' names more than 8 algorithms");
+	expect_ccneg_error("", "prefer = ,\nfallback = reno\n", 2, "'prefer' needs one or more");
+}
+
+static void ccneg_missing_and_repeated_keys(void **state)
+{
+	expect_ccneg_error("", "fallback = reno\n", 1, "needs 'prefer'");
+	expect_ccneg_error("", "prefer = reno\n", 1, "needs 'fallback'");
+	expect_ccneg_error("", "prefer = reno\nfallback = reno\nprefer = cubic\n", 4,
+			   "'prefer' given twice (first at line 2)");
+	expect_ccneg_error("", "prefer = reno\nfallback = reno\nmax-delack = 10\n", 4,
+			   "unknown key 'max-delack' in [ccneg");
+	expect_ccneg_error("", "prefer = reno\nfallback = reno\nrecord = maybe\n", 4,
+			   "'record' must be yes or no");
+	expect_ccneg_error("", "prefer = reno\nfallback = reno\npeers = 198.18.0.1/15\n", 4,
+			   "bits set beyond its prefix");
+	expect_error_in("[ccneg]\nprefer = reno\n", 1, "[ccneg] needs the cgroup's path");
+}
+
+static void ccneg_algorithms_the_file_does_not_register(void **state)
+{
+	char text[1024];
+
+	/* bpftcp's, by its kernel name: apply would unregister it. */
+	expect_ccneg_error("", "prefer = bpf_dctcp\nfallback = reno\n", 2,
+			   "'prefer': bpf_dctcp is not registered by this file (add dctcp to "
+			   "'register' in [cc])");
+	expect_ccneg_error("[cc]\nregister = cubic\n", "prefer = reno\nfallback = bpf_dctcp\n",
+			   5, "'fallback': bpf_dctcp is not registered by this file");
+	/* Not a check of the file itself. */
+	snprintf(text, sizeof(text), "[ccneg %s]\nprefer = bpf_dctcp\nfallback = reno\n",
+		 cgroup2());
+	assert_int_equal(load_text(text, true), 0);
+}
+
+static void ccneg_cgroups(void **state)
+{
+	char text[1024];
+
+	expect_error_in("[ccneg /no/such/cgroup]\nprefer = reno\nfallback = reno\n", 1,
+			"no such cgroup '/no/such/cgroup'");
+	snprintf(text, sizeof(text), "[ccneg %s]\nprefer = reno\nfallback = reno\n"
+		 "[ccneg .]\nprefer = reno\nfallback = reno\n", cgroup2());
+	expect_error_in(text, 4, "[ccneg .] is the cgroup of line 1");
+	snprintf(text, sizeof(text), "[ccneg %s]\nprefer = reno\nfallback = reno\n"
+		 "[ccneg %s]\n", cgroup2(), cgroup2());
+	expect_error_in(text, 4, "section [ccneg");
+}
+
 /* ----------------------------------------------------------- reporting */
 
 static void every_error_in_line_order(void **state)
@@ -439,6 +549,11 @@ int main(void)
 		cmocka_unit_test(missing_cgroup),
 		cmocka_unit_test(not_a_cgroup),
 		cmocka_unit_test(one_cgroup_named_twice),
+		cmocka_unit_test(ccneg_section_is_read_as_written),
+		cmocka_unit_test(ccneg_bad_algorithms),
+		cmocka_unit_test(ccneg_missing_and_repeated_keys),
+		cmocka_unit_test(ccneg_algorithms_the_file_does_not_register),
+		cmocka_unit_test(ccneg_cgroups),
 		cmocka_unit_test(every_error_in_line_order),
 		cmocka_unit_test(without_a_callback_errors_go_to_the_print_callback),
 	};
