@@ -11,7 +11,8 @@
  *   - a rejection is one of the documented errors and leaves the output alone;
  *   - whatever the encoder accepts, the decoder gives back;
  *   - the choice is an index of the chooser's list whose id was offered.
- * 'make fuzz' runs it for FUZZ_TIME seconds; 'make test' a few thousand runs.
+ * 'make fuzz' runs it for FUZZ_RUNS executions from selftests/fuzz/corpus/ccneg_decode;
+ * 'make test' (test_fuzz) 200 000.
  */
 #include <stddef.h>
 #include <stdint.h>
