@@ -81,8 +81,8 @@ done
 declare -a crr_on crr_off
 crr_round() {	# on|off ROUND
 	case $1 in
-	on) crr_on+=("$(in_cg "$cg_on" "$tool" crr 127.0.1.$2 7201 "$secs")") ;;
-	off) crr_off+=("$(in_cg "$cg_off" "$tool" crr 127.0.2.$2 7202 "$secs")") ;;
+	on) crr_on+=("$(in_cg "$cg_on" "$tool" crr "127.0.1.$2" 7201 "$secs")") ;;
+	off) crr_off+=("$(in_cg "$cg_off" "$tool" crr "127.0.2.$2" 7202 "$secs")") ;;
 	esac
 }
 # on_counters: "chosen(reno) fallback errors malformed" of the "on" attachment.
