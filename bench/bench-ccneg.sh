@@ -54,29 +54,10 @@ trap cleanup EXIT
 mkdir "$cg_on" "$cg_off"
 attached=1
 "$bpftcp" opt attach ccneg --cgroup "$cg_on" --prefer reno,cubic --fallback cubic >/dev/null
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-# Each CRR connection leaves a TIME_WAIT on the client: a wide port range
-# and a fresh server address (127.0.x.y) per round keep connect() going.
-ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1 \
-	net.ipv4.tcp_congestion_control=cubic
-
-# in_cg CGROUP CMD...: runs CMD from inside CGROUP, in the netns, on $cpu
-# (in a subshell only: it execs).
-in_cg() {
-	local cg=$1
-	shift
-	exec sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
-		ip netns exec "$ns" taskset -c "$cpu" "$@"
-}
-
-in_cg "$cg_on" "$tool" server 7201 &
-in_cg "$cg_off" "$tool" server 7202 &
-disown -a	# cleanup() ends them with cgroup.kill: no job notices for that
-for _ in $(seq 100); do
-	[ "$(ip netns exec "$ns" ss -Hltn '( sport = :7201 or sport = :7202 )' | wc -l)" = 2 ] && break
-	sleep 0.05
-done
+# shellcheck source=crr-lib.sh
+source "$(dirname "$0")/crr-lib.sh"
+crr_netns net.ipv4.tcp_congestion_control=cubic
+crr_servers "$cg_on:7201" "$cg_off:7202"
 
 declare -a crr_on crr_off
 crr_round() {	# on|off ROUND
