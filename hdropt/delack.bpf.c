@@ -23,8 +23,12 @@
  *     timer's nominal expiry (see hdropt_delack_local() in delack_opt.h);
  *   - scope: only peers in the --peers LPM trie (when given);
  *   - the option callbacks are turned off as soon as the handshake is done,
- *     clearing only the flags this program set (other sockops programs in
- *     the cgroup hierarchy share the socket's flag word).
+ *     unless another bpftcp option program (ccneg) still needs them: the
+ *     socket's flag word is shared, and each program marks what it still
+ *     needs in its section of the shared record (hdropt_cb_flags_release(),
+ *     include/bpftcp/hdropt.bpf.h).  So whether our SYN carried the option
+ *     is not read from the write flag, which another program may have
+ *     turned off.
  *
  * Flow (active = connect(), passive = accept()):
  *   LISTEN_CB         listener: TCP_SAVE_SYN, WRITE_HDR_OPT flag (SYN-ACKs).
@@ -71,20 +75,7 @@
 #include <bpf/bpf_helpers.h>
 #include "bpftcp/bpf_counters.h"
 #include "bpftcp/delack_opt.h"
-#include "bpftcp/sock_state.bpf.h"
-
-#define AF_INET		2
-#define AF_INET6	10
-#define SOL_TCP		6
-#define TCP_SAVE_SYN	27
-#define TCPHDR_SYN	0x02
-#define TCPHDR_ACK	0x10
-#define ENOENT		2
-#define ENOSPC		28
-#define ENOMSG		42
-
-/* Flags this program turns on, and so the only ones it turns off. */
-#define OUR_CB_FLAGS	(BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG | BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG)
+#include "bpftcp/hdropt.bpf.h"
 
 /* Admin settings, set by 'bpftcp opt attach delack' before load. */
 const volatile __u32 cfg_max_delack_us = 20000;
@@ -107,50 +98,25 @@ extern unsigned int CONFIG_HZ __kconfig;
 
 BPFTCP_COUNTERS(delack_counters, struct hdropt_delack_counters)
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* required for LPM tries */
-	__uint(max_entries, HDROPT_PEERS_MAX);
-	__type(key, struct hdropt_peer_key);
-	__type(value, __u8);
-} delack_peers SEC(".maps");
+HDROPT_PEERS_MAP(delack_peers);
 
 /* --------------------------------------------------------------- helpers */
 
 static __always_inline bool peer_in_scope(const struct bpf_sock_ops *skops)
 {
-	struct hdropt_peer_key key = { .prefixlen = 128 };
-
-	if (!cfg_peers_restricted)
-		return true;
-	if (skops->family == AF_INET) {
-		__u32 ip4 = skops->remote_ip4;	/* network byte order */
-
-		key.addr[10] = 0xff;
-		key.addr[11] = 0xff;
-		__builtin_memcpy(&key.addr[12], &ip4, 4);
-	} else if (skops->family == AF_INET6) {
-		__u32 ip6[4] = { skops->remote_ip6[0], skops->remote_ip6[1],
-				 skops->remote_ip6[2], skops->remote_ip6[3] };
-
-		__builtin_memcpy(key.addr, ip6, 16);
-	} else {
-		return false;
-	}
-	return bpf_map_lookup_elem(&delack_peers, &key) != NULL;
+	return !cfg_peers_restricted || hdropt_peer_in(skops, &delack_peers);
 }
 
 static __always_inline void cb_flags_on(struct bpf_sock_ops *skops, __u32 flags)
 {
-	if (bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | flags))
+	if (hdropt_cb_flags_on(skops, flags))
 		BPFTCP_ERR();
 }
 
+/* Done with the option callbacks (unless another option program is not). */
 static __always_inline void cb_flags_off(struct bpf_sock_ops *skops)
 {
-	__u32 cur = skops->bpf_sock_ops_cb_flags;
-
-	if ((cur & OUR_CB_FLAGS) && bpf_sock_ops_cb_flags_set(skops, cur & ~OUR_CB_FLAGS))
+	if (hdropt_cb_flags_release(skops, hdropt_sock_state(skops, false)))
 		BPFTCP_ERR();
 }
 
@@ -169,20 +135,15 @@ static __always_inline void local_setting(struct hdropt_delack_local *l)
 static __always_inline int load_option(struct bpf_sock_ops *skops, bool from_syn,
 				       struct hdropt_delack_opt *opt)
 {
-	/* The kernel finds a kind-253 option by its ExID (RFC 6994) and copies
-	 * it whole, or the first sizeof(buf) bytes and -ENOSPC when longer. */
-	__u8 buf[16] = { HDROPT_DELACK_KIND, 4, HDROPT_DELACK_EXID >> 8, HDROPT_DELACK_EXID & 0xff };
-	int ret;
+	__u8 buf[16] = {};
+	int ret = hdropt_load(skops, from_syn, HDROPT_DELACK_EXID, buf, sizeof(buf));
 
-	ret = bpf_load_hdr_opt(skops, buf, sizeof(buf), from_syn ? BPF_LOAD_HDR_OPT_TCP_SYN : 0);
-	if (ret == -ENOSPC) {
+	if (ret == HDROPT_LOAD_TOO_LONG) {
 		BPFTCP_COUNT(malformed);
 		return LOAD_MALFORMED;
 	}
 	if (ret < 0)
 		return ret;
-	if (ret > (int)sizeof(buf))
-		ret = sizeof(buf);
 	if (hdropt_delack_decode(buf, ret, opt)) {
 		BPFTCP_COUNT(malformed);
 		return LOAD_MALFORMED;
@@ -229,12 +190,8 @@ static __always_inline int reserve_option(struct bpf_sock_ops *skops)
  */
 static __always_inline struct bpftcp_delack_state *sock_record(struct bpf_sock_ops *skops, bool create)
 {
-	struct bpftcp_sock_state *st;
-	struct bpf_sock *sk = skops->sk;
+	struct bpftcp_sock_state *st = hdropt_sock_state(skops, create);
 
-	if (!sk)
-		return NULL;
-	st = bpftcp_sock_state_get(sk, create, NULL);
 	return st ? &st->delack : NULL;
 }
 
@@ -274,20 +231,8 @@ static __always_inline void apply(struct bpf_sock_ops *skops, struct bpftcp_dela
 
 static __always_inline void on_listen(struct bpf_sock_ops *skops)
 {
-	int one = 1, cur = 0;
-
-	/* The passive side reads the client's option from the saved SYN when
-	 * the connection is established.  Do not lower a 2 (save MAC too) that
-	 * the application asked for. */
-	if (bpf_getsockopt(skops, SOL_TCP, TCP_SAVE_SYN, &cur, sizeof(cur)) || !cur) {
-		if (bpf_setsockopt(skops, SOL_TCP, TCP_SAVE_SYN, &one, sizeof(one))) {
-			/* Without the saved SYN we could not honour what we
-			 * answer: stay silent on this listener. */
-			BPFTCP_ERR();
-			return;
-		}
-	}
-	cb_flags_on(skops, BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+	if (hdropt_on_listen(skops))
+		BPFTCP_ERR();
 }
 
 static __always_inline void on_connect(struct bpf_sock_ops *skops)
@@ -334,9 +279,9 @@ static __always_inline void on_opt_len(struct bpf_sock_ops *skops)
 		return;
 	}
 	if (tcp_flags & TCPHDR_SYN) {
-		/* No room: stop claiming to speak the option (see below). */
-		if (reserve_option(skops))
-			cb_flags_off(skops);
+		/* No room (counted): our write below fails too, and the
+		 * server, seeing no option, does not answer. */
+		reserve_option(skops);
 		return;
 	}
 	/* Data, pure ACKs, and tcp_current_mss() (args[0] has
@@ -357,11 +302,9 @@ static __always_inline void on_write_opt(struct bpf_sock_ops *skops)
 		return;
 	}
 	if (tcp_flags & TCPHDR_SYN) {
-		/* The write flag, on until establishment, is what says we spoke
-		 * (no per-socket record yet: a connection whose peer does not
-		 * answer costs no allocation); a SYN without the option clears it. */
-		if (store_option(skops, 0))
-			cb_flags_off(skops);
+		/* No per-socket record yet: a connection whose peer does not
+		 * answer costs no allocation. */
+		store_option(skops, 0);
 		return;
 	}
 	rec = sock_record(skops, false);
@@ -375,12 +318,11 @@ static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 	struct hdropt_delack_opt peer;
 	int err;
 
-	/* Our SYN carried the option only if the write flag that CONNECT_CB
-	 * set is still on (a SYN without room for it turned it off).  Another
-	 * sockops program could have set it too; then an unsolicited SYN-ACK
-	 * option is taken as an answer, which gives a peer nothing it could not
-	 * get by answering a real one. */
-	if (!(skops->bpf_sock_ops_cb_flags & BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG))
+	/* Our SYN carried the option if the peer is in scope and the SYN had
+	 * room for it; a server answers only an option it got, and an
+	 * unsolicited answer gives a peer nothing it could not get by
+	 * answering a real one. */
+	if (!peer_in_scope(skops))
 		return;
 	err = load_option(skops, false, &peer);	/* the SYN-ACK */
 	if (err) {
@@ -406,7 +348,8 @@ static __always_inline void on_active_established(struct bpf_sock_ops *skops)
 		 * (The repeat needs the record; without one the server will
 		 * not apply, which is the safe side.) */
 		rec->flags |= BPFTCP_DELACK_F_RESEND | BPFTCP_DELACK_F_RESENDING;
-		cb_flags_on(skops, BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG);
+		/* Both: another option program may have turned write off. */
+		cb_flags_on(skops, HDROPT_CB_FLAGS);
 		return;
 	}
 	cb_flags_off(skops);
@@ -445,8 +388,10 @@ static __always_inline void on_passive_established(struct bpf_sock_ops *skops)
 	/* A SYN option was already counted when the SYN-ACK answered it. */
 	if (resent)
 		BPFTCP_COUNT(received);
-	rec = sock_record(skops, cfg_record);
-	if (!rec && cfg_record)
+	/* Fast Open keeps writing after this callback: that needs a record
+	 * (see cb_flags_off()). */
+	rec = sock_record(skops, cfg_record || syn_in_hand);
+	if (!rec && (cfg_record || syn_in_hand))
 		BPFTCP_ERR();
 	apply(skops, rec, peer.max_delack_us);
 	if (rec && resent)
@@ -457,7 +402,7 @@ static __always_inline void on_passive_established(struct bpf_sock_ops *skops)
 		 * shows the handshake is over. */
 		if (rec)
 			rec->flags |= BPFTCP_DELACK_F_TFO_PENDING;
-		cb_flags_on(skops, BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG);
+		cb_flags_on(skops, HDROPT_CB_FLAGS);
 		return;
 	}
 	cb_flags_off(skops);
@@ -468,7 +413,8 @@ static __always_inline void on_parse(struct bpf_sock_ops *skops)
 	struct bpftcp_delack_state *rec = sock_record(skops, false);
 
 	/* Only reached while PARSE_ALL is on, i.e. while a resend or a TFO
-	 * SYN-ACK was pending: the peer's packet ends both. */
+	 * SYN-ACK was pending (ours or another option program's): the
+	 * peer's packet ends both. */
 	if (rec)
 		rec->flags &= ~(BPFTCP_DELACK_F_RESENDING | BPFTCP_DELACK_F_TFO_PENDING);
 	cb_flags_off(skops);

@@ -157,11 +157,13 @@ int libbpftcp__cc_differs(const char *name);
  * gone), then bpftcp_pin_root_gc(). */
 void libbpftcp__sockets_unpin(const char *dir);
 /*
- * lib/opt.c: gives the delack attachment of @cgroup new settings in place:
+ * lib/opt.c: gives the delack (ccneg) attachment of @cgroup new settings in
+ * place:
  * a copy of the program with @opts is loaded and the pinned cgroup link is
  * pointed at it (BPF_LINK_UPDATE), so the option never disappears; the new
  * maps replace the pinned ones.  Returns 0 or -errno (-ENOENT: not attached).
  */
 int libbpftcp__opt_delack_update(const char *cgroup, const struct bpftcp_delack_opts *opts);
+int libbpftcp__opt_ccneg_update(const char *cgroup, const struct bpftcp_ccneg_opts *opts);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * bpftcp opt: attach, detach and show TCP header option programs: parsing
- * and output on top of libbpftcp (bpftcp_opt_delack_attach(),
- * bpftcp_opt_detach(), bpftcp_opt_foreach() in lib/opt.c).
+ * bpftcp opt: attach, detach and show TCP header option programs (delack,
+ * ccneg): parsing and output on top of libbpftcp (bpftcp_opt_delack_attach(),
+ * bpftcp_opt_ccneg_attach(), bpftcp_opt_detach(), bpftcp_opt_foreach() in
+ * lib/opt.c).
  *
  * Durations (milliseconds with one decimal: the library takes microseconds)
  * and prefixes are parsed with the library's bpftcp_ms_parse() and
@@ -79,6 +80,35 @@ static int parse_peers_arg(const char *opt, const char *list, void *field)
 
 #define OPT_NEEDS "a value (see 'bpftcp opt help')"
 
+/* --prefer NAME,...: split in place into the args' prefer[]. */
+static int parse_prefer_arg(const char *opt, const char *list, void *field)
+{
+	struct opt_ccneg_args *a = (void *)((char *)field - offsetof(struct opt_ccneg_args, prefer_buf));
+	char *save, *w;
+
+	if (a->prefer_cnt)
+		return p_usage_err("--prefer given twice (use one comma-separated list)");
+	if (strlen(list) >= sizeof(a->prefer_buf))
+		return p_usage_err("--prefer list is too long");
+	strcpy(a->prefer_buf, list);
+	for (w = strtok_r(a->prefer_buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		while (*w == ' ')
+			w++;
+		if (!*w)
+			continue;
+		if (a->prefer_cnt >= BPFTCP_CCNEG_PREFER_MAX)
+			return p_usage_err("--prefer names more than %d algorithms (one offer carries "
+					   "at most %d)", BPFTCP_CCNEG_PREFER_MAX, BPFTCP_CCNEG_PREFER_MAX);
+		for (size_t i = 0; i < a->prefer_cnt; i++)
+			if (!strcmp(a->prefer[i], w))
+				return p_usage_err("--prefer names '%s' twice", w);
+		a->prefer[a->prefer_cnt++] = w;
+	}
+	if (!a->prefer_cnt)
+		return p_usage_err("--prefer needs at least one algorithm (e.g. dctcp,cubic)");
+	return 0;
+}
+
 static const struct arg_opt attach_opts[] = {
 	{ .name = "--cgroup", .kind = ARG_STR, .offset = ARG_FIELD(struct opt_attach_args, cgroup),
 	  .metavar = "PATH", .help = "a cgroup v2 directory", .missing = OPT_NEEDS },
@@ -136,17 +166,60 @@ int opt_parse_attach_args(int argc, char **argv, struct opt_attach_args *a)
 	return 0;
 }
 
+static const struct arg_opt ccneg_opts[] = {
+	{ .name = "--cgroup", .kind = ARG_STR, .offset = ARG_FIELD(struct opt_ccneg_args, cgroup),
+	  .metavar = "PATH", .help = "a cgroup v2 directory", .missing = OPT_NEEDS },
+	{ .name = "--prefer", .kind = ARG_CUSTOM,
+	  .offset = ARG_FIELD(struct opt_ccneg_args, prefer_buf), .metavar = "CC,...",
+	  .help = "algorithms this side runs, most preferred first", .parse = parse_prefer_arg,
+	  .missing = OPT_NEEDS },
+	{ .name = "--fallback", .kind = ARG_STR,
+	  .offset = ARG_FIELD(struct opt_ccneg_args, fallback), .metavar = "CC",
+	  .help = "the algorithm when the peer does not negotiate", .flags = ARG_ONCE,
+	  .missing = OPT_NEEDS },
+	{ .name = "--peers", .kind = ARG_CUSTOM, .offset = ARG_FIELD(struct opt_ccneg_args, peers),
+	  .metavar = "CIDR,...", .help = "only these peers", .parse = parse_peers_arg,
+	  .missing = OPT_NEEDS },
+	{ .name = "--record", .kind = ARG_FLAG, .offset = ARG_FIELD(struct opt_ccneg_args, record),
+	  .help = "keep a per-socket record" },
+	{ .name = "--no-record", .kind = ARG_FLAG_OFF,
+	  .offset = ARG_FIELD(struct opt_ccneg_args, record), .help = "counters only (default)" },
+	{ .name = NULL }
+};
+
+int opt_parse_ccneg_args(int argc, char **argv, struct opt_ccneg_args *a)
+{
+	static const struct arg_spec spec = {
+		.cmd = "opt attach ccneg",
+		.help_ref = "bpftcp opt help",
+		.opts = ccneg_opts,
+	};
+
+	memset(a, 0, sizeof(*a));
+	if (args_parse(&spec, argc, argv, a))
+		return EXIT_USAGE;
+	if (!a->cgroup)
+		return p_usage_err("'opt attach ccneg' needs --cgroup PATH (a cgroup v2 directory)");
+	if (!a->prefer_cnt)
+		return p_usage_err("'opt attach ccneg' needs --prefer CC,... (the algorithms this side "
+				   "runs, most preferred first)");
+	if (!a->fallback)
+		return p_usage_err("'opt attach ccneg' needs --fallback CC (what runs when the peer "
+				   "does not negotiate)");
+	return 0;
+}
+
 static double ms(__u32 us)
 {
 	return us / 1000.0;
 }
 
-static void peer_list(const struct bpftcp_opt_attachment *o, bool json)
+static void peer_list(const struct bpftcp_cidr *peers, size_t cnt, bool json)
 {
 	char cidr[64];
 
-	for (size_t i = 0; i < o->delack.peers_cnt; i++) {
-		bpftcp_cidr_format(&o->delack.peers[i], cidr, sizeof(cidr));
+	for (size_t i = 0; i < cnt; i++) {
+		bpftcp_cidr_format(&peers[i], cidr, sizeof(cidr));
 		if (json)
 			json_str(&g_json, cidr);
 		else
@@ -154,7 +227,20 @@ static void peer_list(const struct bpftcp_opt_attachment *o, bool json)
 	}
 }
 
-static void json_attachment(const struct bpftcp_opt_attachment *o)
+static void json_peers(bool restricted, const struct bpftcp_cidr *peers, size_t cnt)
+{
+	json_key(&g_json, "peers");
+	if (!restricted) {
+		json_null(&g_json);
+	} else {
+		json_arr_open(&g_json);
+		peer_list(peers, cnt, true);
+		json_arr_close(&g_json);
+	}
+}
+
+/* What every attachment has: option, cgroup, pin. */
+static void json_attachment_head(const struct bpftcp_opt_attachment *o)
 {
 	struct json *j = &g_json;
 
@@ -164,6 +250,56 @@ static void json_attachment(const struct bpftcp_opt_attachment *o)
 	json_kv_u64(j, "cgroup_id", o->cgroup_id);
 	json_kv_bool(j, "attached", o->attached);
 	json_kv_str(j, "pin", o->pin);
+}
+
+static void json_ccneg(const struct bpftcp_opt_attachment *o)
+{
+	const struct bpftcp_ccneg_counters *c = &o->ccneg.counters;
+	struct json *j = &g_json;
+
+	json_attachment_head(o);
+	json_key(j, "settings");
+	json_obj_open(j);
+	json_key(j, "prefer");
+	json_arr_open(j);
+	for (size_t i = 0; i < o->ccneg.prefer_cnt; i++)
+		json_str(j, o->ccneg.prefer[i]);
+	json_arr_close(j);
+	json_key(j, "prefer_ids");
+	json_arr_open(j);
+	for (size_t i = 0; i < o->ccneg.prefer_cnt; i++)
+		json_u64(j, o->ccneg.prefer_ids[i]);
+	json_arr_close(j);
+	json_kv_str(j, "fallback", o->ccneg.fallback);
+	json_kv_u64(j, "fallback_id", o->ccneg.fallback_id);
+	json_kv_bool(j, "ecn", o->ccneg.ecn);
+	json_kv_bool(j, "record", o->ccneg.record);
+	json_peers(o->ccneg.peers_restricted, o->ccneg.peers, o->ccneg.peers_cnt);
+	json_obj_close(j);
+	json_key(j, "counters");
+	json_obj_open(j);
+	json_kv_u64(j, "offered", c->offered);
+	json_kv_u64(j, "answered", c->answered);
+	json_key(j, "chosen");
+	json_obj_open(j);
+	for (size_t i = 0; i < o->ccneg.prefer_cnt; i++)
+		json_kv_u64(j, o->ccneg.prefer[i], c->chosen[i]);
+	json_obj_close(j);
+	json_kv_u64(j, "fallback", c->fallback);
+	json_kv_u64(j, "no_common", c->no_common);
+	json_kv_u64(j, "malformed", c->malformed);
+	json_kv_u64(j, "no_room", c->no_room);
+	json_kv_u64(j, "errors", c->errors);
+	json_kv_u64(j, "last_error_line", c->last_err_line);
+	json_obj_close(j);
+	json_obj_close(j);
+}
+
+static void json_attachment(const struct bpftcp_opt_attachment *o)
+{
+	struct json *j = &g_json;
+
+	json_attachment_head(o);
 	json_key(j, "settings");
 	json_obj_open(j);
 	json_kv_u64(j, "max_delack_us", o->delack.max_delack_us);
@@ -172,14 +308,7 @@ static void json_attachment(const struct bpftcp_opt_attachment *o)
 	json_kv_u64(j, "rto_ceiling_us", o->delack.rto_ceiling_us);
 	json_kv_u64(j, "hz", o->delack.hz);
 	json_kv_bool(j, "record", o->delack.record);
-	json_key(j, "peers");
-	if (!o->delack.peers_restricted) {
-		json_null(j);
-	} else {
-		json_arr_open(j);
-		peer_list(o, true);
-		json_arr_close(j);
-	}
+	json_peers(o->delack.peers_restricted, o->delack.peers, o->delack.peers_cnt);
 	json_obj_close(j);
 	json_key(j, "counters");
 	json_obj_open(j);
@@ -194,16 +323,65 @@ static void json_attachment(const struct bpftcp_opt_attachment *o)
 	json_obj_close(j);
 }
 
+static void show_head(const struct bpftcp_opt_attachment *o)
+{
+	printf("%s on %s (cgroup id %llu)%s\n", o->option, o->cgroup, (unsigned long long)o->cgroup_id,
+	       o->attached ? "" : "  [cgroup removed: detach to clean up]");
+}
+
+static void show_peers(bool restricted, const struct bpftcp_cidr *peers, size_t cnt)
+{
+	printf("  peers        ");
+	if (!restricted)
+		printf("any (the cgroup is the scope)");
+	else
+		peer_list(peers, cnt, false);
+}
+
+static void show_ccneg(const struct bpftcp_opt_attachment *o)
+{
+	const struct bpftcp_ccneg_counters *c = &o->ccneg.counters;
+
+	show_head(o);
+	printf("  prefer       ");
+	for (size_t i = 0; i < o->ccneg.prefer_cnt; i++)
+		printf("%s%s (id %u)", i ? ", " : "", o->ccneg.prefer[i], o->ccneg.prefer_ids[i]);
+	printf("\n  fallback     %s (id %u)\n", o->ccneg.fallback, o->ccneg.fallback_id);
+	printf("  ecn          %s\n", o->ccneg.ecn ? "requested in handshakes (an ECN algorithm may run)" :
+	       "not requested");
+	printf("  per-socket   %s\n", o->ccneg.record ? "recorded (--record; bpftcp sockets)" :
+	       "counters only (attach --record for a per-socket record)");
+	show_peers(o->ccneg.peers_restricted, o->ccneg.peers, o->ccneg.peers_cnt);
+	printf("\n  counters     offered %llu  answered %llu  chosen",
+	       (unsigned long long)c->offered, (unsigned long long)c->answered);
+	for (size_t i = 0; i < o->ccneg.prefer_cnt; i++)
+		printf(" %s:%llu", o->ccneg.prefer[i], (unsigned long long)c->chosen[i]);
+	printf("  fallback %llu (no common %llu)  malformed %llu  no room %llu  errors %llu",
+	       (unsigned long long)c->fallback, (unsigned long long)c->no_common,
+	       (unsigned long long)c->malformed, (unsigned long long)c->no_room,
+	       (unsigned long long)c->errors);
+	if (c->errors)
+		printf(" (last at ccneg.bpf.c:%u)", c->last_err_line);
+	putchar('\n');
+}
+
 static int show_one(const struct bpftcp_opt_attachment *o, void *ctx)
 {
 	const struct bpftcp_delack_counters *c = &o->counters;
+	bool ccneg = !strcmp(o->option, "ccneg");
 
 	if (g_opts.json) {
-		json_attachment(o);
+		if (ccneg)
+			json_ccneg(o);
+		else
+			json_attachment(o);
 		return 0;
 	}
-	printf("delack on %s (cgroup id %llu)%s\n", o->cgroup, (unsigned long long)o->cgroup_id,
-	       o->attached ? "" : "  [cgroup removed: detach to clean up]");
+	if (ccneg) {
+		show_ccneg(o);
+		return 0;
+	}
+	show_head(o);
 	printf("  max delack   %.1f ms", ms(o->delack.max_delack_us));
 	if (o->delack.hz)
 		printf(" (advertised %.1f ms: whole ticks at HZ %u)", ms(o->delack.advertised_us),
@@ -212,11 +390,7 @@ static int show_one(const struct bpftcp_opt_attachment *o, void *ctx)
 	       ms(o->delack.rto_ceiling_us));
 	printf("  per-socket   %s\n", o->delack.record ? "recorded (--record; bpftcp sockets)" :
 	       "counters only (attach --record for a per-socket record)");
-	printf("  peers        ");
-	if (!o->delack.peers_restricted)
-		printf("any (the cgroup is the scope)");
-	else
-		peer_list(o, false);
+	show_peers(o->delack.peers_restricted, o->delack.peers, o->delack.peers_cnt);
 	printf("\n  counters     sent %llu  received %llu  malformed %llu  clamped %llu  applied %llu"
 	       "  errors %llu",
 	       (unsigned long long)c->sent, (unsigned long long)c->received,
@@ -232,8 +406,9 @@ static int do_show(int argc, char **argv)
 {
 	int n;
 
-	if (argc > 1 || (argc == 1 && strcmp(argv[0], "delack")))
-		return p_usage_err("'opt show' takes no arguments or 'delack' (got '%s')", argv[0]);
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "delack") && strcmp(argv[0], "ccneg")))
+		return p_usage_err("'opt show' takes no arguments, 'delack' or 'ccneg' (got '%s')",
+				   argv[0]);
 	if (!require_privileges())
 		return EXIT_FAIL;
 	if (g_opts.json) {
@@ -241,7 +416,7 @@ static int do_show(int argc, char **argv)
 		json_key(&g_json, "attachments");
 		json_arr_open(&g_json);
 	}
-	n = bpftcp_opt_foreach(NULL, show_one, NULL);
+	n = bpftcp_opt_foreach(argc ? argv[0] : NULL, show_one, NULL);
 	if (n < 0)
 		p_info("cannot list the header option attachments: %s", strerror(-n));
 	if (g_opts.json) {
@@ -256,13 +431,14 @@ static int do_show(int argc, char **argv)
 
 /* ----------------------------------------------------- attach / detach */
 
-/* argv[0] must name an option program: only "delack" so far. */
+/* argv[0] must name an option program: delack or ccneg. */
 static int check_option_name(const char *verb, int argc, char **argv)
 {
 	if (argc < 1 || argv[0][0] == '-')
-		return p_usage_err("'opt %s' needs an option name: delack (see 'bpftcp opt help')", verb);
-	if (strcmp(argv[0], "delack"))
-		return p_usage_err("unknown header option '%s' (valid: delack)", argv[0]);
+		return p_usage_err("'opt %s' needs an option name: delack or ccneg (see 'bpftcp opt "
+				   "help')", verb);
+	if (strcmp(argv[0], "delack") && strcmp(argv[0], "ccneg"))
+		return p_usage_err("unknown header option '%s' (valid: delack, ccneg)", argv[0]);
 	return 0;
 }
 
@@ -287,6 +463,79 @@ static int attach_delack(const struct opt_attach_args *a, const char *cgpath)
 	return 0;
 }
 
+/* {"attached": {...}}: what an attach printed in JSON mode. */
+static void json_attached(const char *option, const char *cgpath, __u64 cgid, bool record)
+{
+	json_obj_open(&g_json);
+	json_key(&g_json, "attached");
+	json_obj_open(&g_json);
+	json_kv_str(&g_json, "option", option);
+	json_kv_str(&g_json, "cgroup", cgpath);
+	json_kv_u64(&g_json, "cgroup_id", cgid);
+	json_kv_bool(&g_json, "record", record);
+	json_obj_close(&g_json);
+	json_obj_close(&g_json);
+	json_finish(&g_json);
+}
+
+static int attach_ccneg(const struct opt_ccneg_args *a, const char *cgpath)
+{
+	BPFTCP_OPTS(bpftcp_ccneg_opts, o,
+		.prefer = a->prefer,
+		.prefer_cnt = a->prefer_cnt,
+		.fallback = a->fallback,
+		.peers = a->peers.v,
+		.peers_cnt = a->peers.n,
+		.record = a->record);
+	int err = bpftcp_opt_ccneg_attach(cgpath, &o);
+
+	if (err == -EEXIST)
+		return p_err("cannot attach ccneg to cgroup %s: %s (already attached; see 'bpftcp opt "
+			     "show', or 'bpftcp opt detach ccneg --cgroup %s' first)", cgpath,
+			     strerror(EEXIST), a->cgroup);
+	if (err == -ENOENT)
+		return p_err("cannot attach ccneg to cgroup %s: %s (an algorithm of --prefer or "
+			     "--fallback is not available: see 'bpftcp cc list', and register "
+			     "bpftcp's with 'bpftcp cc register NAME')", cgpath, strerror(ENOENT));
+	if (err == -EINVAL)
+		return p_err("cannot attach ccneg to cgroup %s: %s (a name without a ccneg id? "
+			     "see docs/hdropt-ccneg.md)", cgpath, strerror(EINVAL));
+	if (err)
+		return p_err("cannot attach ccneg to cgroup %s: %s%s", cgpath, strerror(-err),
+			     load_hint());
+	return 0;
+}
+
+static int do_attach_ccneg(int argc, char **argv)
+{
+	struct opt_ccneg_args *a = malloc(sizeof(*a));
+	char cgpath[PATH_MAX];
+	__u64 cgid = 0;
+	int ret = EXIT_OK;
+
+	if (!a)
+		return p_err("out of memory");
+	if (opt_parse_ccneg_args(argc, argv, a)) {
+		free(a);
+		return EXIT_USAGE;
+	}
+	if (!require_privileges() || !require_kernel_btf() ||
+	    cgroup_resolve("attach ccneg to", a->cgroup, cgpath, sizeof(cgpath), &cgid, false) ||
+	    attach_ccneg(a, cgpath)) {
+		ret = EXIT_FAIL;
+	} else if (g_opts.json) {
+		json_attached("ccneg", cgpath, cgid, a->record);
+	} else {
+		printf("attached ccneg to %s (prefer ", cgpath);
+		for (size_t i = 0; i < a->prefer_cnt; i++)
+			printf("%s%s", i ? "," : "", a->prefer[i]);
+		printf(", fallback %s, peers: %s%s)\n", a->fallback, a->peers.n ? "restricted" : "any",
+		       a->record ? ", per-socket record" : "");
+	}
+	free(a);
+	return ret;
+}
+
 static int do_attach(int argc, char **argv)
 {
 	struct opt_attach_args *a;
@@ -296,6 +545,8 @@ static int do_attach(int argc, char **argv)
 
 	if (check_option_name("attach", argc, argv))
 		return EXIT_USAGE;
+	if (!strcmp(argv[0], "ccneg"))
+		return do_attach_ccneg(argc - 1, argv + 1);
 	a = malloc(sizeof(*a));
 	if (!a)
 		return p_err("out of memory");
@@ -308,16 +559,7 @@ static int do_attach(int argc, char **argv)
 	    attach_delack(a, cgpath)) {
 		ret = EXIT_FAIL;
 	} else if (g_opts.json) {
-		json_obj_open(&g_json);
-		json_key(&g_json, "attached");
-		json_obj_open(&g_json);
-		json_kv_str(&g_json, "option", "delack");
-		json_kv_str(&g_json, "cgroup", cgpath);
-		json_kv_u64(&g_json, "cgroup_id", cgid);
-		json_kv_bool(&g_json, "record", a->record);
-		json_obj_close(&g_json);
-		json_obj_close(&g_json);
-		json_finish(&g_json);
+		json_attached("delack", cgpath, cgid, a->record);
 	} else {
 		printf("attached delack to %s (max delack %.1f ms, rto clamp %.1f..%.1f ms, peers: %s%s)\n",
 		       cgpath, ms(a->max_delack_us), ms(a->rto_floor_us), ms(a->rto_ceiling_us),
@@ -336,47 +578,49 @@ static const struct arg_opt detach_opts[] = {
 static int do_detach(int argc, char **argv)
 {
 	static const struct arg_spec spec = {
-		.cmd = "opt detach delack",
+		.cmd = "opt detach",
 		.help_ref = "bpftcp opt help",
 		.opts = detach_opts,
 	};
-	char cgpath[PATH_MAX];
-	const char *cgroup = NULL;
+	char cgpath[PATH_MAX], what[32];
+	const char *cgroup = NULL, *name;
 	__u64 cgid = 0;
 	int err;
 
 	if (check_option_name("detach", argc, argv))
 		return EXIT_USAGE;
+	name = argv[0];
+	snprintf(what, sizeof(what), "detach %s from", name);
 	if (args_parse(&spec, argc - 1, argv + 1, &cgroup))
 		return EXIT_USAGE;
 	if (!require_privileges())
 		return EXIT_FAIL;
 	/* A cgroup that is gone is still found by the path it was attached
 	 * with, so a dead attachment can be cleaned. */
-	if (cgroup_resolve("detach delack from", cgroup, cgpath, sizeof(cgpath), &cgid, true))
+	if (cgroup_resolve(what, cgroup, cgpath, sizeof(cgpath), &cgid, true))
 		snprintf(cgpath, sizeof(cgpath), "%s", cgroup);
-	err = bpftcp_opt_detach("delack", cgpath);
+	err = bpftcp_opt_detach(name, cgpath);
 	if (err && !cgid) {
 		/* Not a dead attachment either: say what is wrong with it. */
-		cgroup_resolve("detach delack from", cgroup, cgpath, sizeof(cgpath), &cgid, false);
+		cgroup_resolve(what, cgroup, cgpath, sizeof(cgpath), &cgid, false);
 		return EXIT_FAIL;
 	}
 	if (err == -ENOENT)
-		return p_err("cannot detach delack from cgroup %s: not attached (see 'bpftcp opt show')",
-			     cgpath);
+		return p_err("cannot detach %s from cgroup %s: not attached (see 'bpftcp opt show')",
+			     name, cgpath);
 	if (err)
-		return p_err("cannot detach delack from cgroup %s: %s", cgpath, strerror(-err));
+		return p_err("cannot detach %s from cgroup %s: %s", name, cgpath, strerror(-err));
 	if (g_opts.json) {
 		json_obj_open(&g_json);
 		json_key(&g_json, "detached");
 		json_obj_open(&g_json);
-		json_kv_str(&g_json, "option", "delack");
+		json_kv_str(&g_json, "option", name);
 		json_kv_str(&g_json, "cgroup", cgpath);
 		json_obj_close(&g_json);
 		json_obj_close(&g_json);
 		json_finish(&g_json);
 	} else {
-		printf("detached delack from %s\n", cgpath);
+		printf("detached %s from %s\n", name, cgpath);
 	}
 	return EXIT_OK;
 }
@@ -393,14 +637,23 @@ void opt_usage(FILE *f)
 		"                 set TCP_BPF_DELACK_MAX and lower the RTO minimum to the peer's\n"
 		"                 promise plus a margin, clamped to [floor, ceiling]\n"
 		"                 (defaults: floor %.0f ms, ceiling %.0f ms; MS may have one decimal)\n"
+		"       bpftcp opt attach ccneg --cgroup PATH --prefer CC,... --fallback CC\n"
+		"                               [--peers CIDR,...] [--record | --no-record]\n"
+		"                 negotiate, in the handshake of every TCP connection of the cgroup,\n"
+		"                 the congestion control both ends run: the client offers --prefer,\n"
+		"                 the server picks the first of its own --prefer the client offered;\n"
+		"                 both switch at establishment; --fallback runs when the peer does\n"
+		"                 not negotiate (CC: kernel or short names, e.g. dctcp = bpf_dctcp\n"
+		"                 when the kernel has no dctcp)\n"
 		"       bpftcp opt detach delack --cgroup PATH\n"
-		"       bpftcp opt { show | list } [delack]   attachments, settings and counters\n"
+		"       bpftcp opt detach ccneg --cgroup PATH\n"
+		"       bpftcp opt { show | list } [delack | ccneg]   attachments, settings and counters\n"
 		"PATH is a cgroup v2 directory, absolute or relative to the cgroup2 mount.\n"
 		"--peers limits the option to these IPv4/IPv6 prefixes (default: every peer).\n"
 		"--record also keeps, per socket, what was negotiated ('bpftcp sockets'), at the cost\n"
 		"of an sk_local_storage allocation on each end of each connection ('make bench'\n"
 		"measures it: delack_crr_record_ratio); without it, only the counters are kept.\n"
-		"Attachments are BPF links pinned under <bpffs>/bpftcp/opt/delack/.\n",
+		"Attachments are BPF links pinned under <bpffs>/bpftcp/opt/{delack,ccneg}/.\n",
 		ms(OPT_DEFAULT_RTO_FLOOR_US), ms(OPT_DEFAULT_RTO_CEILING_US));
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
-/* bpftcp opt: TCP header option programs attached to cgroups (delack). */
+/* bpftcp opt: TCP header option programs attached to cgroups (delack, ccneg). */
 #ifndef BPFTCP_OPT_H
 #define BPFTCP_OPT_H
 
@@ -29,6 +29,17 @@ struct opt_attach_args {
 	bool record;			/* --record (--no-record: the default) */
 };
 
+/* attach ccneg */
+struct opt_ccneg_args {
+	const char *cgroup;		/* --cgroup PATH as given */
+	char prefer_buf[BPFTCP_CCNEG_PREFER_MAX * 20];	/* --prefer, split in place */
+	const char *prefer[BPFTCP_CCNEG_PREFER_MAX];
+	size_t prefer_cnt;
+	const char *fallback;		/* --fallback */
+	struct opt_peers peers;		/* --peers */
+	bool record;			/* --record (--no-record: the default) */
+};
+
 /*
  * Parses a duration in milliseconds: "20", "20ms", "2.5" (a tenth of a
  * millisecond is the finest the option carries).  Range 0.1 .. @max_ms.
@@ -43,6 +54,15 @@ int opt_parse_ms(const char *s, __u32 max_ms, __u32 *us);
  * above the ceiling...).
  */
 int opt_parse_attach_args(int argc, char **argv, struct opt_attach_args *a);
+
+/*
+ * Parses "attach ccneg" arguments (after the option name).  Returns 0, or
+ * EXIT_USAGE after printing the error (missing --cgroup, --prefer or
+ * --fallback; an empty, too long or repeating --prefer list, a bad CIDR...).
+ * Whether the names are algorithms the kernel offers is the library's
+ * business (bpftcp_opt_ccneg_attach()).
+ */
+int opt_parse_ccneg_args(int argc, char **argv, struct opt_ccneg_args *a);
 
 int do_opt(int argc, char **argv);
 void opt_usage(FILE *f);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "bpftcp/ccneg_opt.h"
 #include "bpftcp/libbpftcp.h"
 #include "args.h"
 #include "common.h"
@@ -334,6 +335,44 @@ static void json_export(struct json *j, const struct bpftcp_sock_dump *d, __u64 
 	json_obj_close(j);
 }
 
+/* A registry id's name ("dctcp"), or NULL. */
+static const char *ccneg_name(__u8 id)
+{
+	const struct hdropt_ccneg_alg *a = hdropt_ccneg_alg_by_id(id);
+
+	return a ? a->name : NULL;
+}
+
+static void json_ccneg(struct json *j, const struct bpftcp_ccneg_state *cn)
+{
+	const char *name = ccneg_name(cn->chosen_id);
+
+	json_obj_open(j);
+	json_kv_bool(j, "sent", cn->flags & BPFTCP_CCNEG_F_SENT);
+	json_kv_bool(j, "received", cn->flags & BPFTCP_CCNEG_F_RECEIVED);
+	json_kv_bool(j, "negotiated", cn->flags & BPFTCP_CCNEG_F_NEGOTIATED);
+	json_kv_bool(j, "fallback", cn->flags & BPFTCP_CCNEG_F_FALLBACK);
+	json_kv_bool(j, "no_common", cn->flags & BPFTCP_CCNEG_F_NO_COMMON);
+	json_kv_bool(j, "malformed", cn->flags & BPFTCP_CCNEG_F_MALFORMED);
+	json_kv_bool(j, "resend", cn->flags & BPFTCP_CCNEG_F_RESEND);
+	json_kv_bool(j, "no_room", cn->flags & BPFTCP_CCNEG_F_NO_ROOM);
+	json_kv_bool(j, "switch_failed", cn->flags & BPFTCP_CCNEG_F_SWITCH_FAILED);
+	json_kv_u64(j, "chosen_id", cn->chosen_id);
+	json_key(j, "chosen");
+	if (name)
+		json_str(j, name);
+	else
+		json_null(j);
+	json_key(j, "pref_index");
+	if (cn->flags & BPFTCP_CCNEG_F_NEGOTIATED)
+		json_u64(j, cn->pref_index);
+	else
+		json_null(j);
+	json_kv_u64(j, "peer_first_id", cn->peer_first_id);
+	json_kv_u64(j, "offer_n", cn->offer_n);
+	json_obj_close(j);
+}
+
 static void json_socket(struct json *j, const struct bpftcp_sock_dump *d, const char *netns,
 			__u64 now)
 {
@@ -397,6 +436,11 @@ static void json_socket(struct json *j, const struct bpftcp_sock_dump *d, const 
 	} else {
 		json_null(j);
 	}
+	json_key(j, "ccneg");
+	if (ok && d->state.ccneg.flags)
+		json_ccneg(j, &d->state.ccneg);
+	else
+		json_null(j);
 	json_obj_close(j);
 }
 
@@ -422,6 +466,29 @@ static void add(struct line *l, const char *fmt, ...)
 }
 
 /* @netns: the namespace's label, or NULL when only the caller's is listed. */
+static void text_ccneg(struct line *l, const struct bpftcp_ccneg_state *cn)
+{
+	const char *name = ccneg_name(cn->chosen_id);
+
+	if (cn->flags & BPFTCP_CCNEG_F_NEGOTIATED)
+		add(l, " ccneg(negotiated:%s pref:%u", name ? name : "?", cn->pref_index);
+	else if (cn->flags & BPFTCP_CCNEG_F_FALLBACK)
+		add(l, " ccneg(fallback:%s", name ? name : "?");
+	else
+		add(l, " ccneg(unchanged");
+	if (cn->flags & BPFTCP_CCNEG_F_NO_COMMON)
+		add(l, " no_common");
+	if (cn->flags & BPFTCP_CCNEG_F_MALFORMED)
+		add(l, " malformed");
+	if (cn->flags & BPFTCP_CCNEG_F_RESEND)
+		add(l, " resend");
+	if (cn->flags & BPFTCP_CCNEG_F_NO_ROOM)
+		add(l, " no_room");
+	if (cn->flags & BPFTCP_CCNEG_F_SWITCH_FAILED)
+		add(l, " switch_failed");
+	add(l, ")");
+}
+
 static void text_socket(const struct bpftcp_sock_dump *d, const char *netns, __u64 now)
 {
 	const struct bpftcp_sock_stats *s = &d->state.stats;
@@ -483,6 +550,8 @@ static void text_socket(const struct bpftcp_sock_dump *d, const char *netns, __u
 			    dl->delack_max_us / 1000.0);
 		add(&l, "%s)", dl->flags & BPFTCP_DELACK_F_CLAMPED ? " clamped" : "");
 	}
+	if (d->state.ccneg.flags)
+		text_ccneg(&l, &d->state.ccneg);
 print:
 	if (netns)
 		add(&l, " netns:%s", netns);

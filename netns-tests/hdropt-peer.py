@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-"""Traffic and capture analysis for netns-tests/test-hdropt.sh.
+"""Traffic and capture analysis for netns-tests/test-hdropt.sh and test-ccneg.sh.
 
   server PORT MODE [--tfo] [--out FILE] [--hold S]
       one connection; MODE echo (echo until EOF), verify (check the byte
@@ -11,11 +11,13 @@
       wait for the server to close) or stopwait (N one-byte segments, each
       sent MS after the previous one was ACKed: one segment in flight, so
       the receiver's delayed ACK is what decides the pace); prints a JSON
-      result with the client's TCP_INFO and the rto `ss -ti` shows.
+      result with the client's TCP_INFO, its congestion control (TCP_CONGESTION,
+      and as `ss -ti` shows it) and the rto `ss -ti` shows.
   pcap FILE PORT
       decodes a capture: one JSON object per TCP packet, with the
-      max-delayed-ACK option (kind 253, ExID 0xDA1C) decoded by this file's
-      own parser -- independent of include/bpftcp/delack_opt.h on purpose.
+      max-delayed-ACK option (kind 253, ExID 0xDA1C) and the congestion-control
+      negotiation option (kind 253, ExID 0xCC4E) decoded by this file's own
+      parsers -- independent of include/bpftcp/*_opt.h on purpose.
   ackdelay FILE PORT RECEIVER_IP --skip N
       from a capture at the receiver: for each ACK that advances, how long
       the oldest byte it newly covers had waited (ms), leaving out the
@@ -29,6 +31,8 @@ import sys
 import time
 
 TCP_INFO = 11
+TCP_CONGESTION = 13
+TCPI_OPT_ECN = 8
 TCPI_OPT_SYN_DATA = 32
 MSG_FASTOPEN = 0x20000000
 
@@ -43,8 +47,22 @@ def tcp_info(s):
     rto, ato = struct.unpack_from("II", raw, 8)
     unacked = struct.unpack_from("I", raw, 24)[0]
     rtt, rttvar = struct.unpack_from("II", raw, 68)
+    cc = s.getsockopt(socket.IPPROTO_TCP, TCP_CONGESTION, 16).split(b"\0")[0].decode()
     return {"rto_us": rto, "ato_us": ato, "rtt_us": rtt, "rttvar_us": rttvar,
-            "unacked": unacked, "syn_data": bool(options & TCPI_OPT_SYN_DATA)}
+            "unacked": unacked, "syn_data": bool(options & TCPI_OPT_SYN_DATA),
+            "cc": cc, "ecn": bool(options & TCPI_OPT_ECN)}
+
+
+def ss_cc(sock):
+    """The congestion control `ss -ti` shows for this connection (the token
+    before wscale:/rto:, after flags such as ts, sack, ecn)."""
+    me, peer = sock.getsockname()[1], sock.getpeername()[1]
+    out = subprocess.run(["ss", "-Htin", f"sport = :{me} and dport = :{peer}"],
+                         capture_output=True, text=True).stdout.split()
+    for i, tok in enumerate(out):
+        if tok.startswith(("wscale:", "rto:")) and i and ":" not in out[i - 1]:
+            return out[i - 1]
+    return None
 
 
 def ss_rto(sock):
@@ -87,7 +105,7 @@ def server(args):
     lst.bind(("::", port))
     lst.listen(16)
     conn, _ = lst.accept()
-    res = {"bytes": 0, "ok": True}
+    res = {"bytes": 0, "ok": True, "ss_cc": ss_cc(conn)}
     if mode == "hold":
         time.sleep(hold)
     while True:
@@ -143,6 +161,7 @@ def client(args):
             n = min(65536, nbytes - sent)
             s.sendall(pattern(sent, n))
             sent += n
+        res["ss_cc"] = ss_cc(s)  # while connected
         s.shutdown(socket.SHUT_WR)
         s.recv(1)  # EOF once the server has read everything
         res["bytes"] = sent
@@ -154,6 +173,8 @@ def client(args):
             while tcp_info(s)["unacked"] and time.monotonic() < deadline:
                 time.sleep(0.0005)
             time.sleep(interval)
+    if "ss_cc" not in res:
+        res["ss_cc"] = ss_cc(s)
     res.update(tcp_info(s))
     s.close()
     print(json.dumps(res))
@@ -179,9 +200,28 @@ def parse_delack(b):
     return {"flags": b[4], "us": units * 100}
 
 
+def parse_ccneg(b):
+    """This file's own reading of the ccneg option: {"ctl", "ids"} or an error word."""
+    if len(b) < 2 or b[1] > len(b):
+        return "truncated"
+    if b[1] < 6 or b[1] > 13:
+        return "length"
+    ctl, ids = b[4], list(b[5:b[1]])
+    if ctl & 0xFC or (ctl & 1 and not ctl & 2):
+        return "reserved"
+    if ctl & 2 and len(ids) != 1:
+        return "length"
+    if 255 in ids or (not ctl & 2 and 0 in ids):
+        return "id"
+    if len(set(ids)) != len(ids):
+        return "duplicate"
+    return {"ctl": ctl, "ids": ids}
+
+
 def tcp_options(opts):
-    """Walks TCP options; returns the delack result (or None) and the kinds."""
-    i, kinds, delack = 0, [], None
+    """Walks TCP options; returns the delack result (or None), the ccneg one
+    (or None) and the kinds."""
+    i, kinds, delack, ccneg = 0, [], None, None
     while i < len(opts):
         kind = opts[i]
         if kind == 0:
@@ -194,12 +234,14 @@ def tcp_options(opts):
         ln = opts[i + 1]
         kinds.append(kind)
         body = opts[i:i + ln]
-        if kind == 253 and len(body) >= 4 and body[2:4] in (b"\xda\x1c",):
+        if kind == 253 and len(body) >= 4 and body[2:4] == b"\xda\x1c":
             delack = parse_delack(body)
-        elif kind == 253 and len(body) >= 4:
+        elif kind == 253 and len(body) >= 4 and body[2:4] == b"\xcc\x4e":
+            ccneg = parse_ccneg(body)
+        elif kind == 253 and len(body) >= 4 and delack is None:
             delack = "exid"
         i += ln
-    return delack, kinds
+    return delack, ccneg, kinds
 
 
 def read_pcap(path, port):
@@ -241,11 +283,12 @@ def read_pcap(path, port):
             continue
         doff = (offflags >> 12) * 4
         flags = offflags & 0x3F
-        delack, kinds = tcp_options(frame[l4 + 20:l4 + doff])
+        delack, ccneg, kinds = tcp_options(frame[l4 + 20:l4 + doff])
         pkts.append({"t": t, "src": src, "dst": dst, "sport": sport, "dport": dport,
                      "seq": seq, "ack": ack, "len": l4end - l4 - doff,
                      "syn": bool(flags & 2), "ackf": bool(flags & 16), "fin": bool(flags & 1),
-                     "kinds": kinds, "delack": delack})
+                     "kinds": kinds, "delack": delack, "ccneg": ccneg,
+                     "optlen": doff - 20})
     return pkts
 
 

@@ -29,7 +29,7 @@ sockstate_ss_decodes_record() {
 	# The record map is pinned under the bpffs bpftcp uses: /sys/fs/bpf if
 	# mounted there, else the first bpffs in /proc/mounts.
 	bpffs=$(awk '$3 == "bpf" { if (!m || $2 == "/sys/fs/bpf") m = $2 } END { print m }' /proc/mounts)
-	map=$bpffs/bpftcp/sock_state_v2
+	map=$bpffs/bpftcp/sock_state_v3
 	[ -e "$map" ] || fail "no record map pinned at $map"
 	id=$(bpftool -j map show pinned "$map" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])') ||
 		fail "bpftool cannot show $map"
@@ -91,8 +91,8 @@ for s in socks:
         if re.search(r"\.%s = \(__u\d+\)(\d+)," % n, s) else None
     check("%s: map_id:%s printed" % (side, map_id), "map_id:%s [" % map_id in s)
     check("%s: record type struct bpftcp_sock_state" % side, "(struct bpftcp_sock_state){" in s)
-    check("%s: version 2" % side, field("version") == 2)
-    check("%s: size 128" % side, field("size") == 128)
+    check("%s: version 3" % side, field("version") == 3)
+    check("%s: size 136" % side, field("size") == 136)
     m = re.search(r"\.ca_name = \(char\[16\]\)\[(.*?)\]", s, re.S)
     name = "".join(re.findall(r"'(.)'", m.group(1))) if m else None
     check("%s: ca_name %r = %s" % (side, name, want_cc), name == want_cc)

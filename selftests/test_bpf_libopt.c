@@ -365,6 +365,124 @@ static void delack_on_a_removed_cgroup_is_detached_by_path(void **state)
 	stderr_is_empty();
 }
 
+struct ccneg_seen {
+	int n;
+	char cgroup[PATH_MAX];
+	size_t prefer_cnt;
+	char prefer[2][16];
+	__u8 prefer_ids[2];
+	char fallback[16];
+	__u8 fallback_id;
+	bool ecn, record, restricted;
+	size_t peers_cnt;
+	__u64 offered;
+};
+
+static int ccneg_cb(const struct bpftcp_opt_attachment *a, void *ctx)
+{
+	struct ccneg_seen *s = ctx;
+
+	assert_int_equal(a->sz, sizeof(*a));
+	assert_string_equal(a->option, "ccneg");
+	s->n++;
+	snprintf(s->cgroup, sizeof(s->cgroup), "%s", a->cgroup);
+	s->prefer_cnt = a->ccneg.prefer_cnt;
+	for (size_t i = 0; i < a->ccneg.prefer_cnt && i < 2; i++) {
+		snprintf(s->prefer[i], sizeof(s->prefer[i]), "%s", a->ccneg.prefer[i]);
+		s->prefer_ids[i] = a->ccneg.prefer_ids[i];
+	}
+	snprintf(s->fallback, sizeof(s->fallback), "%s", a->ccneg.fallback);
+	s->fallback_id = a->ccneg.fallback_id;
+	s->ecn = a->ccneg.ecn;
+	s->record = a->ccneg.record;
+	s->restricted = a->ccneg.peers_restricted;
+	s->peers_cnt = a->ccneg.peers_cnt;
+	s->offered = a->ccneg.counters.offered;
+	return 0;
+}
+
+/* ccneg through the library: names resolved to kernel names and registry
+ * ids, beside delack on the same cgroup, detached by option. */
+static void ccneg_attach_foreach_detach_beside_delack(void **state)
+{
+	const char *prefer[] = { "cubic", "reno" };
+	const char *twice[] = { "cubic", "cubic" };
+	const char *unknown[] = { "nosuch" };
+	struct bpftcp_cidr peer;
+	BPFTCP_OPTS(bpftcp_ccneg_opts, o, .prefer = prefer, .prefer_cnt = 2, .fallback = "reno",
+		    .peers = &peer, .peers_cnt = 1, .record = true);
+	BPFTCP_OPTS(bpftcp_delack_opts, d, .max_delack_us = 20000);
+	char path[PATH_MAX], avail[4096];
+	struct ccneg_seen s;
+	int fds;
+	__u64 id;
+
+	harness_require_bpf();
+	/* cubic and reno are built into the kernels bpftcp runs on; check. */
+	assert_int_equal(bpftcp_cc_available(avail, sizeof(avail)), 0);
+	if (!strstr(avail, "cubic") || !strstr(avail, "reno")) {
+		print_message("SKIP: the kernel offers no cubic or reno: %s\n", avail);
+		skip();
+	}
+	assert_int_equal(bpftcp_cgroup_resolve(cg, path, sizeof(path), &id), 0);
+	assert_int_equal(bpftcp_cidr_parse("198.18.0.0/15", &peer), 0);
+	fds = count_fds();
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(bpftcp_opt_delack_attach(cg, &d), 0);
+		assert_int_equal(bpftcp_opt_ccneg_attach(cg, &o), 0);
+		assert_int_equal(bpftcp_opt_ccneg_attach(cg, &o), -EEXIST);
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(bpftcp_opt_foreach("ccneg", ccneg_cb, &s), 1);
+		assert_string_equal(s.cgroup, path);
+		assert_int_equal(s.prefer_cnt, 2);
+		assert_string_equal(s.prefer[0], "cubic");
+		assert_string_equal(s.prefer[1], "reno");
+		assert_int_equal(s.prefer_ids[0], 2);
+		assert_int_equal(s.prefer_ids[1], 1);
+		assert_string_equal(s.fallback, "reno");
+		assert_int_equal(s.fallback_id, 1);
+		assert_false(s.ecn);
+		assert_true(s.record);
+		assert_true(s.restricted);
+		assert_int_equal(s.peers_cnt, 1);
+		assert_int_equal(s.offered, 0);
+		/* Both options: two attachments. */
+		assert_int_equal(bpftcp_opt_foreach(NULL, NULL, NULL), 2);
+		assert_int_equal(bpftcp_opt_detach("ccneg", cg), 0);
+		assert_int_equal(bpftcp_opt_detach("ccneg", cg), -ENOENT);
+		assert_int_equal(bpftcp_opt_foreach(NULL, NULL, NULL), 1);
+		assert_int_equal(bpftcp_opt_detach("delack", cg), 0);
+	}
+	assert_int_equal(count_fds(), fds);
+	assert_int_equal(warnings, 0);
+	/* Invalid settings, each said at LIBBPFTCP_WARN. */
+	o.prefer = twice;
+	assert_int_equal(bpftcp_opt_ccneg_attach(cg, &o), -EINVAL);
+	o.prefer = unknown;
+	o.prefer_cnt = 1;
+	assert_int_equal(bpftcp_opt_ccneg_attach(cg, &o), -EINVAL);
+	o.prefer = prefer;
+	o.prefer_cnt = 0;
+	assert_int_equal(bpftcp_opt_ccneg_attach(cg, &o), -EINVAL);
+	o.prefer_cnt = 9;
+	assert_int_equal(bpftcp_opt_ccneg_attach(cg, &o), -EINVAL);
+	o.prefer_cnt = 2;
+	o.fallback = NULL;
+	assert_int_equal(bpftcp_opt_ccneg_attach(cg, &o), -EINVAL);
+	/* In the registry, but not offered by the kernel (nor bpf_cdg
+	 * registered, in this private bpffs). */
+	if (!strstr(avail, "bpf_cdg")) {
+		o.fallback = "bpf_cdg";
+		assert_int_equal(bpftcp_opt_ccneg_attach(cg, &o), -ENOENT);
+	} else {
+		warnings++;	/* registered by someone else: nothing to check */
+	}
+	assert_int_equal(warnings, 6);
+	assert_int_equal(bpftcp_opt_foreach("ccneg", ccneg_cb, &s), 0);
+	assert_int_equal(count_fds(), fds);
+	stderr_is_empty();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +492,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(sockets_attach_foreach_detach_without_fd_leak,
 						capture_begin, NULL),
 		cmocka_unit_test_setup_teardown(delack_on_a_removed_cgroup_is_detached_by_path,
+						capture_begin, NULL),
+		cmocka_unit_test_setup_teardown(ccneg_attach_foreach_detach_beside_delack,
 						capture_begin, NULL),
 	};
 

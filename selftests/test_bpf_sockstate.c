@@ -674,7 +674,7 @@ static void dctcp_and_vegas_export_their_state(void **state)
 static const char json_check[] =
 	"import json, sys\n"
 	"doc = json.load(sys.stdin)\n"
-	"assert doc['record_version'] == 2, doc\n"
+	"assert doc['record_version'] == 3, doc\n"
 	"socks = doc['sockets']\n"
 	"port = int(sys.argv[1])\n"
 	"assert all(port in (s['local_port'], s['peer_port']) for s in socks), socks\n"
@@ -1046,7 +1046,7 @@ static void example_program_reads_its_record(void **state)
 	assert_int_equal(harness_sh_out(out, sizeof(out), "%s -c bpf_cubic -n 2097152 2>&1",
 					example), 0);
 	print_message("%s", out);
-	assert_non_null(strstr(out, "record: version 2, 128 bytes\n"));
+	assert_non_null(strstr(out, "record: version 3, 136 bytes\n"));
 	assert_non_null(strstr(out, "algorithm: bpf_cubic\n"));
 	assert_non_null(strstr(out, "statistics: rtt min/avg/max"));
 	assert_non_null(strstr(out, "cubic: W_max "));

@@ -382,7 +382,7 @@ static void binary_json_errors_are_one_document(void **state)
 	/* Usage errors (exit 2) of every object, and of the command line. */
 	assert_json_error("-j cc list extra", false, 2, "takes no arguments");
 	assert_json_error("cc register nosuch -j", false, 2, "unknown congestion control");
-	assert_json_error("opt show bogus -j", false, 2, "takes no arguments or");
+	assert_json_error("opt show bogus -j", false, 2, "takes no arguments, 'delack' or");
 	assert_json_error("opt attach delack --cgroup x -j", false, 2, "needs --max-delack");
 	assert_json_error("sockets --bogus -j", false, 2, "unknown argument");
 	assert_json_error("status extra --json", false, 2, "takes no arguments");

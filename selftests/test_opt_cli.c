@@ -286,6 +286,55 @@ static void rto_min_is_peer_plus_margin_within_clamps(void **state)
 	assert_true(clamped);
 }
 
+/* Runs opt_parse_ccneg_args on a NULL-terminated word list. */
+static struct opt_ccneg_args cn;
+static int parse_ccneg(const char *first, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *w = first; w; w = va_arg(ap, const char *))
+		argv[argc++] = (char *)w;
+	va_end(ap);
+	return opt_parse_ccneg_args(argc, argv, &cn);
+}
+
+static void ccneg_attach_parses_prefer_fallback_peers(void **state)
+{
+	assert_int_equal(parse_ccneg("--cgroup", "web", "--prefer", "dctcp,cubic", "--fallback", "cubic",
+				     "--peers", "198.18.0.0/15", "--record", NULL), 0);
+	assert_string_equal(cn.cgroup, "web");
+	assert_int_equal(cn.prefer_cnt, 2);
+	assert_string_equal(cn.prefer[0], "dctcp");
+	assert_string_equal(cn.prefer[1], "cubic");
+	assert_string_equal(cn.fallback, "cubic");
+	assert_int_equal(cn.peers.n, 1);
+	assert_true(cn.record);
+	assert_int_equal(parse_ccneg("--cgroup=web", "--prefer=bpf_dctcp", "--fallback=reno", NULL), 0);
+	assert_int_equal(cn.prefer_cnt, 1);
+	assert_string_equal(cn.prefer[0], "bpf_dctcp");
+	assert_false(cn.record);
+}
+
+static void ccneg_attach_usage_errors(void **state)
+{
+	assert_int_equal(parse_ccneg("--prefer", "cubic", "--fallback", "reno", NULL), EXIT_USAGE);
+	assert_int_equal(parse_ccneg("--cgroup", "web", "--fallback", "reno", NULL), EXIT_USAGE);
+	assert_int_equal(parse_ccneg("--cgroup", "web", "--prefer", "cubic", NULL), EXIT_USAGE);
+	assert_int_equal(parse_ccneg("--cgroup", "web", "--prefer", ",", "--fallback", "reno", NULL),
+			 EXIT_USAGE);
+	assert_int_equal(parse_ccneg("--cgroup", "web", "--prefer", "cubic,cubic", "--fallback", "reno",
+				     NULL), EXIT_USAGE);
+	assert_int_equal(parse_ccneg("--cgroup", "web", "--prefer", "a,b,c,d,e,f,g,h,i", "--fallback",
+				     "reno", NULL), EXIT_USAGE);
+	assert_int_equal(parse_ccneg("--cgroup", "web", "--prefer", "cubic", "--prefer", "reno",
+				     "--fallback", "reno", NULL), EXIT_USAGE);
+	assert_int_equal(parse_ccneg("--cgroup", "web", "--prefer", "cubic", "--fallback", "reno",
+				     "--max-delack", "20", NULL), EXIT_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +350,8 @@ int main(void)
 		cmocka_unit_test(local_promise_is_whole_ticks),
 		cmocka_unit_test(local_promise_covers_the_timer_at_every_hz),
 		cmocka_unit_test(rto_min_is_peer_plus_margin_within_clamps),
+		cmocka_unit_test(ccneg_attach_parses_prefer_fallback_peers),
+		cmocka_unit_test(ccneg_attach_usage_errors),
 	};
 
 	return cmocka_run_group_tests_name("opt_cli", tests, NULL, NULL);

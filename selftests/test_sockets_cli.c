@@ -169,8 +169,8 @@ static void filter_matches_port_either_end_and_cc_names(void **state)
 /* The record is an ABI between BPF objects, the CLI and applications. */
 static void record_layout_is_stable(void **state)
 {
-	/* With the kernel's 72-byte element header: 200 bytes, kmalloc-256. */
-	assert_int_equal(sizeof(struct bpftcp_sock_state), 128);
+	/* With the kernel's 72-byte element header: 208 bytes, kmalloc-256. */
+	assert_int_equal(sizeof(struct bpftcp_sock_state), 136);
 	assert_int_equal(offsetof(struct bpftcp_sock_state, version), 0);
 	assert_int_equal(offsetof(struct bpftcp_sock_state, size), 2);
 	assert_int_equal(offsetof(struct bpftcp_sock_state, ca_name), 8);
@@ -178,6 +178,8 @@ static void record_layout_is_stable(void **state)
 	assert_int_equal(offsetof(struct bpftcp_sock_state, cc), 72);
 	assert_int_equal(offsetof(struct bpftcp_sock_state, cc.u), 80);
 	assert_int_equal(offsetof(struct bpftcp_sock_state, delack), 104);
+	assert_int_equal(offsetof(struct bpftcp_sock_state, ccneg), 128);
+	assert_int_equal(offsetof(struct bpftcp_ccneg_state, offer_n), 5);
 	assert_int_equal(offsetof(struct bpftcp_sock_stats, established_ns), 0);
 	assert_int_equal(offsetof(struct bpftcp_sock_stats, state), 44);
 	assert_int_equal(offsetof(struct bpftcp_cubic_export, epoch_start_ns), 16);
@@ -237,7 +239,7 @@ static void map_path_follows_bpftcp_bpffs(void **state)
 
 	setenv("BPFTCP_BPFFS", "/x/bpffs", 1);
 	assert_int_equal(bpftcp_sock_state_map_path(path, sizeof(path)), 0);
-	assert_string_equal(path, "/x/bpffs/bpftcp/sock_state_v2");
+	assert_string_equal(path, "/x/bpffs/bpftcp/sock_state_v3");
 	assert_int_equal(bpftcp_sock_state_map_path(path, 10), -ENAMETOOLONG);
 	/* A pin that does not exist is -ENODEV, whatever the privileges. */
 	assert_int_equal(bpftcp_sock_state_map_open("/nonexistent/bpftcp/sock_state"), -ENODEV);

@@ -28,6 +28,7 @@
 #ifndef __bpf__
 #include <linux/types.h>
 #endif
+#include "bpftcp/hdropt_peers.h"
 
 #define HDROPT_DELACK_KIND		253	/* RFC 4727/6994 experimental */
 #define HDROPT_DELACK_EXID		0xDA1C	/* not IANA-registered (see docs) */
@@ -180,16 +181,7 @@ struct hdropt_delack_counters {
 #define HDROPT_DELACK_COUNTERS_MAP	"delack_counters"
 #define HDROPT_DELACK_PEERS_MAP		"delack_peers"
 
-/*
- * --peers: an LPM trie keyed by IPv6 address; IPv4 prefixes are stored as
- * IPv4-mapped IPv6 (::ffff:a.b.c.d/96+len), which is also what dual-stack
- * sockets talking to IPv4 peers carry, so one lookup serves both families.
- */
-struct hdropt_peer_key {
-	__u32 prefixlen;
-	__u8  addr[16];
-};
-#define HDROPT_PEERS_MAX		1024
+/* --peers: struct hdropt_peer_key, hdropt_peers.h. */
 
 /* What was negotiated on each socket is recorded in the delack section of
  * bpftcp's per-socket record: struct bpftcp_delack_state and its

@@ -43,7 +43,7 @@ extern "C" {
 #define LIBBPFTCP_MAJOR_VERSION 0
 #define LIBBPFTCP_MINOR_VERSION 2
 
-/* The version of the library that runs, e.g. "0.1.0". */
+/* The version of the library that runs, e.g. "0.2.0". */
 const char *libbpftcp_version(void);
 
 /* ------------------------------------------------------------- messages */
@@ -168,7 +168,7 @@ int bpftcp_sock_state_map_open(const char *pin_path);
 /*
  * Writes the default pin path into @buf: $BPFTCP_BPFFS/bpftcp/<pin> if that
  * variable is set, else <bpffs mount>/bpftcp/<pin>, where <pin> is
- * BPFTCP_SOCK_STATE_PIN ("sock_state_v2": the record version this header
+ * BPFTCP_SOCK_STATE_PIN ("sock_state_v3": the record version this header
  * describes).
  */
 int bpftcp_sock_state_map_path(char *buf, size_t len);
@@ -645,7 +645,8 @@ int bpftcp_cc_default_set(const char *kname);
  * cgroup v2.  An attachment is one loaded copy of the program, with its
  * settings baked in, attached to one cgroup as a BPF link, and pinned with
  * its maps under <pin root>/opt/<option>/<cgroup id>/ so that it outlives
- * the caller.  Options: "delack" (docs/hdropt-delack.md).
+ * the caller.  Options: "delack" (docs/hdropt-delack.md) and "ccneg"
+ * (docs/hdropt-ccneg.md).
  */
 
 /* An IPv4 or IPv6 prefix: 198.18.0.0/15, 2001:2::/48. */
@@ -718,8 +719,52 @@ struct bpftcp_delack_opts {
  */
 int bpftcp_opt_delack_attach(const char *cgroup, const struct bpftcp_delack_opts *opts);
 
+/* At most this many algorithms in a ccneg --prefer list (ids in one offer). */
+#define BPFTCP_CCNEG_PREFER_MAX		8
+#define BPFTCP_CCNEG_PEERS_MAX		1024
+
+/* Settings of a ccneg attachment (bpftcp_opt_ccneg_attach()). */
+struct bpftcp_ccneg_opts {
+	size_t sz;		/* sizeof(struct bpftcp_ccneg_opts) */
+	/* The algorithms this side may run, most preferred first: 1 ..
+	 * BPFTCP_CCNEG_PREFER_MAX names of the registry (docs/hdropt-ccneg.md),
+	 * each a kernel name ("dctcp", "bpf_dctcp") or a short one: a short
+	 * name the kernel does not offer means bpftcp's bpf_<name>.  Each must
+	 * be available now (registered or built in), and no algorithm twice.
+	 * Required. */
+	const char *const *prefer;
+	size_t prefer_cnt;
+	/* What runs when the peer does not speak the option, sent a malformed
+	 * one, or has nothing in common with us.  Required; the same rules. */
+	const char *fallback;
+	/* Only peers in these prefixes take part (NULL/0: every peer); the
+	 * others are left alone (no option, no switch). */
+	const struct bpftcp_cidr *peers;
+	size_t peers_cnt;
+	/* Also keep, per socket, what was negotiated (the record's ccneg
+	 * section); costs an sk_local_storage allocation on each end. */
+	bool record;
+	size_t :0;
+};
+
 /*
- * Detaches @option ("delack") from @cgroup: unpins the attachment, which
+ * Attaches the ccneg option to @cgroup: loads hdropt/ccneg.bpf.c with
+ * @opts (the names resolved to kernel names and registry ids), sharing the
+ * pinned record map, attaches it as a cgroup link and pins link and maps
+ * under <pin root>/opt/ccneg/<cgroup id>/.  Needs CAP_BPF and CAP_NET_ADMIN.
+ * Errors:
+ *   -EEXIST   ccneg is attached to this cgroup already;
+ *   -EINVAL   @opts invalid (no or too many --prefer names, a name twice, a
+ *             name that is not in the registry, no fallback, a bad peer);
+ *   -ENOENT   an algorithm is not available in the kernel (register it
+ *             with bpftcp_cc_register()), or no such cgroup;
+ *   -ENOTDIR, -EPERM, -EACCES, other -errno as bpftcp_opt_delack_attach().
+ * Details of a failure go to the print callback (LIBBPFTCP_WARN).
+ */
+int bpftcp_opt_ccneg_attach(const char *cgroup, const struct bpftcp_ccneg_opts *opts);
+
+/*
+ * Detaches @option ("delack" or "ccneg") from @cgroup: unpins the attachment, which
  * drops the last reference to its link (established connections keep what
  * they negotiated), then removes what bpftcp no longer needs under the pin
  * root (bpftcp_pin_root_gc()).  A cgroup that no longer exists is found by
@@ -741,10 +786,25 @@ struct bpftcp_delack_counters {
 	__u32 __pad;
 };
 
+/* What a ccneg attachment counted (summed over CPUs). */
+struct bpftcp_ccneg_counters {
+	__u64 offered;		/* offers written (SYN, repeats after a resend request) */
+	__u64 answered;		/* answers written (SYN-ACK) */
+	__u64 chosen[BPFTCP_CCNEG_PREFER_MAX];	/* connection ends switched to
+						 * prefer[i] by negotiation */
+	__u64 fallback;		/* connection ends switched to the fallback */
+	__u64 no_common;	/* both ends spoke, nothing in common (also in fallback) */
+	__u64 malformed;	/* malformed options received (ignored) */
+	__u64 no_room;		/* handshakes without option space left for it */
+	__u64 errors;		/* failure branches taken in the program */
+	__u32 last_err_line;	/* its source line (hdropt/ccneg.bpf.c) */
+	__u32 __pad;
+};
+
 /* One attachment, as bpftcp_opt_foreach() passes it. */
 struct bpftcp_opt_attachment {
 	size_t sz;		/* sizeof() of this struct as the library filled it */
-	const char *option;	/* "delack" */
+	const char *option;	/* "delack" or "ccneg" */
 	const char *cgroup;	/* the cgroup's path when it was attached */
 	__u64 cgroup_id;
 	bool attached;		/* false: the cgroup was removed (detach to clean up) */
@@ -761,12 +821,27 @@ struct bpftcp_opt_attachment {
 		size_t peers_cnt;
 	} delack;
 	struct bpftcp_delack_counters counters;	/* zero if unreadable */
+	/* Option "ccneg" (the fields above that are not in "delack" apply). */
+	struct {
+		size_t prefer_cnt;
+		const char *prefer[BPFTCP_CCNEG_PREFER_MAX];	/* kernel names */
+		__u8 prefer_ids[BPFTCP_CCNEG_PREFER_MAX];	/* registry ids */
+		const char *fallback;	/* kernel name */
+		__u8 fallback_id;
+		bool ecn;		/* the program asks for ECN in handshakes */
+		bool record;
+		bool peers_restricted;	/* false: every peer */
+		const struct bpftcp_cidr *peers;	/* when restricted */
+		size_t peers_cnt;
+		struct bpftcp_ccneg_counters counters;	/* zero if unreadable */
+	} ccneg;
 };
 
 typedef int (*bpftcp_opt_attachment_fn)(const struct bpftcp_opt_attachment *a, void *ctx);
 
 /*
- * Calls @fn for every attachment of @option ("delack"; NULL: every option),
+ * Calls @fn for every attachment of @option ("delack", "ccneg"; NULL: every
+ * option), option by option,
  * in directory order.  @a and what it points to are valid during the call.
  * A pin directory that is not an attachment of this bpftcp version is
  * passed over with a LIBBPFTCP_INFO message.  Returns the number of

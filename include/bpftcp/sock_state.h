@@ -15,9 +15,11 @@
  *           (attached by 'bpftcp sockets attach');
  *   cc      the bpftcp congestion control in use (cc/<algo>.bpf.c), through
  *           include/bpftcp/sock_state.bpf.h;
- *   delack  the delack header-option program (hdropt/delack.bpf.c).
+ *   delack  the delack header-option program (hdropt/delack.bpf.c);
+ *   ccneg   the congestion-control negotiation program (hdropt/ccneg.bpf.c).
  * Each section says itself whether it is filled (stats.established_ns,
- * cc.kind, delack.flags are 0 until then), so no shared flag word is needed.
+ * cc.kind, delack.flags, ccneg.flags are 0 until then), so no shared flag
+ * word is needed.
  *
  * ABI rules: fields are plain __u8/__u16/__u32/__u64 at natural alignment,
  * with explicit padding, so the layout is the same for clang -target bpf and
@@ -27,9 +29,10 @@
  * machine each keep their own map instead of fighting over one; the loader
  * also refuses to share a pinned map whose value size differs.
  *
- * Size: 128 bytes.  The kernel allocates each record with a 72-byte header
- * (Linux 6.18 x86_64), one 200-byte object in the kmalloc-256 class, so the
- * record can grow by 56 bytes at no memory cost (docs/sockstate.md).
+ * Size: 136 bytes.  The kernel allocates each record with a 72-byte header
+ * (Linux 6.18 x86_64), one 208-byte object in the kmalloc-256 class, so the
+ * record can grow by 48 bytes at no memory cost (docs/sockstate.md).
+ * Version 3 added the ccneg section (8 bytes at the end).
  */
 #ifndef BPFTCP_SOCK_STATE_H
 #define BPFTCP_SOCK_STATE_H
@@ -38,10 +41,10 @@
 #include <linux/types.h>
 #endif
 
-#define BPFTCP_SOCK_STATE_VERSION	2
+#define BPFTCP_SOCK_STATE_VERSION	3
 /* Map name in every BPF object that shares the record... */
 #define BPFTCP_SOCK_STATE_MAP		"sock_state"
-/* ...and its pin name under <bpffs>/bpftcp/: "sock_state_v2" (bpffs
+/* ...and its pin name under <bpffs>/bpftcp/: "sock_state_v3" (bpffs
  * refuses dots in names). */
 #define BPFTCP__STR2(x)			#x
 #define BPFTCP__STR(x)			BPFTCP__STR2(x)
@@ -157,6 +160,33 @@ struct bpftcp_delack_state {
 	__u32 __pad;
 };
 
+/* bpftcp_ccneg_state.flags */
+#define BPFTCP_CCNEG_F_SENT		(1u << 0)	/* we offered (active) or answered (passive) */
+#define BPFTCP_CCNEG_F_RECEIVED		(1u << 1)	/* the peer's option was valid */
+#define BPFTCP_CCNEG_F_NEGOTIATED	(1u << 2)	/* switched to the negotiated algorithm */
+#define BPFTCP_CCNEG_F_FALLBACK		(1u << 3)	/* switched to the fallback */
+#define BPFTCP_CCNEG_F_NO_COMMON	(1u << 4)	/* both spoke; nothing in common */
+#define BPFTCP_CCNEG_F_MALFORMED	(1u << 5)	/* the peer sent a malformed option */
+#define BPFTCP_CCNEG_F_RESEND		(1u << 6)	/* negotiated through a resend (syncookies) */
+#define BPFTCP_CCNEG_F_NO_ROOM		(1u << 7)	/* our SYN had no room for the offer */
+#define BPFTCP_CCNEG_F_SWITCH_FAILED	(1u << 8)	/* bpf_setsockopt(TCP_CONGESTION) failed */
+/* Transient, while the option callbacks are still on for the socket. */
+#define BPFTCP_CCNEG_F_RESENDING	(1u << 9)	/* active: repeating our offer after RESEND */
+#define BPFTCP_CCNEG_F_TFO_PENDING	(1u << 10)	/* passive TFO: SYN-ACK not yet confirmed */
+
+/*
+ * The congestion-control negotiation option (hdropt/ccneg.bpf.c).  Ids are
+ * those of the registry in ccneg_opt.h (HDROPT_CCNEG_ID_*).
+ */
+struct bpftcp_ccneg_state {
+	__u16 flags;		/* BPFTCP_CCNEG_F_*; 0 = the option program never ran */
+	__u8  chosen_id;	/* the algorithm switched to; 0 = none */
+	__u8  pref_index;	/* its place in this end's --prefer; 0xff = the fallback */
+	__u8  peer_first_id;	/* the peer's most preferred id (passive); 0 = none */
+	__u8  offer_n;		/* active: ids in our offer, when trimmed to fit; 0 = all */
+	__u16 __pad;
+};
+
 struct bpftcp_sock_state {
 	/* Header: set once by the program that creates the record. */
 	__u16 version;		/* BPFTCP_SOCK_STATE_VERSION */
@@ -169,6 +199,7 @@ struct bpftcp_sock_state {
 	struct bpftcp_sock_stats stats;
 	struct bpftcp_cc_export cc;
 	struct bpftcp_delack_state delack;
+	struct bpftcp_ccneg_state ccneg;	/* version 3 */
 };
 
 /*
@@ -195,7 +226,8 @@ struct bpftcp_sock_collect_counters {
 BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_stats) == 48, "stats layout");
 BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_cc_export) == 8 + BPFTCP_CC_EXPORT_BYTES, "cc layout");
 BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_delack_state) == 24, "delack layout");
-BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_state) == 128, "record layout");
+BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_ccneg_state) == 8, "ccneg layout");
+BPFTCP_STATIC_ASSERT(sizeof(struct bpftcp_sock_state) == 136, "record layout");
 #endif
 
 #endif /* BPFTCP_SOCK_STATE_H */

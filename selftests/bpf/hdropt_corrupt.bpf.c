@@ -11,6 +11,13 @@
  *   tc/range     max_ack_delay = 0xffff (above 1 s)
  *   tc/length    length byte 7 -> 8 (the NOP pad after it becomes part of it)
  *   tc/exid      flips the ExID: another experiment's option, not ours
+ * The same for the ccneg answer (kind 253, ExID 0xCC4E) in SYN-ACKs
+ * (netns-tests/test-ccneg.sh):
+ *   tc/cn_reserved   sets reserved ctl bit 0x80
+ *   tc/cn_length     length byte 6 -> 7 (an answer with two ids)
+ *   tc/cn_id         the chosen id becomes 255 (reserved)
+ *   tc/cn_offer      clears ANSWER: an offer in a SYN-ACK
+ *   tc/cn_unoffered  the chosen id becomes 200, which no client offered
  * and one that makes a tail loss, for an ingress hook of the client:
  *   tc/drop_response  drops the 5th data segment from port 7171 (the test's
  *                     server), so its sender has to retransmit on timeout.
@@ -20,6 +27,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "bpftcp/ccneg_opt.h"
 #include "bpftcp/delack_opt.h"
 
 #define ETH_P_IP	0x0800
@@ -31,8 +39,8 @@
 #define TEST_PORT	7171	/* HD_PORT in netns-tests/test-hdropt.sh */
 #define DROP_NTH	5
 
-/* Where the option starts in the packet, or -1. */
-static __always_inline int find_option(struct __sk_buff *skb, __u32 *csum_off)
+/* Where the kind-253 option with @exid starts in the packet, or -1. */
+static __always_inline int find_option(struct __sk_buff *skb, __u32 *csum_off, __u16 exid)
 {
 	__u8 opts[64];
 	__u32 l4, doff, len;
@@ -77,8 +85,8 @@ static __always_inline int find_option(struct __sk_buff *skb, __u32 *csum_off)
 			continue;
 		}
 		if (kind == HDROPT_DELACK_KIND &&
-		    opts[(i + 2) & 63] == (HDROPT_DELACK_EXID >> 8) &&
-		    opts[(i + 3) & 63] == (HDROPT_DELACK_EXID & 0xff))
+		    opts[(i + 2) & 63] == (exid >> 8) &&
+		    opts[(i + 3) & 63] == (exid & 0xff))
 			return l4 + 20 + i;
 		if (opts[(i + 1) & 63] < 2)
 			return -1;
@@ -114,7 +122,7 @@ static __always_inline int corrupt(struct __sk_buff *skb, int what)
 	__u8 b = 0;
 	int at;
 
-	at = find_option(skb, &csum_off);
+	at = find_option(skb, &csum_off, what < 10 ? HDROPT_DELACK_EXID : HDROPT_CCNEG_EXID);
 	if (at < 0)
 		return TC_ACT_OK;
 	switch (what) {
@@ -136,6 +144,23 @@ static __always_inline int corrupt(struct __sk_buff *skb, int what)
 	case 4:	/* exid */
 		set_byte(skb, csum_off, at + 3, (HDROPT_DELACK_EXID & 0xff) ^ 0x01);
 		break;
+	case 10:	/* ccneg: reserved */
+		if (!bpf_skb_load_bytes(skb, at + 4, &b, 1))
+			set_byte(skb, csum_off, at + 4, b | 0x80);
+		break;
+	case 11:	/* ccneg: length */
+		set_byte(skb, csum_off, at + 1, HDROPT_CCNEG_ANSWER_LEN + 1);
+		break;
+	case 12:	/* ccneg: id */
+		set_byte(skb, csum_off, at + 5, HDROPT_CCNEG_ID_RESERVED);
+		break;
+	case 13:	/* ccneg: offer */
+		if (!bpf_skb_load_bytes(skb, at + 4, &b, 1))
+			set_byte(skb, csum_off, at + 4, b & ~HDROPT_CCNEG_F_ANSWER);
+		break;
+	case 14:	/* ccneg: unoffered */
+		set_byte(skb, csum_off, at + 5, 200);
+		break;
 	}
 	return TC_ACT_OK;
 }
@@ -150,6 +175,16 @@ SEC("tc/length")
 int corrupt_length(struct __sk_buff *skb) { return corrupt(skb, 3); }
 SEC("tc/exid")
 int corrupt_exid(struct __sk_buff *skb) { return corrupt(skb, 4); }
+SEC("tc/cn_reserved")
+int cn_reserved(struct __sk_buff *skb) { return corrupt(skb, 10); }
+SEC("tc/cn_length")
+int cn_length(struct __sk_buff *skb) { return corrupt(skb, 11); }
+SEC("tc/cn_id")
+int cn_id(struct __sk_buff *skb) { return corrupt(skb, 12); }
+SEC("tc/cn_offer")
+int cn_offer(struct __sk_buff *skb) { return corrupt(skb, 13); }
+SEC("tc/cn_unoffered")
+int cn_unoffered(struct __sk_buff *skb) { return corrupt(skb, 14); }
 
 __u32 responses_seen;
 
