@@ -54,16 +54,28 @@ ccneg_cgroup() {
 	cleanup_push "'$BPFTCP' opt detach ccneg --cgroup '$CGROUP'"
 	echo "$1 $CGROUP" >> "$RUNDIR/ccneg-cgroups.txt"
 }
-# in_cgroup: the command prefix that moves a command into cgroup $1.
-in_cgroup() {
-	IN_CG=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$1")
+# bg_in ROLE CGROUP CMD...: bg_on, but the command runs in CGROUP (empty:
+# where it is).  It joins the cgroup before 'ip netns exec', whose private
+# /sys may not show the cgroup2 mount.
+bg_in() {
+	local role=$1 cg=$2 ns
+	shift 2
+	if [ -z "$cg" ]; then
+		bg_on "$role" "$@"
+		return
+	fi
+	ns=$(ns_of "$role") || exit 1
+	[ "${V:-0}" = 1 ] && echo "+ (in $cg) ip netns exec $ns $* &" >&2
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$ns" "$@" &
+	BG_PID=$!
+	_BG_PIDS+=("$BG_PID")
+	echo "$BG_PID" >> "$TEST_TMP/pids"
 }
 declare -A flow_cg=()
-server_cg=()
+server_cg=""
 if [ -n "${CCNEG_SERVER:-}" ]; then
 	ccneg_cgroup server "$CCNEG_SERVER"
-	in_cgroup "$CGROUP"
-	server_cg=("${IN_CG[@]}")
+	server_cg=$CGROUP
 	for c in "${CCNEG_CLIENTS[@]}"; do
 		read -r id policy <<<"$c"
 		ccneg_cgroup "client-$id" "$policy"
@@ -75,7 +87,7 @@ for flow in "${FLOWS[@]}"; do
 	read -r id cc start secs sport cport <<<"$flow"
 	if [ -n "${flow_cg[$id]:-}" ]; then
 		# The option chooses both ends' algorithm at establishment.
-		bg_on server "${server_cg[@]}" iperf3 -s -1 -B "$SERVER_IP4" -p "$sport" \
+		bg_in server "$server_cg" iperf3 -s -1 -B "$SERVER_IP4" -p "$sport" \
 			--logfile "$TEST_TMP/iperf3-server-$id.log"
 		continue
 	fi
@@ -103,14 +115,11 @@ date +%s.%N > "$RUNDIR/t0"
 clients=()
 for flow in "${FLOWS[@]}"; do
 	read -r id cc start secs sport cport <<<"$flow"
-	IN_CG=() ccopt=(-C "$cc")
-	if [ -n "${flow_cg[$id]:-}" ]; then
-		in_cgroup "${flow_cg[$id]}"
-		# No -C: the client would set it, and send it to the server,
-		# which would set it too, after the option's choice.
-		ccopt=()
-	fi
-	bg_on client "${IN_CG[@]}" bash -c 'sleep "$1"; shift; exec "$@"' flow-start "$start" \
+	ccopt=(-C "$cc")
+	# No -C where the option chooses: the client would set it, and send
+	# it to the server, which would set it too, after the option's choice.
+	[ -n "${flow_cg[$id]:-}" ] && ccopt=()
+	bg_in client "${flow_cg[$id]:-}" bash -c 'sleep "$1"; shift; exec "$@"' flow-start "$start" \
 		timeout $((secs + 30)) iperf3 -c "$SERVER_IP4" -p "$sport" --cport "$cport" \
 		"${ccopt[@]}" -t "$secs" -i 1 -J --connect-timeout 5000 > "$RUNDIR/iperf3-$id.json"
 	clients+=("$BG_PID:$id:$cc")
