@@ -49,16 +49,25 @@ def find_counters(show_doc, cgroup):
     return None
 
 
-def _ss_check(samples, expect_cc, expect_ecn, where, problems, first_may_differ=False):
+def ss_shows_flags(samples):
+    """Whether this ss prints the TCP option flags (ts sack ecn ...) at
+    all: some do not, and then no 'ecn' says nothing.  The topology keeps
+    timestamps and SACK on, so a ss that prints flags shows 'ts' or 'sack'."""
+    return any(s.get(f) for s in samples for f in ("ts", "sack", "ecn"))
+
+
+def _ss_check(samples, expect_cc, expect_ecn, where, problems, first_may_differ=False,
+              flags=True):
     """The count of ss samples, the algorithm most of them show and the
-    fraction with ECN; appends to problems when a sample disagrees with
-    the expected algorithm or ECN state, or when there are none.  With
+    fraction with ECN (None when this ss prints no option flags: flags
+    False); appends to problems when a sample disagrees with the expected
+    algorithm or (with flags) ECN state, or when there are none.  With
     first_may_differ (the client's samples every 100 ms) the first may
     show the algorithm before the switch at establishment."""
     n = len(samples)
     checked = samples[1:] if first_may_differ else samples
     wrong_cc = sum(1 for s in checked if s.get("cc") != expect_cc)
-    wrong_ecn = sum(1 for s in checked if bool(s.get("ecn")) != expect_ecn)
+    wrong_ecn = sum(1 for s in checked if bool(s.get("ecn")) != expect_ecn) if flags else 0
     seen = collections.Counter(s.get("cc") for s in samples).most_common()
     if n == 0:
         problems.append("%s: no ss samples" % where)
@@ -69,7 +78,7 @@ def _ss_check(samples, expect_cc, expect_ecn, where, problems, first_may_differ=
         problems.append("%s: %d of %d ss samples %s ECN" % (
             where, wrong_ecn, len(checked), "without" if expect_ecn else "with"))
     return {"samples": n, "cc": seen[0][0] if seen else None,
-            "ecn_fraction": sum(1 for s in samples if s.get("ecn")) / n if n else None}
+            "ecn_fraction": sum(1 for s in samples if s.get("ecn")) / n if n and flags else None}
 
 
 def _record_check(rec, expect_cc, where, problems):
@@ -87,12 +96,16 @@ def _record_check(rec, expect_cc, where, problems):
     return out
 
 
-def flow_evidence(client, flow, iperf, client_samples, server_samples, client_rec, server_rec):
+def flow_evidence(client, flow, iperf, client_samples, server_samples, client_rec, server_rec,
+                  flags=True):
     """One flow's evidence: client is the plan's policy of its client
     (role, expect, ecn), flow the plan's flow (port, cport), iperf the
     iperf3 totals (sender_cc, receiver_cc); the samples are parsed ss
     samples of the flow's socket at each end (the server's with the
-    flow's client port as peer), the records 'bpftcp -j sockets' entries."""
+    flow's client port as peer), the records 'bpftcp -j sockets' entries;
+    flags: whether this ss prints the option flags (ss_shows_flags()).
+    A DCTCP sender's record must also carry DCTCP's export, updated
+    (alpha_updates > 0): its own code ran, not the non-ECN Reno fallback."""
     exp, ecn = client["expect"], client["ecn"]
     problems = []
     ev = collections.OrderedDict()
@@ -100,10 +113,16 @@ def flow_evidence(client, flow, iperf, client_samples, server_samples, client_re
     ev["role"] = client["role"]
     ev["expect_cc"], ev["expect_ecn"] = exp, ecn
     ev["client_ss"] = _ss_check(client_samples, exp, ecn, "client ss", problems,
-                                first_may_differ=True)
-    ev["server_ss"] = _ss_check(server_samples, exp, ecn, "server ss", problems)
+                                first_may_differ=True, flags=flags)
+    ev["server_ss"] = _ss_check(server_samples, exp, ecn, "server ss", problems, flags=flags)
     ev["client_record"] = _record_check(client_rec, exp, "client", problems)
     ev["server_record"] = _record_check(server_rec, exp, "server", problems)
+    if registry_name(exp) == "dctcp":
+        x = (client_rec or {}).get("export") or {}
+        ev["dctcp_export"] = {k: x.get(k) for k in ("algorithm", "alpha", "alpha_updates")}
+        if x.get("algorithm") != "dctcp" or not x.get("alpha_updates"):
+            problems.append("client: the record has no updated DCTCP export (%s)"
+                            % ev["dctcp_export"])
     ev["iperf3_cc"] = [iperf.get("sender_cc"), iperf.get("receiver_cc")]
     if ev["iperf3_cc"] != [exp, exp]:
         problems.append("iperf3: sender and receiver ran %s, not %s" % (ev["iperf3_cc"], exp))
@@ -141,24 +160,30 @@ def queueing_delay_ms(samples, base_rtt_ms, t_from=None, t_to=None):
 
 
 def run_evidence(plan, iperf, client_ss, server_ss, sockets_client, sockets_server, show,
-                 cgroups, window=None):
+                 cgroups, window=None, link=None):
     """Scenario ccneg-fleet's part of one run's summary: each flow's
     evidence and queueing delay (its srtt median over window, the
     [from, to] epoch interval in which all flows ran, less the base RTT),
     the counters' problems, and the verdict: verified when nothing is
     wrong.  client_ss and server_ss are parse_ss() results keyed by local
-    port; cgroups {role: path} from ccneg-cgroups.txt."""
+    port; cgroups {role: path} from ccneg-cgroups.txt; link the run's
+    link_stats (the emulator's marks)."""
     cn = plan["ccneg"]
     base = plan["link"]["rtt_ms"]
     by_flow = {f["id"]: f for f in plan["flows"]}
     flows, problems = [], []
+    samples = {}
     for client in cn["clients"]:
         f = by_flow[client["flow"]]
-        csamples = client_ss.get(iperf[f["id"]]["local_port"], [])
-        ssamples = [s for s in server_ss.get(f["port"], []) if s.get("dport") == f["cport"]]
+        samples[f["id"]] = (client_ss.get(iperf[f["id"]]["local_port"], []),
+                            [s for s in server_ss.get(f["port"], []) if s.get("dport") == f["cport"]])
+    flags = ss_shows_flags([s for c, sv in samples.values() for s in c + sv])
+    for client in cn["clients"]:
+        f = by_flow[client["flow"]]
+        csamples, ssamples = samples[f["id"]]
         ev = flow_evidence(client, f, iperf[f["id"]], csamples, ssamples,
                            find_record(sockets_client, f["cport"]),
-                           find_record(sockets_server, f["port"], f["cport"]))
+                           find_record(sockets_server, f["port"], f["cport"]), flags)
         ev["queueing_delay_ms"] = queueing_delay_ms(csamples, base, *(window or (None, None)))
         flows.append(ev)
         problems += ["flow %d (%s): %s" % (f["id"], client["role"], p) for p in ev["problems"]]
@@ -171,9 +196,30 @@ def run_evidence(plan, iperf, client_ss, server_ss, sockets_client, sockets_serv
         show_problems += counter_problems(role, find_counters(show, cgroups.get(role)),
                                           [client["expect"]])
     problems += show_problems
+    problems += link_ecn_problems([c["ecn"] for c in cn["clients"]], link)
     return collections.OrderedDict([
-        ("order", cn.get("order")), ("rep", cn.get("rep")), ("flows", flows),
-        ("problems", problems), ("verified", not problems)])
+        ("order", cn.get("order")), ("rep", cn.get("rep")), ("ss_shows_flags", flags),
+        ("link_ecn", {k: (link or {}).get(k) for k in ("marked", "not_ect")}),
+        ("flows", flows), ("problems", problems), ("verified", not problems)])
+
+
+def link_ecn_problems(ecn, link):
+    """The emulator's side of the ECN evidence: it CE-marks only ECT
+    packets, and counts as not_ect the packets it would have marked that
+    were not.  ecn: whether each flow of the run must have ECN; link: the
+    run's link_stats.  With an ECN flow some packets were marked; with a
+    flow without ECN some reached K unmarked (not_ect); with none, none
+    was marked."""
+    if not link or link.get("marked") is None or link.get("not_ect") is None:
+        return ["link: no emulator counters (marked, not_ect)"]
+    out = []
+    if any(ecn) and not link["marked"]:
+        out.append("link: no packet CE-marked, though a flow had to have ECN")
+    if not all(ecn) and not link["not_ect"]:
+        out.append("link: no non-ECT packet reached K, though a flow had to run without ECN")
+    if not any(ecn) and link["marked"]:
+        out.append("link: %d packets CE-marked, though no flow had to have ECN" % link["marked"])
+    return out
 
 
 def _capable_share(run):

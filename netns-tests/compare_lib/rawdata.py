@@ -81,7 +81,7 @@ def parse_ss_info(text):
             rate = _rate_bps(toks[i + 1])
             if rate is not None:
                 info[tok + "_bps"] = rate
-        elif tok in ("ecn", "ecnseen"):
+        elif tok in _SS_FLAGS:
             info[tok] = True
     return info
 

@@ -135,7 +135,8 @@ def summarize_run(raw):
         cn = raw.get("ccneg") or {}
         run["ccneg"] = fleet.run_evidence(
             plan, raw["iperf"], raw["ss"], cn.get("server_ss", {}), cn.get("sockets_client"),
-            cn.get("sockets_server"), cn.get("show"), cn.get("cgroups", {}), common)
+            cn.get("sockets_server"), cn.get("show"), cn.get("cgroups", {}), common,
+            run["link_stats"])
     return run
 
 
@@ -158,6 +159,7 @@ def link_stats(linkem):
         "dropped": up["dropped"] + up["overflow"],
         "lost": up["lost"],
         "marked": up["marked"],
+        "not_ect": up.get("not_ect"),
         "queue_max_pkts": up["queue_max"],
         "ack_dir_dropped": down["dropped"] + down["overflow"] + down["lost"],
         "emulator_max_gap_s": gap,

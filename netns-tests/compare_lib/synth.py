@@ -12,10 +12,14 @@ T0 = 1700000000.0
 
 def write_run(rundir, flows, duration=10.0, sample=0.1, ping_rtts=None,
               rate_bps=100e6, rtt_ms=40.0, queue=333, name="synthetic",
-              scenario="pairs", retransmits=None, linkem=True, plan_extra=None):
+              scenario="pairs", retransmits=None, linkem=True, plan_extra=None,
+              ss_flags=False, link_totals=None):
     """flows: [{"cc": name, "start": s, "rate": fn(t_rel) -> bit/s,
     "cwnd": fn(t_rel), "srtt": fn(t_rel) ms}]; ping_rtts: list of RTTs (ms)
-    sent every 0.1 s from t0.  Returns the plan."""
+    sent every 0.1 s from t0; ss_flags: ss prints 'ts sack' (and 'ecn
+    ecnseen' for flows with "ecn") before the algorithm, as some ss
+    versions do; link_totals: the emulator's data-direction counters to
+    change.  Returns the plan."""
     os.makedirs(rundir, exist_ok=True)
     plan = {
         "name": name, "scenario": scenario, "title": "synthetic " + name,
@@ -51,7 +55,8 @@ def write_run(rundir, flows, duration=10.0, sample=0.1, ping_rtts=None,
                 "bytes_sent:%d bytes_acked:%d segs_out:10 send 10.0Mbps pacing_rate 20.5Mbps "
                 "delivery_rate %.1fMbps retrans:0/%d" % (
                     # ss prints the ECN flags before the algorithm's name.
-                    "ecn ecnseen " if fl.get("ecn") else "",
+                    ("ts sack " if ss_flags else "") +
+                    ("ecn ecnseen " if fl.get("ecn") and ss_flags else ""),
                     fl["cc"], fl["srtt"](t), fl["cwnd"](t), int(acked[i]) + 1000,
                     int(round(acked[i])), fl["rate"](t) / 1e6, (retransmits or [0] * 99)[i]))
             # The control connection: same peer port, few bytes; must be
@@ -90,6 +95,7 @@ def write_run(rundir, flows, duration=10.0, sample=0.1, ping_rtts=None,
                "lost": 3, "dropped": 7, "overflow": 0, "marked": 5, "not_ect": 0,
                "write_errors": 0, "bad_packets": 0, "in_flight": 0, "queue_max": 333,
                "mark_queue_min": None}
+        tot.update(link_totals or {})
         down = dict(tot, dropped=0, lost=0, marked=0)
         doc = {"seed": 1, "elapsed_s": duration,
                "directions": {"up": {"params": {}, "totals": tot, "samples": []},
@@ -141,12 +147,15 @@ def pair_runs(kernel, port, pair_shares, control_shares, link=None, total_mbps=1
     return runs
 
 
-def write_ccneg_evidence(rundir, plan, server_cc=None, records=None, counters=None):
+def write_ccneg_evidence(rundir, plan, server_cc=None, records=None, counters=None,
+                        exports=None):
     """Scenario ccneg-fleet's evidence files for a run written by
     write_run() with plan_extra={"ccneg": ...}, all agreeing with the
     plan's expectations unless overridden: server_cc {flow id: (cc, ecn)}
     for the server's ss line, records {flow id: ccneg record} for both
-    ends, counters {role: counters} ('server', 'client-N')."""
+    ends, counters {role: counters} ('server', 'client-N'), exports
+    {flow id: the client record's export} (default: DCTCP's, updated, for
+    a bpf_dctcp flow)."""
     cn = plan["ccneg"]
     server_cc = server_cc or {}
     records = records or {}
@@ -166,8 +175,12 @@ def write_ccneg_evidence(rundir, plan, server_cc=None, records=None, counters=No
         name = c["expect"][4:] if c["expect"].startswith("bpf_") else c["expect"]
         rec = records.get(fl["id"], {"negotiated": True, "fallback": False, "chosen": name,
                                       "pref_index": 0})
+        export = (exports or {}).get(fl["id"], {"algorithm": "dctcp", "alpha": 300,
+                                                 "alpha_updates": 50}
+                                     if c["expect"] == "bpf_dctcp" else None)
         socks["client"].append({"state": "ESTAB", "local_port": fl["cport"],
-                                "peer_port": fl["port"], "cc": c["expect"], "ccneg": rec})
+                                "peer_port": fl["port"], "cc": c["expect"], "ccneg": rec,
+                                "export": export})
         socks["server"].append({"state": "ESTAB", "local_port": fl["port"],
                                 "peer_port": fl["cport"], "cc": c["expect"], "ccneg": rec})
         # iperf3's control connection, which negotiates too.

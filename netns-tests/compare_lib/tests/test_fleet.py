@@ -25,7 +25,8 @@ def fleet_plan(order="capable-first", rep=1, stagger=0.0):
 
 
 def write_fleet_run(rundir, order="capable-first", capable_mbps=30e6, classic_mbps=60e6,
-                    capable_srtt=45.0, classic_srtt=50.0, ecn=True, **evidence):
+                    capable_srtt=45.0, classic_srtt=50.0, ecn=True, ss_flags=True,
+                    link_totals=None, **evidence):
     """A synthetic run of the plan's flows at constant rates and srtts,
     the capable flow's ss lines with the ECN flags unless ecn=False, and
     evidence files that agree with the plan unless overridden."""
@@ -39,7 +40,9 @@ def write_fleet_run(rundir, order="capable-first", capable_mbps=30e6, classic_mb
                                                                  else classic_srtt)))
     written = synth.write_run(rundir, flows, duration=10, scenario="ccneg-fleet",
                               name=plan["name"], ping_rtts=[48.0] * 100,
-                              plan_extra={"ccneg": plan["ccneg"], "link": plan["link"]})
+                              plan_extra={"ccneg": plan["ccneg"], "link": plan["link"]},
+                              ss_flags=ss_flags,
+                              link_totals=link_totals or {"marked": 40, "not_ect": 60})
     synth.write_ccneg_evidence(rundir, written, **evidence)
     return written
 
@@ -105,9 +108,11 @@ def samples(cc, ecn, n=10):
     return [{"t": float(k), "cc": cc, "ecn": ecn, "rtt_ms": 40.0 + k} for k in range(n)]
 
 
-def record(cc, chosen, negotiated=True):
-    return {"state": "ESTAB", "cc": cc, "ccneg": {"negotiated": negotiated, "chosen": chosen,
-                                                  "fallback": not negotiated}}
+def record(cc, chosen, negotiated=True, export=None):
+    if export is None and cc == "bpf_dctcp":
+        export = {"algorithm": "dctcp", "alpha": 100, "alpha_updates": 9}
+    return {"state": "ESTAB", "cc": cc, "export": export,
+            "ccneg": {"negotiated": negotiated, "chosen": chosen, "fallback": not negotiated}}
 
 
 class TestFlowEvidence(unittest.TestCase):
@@ -160,6 +165,40 @@ class TestFlowEvidence(unittest.TestCase):
         self.assertEqual(len(e["problems"]), 2)
         self.assertIn("negotiated=False chosen=cubic", e["problems"][0])
         self.assertIn("iperf3", e["problems"][1])
+
+
+    def test_dctcp_export_required(self):
+        e = self.evidence(crec=record("bpf_dctcp", "dctcp", export={}))
+        self.assertEqual(len(e["problems"]), 1)
+        self.assertIn("client: the record has no updated DCTCP export", e["problems"][0])
+        e = self.evidence(crec=record("bpf_dctcp", "dctcp", export={"algorithm": "dctcp",
+                                                                    "alpha": 1024,
+                                                                    "alpha_updates": 0}))
+        self.assertFalse(e["verified"])
+
+    def test_ss_without_flags(self):
+        # This ss prints no option flags: ECN is not judged from it.
+        e = fleet.flow_evidence(CAPABLE, FLOW, {"sender_cc": "bpf_dctcp",
+                                                "receiver_cc": "bpf_dctcp"},
+                                samples("bpf_dctcp", False), samples("bpf_dctcp", False, 1),
+                                record("bpf_dctcp", "dctcp"), record("bpf_dctcp", "dctcp"),
+                                flags=False)
+        self.assertTrue(e["verified"], e["problems"])
+        self.assertIsNone(e["client_ss"]["ecn_fraction"])
+        self.assertFalse(fleet.ss_shows_flags(samples("cubic", False)))
+        self.assertTrue(fleet.ss_shows_flags([{"ts": True}]))
+
+    def test_link_ecn(self):
+        p = fleet.link_ecn_problems
+        self.assertEqual(p([True, False], {"marked": 3, "not_ect": 4}), [])
+        self.assertEqual(p([True, False], {"marked": 0, "not_ect": 4}),
+                         ["link: no packet CE-marked, though a flow had to have ECN"])
+        self.assertEqual(p([False], {"marked": 0, "not_ect": 0}),
+                         ["link: no non-ECT packet reached K, though a flow had to run without ECN"])
+        self.assertEqual(p([False], {"marked": 2, "not_ect": 9}),
+                         ["link: 2 packets CE-marked, though no flow had to have ECN"])
+        self.assertEqual(p([True], {"marked": 2, "not_ect": 0}), [])
+        self.assertEqual(p([True], None), ["link: no emulator counters (marked, not_ect)"])
 
 
 class TestLookups(unittest.TestCase):
@@ -281,11 +320,14 @@ class TestRuns(unittest.TestCase):
                                          rate=synth.const(90e6), cwnd=synth.const(100),
                                          srtt=synth.const(46.0 if role == "capable" else 80.0))],
                                 duration=10, scenario="ccneg-fleet", name="alone-" + role,
-                                plan_extra={"ccneg": plan["ccneg"]})
+                                plan_extra={"ccneg": plan["ccneg"]}, ss_flags=True,
+                                link_totals={"marked": 30 if client["ecn"] else 0,
+                                             "not_ect": 0 if client["ecn"] else 20})
             synth.write_ccneg_evidence(d, w)
             alone_runs.append(summary.summarize_run(rawdata.load_run(d)))
         bad = self.run_dir("bad", ecn=False)
         fl = fleet.fleet_summary(alone_runs + [bad])
+        self.assertEqual([u["run"] for u in fl["unverified"]], [bad["name"]], fl["unverified"])
         self.assertFalse(fl["verified"])
         self.assertEqual(fl["unverified"][0]["run"], bad["name"])
         self.assertAlmostEqual(fl["alone"]["capable"]["queueing_delay_ms"], 6.0, places=6)
