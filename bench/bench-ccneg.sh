@@ -7,7 +7,7 @@
 # private netns over loopback, a server in each and the client in the same
 # cgroup as the server it talks to, so with "on" both ends negotiate.
 # Client and server are pinned to one CPU, so the program's CPU cost shows.
-# "on" prefers reno, then cubic (the namespace's default is cubic), so that
+# "on" prefers reno (cubic where the namespace's default is reno), so that
 # every connection pays for the whole option: the offer in the SYN, the
 # saved SYN and the choice on the server, the answer, and a real switch of
 # the algorithm at both ends (bpf_setsockopt TCP_CONGESTION).
@@ -52,11 +52,15 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir "$cg_on" "$cg_off"
-attached=1
-"$bpftcp" opt attach ccneg --cgroup "$cg_on" --prefer reno,cubic --fallback cubic >/dev/null
 # shellcheck source=crr-lib.sh
 source "$(dirname "$0")/crr-lib.sh"
-crr_netns net.ipv4.tcp_congestion_control=cubic
+crr_netns
+# The namespace's default comes from the host (and only an allowed one may
+# be set): "on" negotiates another, so that every connection switches.
+default=$(ip netns exec "$ns" sysctl -n net.ipv4.tcp_congestion_control)
+if [ "$default" = reno ]; then alg=cubic; else alg=reno; fi
+attached=1
+"$bpftcp" opt attach ccneg --cgroup "$cg_on" --prefer "$alg" --fallback "$default" >/dev/null
 crr_servers "$cg_on:7201" "$cg_off:7202"
 
 declare -a crr_on crr_off
@@ -66,14 +70,14 @@ crr_round() {	# on|off ROUND
 	off) crr_off+=("$(in_cg "$cg_off" "$tool" crr "127.0.2.$2" 7202 "$secs")") ;;
 	esac
 }
-# on_counters: "chosen(reno) fallback errors malformed" of the "on" attachment.
+# on_counters: "chosen($alg) fallback errors malformed" of the "on" attachment.
 on_counters() {
 	"$bpftcp" -j opt show ccneg | python3 -c '
 import json, sys
 for a in json.load(sys.stdin)["attachments"]:
     if a["cgroup"] == sys.argv[1]:
         c = a["counters"]
-        print(c["chosen"]["reno"], c["fallback"], c["errors"], c["malformed"])' "$cg_on"
+        print(c["chosen"][sys.argv[2]], c["fallback"], c["errors"], c["malformed"])' "$cg_on" "$alg"
 }
 
 # Warm-up, not measured (as in bench-delack.sh: the first seconds of CRR
@@ -112,7 +116,7 @@ res = {
     "ccneg_crr_on_cps": round(m(crr_on), 1),
     "ccneg_crr_off_cps": round(m(crr_off), 1),
     "ccneg_rounds": len(ratios),
-    # Both ends of every "on" connection switched to reno: about 2.
+    # Both ends of every "on" connection switched: about 2.
     "ccneg_chosen_per_conn": round(chosen / conns, 3),
     "ccneg_fallback": total[1],
     "ccneg_errors": total[2],
