@@ -293,7 +293,8 @@ def markdown(fl):
     if fl["verified"]:
         lines.append("Negotiation verified in all %d runs: the capable client's connections ran "
                      "bpf_dctcp with ECN at both ends, the other client's cubic without ECN "
-                     "(ss -ti, the ccneg records, iperf3, the counters)." % fl["runs"])
+                     "(ss -ti, the ccneg records and DCTCP's export, iperf3, the option's and the "
+                     "emulator's counters)." % fl["runs"])
     else:
         lines.append("**Negotiation NOT verified** in %d of %d runs:" % (
             fl["runs"] - fl["verified_runs"], fl["runs"]))
