@@ -133,7 +133,8 @@ TCPSCRIPT_SRCS := $(wildcard validate/*.c)
 TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
 
 .PHONY: FORCE all deps run test validate build-validate bench compare fuzz stress build-stress install uninstall help clean check-deps selftests \
-	build-run build-test build-bench build-compare compare-bbr build-compare-bbr
+	build-run build-test build-bench build-compare compare-bbr build-compare-bbr \
+	compare-ccneg build-compare-ccneg
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
 all: check-deps $(BPFTCP) $(MAN8) $(MAN5) $(UNIT) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
@@ -352,6 +353,13 @@ compare-bbr: deps
 	$(Q)$(MAKE) --no-print-directory build-compare-bbr
 build-compare-bbr: all $(LINKEM)
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare-bbr --scenario bbr --table $(COMPARE_ARGS)
+# make compare-ccneg: only scenario ccneg-fleet (a mixed fleet negotiating
+# its congestion control with the ccneg option, docs/compare.md), in
+# $(OUTPUT)/compare-ccneg.
+compare-ccneg: deps
+	$(Q)$(MAKE) --no-print-directory build-compare-ccneg
+build-compare-ccneg: all $(LINKEM)
+	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare-ccneg --scenario ccneg-fleet --table $(COMPARE_ARGS)
 
 # make validate: every scenario script (validate/scenarios/*.tcp) on every
 # algorithm it names, native then bpf_ twin, compared event by event
@@ -408,9 +416,11 @@ help:
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make validate   scripted-peer differential tests, native vs bpf_ twin; table in $(OUTPUT)/validate'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
-	@echo '  make compare    compare congestion controls on the emulated link (about 80 min);'
+	@echo '  make compare    compare congestion controls on the emulated link (about 90 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make compare-bbr  only bbr vs bpf_bbr (scenario bbr), in $(OUTPUT)/compare-bbr'
+	@echo '  make compare-ccneg  only the mixed fleet negotiating with ccneg (scenario ccneg-fleet),'
+	@echo '                  in $(OUTPUT)/compare-ccneg'
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_RUNS executions (default 10000000)'
 	@echo '  make stress     the reliability suites in full (docs/reliability.md): a summary and $(OUTPUT)/stress/results.json'
 	@echo '  make install    install bpftcp, its man pages, bash completion and systemd unit, an example'

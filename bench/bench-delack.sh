@@ -62,30 +62,10 @@ mkdir "$cg_on" "$cg_off" "$cg_rec"
 attached=1
 "$bpftcp" opt attach delack --cgroup "$cg_on" --max-delack 20 >/dev/null
 "$bpftcp" opt attach delack --cgroup "$cg_rec" --max-delack 20 --record >/dev/null
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-# Each CRR connection leaves a TIME_WAIT on the client: a wide port range
-# and a fresh server address (127.0.x.y) per round keep connect() going.
-ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
-
-# in_cg CGROUP CMD...: runs CMD from inside CGROUP, in the netns, on $cpu.
-# Only in a subshell (& or $(...)): it execs, so that the servers' end by
-# cgroup.kill is not reported as a "Killed" job.
-in_cg() {
-	local cg=$1
-	shift
-	exec sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
-		ip netns exec "$ns" taskset -c "$cpu" "$@"
-}
-
-in_cg "$cg_on" "$tool" server 7101 &
-in_cg "$cg_off" "$tool" server 7102 &
-in_cg "$cg_rec" "$tool" server 7103 &
-disown -a	# cleanup() ends them with cgroup.kill: no job notices for that
-for _ in $(seq 100); do
-	[ "$(ip netns exec "$ns" ss -Hltn '( sport = :7101 or sport = :7102 or sport = :7103 )' | wc -l)" = 3 ] && break
-	sleep 0.05
-done
+# shellcheck source=crr-lib.sh
+source "$(dirname "$0")/crr-lib.sh"
+crr_netns
+crr_servers "$cg_on:7101" "$cg_off:7102" "$cg_rec:7103"
 
 declare -a crr_on crr_off crr_rec bulk_on bulk_off
 crr_round() {	# on|off|rec ROUND

@@ -8,6 +8,7 @@
 
 ALL_TESTS="
 	compare_short_run_matches_raw_samples
+	compare_ccneg_fleet_smoke
 	compare_rejects_bad_arguments
 "
 
@@ -44,6 +45,59 @@ compare_short_run_matches_raw_samples() {
 		[ "$(head -c 4 "$png" | od -An -c | tr -d ' ')" = '211PNG' ] || fail "flent wrote no PNG for $f"
 		log "ok: flent renders $(basename "$f")"
 	done
+	return 0
+}
+
+# Scenario ccneg-fleet, short (4 s runs, one repetition: each client alone,
+# then both in each order) on a small link with ECN marking at K = 10: the
+# runs complete, the summary matches the raw samples, and it found the
+# negotiation verified (the capable client's connections ran bpf_dctcp
+# with ECN at both ends, the other's cubic without), with Jain's index
+# for both shared runs.  Nothing of the option is left attached.
+compare_ccneg_fleet_smoke() {
+	require_cmds iperf3 ping ss
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	[ -x "$LINKEM" ] || skip "no emulator at $LINKEM (run make)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no bpf_dctcp"
+	local out=$TEST_TMP/out py rc
+	py=$(dirname "$COMPARE")/../scripts/find-python.sh
+	py=$("$py" matplotlib) || fail "no python3 with matplotlib"
+	run "$COMPARE" --build "$BUILD" --scenario ccneg-fleet --reps 1 --duration 4 \
+		--rate 20mbit --rtt 20ms --queue 1bdp --ecn-k 10 --out "$out" --table \
+		2> "$TEST_TMP/stderr"
+	rc=$?
+	cat "$TEST_TMP/stderr" >&2
+	[ $rc = 0 ] || fail "compare exited with status $rc"
+	"$py" "$(dirname "$COMPARE")/compare_lib/tests/check_run.py" "$out" ||
+		fail "summary does not match the raw samples"
+	"$py" - "$out/summary.json" <<'PY' || fail "the fleet summary is incomplete"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+fl = doc["ccneg_fleet"]
+names = [r["name"] for r in doc["runs"]]
+assert names == ["ccneg-fleet-alone-capable", "ccneg-fleet-alone-classic",
+                 "ccneg-fleet-cf-1", "ccneg-fleet-cs-1"], names
+assert fl["verified"] and fl["verified_runs"] == 4, fl["unverified"]
+assert fl["jain"]["n"] == 2 and 0.5 <= fl["jain"]["mean"] <= 1, fl["jain"]
+for r in doc["runs"]:
+    for e in r["ccneg"]["flows"]:
+        capable = e["role"] == "capable"
+        cc, name = ("bpf_dctcp", "dctcp") if capable else ("cubic", "cubic")
+        assert e["client_ss"]["cc"] == cc and e["server_ss"]["cc"] == cc, e
+        assert e["client_record"]["chosen"] == e["server_record"]["chosen"] == name, e
+        # ECN in ss only where this ss prints the option flags.
+        if r["ccneg"]["ss_shows_flags"]:
+            assert (e["client_ss"]["ecn_fraction"] > 0.9) == capable, e
+            assert (e["server_ss"]["ecn_fraction"] == 1.0) == capable, e
+        assert not capable or e["dctcp_export"]["alpha_updates"] > 0, e
+    ecn = [e["expect_ecn"] for e in r["ccneg"]["flows"]]
+    assert (r["link_stats"]["marked"] > 0) == any(ecn), r["link_stats"]
+    assert (r["link_stats"]["not_ect"] > 0) == (not all(ecn)), r["link_stats"]
+        assert e["queueing_delay_ms"] is not None, e
+print("ok: 4 runs, negotiation verified, Jain %.3f" % fl["jain"]["mean"])
+PY
+	grep -q "Negotiation verified in all 4 runs" "$out/summary.md" || fail "summary.md: no verdict"
+	"$BPFTCP" -j opt show ccneg | grep -q bpftcp-test- && fail "a ccneg attachment was left behind"
 	return 0
 }
 

@@ -21,12 +21,12 @@ import subprocess
 import sys
 import time
 
-from . import analyze, summary
+from . import analyze, fleet, summary
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
-SCENARIOS = ("single", "fairness", "pairs", "ecn", "loss", "bbr")
+SCENARIOS = ("single", "fairness", "pairs", "ecn", "loss", "bbr", "ccneg-fleet")
 DEFAULT_CCS = ("cubic", "bpf_cubic", "reno", "bpf_reno")
 DEFAULT_RATE = "100mbit"
 DEFAULT_RTT = "40ms"
@@ -52,8 +52,23 @@ DEFAULT_PAIRS_DURATION = 15.0
 BBR_PAIR = ("bbr", "bpf_bbr")
 BBR_QUEUES = (("", None), ("0.25bdp", 0.25), ("4bdp", 4.0))
 DEFAULT_BBR_REPS = 3
+# Scenario ccneg-fleet (issue #16): a server whose ccneg policy prefers
+# DCTCP, and two clients sharing the bottleneck (ECN marking at K): one
+# that can run DCTCP and one that can't (it offers cubic only).  The
+# option decides what each connection runs, and asks for ECN where DCTCP
+# could be chosen; the hosts' tcp_ecn stays at the kernel's default (2:
+# accept ECN, never ask for it).  "expect" is what each connection must
+# run at both ends, "ecn" whether it must have ECN: the summary checks
+# both against ss and the per-socket records taken during the run.
+FLEET_SERVER = {"prefer": ["bpf_dctcp", "cubic"], "fallback": "cubic"}
+FLEET_CLIENTS = {
+    "capable": {"prefer": ["bpf_dctcp", "cubic"], "fallback": "cubic",
+                "expect": "bpf_dctcp", "ecn": True},
+    "classic": {"prefer": ["cubic"], "fallback": "cubic", "expect": "cubic", "ecn": False},
+}
+DEFAULT_FLEET_REPS = 3
 
-SCENARIO_HELP = """scenarios (default: all five, on a 100 Mbit/s link with a 40 ms RTT and a
+SCENARIO_HELP = """scenarios (default: all seven, on a 100 Mbit/s link with a 40 ms RTT and a
 one-BDP droptail queue, unless options change them):
   single    one flow per algorithm, each alone on the link
   fairness  two flows of the same algorithm, the second joining after
@@ -68,6 +83,12 @@ one-BDP droptail queue, unless options change them):
   bbr       bbr vs bpf_bbr as in pairs (--reps, default 3, of 60 s runs),
             on the link's queue and on a 0.25-BDP and a 4-BDP one, and each
             alone on each (utilisation, RTT under load); whatever --cc says
+  ccneg-fleet  a mixed fleet negotiating its congestion control with the
+            ccneg header option, ECN marking at K (--ecn-k, default 50): a
+            server preferring bpf_dctcp, a client that can run it and one
+            that can't (cubic); each alone, then both sharing the link,
+            capable client first and second, --reps times (default 3);
+            whatever --cc says
 
 Without --scenario but with --cc, one custom run puts --flows flows of every
 listed algorithm on the link together (--separate: one run per algorithm).
@@ -77,6 +98,7 @@ Examples:
   netns-tests/compare --scenario pairs --duration 30
   netns-tests/compare --cc cubic,bpf_cubic --rate 50mbit --rtt 20ms --queue 0.5bdp
   netns-tests/compare --cc bpf_dctcp --ecn-k 20 --flows 2 --out /tmp/dctcp
+  netns-tests/compare --scenario ccneg-fleet --reps 5
 
 Exit status: 0 all runs done, 1 a run failed, 2 bad arguments."""
 
@@ -189,14 +211,15 @@ def build_parser():
     p.add_argument("--separate", action="store_true",
                    help="custom run: one run per algorithm instead of all together")
     p.add_argument("--stagger", type=_number(0, 3600, "stagger", seconds=True), metavar="S",
-                   help="seconds between successive flows' starts [custom: 0; "
+                   help="seconds between successive flows' starts [custom, ccneg-fleet: 0; "
                         "fairness: duration/6]")
     p.add_argument("--duration", type=_number(2, 3600, "duration", seconds=True), metavar="S",
                    help="seconds of traffic per run [%g; scenario pairs: %g]"
                         % (DEFAULT_DURATION, DEFAULT_PAIRS_DURATION))
     p.add_argument("--reps", type=_number(1, 100, "repetition count"), metavar="N",
                    help="scenario pairs: runs of each order of each pair, and as many "
-                        "controls [%d]" % DEFAULT_REPS)
+                        "controls [%d; bbr: %d; ccneg-fleet: runs of each order, %d]"
+                        % (DEFAULT_REPS, DEFAULT_BBR_REPS, DEFAULT_FLEET_REPS))
     p.add_argument("--seed", type=_number(0, 2**63 - 1, "seed"), default=1,
                    help="the emulator's random loss seed [1]")
     p.add_argument("--out", metavar="DIR", default=os.path.join(ROOT, "build", "compare"),
@@ -222,7 +245,7 @@ def link_params(args, scenario=None):
     if loss is None:
         loss = DEFAULT_LOSS_SCENARIO if scenario == "loss" else 0.0
     ecn_k = args.ecn_k
-    if ecn_k is None and scenario == "ecn":
+    if ecn_k is None and scenario in ("ecn", "ccneg-fleet"):
         ecn_k = DEFAULT_ECN_K
     return {"rate_bps": rate, "rtt_ms": rtt, "queue_pkts": queue, "loss": loss,
             "ecn_k": ecn_k, "seed": args.seed, "bdp_pkts": bdp_pkts}
@@ -328,12 +351,40 @@ def plan_bbr(args, reps):
     return runs
 
 
+def plan_fleet(link, duration, stagger, reps):
+    """Scenario ccneg-fleet: each client alone on the link, then reps
+    repetitions of both sharing it in each order (capable client first,
+    then second; flow 1 starts first, flow 2 stagger seconds later).  The
+    run's "ccneg" record holds the policies compare_lib/run-one.sh attaches
+    (one cgroup per client, one for the server) and what each flow must
+    run; the hosts' tcp_ecn is left alone ("ecn": False): only the option
+    asks for ECN."""
+    def run(name, roles, title, **extra):
+        r = make_run(name, "ccneg-fleet", [FLEET_CLIENTS[x]["expect"] for x in roles], link,
+                     duration, stagger, title=title)
+        r["ecn"] = False
+        r["ccneg"] = dict({"server": FLEET_SERVER,
+                           "clients": [dict(FLEET_CLIENTS[x], role=x, flow=i + 1)
+                                       for i, x in enumerate(roles)]}, **extra)
+        return r
+
+    runs = [run("ccneg-fleet-alone-%s" % x, [x], "%s client alone" % x, order="alone", rep=1)
+            for x in ("capable", "classic")]
+    for rep in range(1, reps + 1):
+        for order, roles, tag in (("capable-first", ["capable", "classic"], "cf"),
+                                  ("capable-second", ["classic", "capable"], "cs")):
+            runs.append(run("ccneg-fleet-%s-%d" % (tag, rep), roles,
+                            "%s client vs %s client" % tuple(roles), order=order, rep=rep))
+    return runs
+
+
 def plan_runs(args):
     duration = args.duration or DEFAULT_DURATION
     ccs = args.cc or list(DEFAULT_CCS)
     if args.reps and args.scenario is None and args.cc is not None or \
-            args.reps and args.scenario and not {"pairs", "bbr", "all"} & set(args.scenario):
-        raise UsageError("--reps is for scenarios pairs and bbr")
+            args.reps and args.scenario and \
+            not {"pairs", "bbr", "ccneg-fleet", "all"} & set(args.scenario):
+        raise UsageError("--reps is for scenarios pairs, bbr and ccneg-fleet")
     if args.scenario is None and args.cc is not None:
         link = link_params(args)
         n = args.flows or 1
@@ -381,6 +432,9 @@ def plan_runs(args):
             runs += [make_run("loss-%s" % cc, s, [cc], link, duration) for cc in ccs]
         elif s == "bbr":
             runs += plan_bbr(args, args.reps or DEFAULT_BBR_REPS)
+        elif s == "ccneg-fleet":
+            runs += plan_fleet(link, duration, args.stagger or 0.0,
+                               args.reps or DEFAULT_FLEET_REPS)
     return runs
 
 
@@ -454,6 +508,17 @@ def write_run_env(rundir, plan, python):
         f.write("PYTHON=%s\n" % shlex.quote(python))
         f.write("LINKEM_ARGS=(%s)\n" % " ".join(shlex.quote(a) for a in linkem_args(plan["link"])))
         f.write("FLOWS=(%s)\n" % " ".join(shlex.quote(x) for x in flows))
+        cn = plan.get("ccneg")
+        if cn:
+            # "PREFER FALLBACK" of the server, and "FLOW PREFER FALLBACK" of
+            # each client; the snapshot of both ends' sockets (ss and the
+            # ccneg records) is taken halfway through the time all flows run.
+            pol = lambda p: "%s %s" % (",".join(p["prefer"]), p["fallback"])
+            last = max(f["start_s"] for f in plan["flows"])
+            f.write("CCNEG_SERVER=%s\n" % shlex.quote(pol(cn["server"])))
+            f.write("CCNEG_CLIENTS=(%s)\n" % " ".join(
+                shlex.quote("%d %s" % (c["flow"], pol(c))) for c in cn["clients"]))
+            f.write("CCNEG_SNAPSHOT_S=%g\n" % round(last + (plan["duration_s"] - last) / 2, 1))
 
 
 def execute_run(plan, out, build, verbose):
@@ -563,7 +628,10 @@ def main(argv=None):
                 "%s %.1f Mbit/s" % (f["cc"], f["mean_mbps"]) for f in run["flows"]) +
                 "; ping p50 %s ms" % ("%.1f" % run["ping_rtt_ms"]["p50"]
                                       if run["ping_rtt_ms"]["p50"] is not None else "-") +
-                ("; Jain %.3f" % run["jain"] if run["jain"] is not None else ""), flush=True)
+                ("; Jain %.3f" % run["jain"] if run["jain"] is not None else "") +
+                ("" if "ccneg" not in run else "; negotiation verified" if run["ccneg"]["verified"]
+                 else "; NEGOTIATION NOT VERIFIED: " + "; ".join(run["ccneg"]["problems"])),
+                flush=True)
     except KeyboardInterrupt:
         print("compare: interrupted", file=sys.stderr)
         return 130
@@ -588,6 +656,9 @@ def main(argv=None):
         if doc["equivalence"]:
             print()
             print(summary.equivalence_table(doc["equivalence"]))
+        if doc.get("ccneg_fleet"):
+            print()
+            print(fleet.markdown(doc["ccneg_fleet"]))
         print()
     print("wrote %s/summary.json, summary.md and one directory per run (%d run(s), %d failed)"
           % (out, len(results), len(failures)))

@@ -189,3 +189,25 @@ def share(x, y):
     """x's share of x + y (throughputs or bytes), or None when both are 0."""
     tot = x + y
     return x / tot if tot > 0 else None
+
+
+def median_ci95(values):
+    """{n, median, low, high, coverage}: the median of the values and a
+    distribution-free confidence interval of at least 95 % for it, from
+    order statistics: [x_(k), x_(n+1-k)] (1-based, sorted) with k the
+    largest rank for which P(B <= k - 1) <= 0.025, B ~ Binomial(n, 1/2);
+    coverage is the interval's exact probability, 1 - 2 P(B <= k - 1).
+    Below n = 6 no such k exists (low, high and coverage are None)."""
+    xs = sorted(float(v) for v in values if v is not None)
+    n = len(xs)
+    out = {"n": n, "median": percentile(xs, 50), "low": None, "high": None, "coverage": None}
+    tail, k = 0.0, 0
+    # tail = P(B <= k) while it stays <= 0.025: k + 1 is the rank.
+    while k < n:
+        p = tail + math.comb(n, k) / 2.0 ** n
+        if p > 0.025:
+            break
+        tail, k = p, k + 1
+    if k >= 1:
+        out.update(low=xs[k - 1], high=xs[n - k], coverage=1 - 2 * tail)
+    return out

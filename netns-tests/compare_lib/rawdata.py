@@ -8,6 +8,14 @@
   iperf3-<id>.json   each flow's `iperf3 -J` client output
   linkem.json        the emulator's statistics (see netns-tests/linkem)
 
+and, in scenario ccneg-fleet (compare_lib/run-one.sh):
+
+  ss-server.txt      one `ss -tinH` of the server, in ss.txt's format
+  sockets-client.json, sockets-server.json
+                     `bpftcp -j sockets` of each end, taken with it
+  ccneg-show.json    `bpftcp -j opt show ccneg` at the end of the run
+  ccneg-cgroups.txt  '<role> <cgroup path>' of each ccneg attachment
+
 Everything is returned as plain dicts and lists; times stay absolute
 (seconds since the epoch) so that they line up across sources.
 """
@@ -20,6 +28,10 @@ _PING_RE = re.compile(r"^\[(?P<t>\d+\.\d+)\].*icmp_seq=(?P<seq>\d+).*time=(?P<rt
 _ADDR_PORT_RE = re.compile(r"^(?P<addr>.*):(?P<port>\d+)$")
 _RATE_RE = re.compile(r"^(?P<v>[\d.]+)(?P<unit>[KMG]?)bps$")
 _RATE_SCALE = {"": 1.0, "K": 1e3, "M": 1e6, "G": 1e9}
+# Bare words of an `ss -ti` line that are not the algorithm's name: the
+# options' flags ss prints before it, and words that come later.
+_SS_FLAGS = ("ts", "sack", "ecn", "ecnseen", "fastopen")
+_SS_WORDS = ("send", "pacing_rate", "delivery_rate", "app_limited")
 
 
 def read_json(path):
@@ -38,10 +50,15 @@ def parse_ss_info(text):
     """The fields bpftcp uses from one `ss -ti` info line."""
     toks = text.split()
     info = {}
-    if toks and ":" not in toks[0] and not toks[0][0].isdigit():
-        # The first token is the congestion control's name (ss prints it
-        # bare, before wscale/rto...), unless TCP_INFO was unavailable.
-        info["cc"] = toks[0]
+    # ss prints the options' flags first (ts sack ecn ecnseen fastopen),
+    # then the congestion control's name bare, before wscale/rto... (no
+    # name when TCP_INFO was unavailable).
+    first = 0
+    while first < len(toks) and toks[first] in _SS_FLAGS:
+        first += 1
+    if first < len(toks) and ":" not in toks[first] and not toks[first][0].isdigit() and \
+            toks[first] not in _SS_WORDS:
+        info["cc"] = toks[first]
     for i, tok in enumerate(toks):
         key, sep, val = tok.partition(":")
         if sep:
@@ -64,7 +81,7 @@ def parse_ss_info(text):
             rate = _rate_bps(toks[i + 1])
             if rate is not None:
                 info[tok + "_bps"] = rate
-        elif tok in ("ecn", "ecnseen"):
+        elif tok in _SS_FLAGS:
             info[tok] = True
     return info
 
@@ -143,6 +160,7 @@ def iperf3_totals(doc):
         "receiver_bps": received["bits_per_second"],
         "retransmits": sent.get("retransmits"),
         "sender_cc": end.get("sender_tcp_congestion"),
+        "receiver_cc": end.get("receiver_tcp_congestion"),
         "local_port": doc["start"]["connected"][0]["local_port"],
         "timestamp": doc["start"]["timestamp"]["timesecs"],
     }
@@ -161,5 +179,29 @@ def load_run(rundir):
         iperf[flow["id"]] = iperf3_totals(read_json(path))
     linkem_path = os.path.join(rundir, "linkem.json")
     linkem = read_json(linkem_path) if os.path.exists(linkem_path) else None
-    return {"plan": plan, "t0": t0, "ss": ss, "ping": ping, "ping_sent": ping_sent,
-            "iperf": iperf, "linkem": linkem}
+    raw = {"plan": plan, "t0": t0, "ss": ss, "ping": ping, "ping_sent": ping_sent,
+           "iperf": iperf, "linkem": linkem}
+    if plan.get("ccneg"):
+        raw["ccneg"] = load_ccneg(rundir)
+    return raw
+
+
+def load_ccneg(rundir):
+    """Scenario ccneg-fleet's evidence files; a missing or unreadable one
+    is None (the summary then says what evidence is missing)."""
+    def maybe(name, reader):
+        path = os.path.join(rundir, name)
+        try:
+            return reader(path)
+        except (OSError, ValueError):
+            return None
+
+    def cgroups(path):
+        with open(path) as f:
+            return dict(line.split(None, 1) for line in f.read().splitlines() if line.strip())
+
+    return {"server_ss": maybe("ss-server.txt", parse_ss) or {},
+            "sockets_client": maybe("sockets-client.json", read_json),
+            "sockets_server": maybe("sockets-server.json", read_json),
+            "show": maybe("ccneg-show.json", read_json),
+            "cgroups": maybe("ccneg-cgroups.txt", cgroups) or {}}

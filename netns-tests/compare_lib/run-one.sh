@@ -12,6 +12,16 @@
 # run.env sets: DURATION (s), ECN (0/1), SS_INTERVAL, PING_INTERVAL (s),
 # PYTHON, LINKEM_ARGS (array) and FLOWS (array of "ID CC START_S SECONDS
 # SERVER_PORT CLIENT_PORT").
+#
+# Scenario ccneg-fleet also sets CCNEG_SERVER ("PREFER FALLBACK"),
+# CCNEG_CLIENTS (array of "ID PREFER FALLBACK") and CCNEG_SNAPSHOT_S.  Then
+# the server and each of those flows' clients run in a cgroup of their own
+# (random names) with 'bpftcp opt attach ccneg ... --record', and the
+# option, not a route or iperf3 -C, decides what the flows run.  At
+# CCNEG_SNAPSHOT_S after the start: ss -ti on the server (ss-server.txt)
+# and the per-socket records of both ends (sockets-{client,server}.json);
+# at the end the attachments' counters (ccneg-show.json) and the cgroups'
+# roles (ccneg-cgroups.txt): the evidence summary.py checks.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "${1:?build dir}" && pwd) || exit 2
@@ -33,8 +43,54 @@ if [ "$ECN" = 1 ]; then
 fi
 linkem_start --stats-interval 100ms "${LINKEM_ARGS[@]}"
 
+# ccneg_cgroup ROLE "PREFER FALLBACK": a fresh cgroup with the ccneg option
+# attached (detached, then removed, at exit); CGROUP is its path.
+ccneg_cgroup() {
+	local prefer fallback
+	read -r prefer fallback <<<"$2"
+	cgroup_new "ccneg-$1"
+	run "$BPFTCP" opt attach ccneg --cgroup "$CGROUP" --prefer "$prefer" \
+		--fallback "$fallback" --record >/dev/null || fail "cannot attach ccneg to $CGROUP"
+	cleanup_push "'$BPFTCP' opt detach ccneg --cgroup '$CGROUP'"
+	echo "$1 $CGROUP" >> "$RUNDIR/ccneg-cgroups.txt"
+}
+# bg_in ROLE CGROUP CMD...: bg_on, but the command runs in CGROUP (empty:
+# where it is).  It joins the cgroup before 'ip netns exec', whose private
+# /sys may not show the cgroup2 mount.
+bg_in() {
+	local role=$1 cg=$2 ns
+	shift 2
+	if [ -z "$cg" ]; then
+		bg_on "$role" "$@"
+		return
+	fi
+	ns=$(ns_of "$role") || exit 1
+	[ "${V:-0}" = 1 ] && echo "+ (in $cg) ip netns exec $ns $* &" >&2
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$ns" "$@" &
+	BG_PID=$!
+	_BG_PIDS+=("$BG_PID")
+	echo "$BG_PID" >> "$TEST_TMP/pids"
+}
+declare -A flow_cg=()
+server_cg=""
+if [ -n "${CCNEG_SERVER:-}" ]; then
+	ccneg_cgroup server "$CCNEG_SERVER"
+	server_cg=$CGROUP
+	for c in "${CCNEG_CLIENTS[@]}"; do
+		read -r id policy <<<"$c"
+		ccneg_cgroup "client-$id" "$policy"
+		flow_cg[$id]=$CGROUP
+	done
+fi
+
 for flow in "${FLOWS[@]}"; do
 	read -r id cc start secs sport cport <<<"$flow"
+	if [ -n "${flow_cg[$id]:-}" ]; then
+		# The option chooses both ends' algorithm at establishment.
+		bg_in server "$server_cg" iperf3 -s -1 -B "$SERVER_IP4" -p "$sport" \
+			--logfile "$TEST_TMP/iperf3-server-$id.log"
+		continue
+	fi
 	# Both ends of each flow run its algorithm from the SYN on, as in real
 	# use (iperf3 -C only sets the sender's, after connect()): DCTCP needs
 	# a receiver that negotiates ECN and echoes CE marks as DCTCP does.
@@ -59,11 +115,27 @@ date +%s.%N > "$RUNDIR/t0"
 clients=()
 for flow in "${FLOWS[@]}"; do
 	read -r id cc start secs sport cport <<<"$flow"
-	bg_on client bash -c 'sleep "$1"; shift; exec "$@"' flow-start "$start" \
+	ccopt=(-C "$cc")
+	# No -C where the option chooses: the client would set it, and send
+	# it to the server, which would set it too, after the option's choice.
+	[ -n "${flow_cg[$id]:-}" ] && ccopt=()
+	bg_in client "${flow_cg[$id]:-}" bash -c 'sleep "$1"; shift; exec "$@"' flow-start "$start" \
 		timeout $((secs + 30)) iperf3 -c "$SERVER_IP4" -p "$sport" --cport "$cport" \
-		-C "$cc" -t "$secs" -i 1 -J --connect-timeout 5000 > "$RUNDIR/iperf3-$id.json"
+		"${ccopt[@]}" -t "$secs" -i 1 -J --connect-timeout 5000 > "$RUNDIR/iperf3-$id.json"
 	clients+=("$BG_PID:$id:$cc")
 done
+snapshot=""
+if [ -n "${CCNEG_SERVER:-}" ]; then
+	(
+		sleep "$CCNEG_SNAPSHOT_S"
+		# In the ss sampler's format: a 'T <epoch>' line, then ss's output.
+		{ echo "T $(date +%s.%N)"
+		  on server ss -tinH state established src "$SERVER_IP4"; } > "$RUNDIR/ss-server.txt"
+		"$BPFTCP" -j sockets -n "$NS_CLIENT" > "$RUNDIR/sockets-client.json"
+		"$BPFTCP" -j sockets -n "$NS_SERVER" > "$RUNDIR/sockets-server.json"
+	) &
+	snapshot=$!
+fi
 
 status=0
 for c in "${clients[@]}"; do
@@ -82,6 +154,11 @@ print(e.get("sender_tcp_congestion"), e.get("receiver_tcp_congestion"))' "$RUNDI
 		status=1
 	fi
 done
+if [ -n "$snapshot" ]; then
+	wait "$snapshot" || { log "the ccneg snapshot failed"; status=1; }
+	"$BPFTCP" -j opt show ccneg > "$RUNDIR/ccneg-show.json" ||
+		{ log "cannot read the ccneg counters"; status=1; }
+fi
 sleep 0.3	# one more idle sample of the queue draining
 kill -INT "$pinger" 2>/dev/null	# ping prints its statistics on SIGINT
 wait "$pinger"

@@ -7,7 +7,7 @@ import collections
 import json
 import math
 
-from . import metrics, rawdata
+from . import fleet, metrics, rawdata
 
 # The equivalence check (issue #13, part 5): the port's mean share of the
 # pair's throughput must be within 0.5 +- 0.03, and its 95 % confidence
@@ -119,6 +119,7 @@ def summarize_run(raw):
     gap = (run["link_stats"] or {}).get("emulator_max_gap_s")
     run["disturbed"] = gap is not None and gap > DISTURBED_GAP_S
 
+    common = None
     if len(flows) >= 2:
         cums = [series[f["id"]][1] for f in flows]
         common = metrics.common_interval(cums)
@@ -130,6 +131,12 @@ def summarize_run(raw):
             cums, t_join, window=conv.get("window_s", 1.0),
             threshold=conv.get("threshold", 0.9), hold=conv.get("hold_s", 2.0),
             step=conv.get("step_s", 0.1))
+    if plan.get("ccneg"):
+        cn = raw.get("ccneg") or {}
+        run["ccneg"] = fleet.run_evidence(
+            plan, raw["iperf"], raw["ss"], cn.get("server_ss", {}), cn.get("sockets_client"),
+            cn.get("sockets_server"), cn.get("show"), cn.get("cgroups", {}), common,
+            run["link_stats"])
     return run
 
 
@@ -152,6 +159,7 @@ def link_stats(linkem):
         "dropped": up["dropped"] + up["overflow"],
         "lost": up["lost"],
         "marked": up["marked"],
+        "not_ect": up.get("not_ect"),
         "queue_max_pkts": up["queue_max"],
         "ack_dir_dropped": down["dropped"] + down["overflow"] + down["lost"],
         "emulator_max_gap_s": gap,
@@ -297,6 +305,9 @@ def build_summary(runs, meta):
     doc.update(meta)
     doc["runs"] = runs
     doc["equivalence"] = equivalence(runs)
+    fl = fleet.fleet_summary(runs)
+    if fl is not None:
+        doc["ccneg_fleet"] = fl
     return doc
 
 
@@ -426,6 +437,8 @@ def markdown(doc):
     out += ["", "Columns are defined in docs/compare.md.", "", run_table(doc["runs"]), ""]
     if doc["equivalence"]:
         out += ["## Equivalence of the BPF ports", "", equivalence_table(doc["equivalence"]), ""]
+    if doc.get("ccneg_fleet"):
+        out += [fleet.markdown(doc["ccneg_fleet"]), ""]
     for r in doc["runs"]:
         out += ["## %s: %s" % (r["name"], r["title"]), "",
                 "Link: %s%s. Duration %g s." % (_link_text(r["link"]),

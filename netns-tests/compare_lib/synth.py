@@ -12,10 +12,14 @@ T0 = 1700000000.0
 
 def write_run(rundir, flows, duration=10.0, sample=0.1, ping_rtts=None,
               rate_bps=100e6, rtt_ms=40.0, queue=333, name="synthetic",
-              scenario="pairs", retransmits=None, linkem=True):
+              scenario="pairs", retransmits=None, linkem=True, plan_extra=None,
+              ss_flags=False, link_totals=None):
     """flows: [{"cc": name, "start": s, "rate": fn(t_rel) -> bit/s,
     "cwnd": fn(t_rel), "srtt": fn(t_rel) ms}]; ping_rtts: list of RTTs (ms)
-    sent every 0.1 s from t0.  Returns the plan."""
+    sent every 0.1 s from t0; ss_flags: ss prints 'ts sack' (and 'ecn
+    ecnseen' for flows with "ecn") before the algorithm, as some ss
+    versions do; link_totals: the emulator's data-direction counters to
+    change.  Returns the plan."""
     os.makedirs(rundir, exist_ok=True)
     plan = {
         "name": name, "scenario": scenario, "title": "synthetic " + name,
@@ -25,6 +29,7 @@ def write_run(rundir, flows, duration=10.0, sample=0.1, ping_rtts=None,
         "flows": [], "convergence": {"window_s": 1.0, "threshold": 0.9,
                                      "hold_s": 2.0, "step_s": 0.1},
     }
+    plan.update(plan_extra or {})
     n = int(round(duration / sample))
     ss_lines = []
     acked = [0.0] * len(flows)
@@ -46,9 +51,12 @@ def write_run(rundir, flows, duration=10.0, sample=0.1, ping_rtts=None,
                     acked[i] += fl["rate"](t - sample + (j + 0.5) / 1000.0) / 8.0 / 1000.0
             ss_lines.append("0      0      198.18.1.2:%d 198.18.2.2:%d" % (40001 + i, 5201 + i))
             ss_lines.append(
-                "\t %s wscale:7,7 rto:240 rtt:%.3f/1.5 ato:40 mss:1448 pmtu:1500 cwnd:%d "
+                "\t %s%s wscale:7,7 rto:240 rtt:%.3f/1.5 ato:40 mss:1448 pmtu:1500 cwnd:%d "
                 "bytes_sent:%d bytes_acked:%d segs_out:10 send 10.0Mbps pacing_rate 20.5Mbps "
                 "delivery_rate %.1fMbps retrans:0/%d" % (
+                    # ss prints the ECN flags before the algorithm's name.
+                    ("ts sack " if ss_flags else "") +
+                    ("ecn ecnseen " if fl.get("ecn") and ss_flags else ""),
                     fl["cc"], fl["srtt"](t), fl["cwnd"](t), int(acked[i]) + 1000,
                     int(round(acked[i])), fl["rate"](t) / 1e6, (retransmits or [0] * 99)[i]))
             # The control connection: same peer port, few bytes; must be
@@ -69,7 +77,8 @@ def write_run(rundir, flows, duration=10.0, sample=0.1, ping_rtts=None,
                                     "retransmits": (retransmits or [0] * 99)[i]},
                        "sum_received": {"bytes": int(round(acked[i])), "seconds": secs,
                                         "bits_per_second": acked[i] * 8 / secs},
-                       "sender_tcp_congestion": fl["cc"]}}
+                       "sender_tcp_congestion": fl["cc"],
+                       "receiver_tcp_congestion": fl["cc"]}}
         with open(os.path.join(rundir, "iperf3-%d.json" % (i + 1)), "w") as f:
             json.dump(doc, f)
     rtts = ping_rtts if ping_rtts is not None else [rtt_ms] * int(duration * 10)
@@ -86,6 +95,7 @@ def write_run(rundir, flows, duration=10.0, sample=0.1, ping_rtts=None,
                "lost": 3, "dropped": 7, "overflow": 0, "marked": 5, "not_ect": 0,
                "write_errors": 0, "bad_packets": 0, "in_flight": 0, "queue_max": 333,
                "mark_queue_min": None}
+        tot.update(link_totals or {})
         down = dict(tot, dropped=0, lost=0, marked=0)
         doc = {"seed": 1, "elapsed_s": duration,
                "directions": {"up": {"params": {}, "totals": tot, "samples": []},
@@ -135,3 +145,61 @@ def pair_runs(kernel, port, pair_shares, control_shares, link=None, total_mbps=1
                 "pair": {"kernel": kernel, "port": port, "role": role, "order": order,
                          "rep": rep, "share_flow": share_flow}})
     return runs
+
+
+def write_ccneg_evidence(rundir, plan, server_cc=None, records=None, counters=None,
+                        exports=None):
+    """Scenario ccneg-fleet's evidence files for a run written by
+    write_run() with plan_extra={"ccneg": ...}, all agreeing with the
+    plan's expectations unless overridden: server_cc {flow id: (cc, ecn)}
+    for the server's ss line, records {flow id: ccneg record} for both
+    ends, counters {role: counters} ('server', 'client-N'), exports
+    {flow id: the client record's export} (default: DCTCP's, updated, for
+    a bpf_dctcp flow)."""
+    cn = plan["ccneg"]
+    server_cc = server_cc or {}
+    records = records or {}
+    counters = counters or {}
+    roles = [("server", "/sys/fs/cgroup/t-server")] + [
+        ("client-%d" % c["flow"], "/sys/fs/cgroup/t-client-%d" % c["flow"]) for c in cn["clients"]]
+    with open(os.path.join(rundir, "ccneg-cgroups.txt"), "w") as f:
+        f.write("".join("%s %s\n" % r for r in roles))
+    ss = ["T %.6f" % (T0 + plan["duration_s"] / 2)]
+    socks = {"client": [], "server": []}
+    for c in cn["clients"]:
+        fl = plan["flows"][c["flow"] - 1]
+        cc, ecn = server_cc.get(fl["id"], (c["expect"], c["ecn"]))
+        ss.append("0      0      198.18.2.2:%d 198.18.1.2:%d" % (fl["port"], fl["cport"]))
+        ss.append("\t %s%s wscale:7,7 rto:240 rtt:1.0/0.5 cwnd:10 bytes_received:999"
+                  % ("ecn " if ecn else "", cc))
+        name = c["expect"][4:] if c["expect"].startswith("bpf_") else c["expect"]
+        rec = records.get(fl["id"], {"negotiated": True, "fallback": False, "chosen": name,
+                                      "pref_index": 0})
+        export = (exports or {}).get(fl["id"], {"algorithm": "dctcp", "alpha": 300,
+                                                 "alpha_updates": 50}
+                                     if c["expect"] == "bpf_dctcp" else None)
+        socks["client"].append({"state": "ESTAB", "local_port": fl["cport"],
+                                "peer_port": fl["port"], "cc": c["expect"], "ccneg": rec,
+                                "export": export})
+        socks["server"].append({"state": "ESTAB", "local_port": fl["port"],
+                                "peer_port": fl["cport"], "cc": c["expect"], "ccneg": rec})
+        # iperf3's control connection, which negotiates too.
+        socks["server"].append({"state": "ESTAB", "local_port": fl["port"],
+                                "peer_port": 50001, "cc": "reno", "ccneg": None})
+    with open(os.path.join(rundir, "ss-server.txt"), "w") as f:
+        f.write("\n".join(ss) + "\n")
+    for end in ("client", "server"):
+        with open(os.path.join(rundir, "sockets-%s.json" % end), "w") as f:
+            json.dump({"sockets": socks[end]}, f)
+    attachments = []
+    for role, path in roles:
+        if role == "server":
+            chosen = {c["expect"]: 2 for c in cn["clients"]}
+        else:
+            c = next(c for c in cn["clients"] if "client-%d" % c["flow"] == role)
+            chosen = {c["expect"]: 2}
+        attachments.append({"option": "ccneg", "cgroup": path, "counters": counters.get(role, {
+            "offered": 2, "answered": 2, "chosen": chosen, "fallback": 0, "no_common": 0,
+            "malformed": 0, "no_room": 0, "errors": 0})})
+    with open(os.path.join(rundir, "ccneg-show.json"), "w") as f:
+        json.dump({"attachments": attachments}, f)

@@ -417,6 +417,27 @@ class TestMeanCI(unittest.TestCase):
         self.assertIsNone(metrics.share(0, 0))
 
 
+class TestMedianCI(unittest.TestCase):
+    def test_order_statistics(self):
+        # Binomial(18, 1/2): P(B <= 4) = 0.0154, P(B <= 5) = 0.0481, so the
+        # interval is [x_5, x_14] with coverage 1 - 2 * 0.0154.
+        xs = [0.9 + 0.01 * k for k in (7, 3, 12, 1, 18, 5, 9, 14, 2, 16, 4, 11, 6, 17, 8, 13, 10, 15)]
+        ci = metrics.median_ci95(xs)
+        self.assertEqual(ci["n"], 18)
+        self.assertAlmostEqual(ci["median"], 0.995)
+        self.assertAlmostEqual(ci["low"], 0.95)
+        self.assertAlmostEqual(ci["high"], 1.04)
+        self.assertAlmostEqual(ci["coverage"], 1 - 2 * 4048 / 2 ** 18)
+        # n = 6: P(B = 0) = 1/64 <= 0.025: the extremes.
+        ci = metrics.median_ci95([3, 1, 2, 6, 5, 4])
+        self.assertEqual((ci["low"], ci["high"], ci["coverage"]), (1, 6, 1 - 2 / 64))
+
+    def test_too_few_values(self):
+        ci = metrics.median_ci95([1, 2, 3, 4, 5, None])
+        self.assertEqual((ci["n"], ci["median"], ci["low"], ci["coverage"]), (5, 3, None, None))
+        self.assertIsNone(metrics.median_ci95([])["median"])
+
+
 class TestOutputs(unittest.TestCase):
     """The files a run leaves: Flent data file, plots, run-summary.json."""
 
