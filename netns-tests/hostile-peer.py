@@ -735,8 +735,8 @@ class Attack:
             for v in table:
                 try:
                     res = self.run_variant(v, rep)
-                except Failure as e:
-                    res = {"name": v.name, "rep": rep, "ok": False, "problems": [str(e)]}
+                except (Failure, OSError, subprocess.SubprocessError) as e:
+                    res = {"name": v.name, "rep": rep, "ok": False, "problems": [repr(e)]}
                     self.results.append(res)
                 mark = "ok  " if res["ok"] else "FAIL"
                 print(f"{mark} {v.name} rep {rep}: {res.get('delta', {}).get('delack', '')} "
