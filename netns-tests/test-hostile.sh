@@ -24,6 +24,10 @@
 # running throughout, its data verified by sha256 at both ends; no new
 # WARNING/BUG/Call Trace/bpf line in the kernel log.
 #
+# The generator runs in the host namespaces (it calls bpftcp, which needs
+# the host's bpffs and cgroup mounts) with its sockets in the attacker's
+# namespace (setns).
+#
 # Short form (make test): every variant once, a 200-SYN flood.  Full form:
 #   STRESS=1 netns-tests/run build test-hostile.sh
 # (3 repetitions, a 20000-SYN flood at 4000/s).  HOSTILE_OUT=DIR keeps the
@@ -156,7 +160,7 @@ hostile_server() {
 	hs_bg "$HS_CG_SERVER" server python3 "$HS_PEER" hold $HS_VICTIM_PORT
 	wait_listen server $HS_VICTIM_PORT
 	# shellcheck disable=SC2046
-	on client python3 "$HS_PEER" attack --role server --victim-ip "$SERVER_IP4" \
+	run python3 "$HS_PEER" attack --role server --netns "$NS_CLIENT" --victim-ip "$SERVER_IP4" \
 		--victim-port $HS_VICTIM_PORT --victim-netns "$NS_SERVER" --victim-cgroup "$HS_CG_SERVER" \
 		--in-ip 198.18.1.50 --out-ip 198.18.1.200 $(hs_attack_args) || rc=$?
 	hs_finish $rc
@@ -169,7 +173,7 @@ hostile_client() {
 	HS_ROLE=client
 	hs_setup
 	# shellcheck disable=SC2046
-	on server python3 "$HS_PEER" attack --role client --victim-ip "$CLIENT_IP4" \
+	run python3 "$HS_PEER" attack --role client --netns "$NS_SERVER" --victim-ip "$CLIENT_IP4" \
 		--victim-port $HS_VICTIM_PORT --victim-netns "$NS_CLIENT" --victim-cgroup "$HS_CG_CLIENT" \
 		--in-ip 198.18.2.50 --out-ip 198.18.2.200 $(hs_attack_args) -- \
 		sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$HS_CG_CLIENT" \
