@@ -965,6 +965,19 @@ def cmd_connector(a):
     return 0
 
 
+def read_hashed(s, each=None):
+    """Reads s to its end: (sha256, bytes); each(data) on every piece."""
+    h, n = hashlib.sha256(), 0
+    while True:
+        data = s.recv(65536)
+        if not data:
+            return h, n
+        h.update(data)
+        n += len(data)
+        if each:
+            each(data)
+
+
 def cmd_echo(a):
     """The legitimate server: one connection, echoed back, hashed."""
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -972,14 +985,7 @@ def cmd_echo(a):
     ls.bind(("0.0.0.0", a.port))
     ls.listen(1)
     c, peer = ls.accept()
-    h, n = hashlib.sha256(), 0
-    while True:
-        data = c.recv(65536)
-        if not data:
-            break
-        h.update(data)
-        n += len(data)
-        c.sendall(data)
+    h, n = read_hashed(c, c.sendall)
     c.shutdown(socket.SHUT_WR)
     with open(a.out, "w") as f:
         json.dump({"peer": peer[0], "bytes": n, "sha256": h.hexdigest()}, f)
@@ -1008,13 +1014,7 @@ def cmd_legit(a):
 
     t = threading.Thread(target=sender)
     t.start()
-    recv_h, got = hashlib.sha256(), 0
-    while True:
-        data = s.recv(65536)
-        if not data:
-            break
-        recv_h.update(data)
-        got += len(data)
+    recv_h, got = read_hashed(s)
     t.join()
     res = {"sent_bytes": sent, "sent_sha256": sent_h.hexdigest(), "echo_bytes": got,
            "echo_sha256": recv_h.hexdigest(), "errors": err}
