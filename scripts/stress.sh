@@ -30,7 +30,7 @@ set -uo pipefail
 # One line per suite; the other suites of issue #17 are added here.
 SUITES=(
 	"fuzz|fuzz|all"
-	# "hostile-peers|netns|test-hostile.sh"
+	"hostile-peers|netns|test-hostile.sh"
 	# "live-swaps|netns|test-swaps.sh"
 	# "crash-trials|netns|test-crash.sh"
 	# "concurrency|netns|test-concurrency.sh"
