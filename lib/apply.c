@@ -143,6 +143,10 @@ struct step {
 	struct bpftcp_delack_opts old;	/* delack update/detach: the settings before */
 	struct bpftcp_cidr *old_peers;	/* old.peers points here */
 	char pin[PATH_MAX];		/* sockets attach and detach: the pin directory */
+	/* sockets detach: the collection, unpinned but held until the apply
+	 * ends, so that a rollback can pin it back (released by plan_free()) */
+	struct libbpftcp__sockets_held held;
+	bool holding;
 };
 
 struct plan {
@@ -170,8 +174,11 @@ static struct step *plan_add(struct plan *p, int action, const char *object, con
 
 static void plan_free(struct plan *p)
 {
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < p->n; i++) {
 		free(p->steps[i].old_peers);
+		if (p->steps[i].holding)
+			libbpftcp__sockets_release(&p->steps[i].held);
+	}
 	free(p->steps);
 	p->steps = NULL;
 	p->n = 0;
@@ -612,8 +619,11 @@ static int step_do(struct step *s)
 	case BPFTCP_APPLY_UPDATE:
 		return libbpftcp__opt_delack_update(s->cgroup, &s->dl);
 	case BPFTCP_APPLY_DETACH:
-		if (!strcmp(s->object, "sockets"))
-			return sockets_unpin(s->pin);
+		if (!strcmp(s->object, "sockets")) {
+			libbpftcp__sockets_unpin_hold(s->pin, &s->held);
+			s->holding = true;
+			return access(s->pin, F_OK) ? 0 : -ENOTEMPTY;
+		}
 		return bpftcp_opt_detach("delack", s->cgroup);
 	case BPFTCP_APPLY_UNREGISTER:
 		return bpftcp_cc_unregister(s->object, NULL);
@@ -645,10 +655,12 @@ static int step_undo(struct step *s)
 	case BPFTCP_APPLY_UPDATE:
 		return libbpftcp__opt_delack_update(s->cgroup, &s->old);
 	case BPFTCP_APPLY_DETACH:
-		/* A collection is known by its cgroup id only: it comes back
-		 * when apply runs again. */
-		if (!strcmp(s->object, "sockets"))
-			return -EOPNOTSUPP;
+		/* The same link and counters, held since the detach (the
+		 * cgroup is known by its id only, and may be gone). */
+		if (!strcmp(s->object, "sockets")) {
+			s->holding = false;
+			return libbpftcp__sockets_repin(s->pin, &s->held);
+		}
 		s->old.peers = s->old_peers;
 		return attach_delack(s->cgroup, &s->old);
 	case BPFTCP_APPLY_UNREGISTER:

@@ -3,6 +3,8 @@
  * Privileged tests of bpftcp_apply() (lib/apply.c) where the CLI cannot
  * reach: a step that fails in the middle of an apply (the cgroup removed
  * between validation and attach, through the step callback) is rolled back;
+ * a collection's detach is rolled back to the same link, still attached,
+ * when a later step fails (and without a failure the link goes away);
  * and an upgrade: a registration whose pinned programs differ from the ones
  * the library carries (the link pointed at another algorithm's programs
  * under the same name, as an older bpftcp would have left it) is replaced
@@ -94,6 +96,16 @@ struct events {
 	int done, failed, undone, undo_failed;
 };
 
+static void count_event(const struct bpftcp_apply_step *s, int event, int err, struct events *e)
+{
+	print_message("step %s %s: event %d, %s\n", bpftcp_apply_action_name(s->action), s->object,
+		      event, err ? strerror(-err) : "ok");
+	e->done += event == BPFTCP_STEP_DONE;
+	e->failed += event == BPFTCP_STEP_FAILED;
+	e->undone += event == BPFTCP_STEP_UNDONE;
+	e->undo_failed += event == BPFTCP_STEP_UNDO_FAILED;
+}
+
 /* Removes the test's cgroup just before the delack attach: what happens
  * when a cgroup goes away between validation and the step. */
 static void remove_cgroup_before_attach(const struct bpftcp_apply_step *s, int event, int err,
@@ -104,12 +116,7 @@ static void remove_cgroup_before_attach(const struct bpftcp_apply_step *s, int e
 	if (event == BPFTCP_STEP_START && s->action == BPFTCP_APPLY_ATTACH &&
 	    !strcmp(s->object, "delack"))
 		assert_int_equal(rmdir(cgroup), 0);
-	print_message("step %s %s: event %d, %s\n", bpftcp_apply_action_name(s->action), s->object,
-		      event, err ? strerror(-err) : "ok");
-	e->done += event == BPFTCP_STEP_DONE;
-	e->failed += event == BPFTCP_STEP_FAILED;
-	e->undone += event == BPFTCP_STEP_UNDONE;
-	e->undo_failed += event == BPFTCP_STEP_UNDO_FAILED;
+	count_event(s, event, err, e);
 }
 
 static void failure_mid_apply_is_rolled_back(void **state)
@@ -150,6 +157,110 @@ static void failure_mid_apply_is_rolled_back(void **state)
 		/* Nothing of bpftcp's is left in the bpffs. */
 		assert_int_equal(bpftcp_pin_root(root, sizeof(root), 0), -ENOENT);
 	}
+}
+
+/* ------------------------------------------- rollback of a collection detach */
+
+struct collection {
+	__u64 cgroup_id;
+	__u32 link_id;
+	bool attached;
+	int n;
+};
+
+static int read_collection(const struct bpftcp_sockets_attachment *a, void *ctx)
+{
+	struct collection *c = ctx;
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/link", a->pin);
+	fd = bpf_obj_get(path);
+	if (fd >= 0 && !bpf_link_get_info_by_fd(fd, &info, &len))
+		c->link_id = info.id;
+	if (fd >= 0)
+		close(fd);
+	c->cgroup_id = a->cgroup_id;
+	c->attached = a->attached;
+	c->n++;
+	return 0;
+}
+
+/* Makes the unregister of @ctx fail: unregisters it just before apply does. */
+static void unregister_first(const struct bpftcp_apply_step *s, int event, int err, void *ctx)
+{
+	struct events *e = ctx;
+	char kname[64];
+
+	snprintf(kname, sizeof(kname), "bpf_%s", free_cc[0]);
+	if (event == BPFTCP_STEP_START && s->action == BPFTCP_APPLY_UNREGISTER &&
+	    !strcmp(s->object, kname))
+		assert_int_equal(bpftcp_cc_unregister(kname, NULL), 0);
+	count_event(s, event, err, e);
+}
+
+static void collection_detach_is_rolled_back(void **state)
+{
+	struct collection before = {}, after = {};
+	struct events e = {};
+	struct bpftcp_conf *c1, *c2;
+	char mnt[PATH_MAX], text[PATH_MAX + 256], root[PATH_MAX], path[PATH_MAX + 64];
+	int fd = -1;
+
+	harness_require_bpf();
+	if (!free_cc[1]) {
+		print_message("every candidate algorithm but one is registered (by someone else)\n");
+		skip();
+	}
+	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
+	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-%d", mnt, (int)getpid());
+	assert_int_equal(mkdir(cgroup, 0755), 0);
+	snprintf(text, sizeof(text), "[cc]\nregister = %s\n[cgroup %s]\nsockets = yes\n",
+		 free_cc[0], cgroup);
+	c1 = conf_load(text);
+	assert_int_equal(bpftcp_apply(c1, NULL), 2);
+	assert_int_equal(bpftcp_sockets_foreach(read_collection, &before), 1);
+	assert_true(before.attached && before.link_id);
+
+	/* The file drops the collection and swaps the algorithm: register,
+	 * detach, then an unregister that fails. */
+	snprintf(text, sizeof(text), "[cc]\nregister = %s\n", free_cc[1]);
+	c2 = conf_load(text);
+	BPFTCP_OPTS(bpftcp_apply_opts, o, .step = unregister_first, .ctx = &e);
+	assert_true(bpftcp_apply(c2, &o) < 0);
+	assert_int_equal(e.done, 2);
+	assert_int_equal(e.failed, 1);
+	assert_int_equal(e.undone, 2);
+	assert_int_equal(e.undo_failed, 0);
+	assert_false(registered(free_cc[1]));
+	/* The same link is pinned again, attached, with the record map. */
+	assert_int_equal(bpftcp_sockets_foreach(read_collection, &after), 1);
+	assert_int_equal(after.cgroup_id, before.cgroup_id);
+	assert_int_equal(after.link_id, before.link_id);
+	assert_true(after.attached);
+	assert_int_equal(bpftcp_pin_root(root, sizeof(root), 0), 0);
+	snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
+	assert_int_equal(access(path, F_OK), 0);
+	/* Only the algorithm the test unregistered is missing. */
+	assert_int_equal(bpftcp_apply(c1, NULL), 1);
+
+	/* Without the failure the detach holds: the link goes away. */
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(bpftcp_apply(c2, NULL), 3);
+	assert_int_equal(bpftcp_sockets_foreach(NULL, NULL), 0);
+	for (int i = 0; i < 100; i++) {
+		fd = bpf_link_get_fd_by_id(before.link_id);
+		if (fd < 0)
+			break;
+		close(fd);
+		usleep(10000);
+	}
+	assert_true(fd < 0);
+	bpftcp_conf_free(c1);
+	bpftcp_conf_free(c2);
+	rmdir(cgroup);
 }
 
 /* -------------------------------------------------------------- upgrade */
@@ -237,6 +348,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(failure_mid_apply_is_rolled_back),
+		cmocka_unit_test(collection_detach_is_rolled_back),
 		cmocka_unit_test(upgrade_replaces_differing_programs),
 	};
 
