@@ -3,7 +3,9 @@
 # bpftcp apply and bpftcp reset (lib/apply.c, bpftcp.conf(5)) on the real
 # kernel: a config applied to a clean host, applied again (no change), drift
 # repaired, edits converged (settings in place, an algorithm removed while a
-# connection that uses it moves verified data to the end), a broken file
+# connection that uses it moves verified data to the end), an upgrade (a
+# rebuilt bpftcp whose programs have other tags replaces the pinned ones
+# while a connection moves verified data), a broken file
 # refused with its lines and exit status 2 (host unchanged), two applies
 # serialised by the lock, and reset leaving nothing behind; and the systemd
 # unit checked by systemd-analyze verify.
@@ -19,6 +21,7 @@ ALL_TESTS="
 	apply_repairs_drift
 	apply_edit_converges_in_place
 	apply_removed_algorithm_keeps_its_connection
+	apply_upgrade_replaces_under_a_live_transfer
 	apply_bad_file_changes_nothing
 	apply_waits_for_the_lock
 	reset_leaves_nothing
@@ -66,10 +69,17 @@ conf_full() {
 		"[cgroup $CGROUP]" "sockets = yes" "delack = yes" "max-delack = 10" "${@}"
 }
 
-apply_ok() {
-	run "$BPFTCP" apply -f "$CONF" "$@" > "$TEST_TMP/apply.out" 2> "$TEST_TMP/apply.err" ||
-		fail "bpftcp apply $* exited with $?: $(cat "$TEST_TMP/apply.err")"
+# apply_ok_with BPFTCP [ARGS...]: that bpftcp applies $CONF, and succeeds.
+apply_ok_with() {
+	local bin=$1
+	shift
+	run "$bin" apply -f "$CONF" "$@" > "$TEST_TMP/apply.out" 2> "$TEST_TMP/apply.err" ||
+		fail "$bin apply $* exited with $?: $(cat "$TEST_TMP/apply.err")"
 	log "$(cat "$TEST_TMP/apply.out")"
+}
+
+apply_ok() {
+	apply_ok_with "$BPFTCP" "$@"
 }
 
 default_cc() {
@@ -197,6 +207,64 @@ apply_removed_algorithm_keeps_its_connection() {
 	wait "$send_pid" || fail "the sender exited with status $?"
 	wait "$recv_pid" || fail "the receiver exited with status $?"
 	check_sha256 "$in" "$out" "$(stat -c %s "$in")"
+}
+
+# pinned_tags NAME: the sorted tags of the programs that the pinned link of
+# bpf_NAME runs (link -> struct_ops map -> its programs' ids -> tags).
+pinned_tags() {
+	local j=$TEST_TMP/tags.json id
+	bpftool -j link show pinned "$BPFTCP_BPFFS/bpftcp/cc/bpf_$1/link" > "$j" || return 1
+	for id in $(bpftool -j struct_ops dump id "$(json_get map_id "$j")" | grep -o 'prog_id:[0-9]*' |
+		    cut -d: -f2); do
+		bpftool -j prog show id "$id" > "$j" && json_get tag "$j"
+	done | sort | tr '\n' ' '
+}
+
+# BUILD/variant/bpftcp is the same bpftcp built with BPFTCP_BUILD_VARIANT
+# (the Makefile): one more instruction per counted event, so other program
+# tags, as a rebuilt bpftcp has.
+apply_upgrade_replaces_under_a_live_transfer() {
+	local in=$TEST_TMP/in.bin out=$TEST_TMP/out.bin port=5003 recv_pid send_pid
+	local variant=$BUILD/variant/bpftcp tags_a tags_b resets
+	require_cmds socat sha256sum bpftool
+	[ -x "$variant" ] || skip "no $variant (make builds it for make test)"
+	apply_setup
+	topo_setup
+	write_conf "[cc]" "register = $CC_A"
+	apply_ok
+	tags_a=$(pinned_tags "$CC_A")
+	[ -n "$tags_a" ] || fail "no programs found for bpf_$CC_A"
+	route_cc client dport $port "bpf_$CC_A"
+	linkem_start --rate 16mbit --delay 5ms --queue 100
+	make_file "$in" 16
+	resets=$(( $(nstat_get client TcpEstabResets) + $(nstat_get server TcpEstabResets) ))
+	bg_on server timeout 60 socat -u "TCP4-LISTEN:$port,reuseaddr" "OPEN:$out,creat,trunc"
+	recv_pid=$BG_PID
+	wait_listen server $port
+	bg_on client timeout 60 socat -u "OPEN:$in" "TCP4:$SERVER_IP4:$port"
+	send_pid=$BG_PID
+	sleep 1
+	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_A" ||
+		fail "the connection does not run bpf_$CC_A"
+	# The upgrade: the rebuilt bpftcp applies the same file.
+	apply_ok_with "$variant"
+	grep -q "^replace bpf_$CC_A" "$TEST_TMP/apply.out" || fail "apply did not replace bpf_$CC_A"
+	grep -q "^applied .*: 1 change$" "$TEST_TMP/apply.out" || fail "apply did more than the replace"
+	tags_b=$(pinned_tags "$CC_A")
+	log "tags before: $tags_a; after: $tags_b"
+	[ "$tags_b" != "$tags_a" ] || fail "the pinned programs' tags did not change"
+	kill -0 "$send_pid" 2>/dev/null || fail "the transfer ended before the replace (too fast to test)"
+	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_A" ||
+		fail "the connection no longer runs bpf_$CC_A"
+	wait "$send_pid" || fail "the sender exited with status $?"
+	wait "$recv_pid" || fail "the receiver exited with status $?"
+	check_sha256 "$in" "$out" "$(stat -c %s "$in")"
+	assert_eq "$(( $(nstat_get client TcpEstabResets) + $(nstat_get server TcpEstabResets) ))" \
+		"$resets" "connection resets"
+	# The rebuilt bpftcp's programs are pinned: its next apply has nothing to do.
+	apply_ok_with "$variant"
+	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "the second apply of the rebuilt bpftcp changed something"
+	assert_eq "$(pinned_tags "$CC_A")" "$tags_b" "the tags after the second apply"
 }
 
 # snapshot: what the host has, to compare before and after.
