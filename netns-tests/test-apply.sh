@@ -178,35 +178,50 @@ apply_edit_converges_in_place() {
 	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "not converged after the edit"
 }
 
+# transfer_start PORT CC: 16 MiB from client to server on PORT, with the
+# client's end on CC (~8 s at 16 Mbit/s); $XFER_SEND and $XFER_RECV are the
+# two socat processes.
+transfer_start() {
+	local port=$1 cc=$2
+	route_cc client dport "$port" "$cc"
+	linkem_start --rate 16mbit --delay 5ms --queue 100
+	make_file "$TEST_TMP/in.bin" 16
+	bg_on server timeout 60 socat -u "TCP4-LISTEN:$port,reuseaddr" "OPEN:$TEST_TMP/out.bin,creat,trunc"
+	XFER_RECV=$BG_PID
+	wait_listen server "$port"
+	bg_on client timeout 60 socat -u "OPEN:$TEST_TMP/in.bin" "TCP4:$SERVER_IP4:$port"
+	XFER_SEND=$BG_PID
+	XFER_PORT=$port
+	sleep 1
+	transfer_runs "$cc" "the connection does not run $cc"
+}
+
+# transfer_runs CC WHY: the transfer is still going, on CC (else fail WHY).
+transfer_runs() {
+	kill -0 "$XFER_SEND" 2>/dev/null || fail "the transfer has ended (too fast to test)"
+	on client ss -tinH state established "dport = :$XFER_PORT" | grep -qw "$1" || fail "$2"
+}
+
+# transfer_end: both ends exit 0 and the data arrived whole.
+transfer_end() {
+	wait "$XFER_SEND" || fail "the sender exited with status $?"
+	wait "$XFER_RECV" || fail "the receiver exited with status $?"
+	check_sha256 "$TEST_TMP/in.bin" "$TEST_TMP/out.bin" "$(stat -c %s "$TEST_TMP/in.bin")"
+}
+
 apply_removed_algorithm_keeps_its_connection() {
-	local in=$TEST_TMP/in.bin out=$TEST_TMP/out.bin port=5002 recv_pid send_pid
 	require_cmds socat sha256sum
 	apply_setup
 	topo_setup
 	write_conf "[cc]" "register = $CC_A $CC_B"
 	apply_ok
-	# The client's connections to $port run bpf_$CC_B; ~8 s at 16 Mbit/s.
-	route_cc client dport $port "bpf_$CC_B"
-	linkem_start --rate 16mbit --delay 5ms --queue 100
-	make_file "$in" 16
-	bg_on server timeout 60 socat -u "TCP4-LISTEN:$port,reuseaddr" "OPEN:$out,creat,trunc"
-	recv_pid=$BG_PID
-	wait_listen server $port
-	bg_on client timeout 60 socat -u "OPEN:$in" "TCP4:$SERVER_IP4:$port"
-	send_pid=$BG_PID
-	sleep 1
-	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_B" ||
-		fail "the connection does not run bpf_$CC_B"
+	transfer_start 5002 "bpf_$CC_B"
 	write_conf "[cc]" "register = $CC_A"
 	apply_ok
 	grep -qx "unregister bpf_$CC_B" "$TEST_TMP/apply.out" || fail "apply did not unregister bpf_$CC_B"
 	cc_registered "bpf_$CC_B" && fail "the kernel still offers bpf_$CC_B"
-	kill -0 "$send_pid" 2>/dev/null || fail "the transfer ended before the unregister (too fast to test)"
-	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_B" ||
-		fail "the connection no longer runs bpf_$CC_B"
-	wait "$send_pid" || fail "the sender exited with status $?"
-	wait "$recv_pid" || fail "the receiver exited with status $?"
-	check_sha256 "$in" "$out" "$(stat -c %s "$in")"
+	transfer_runs "bpf_$CC_B" "the connection no longer runs bpf_$CC_B"
+	transfer_end
 }
 
 # pinned_tags NAME: the sorted tags of the programs that the pinned link of
@@ -224,7 +239,6 @@ pinned_tags() {
 # (the Makefile): one more instruction per counted event, so other program
 # tags, as a rebuilt bpftcp has.
 apply_upgrade_replaces_under_a_live_transfer() {
-	local in=$TEST_TMP/in.bin out=$TEST_TMP/out.bin port=5003 recv_pid send_pid
 	local variant=$BUILD/variant/bpftcp tags_a tags_b resets
 	require_cmds socat sha256sum bpftool
 	[ -x "$variant" ] || skip "no $variant (make builds it for make test)"
@@ -234,18 +248,8 @@ apply_upgrade_replaces_under_a_live_transfer() {
 	apply_ok
 	tags_a=$(pinned_tags "$CC_A")
 	[ -n "$tags_a" ] || fail "no programs found for bpf_$CC_A"
-	route_cc client dport $port "bpf_$CC_A"
-	linkem_start --rate 16mbit --delay 5ms --queue 100
-	make_file "$in" 16
 	resets=$(( $(nstat_get client TcpEstabResets) + $(nstat_get server TcpEstabResets) ))
-	bg_on server timeout 60 socat -u "TCP4-LISTEN:$port,reuseaddr" "OPEN:$out,creat,trunc"
-	recv_pid=$BG_PID
-	wait_listen server $port
-	bg_on client timeout 60 socat -u "OPEN:$in" "TCP4:$SERVER_IP4:$port"
-	send_pid=$BG_PID
-	sleep 1
-	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_A" ||
-		fail "the connection does not run bpf_$CC_A"
+	transfer_start 5003 "bpf_$CC_A"
 	# The upgrade: the rebuilt bpftcp applies the same file.
 	apply_ok_with "$variant"
 	grep -q "^replace bpf_$CC_A" "$TEST_TMP/apply.out" || fail "apply did not replace bpf_$CC_A"
@@ -253,12 +257,8 @@ apply_upgrade_replaces_under_a_live_transfer() {
 	tags_b=$(pinned_tags "$CC_A")
 	log "tags before: $tags_a; after: $tags_b"
 	[ "$tags_b" != "$tags_a" ] || fail "the pinned programs' tags did not change"
-	kill -0 "$send_pid" 2>/dev/null || fail "the transfer ended before the replace (too fast to test)"
-	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_A" ||
-		fail "the connection no longer runs bpf_$CC_A"
-	wait "$send_pid" || fail "the sender exited with status $?"
-	wait "$recv_pid" || fail "the receiver exited with status $?"
-	check_sha256 "$in" "$out" "$(stat -c %s "$in")"
+	transfer_runs "bpf_$CC_A" "the connection no longer runs bpf_$CC_A"
+	transfer_end
 	assert_eq "$(( $(nstat_get client TcpEstabResets) + $(nstat_get server TcpEstabResets) ))" \
 		"$resets" "connection resets"
 	# The rebuilt bpftcp's programs are pinned: its next apply has nothing to do.

@@ -106,6 +106,21 @@ static void count_event(const struct bpftcp_apply_step *s, int event, int err, s
 	e->undo_failed += event == BPFTCP_STEP_UNDO_FAILED;
 }
 
+/* Skips unless two free algorithms are there; makes the test's cgroup. */
+static void need_two_algorithms_and_a_cgroup(void)
+{
+	char mnt[PATH_MAX];
+
+	harness_require_bpf();
+	if (!free_cc[1]) {
+		print_message("every candidate algorithm but one is registered (by someone else)\n");
+		skip();
+	}
+	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
+	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-%d", mnt, (int)getpid());
+	assert_int_equal(mkdir(cgroup, 0755), 0);
+}
+
 /* Removes the test's cgroup just before the delack attach: what happens
  * when a cgroup goes away between validation and the step. */
 static void remove_cgroup_before_attach(const struct bpftcp_apply_step *s, int event, int err,
@@ -123,17 +138,10 @@ static void failure_mid_apply_is_rolled_back(void **state)
 {
 	struct events e = {};
 	struct bpftcp_conf *c;
-	char mnt[PATH_MAX], text[PATH_MAX + 256];
+	char text[PATH_MAX + 256];
 	int ret;
 
-	harness_require_bpf();
-	if (!free_cc[1]) {
-		print_message("every candidate algorithm but one is registered (by someone else)\n");
-		skip();
-	}
-	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
-	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-%d", mnt, (int)getpid());
-	assert_int_equal(mkdir(cgroup, 0755), 0);
+	need_two_algorithms_and_a_cgroup();
 	snprintf(text, sizeof(text), "[cc]\nregister = %s %s\n[cgroup %s]\nsockets = yes\n"
 		 "delack = yes\nmax-delack = 10\n", free_cc[0], free_cc[1], cgroup);
 	c = conf_load(text);
@@ -206,17 +214,10 @@ static void collection_detach_is_rolled_back(void **state)
 	struct collection before = {}, after = {};
 	struct events e = {};
 	struct bpftcp_conf *c1, *c2;
-	char mnt[PATH_MAX], text[PATH_MAX + 256], root[PATH_MAX], path[PATH_MAX + 64];
+	char text[PATH_MAX + 256], root[PATH_MAX], path[PATH_MAX + 64];
 	int fd = -1;
 
-	harness_require_bpf();
-	if (!free_cc[1]) {
-		print_message("every candidate algorithm but one is registered (by someone else)\n");
-		skip();
-	}
-	assert_int_equal(bpftcp_find_mount("cgroup2", mnt, sizeof(mnt)), 0);
-	snprintf(cgroup, sizeof(cgroup), "%s/bpftcp-test-apply-%d", mnt, (int)getpid());
-	assert_int_equal(mkdir(cgroup, 0755), 0);
+	need_two_algorithms_and_a_cgroup();
 	snprintf(text, sizeof(text), "[cc]\nregister = %s\n[cgroup %s]\nsockets = yes\n",
 		 free_cc[0], cgroup);
 	c1 = conf_load(text);
