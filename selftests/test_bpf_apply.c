@@ -262,6 +262,9 @@ static void collection_detach_is_rolled_back(void **state)
 	bpftcp_conf_free(c1);
 	bpftcp_conf_free(c2);
 	rmdir(cgroup);
+	/* The next test starts from nothing registered. */
+	assert_true(bpftcp_reset(NULL) >= 0);
+	assert_false(registered(free_cc[1]));
 }
 
 /* -------------------------------------------------------------- upgrade */
