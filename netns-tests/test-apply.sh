@@ -227,10 +227,12 @@ apply_removed_algorithm_keeps_its_connection() {
 # pinned_tags NAME: the sorted tags of the programs that the pinned link of
 # bpf_NAME runs (link -> struct_ops map -> its programs' ids -> tags).
 pinned_tags() {
-	local j=$TEST_TMP/tags.json id
-	bpftool -j link show pinned "$BPFTCP_BPFFS/bpftcp/cc/bpf_$1/link" > "$j" || return 1
-	for id in $(bpftool -j struct_ops dump id "$(json_get map_id "$j")" | grep -o 'prog_id:[0-9]*' |
-		    cut -d: -f2); do
+	local j=$TEST_TMP/tags.json map id
+	# bpftool prints the link but exits 255 here (the link has no
+	# program of its own, prog_id 0): the JSON is what counts.
+	bpftool -j link show pinned "$BPFTCP_BPFFS/bpftcp/cc/bpf_$1/link" > "$j"
+	map=$(json_get map_id "$j") || return 1
+	for id in $(bpftool -j struct_ops dump id "$map" | grep -o 'prog_id:[0-9]*' | cut -d: -f2); do
 		bpftool -j prog show id "$id" > "$j" && json_get tag "$j"
 	done | sort | tr '\n' ' '
 }
