@@ -178,13 +178,13 @@ apply_edit_converges_in_place() {
 	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "not converged after the edit"
 }
 
-# transfer_start PORT CC: 16 MiB from client to server on PORT, with the
-# client's end on CC (~8 s at 16 Mbit/s); $XFER_SEND and $XFER_RECV are the
-# two socat processes.
+# transfer_start PORT CC [RATE]: 16 MiB from client to server on PORT, with
+# the client's end on CC (~8 s at the default 16 Mbit/s); $XFER_SEND and
+# $XFER_RECV are the two socat processes.
 transfer_start() {
-	local port=$1 cc=$2
+	local port=$1 cc=$2 rate=${3:-16mbit}
 	route_cc client dport "$port" "$cc"
-	linkem_start --rate 16mbit --delay 5ms --queue 100
+	linkem_start --rate "$rate" --delay 5ms --queue 100
 	make_file "$TEST_TMP/in.bin" 16
 	bg_on server timeout 60 socat -u "TCP4-LISTEN:$port,reuseaddr" "OPEN:$TEST_TMP/out.bin,creat,trunc"
 	XFER_RECV=$BG_PID
@@ -251,15 +251,16 @@ apply_upgrade_replaces_under_a_live_transfer() {
 	tags_a=$(pinned_tags "$CC_A")
 	[ -n "$tags_a" ] || fail "no programs found for bpf_$CC_A"
 	resets=$(( $(nstat_get client TcpEstabResets) + $(nstat_get server TcpEstabResets) ))
-	transfer_start 5003 "bpf_$CC_A"
+	# ~32 s: the rebuilt bpftcp loads each program twice (compare, replace).
+	transfer_start 5003 "bpf_$CC_A" 4mbit
 	# The upgrade: the rebuilt bpftcp applies the same file.
 	apply_ok_with "$variant"
+	transfer_runs "bpf_$CC_A" "the connection no longer runs bpf_$CC_A"
 	grep -q "^replace bpf_$CC_A" "$TEST_TMP/apply.out" || fail "apply did not replace bpf_$CC_A"
 	grep -q "^applied .*: 1 change$" "$TEST_TMP/apply.out" || fail "apply did more than the replace"
 	tags_b=$(pinned_tags "$CC_A")
 	log "tags before: $tags_a; after: $tags_b"
 	[ "$tags_b" != "$tags_a" ] || fail "the pinned programs' tags did not change"
-	transfer_runs "bpf_$CC_A" "the connection no longer runs bpf_$CC_A"
 	transfer_end
 	assert_eq "$(( $(nstat_get client TcpEstabResets) + $(nstat_get server TcpEstabResets) ))" \
 		"$resets" "connection resets"
