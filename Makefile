@@ -49,8 +49,9 @@ CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wshadow -Wno-format-truncation 
 CPPFLAGS += -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) $(INIH_CFLAGS) -D_GNU_SOURCE
 LDLIBS   += $(LIBBPF_LIBS) $(INIH_LIBS) -lelf -lz -lm
 
+# -I of VMLINUX_H's directory: it need not be in $(OUTPUT) (VMLINUX_H=).
 BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
-	     -I$(OUTPUT) -Iinclude $(LIBBPF_CFLAGS) -mcpu=v3
+	     -I$(OUTPUT) -I$(dir $(VMLINUX_H)) -Iinclude $(LIBBPF_CFLAGS) -mcpu=v3 $(BPF_EXTRA_CFLAGS)
 
 # --- sources -----------------------------------------------------------------
 CC_ALGOS   := $(patsubst cc/%.bpf.c,%,$(sort $(wildcard cc/*.bpf.c)))
@@ -122,6 +123,12 @@ FUZZ_SRCS   := $(wildcard selftests/fuzz/*_fuzz.c)
 FUZZERS     := $(patsubst selftests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_RUNS   ?= 10000000
+
+# A second bpftcp for the upgrade test (netns-tests/test-apply.sh), built by
+# a make of its own in $(OUTPUT)/variant with BPFTCP_BUILD_VARIANT defined
+# for the BPF programs: the same behaviour, other program tags
+# (include/bpftcp/bpf_counters.h).  Built for make test only.
+VARIANT     := $(OUTPUT)/variant/bpftcp
 
 # The link emulator (netns-tests/linkem/*.c), a plain user-space program.
 LINKEM_SRCS := $(wildcard netns-tests/linkem/*.c)
@@ -286,6 +293,10 @@ $(OUTPUT)/netns-tests/linkem/%.o: netns-tests/linkem/%.c | check-deps
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
+$(VARIANT): $(VMLINUX_H) FORCE
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/variant VMLINUX_H=$(abspath $(VMLINUX_H)) \
+		BPF_EXTRA_CFLAGS=-DBPFTCP_BUILD_VARIANT $@
+
 $(OUTPUT)/linkem: $(patsubst %.c,$(OUTPUT)/%.o,$(LINKEM_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lm -lpthread -o $@
@@ -313,7 +324,7 @@ build-run: all $(LINKEM)
 # make test: every test; ends with "N passed, N failed, N skipped".
 test: deps
 	$(Q)$(MAKE) --no-print-directory build-test
-build-test: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT)
+build-test: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT) $(VARIANT)
 	$(Q)bash scripts/run-tests.sh $(OUTPUT)
 
 # make fuzz: every fuzzer for FUZZ_RUNS executions (default 10 million) from

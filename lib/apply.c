@@ -150,6 +150,10 @@ struct step {
 						 * (peers: the configuration's) */
 	struct libbpftcp__conf_ccneg cn_old;	/* ccneg update/detach: the settings before */
 	bool reattach;			/* ccneg update: by detach and attach */
+	/* sockets detach: the collection, unpinned but held until the apply
+	 * ends, so that a rollback can pin it back (released by plan_free()) */
+	struct libbpftcp__sockets_held held;
+	bool holding;
 };
 
 struct plan {
@@ -191,8 +195,11 @@ static struct step *plan_add_owning(struct plan *p, int action, const char *obje
 
 static void plan_free(struct plan *p)
 {
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < p->n; i++) {
 		free(p->steps[i].old_peers);
+		if (p->steps[i].holding)
+			libbpftcp__sockets_release(&p->steps[i].held);
+	}
 	free(p->steps);
 	p->steps = NULL;
 	p->n = 0;
@@ -847,8 +854,11 @@ static int step_do(struct step *s)
 		}
 		return libbpftcp__opt_delack_update(s->cgroup, &s->dl);
 	case BPFTCP_APPLY_DETACH:
-		if (!strcmp(s->object, "sockets"))
-			return sockets_unpin(s->pin);
+		if (!strcmp(s->object, "sockets")) {
+			libbpftcp__sockets_unpin_hold(s->pin, &s->held);
+			s->holding = true;
+			return access(s->pin, F_OK) ? 0 : -ENOTEMPTY;
+		}
 		if (!strcmp(s->object, "ccneg"))
 			return bpftcp_opt_detach("ccneg", s->cgroup);
 		return bpftcp_opt_detach("delack", s->cgroup);
@@ -888,10 +898,12 @@ static int step_undo(struct step *s)
 		s->old.peers = s->old_peers;
 		return libbpftcp__opt_delack_update(s->cgroup, &s->old);
 	case BPFTCP_APPLY_DETACH:
-		/* A collection is known by its cgroup id only: it comes back
-		 * when apply runs again. */
-		if (!strcmp(s->object, "sockets"))
-			return -EOPNOTSUPP;
+		/* The same link and counters, held since the detach (the
+		 * cgroup is known by its id only, and may be gone). */
+		if (!strcmp(s->object, "sockets")) {
+			s->holding = false;
+			return libbpftcp__sockets_repin(s->pin, &s->held);
+		}
 		if (!strcmp(s->object, "ccneg")) {
 			s->cn_old.peers = s->old_peers;
 			return ccneg_do(CCNEG_ATTACH, s->cgroup, &s->cn_old, NULL);

@@ -178,6 +178,15 @@ int libbpftcp__cc_differs(const char *name);
 /* lib/sockets.c: removes the collection pinned at @dir (its cgroup may be
  * gone), then bpftcp_pin_root_gc(). */
 void libbpftcp__sockets_unpin(const char *dir);
+/* lib/sockets.c: a collection unpinned but still referenced, so that it can
+ * be pinned back (apply's rollback of a detach); fd[] is the link, the
+ * counters and the shared record map, -1 where none. */
+struct libbpftcp__sockets_held {
+	int fd[3];
+};
+void libbpftcp__sockets_unpin_hold(const char *dir, struct libbpftcp__sockets_held *h);
+int libbpftcp__sockets_repin(const char *dir, struct libbpftcp__sockets_held *h);
+void libbpftcp__sockets_release(struct libbpftcp__sockets_held *h);
 /*
  * lib/opt.c: gives the delack (ccneg) attachment of @cgroup new settings in
  * place:

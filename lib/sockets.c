@@ -125,6 +125,70 @@ void libbpftcp__sockets_unpin(const char *dir)
 	bpftcp_pin_root_gc();
 }
 
+/*
+ * Apply's detach, which a rollback can undo (lib/apply.c): takes a reference
+ * on the collection's link and counters at @dir and on the shared record
+ * map, then unpins the collection without bpftcp_pin_root_gc().  The link
+ * holds its attachment while a reference lives: the collection stops when
+ * libbpftcp__sockets_release() drops them, or comes back, the same link
+ * with its counters, with libbpftcp__sockets_repin().  @h->fd[i] is -1 for
+ * what was not pinned.
+ */
+void libbpftcp__sockets_unpin_hold(const char *dir, struct libbpftcp__sockets_held *h)
+{
+	char path[PATH_MAX + 64], root[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(pin_files) / sizeof(pin_files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, pin_files[i]);
+		h->fd[i] = bpf_obj_get(path);
+	}
+	h->fd[2] = -1;
+	if (!bpftcp_pin_root(root, sizeof(root), 0)) {
+		snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
+		h->fd[2] = bpf_obj_get(path);
+	}
+	unpin_attachment(dir);
+}
+
+/* Pins what libbpftcp__sockets_unpin_hold() took at @dir again, and drops
+ * the references.  The record map is pinned again only if no other is. */
+int libbpftcp__sockets_repin(const char *dir, struct libbpftcp__sockets_held *h)
+{
+	char path[PATH_MAX + 64], root[PATH_MAX];
+	int err = libbpftcp__mkdir_p(dir, 0700);
+
+	for (size_t i = 0; !err && i < sizeof(pin_files) / sizeof(pin_files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, pin_files[i]);
+		if (h->fd[i] >= 0 && bpf_obj_pin(h->fd[i], path))
+			err = -errno;
+	}
+	if (!err && h->fd[2] >= 0 && !bpftcp_pin_root(root, sizeof(root), 0)) {
+		snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
+		if (bpf_obj_pin(h->fd[2], path) && errno != EEXIST)
+			err = -errno;
+	}
+	if (err)
+		unpin_attachment(dir);
+	libbpftcp__sockets_release(h);
+	return err;
+}
+
+/* Drops the references: a collection not pinned again stops here. */
+void libbpftcp__sockets_release(struct libbpftcp__sockets_held *h)
+{
+	bool held = false;
+
+	for (size_t i = 0; i < sizeof(h->fd) / sizeof(h->fd[0]); i++) {
+		if (h->fd[i] >= 0) {
+			close(h->fd[i]);
+			held = true;
+		}
+		h->fd[i] = -1;
+	}
+	if (held)
+		bpftcp_pin_root_gc();
+}
+
 static void read_counters(const char *dir, struct bpftcp_sock_collect_counters *out)
 {
 	char path[PATH_MAX + 16];

@@ -3,7 +3,9 @@
 # bpftcp apply and bpftcp reset (lib/apply.c, bpftcp.conf(5)) on the real
 # kernel: a config applied to a clean host, applied again (no change), drift
 # repaired, edits converged (settings in place, an algorithm removed while a
-# connection that uses it moves verified data to the end), a broken file
+# connection that uses it moves verified data to the end), an upgrade (a
+# rebuilt bpftcp whose programs have other tags replaces the pinned ones
+# while a connection moves verified data), a broken file
 # refused with its lines and exit status 2 (host unchanged), two applies
 # serialised by the lock, and reset leaving nothing behind; the [ccneg]
 # section attached after delack whatever the file's order, edited in place,
@@ -21,6 +23,7 @@ ALL_TESTS="
 	apply_repairs_drift
 	apply_edit_converges_in_place
 	apply_removed_algorithm_keeps_its_connection
+	apply_upgrade_replaces_under_a_live_transfer
 	apply_bad_file_changes_nothing
 	apply_waits_for_the_lock
 	apply_ccneg_attach_edit_remove
@@ -69,10 +72,17 @@ conf_full() {
 		"[cgroup $CGROUP]" "sockets = yes" "delack = yes" "max-delack = 10" "${@}"
 }
 
-apply_ok() {
-	run "$BPFTCP" apply -f "$CONF" "$@" > "$TEST_TMP/apply.out" 2> "$TEST_TMP/apply.err" ||
-		fail "bpftcp apply $* exited with $?: $(cat "$TEST_TMP/apply.err")"
+# apply_ok_with BPFTCP [ARGS...]: that bpftcp applies $CONF, and succeeds.
+apply_ok_with() {
+	local bin=$1
+	shift
+	run "$bin" apply -f "$CONF" "$@" > "$TEST_TMP/apply.out" 2> "$TEST_TMP/apply.err" ||
+		fail "$bin apply $* exited with $?: $(cat "$TEST_TMP/apply.err")"
 	log "$(cat "$TEST_TMP/apply.out")"
+}
+
+apply_ok() {
+	apply_ok_with "$BPFTCP" "$@"
 }
 
 default_cc() {
@@ -171,35 +181,96 @@ apply_edit_converges_in_place() {
 	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "not converged after the edit"
 }
 
+# transfer_start PORT CC [RATE]: 16 MiB from client to server on PORT, with
+# the client's end on CC (~8 s at the default 16 Mbit/s); $XFER_SEND and
+# $XFER_RECV are the two socat processes.
+transfer_start() {
+	local port=$1 cc=$2 rate=${3:-16mbit}
+	route_cc client dport "$port" "$cc"
+	linkem_start --rate "$rate" --delay 5ms --queue 100
+	make_file "$TEST_TMP/in.bin" 16
+	bg_on server timeout 60 socat -u "TCP4-LISTEN:$port,reuseaddr" "OPEN:$TEST_TMP/out.bin,creat,trunc"
+	XFER_RECV=$BG_PID
+	wait_listen server "$port"
+	bg_on client timeout 60 socat -u "OPEN:$TEST_TMP/in.bin" "TCP4:$SERVER_IP4:$port"
+	XFER_SEND=$BG_PID
+	XFER_PORT=$port
+	sleep 1
+	transfer_runs "$cc" "the connection does not run $cc"
+}
+
+# transfer_runs CC WHY: the transfer is still going, on CC (else fail WHY).
+transfer_runs() {
+	kill -0 "$XFER_SEND" 2>/dev/null || fail "the transfer has ended (too fast to test)"
+	on client ss -tinH state established "dport = :$XFER_PORT" | grep -qw "$1" || fail "$2"
+}
+
+# transfer_end: both ends exit 0 and the data arrived whole.
+transfer_end() {
+	wait "$XFER_SEND" || fail "the sender exited with status $?"
+	wait "$XFER_RECV" || fail "the receiver exited with status $?"
+	check_sha256 "$TEST_TMP/in.bin" "$TEST_TMP/out.bin" "$(stat -c %s "$TEST_TMP/in.bin")"
+}
+
 apply_removed_algorithm_keeps_its_connection() {
-	local in=$TEST_TMP/in.bin out=$TEST_TMP/out.bin port=5002 recv_pid send_pid
 	require_cmds socat sha256sum
 	apply_setup
 	topo_setup
 	write_conf "[cc]" "register = $CC_A $CC_B"
 	apply_ok
-	# The client's connections to $port run bpf_$CC_B; ~8 s at 16 Mbit/s.
-	route_cc client dport $port "bpf_$CC_B"
-	linkem_start --rate 16mbit --delay 5ms --queue 100
-	make_file "$in" 16
-	bg_on server timeout 60 socat -u "TCP4-LISTEN:$port,reuseaddr" "OPEN:$out,creat,trunc"
-	recv_pid=$BG_PID
-	wait_listen server $port
-	bg_on client timeout 60 socat -u "OPEN:$in" "TCP4:$SERVER_IP4:$port"
-	send_pid=$BG_PID
-	sleep 1
-	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_B" ||
-		fail "the connection does not run bpf_$CC_B"
+	transfer_start 5002 "bpf_$CC_B"
 	write_conf "[cc]" "register = $CC_A"
 	apply_ok
 	grep -qx "unregister bpf_$CC_B" "$TEST_TMP/apply.out" || fail "apply did not unregister bpf_$CC_B"
 	cc_registered "bpf_$CC_B" && fail "the kernel still offers bpf_$CC_B"
-	kill -0 "$send_pid" 2>/dev/null || fail "the transfer ended before the unregister (too fast to test)"
-	on client ss -tinH state established "dport = :$port" | grep -qw "bpf_$CC_B" ||
-		fail "the connection no longer runs bpf_$CC_B"
-	wait "$send_pid" || fail "the sender exited with status $?"
-	wait "$recv_pid" || fail "the receiver exited with status $?"
-	check_sha256 "$in" "$out" "$(stat -c %s "$in")"
+	transfer_runs "bpf_$CC_B" "the connection no longer runs bpf_$CC_B"
+	transfer_end
+}
+
+# pinned_tags NAME: the sorted tags of the programs that the pinned link of
+# bpf_NAME runs (link -> struct_ops map -> its programs' ids -> tags).
+pinned_tags() {
+	local j=$TEST_TMP/tags.json map id
+	# bpftool prints the link but exits 255 here (the link has no
+	# program of its own, prog_id 0): the JSON is what counts.
+	bpftool -j link show pinned "$BPFTCP_BPFFS/bpftcp/cc/bpf_$1/link" > "$j"
+	map=$(json_get map_id "$j") || return 1
+	for id in $(bpftool -j struct_ops dump id "$map" | grep -o 'prog_id:[0-9]*' | cut -d: -f2); do
+		bpftool -j prog show id "$id" > "$j" && json_get tag "$j"
+	done | sort | tr '\n' ' '
+}
+
+# BUILD/variant/bpftcp is the same bpftcp built with BPFTCP_BUILD_VARIANT
+# (the Makefile): one more instruction per counted event, so other program
+# tags, as a rebuilt bpftcp has.
+apply_upgrade_replaces_under_a_live_transfer() {
+	local variant=$BUILD/variant/bpftcp tags_a tags_b resets
+	require_cmds socat sha256sum bpftool
+	[ -x "$variant" ] || skip "no $variant (make builds it for make test)"
+	apply_setup
+	topo_setup
+	write_conf "[cc]" "register = $CC_A"
+	apply_ok
+	tags_a=$(pinned_tags "$CC_A")
+	[ -n "$tags_a" ] || fail "no programs found for bpf_$CC_A"
+	resets=$(( $(nstat_get client TcpEstabResets) + $(nstat_get server TcpEstabResets) ))
+	# ~32 s: the rebuilt bpftcp loads each program twice (compare, replace).
+	transfer_start 5003 "bpf_$CC_A" 4mbit
+	# The upgrade: the rebuilt bpftcp applies the same file.
+	apply_ok_with "$variant"
+	transfer_runs "bpf_$CC_A" "the connection no longer runs bpf_$CC_A"
+	grep -q "^replace bpf_$CC_A" "$TEST_TMP/apply.out" || fail "apply did not replace bpf_$CC_A"
+	grep -q "^applied .*: 1 change$" "$TEST_TMP/apply.out" || fail "apply did more than the replace"
+	tags_b=$(pinned_tags "$CC_A")
+	log "tags before: $tags_a; after: $tags_b"
+	[ "$tags_b" != "$tags_a" ] || fail "the pinned programs' tags did not change"
+	transfer_end
+	assert_eq "$(( $(nstat_get client TcpEstabResets) + $(nstat_get server TcpEstabResets) ))" \
+		"$resets" "connection resets"
+	# The rebuilt bpftcp's programs are pinned: its next apply has nothing to do.
+	apply_ok_with "$variant"
+	grep -q "^nothing to change" "$TEST_TMP/apply.out" || fail "the second apply of the rebuilt bpftcp changed something"
+	assert_eq "$(pinned_tags "$CC_A")" "$tags_b" "the tags after the second apply"
 }
 
 # snapshot: what the host has, to compare before and after.

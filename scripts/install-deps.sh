@@ -25,6 +25,10 @@
 #   Lua dissector (deploy/wireshark/bpftcp.lua).  Its wireshark-common asks
 #   whether non-root users may capture; the answer (no) is preseeded so that
 #   the install never stops to ask.
+# - yamllint: netns-tests/test-deploy.sh lints the manifests in deploy/.
+#
+# --enable-backports: only enable bookworm-backports (as below) and exit;
+# deploy/Containerfile's runtime stage uses it to install libbpf1 from there.
 #
 # Idempotent: silent and exit 0 when everything is present.  On a system it
 # cannot handle it prints the exact package list and exits 1.
@@ -33,7 +37,8 @@ set -euo pipefail
 PKGS_MAIN=(clang-19 llvm-19 libcmocka-dev libelf-dev zlib1g-dev pkg-config
            iperf3 ethtool python3 tcpdump procps util-linux
            iputils-ping socat flent python3-matplotlib libclang-rt-19-dev
-           python3-docutils bash-completion libinih-dev tshark)
+           python3-docutils bash-completion libinih-dev tshark
+           yamllint)
 # From backports, each with its minimum version.
 PKGS_BPO=(libbpf-dev bpftool iproute2)
 declare -A MIN_VERSION=([libbpf-dev]=1.4.0 [bpftool]=7.4.0 [iproute2]=6.15.0)
@@ -70,7 +75,7 @@ have_all() {
 	return 0
 }
 
-have_all && exit 0
+[ "${1:-}" = --enable-backports ] || { have_all && exit 0; }
 
 command -v apt-get >/dev/null && command -v dpkg >/dev/null || manual_help
 . /etc/os-release 2>/dev/null || true
@@ -110,6 +115,7 @@ if ! grep -rqs -- "${codename}-backports" /etc/apt/sources.list /etc/apt/sources
 	log "enabling ${codename}-backports from the machine's own Debian source"
 	echo "deb $uri ${codename}-backports main" > "$bpo_list"
 fi
+[ "${1:-}" = --enable-backports ] && exit 0
 
 export DEBIAN_FRONTEND=noninteractive
 apt_q=(-q -y -o Dpkg::Use-Pty=0)

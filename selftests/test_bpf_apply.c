@@ -8,7 +8,9 @@
  * under the same name, as an older bpftcp would have left it) is replaced
  * by the next apply, and the one after changes nothing; and a ccneg
  * attachment updated in place is set back when a later step of the same
- * apply fails.
+ * apply fails; and a collection's detach is rolled back to the same link,
+ * still attached, when a later step fails (without a failure the link goes
+ * away).
  *
  * Every pin goes to a private bpffs (harness_private_bpffs()); apply's
  * state to a private run directory; the algorithms are ones nobody has
@@ -234,6 +236,106 @@ static void ccneg_update_is_rolled_back(void **state)
 	assert_int_equal(rmdir(cgroup), 0);
 }
 
+/* ------------------------------------------- rollback of a collection detach */
+
+struct collection {
+	__u64 cgroup_id;
+	__u32 link_id;
+	bool attached;
+	int n;
+};
+
+static int read_collection(const struct bpftcp_sockets_attachment *a, void *ctx)
+{
+	struct collection *c = ctx;
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/link", a->pin);
+	fd = bpf_obj_get(path);
+	if (fd >= 0 && !bpf_link_get_info_by_fd(fd, &info, &len))
+		c->link_id = info.id;
+	if (fd >= 0)
+		close(fd);
+	c->cgroup_id = a->cgroup_id;
+	c->attached = a->attached;
+	c->n++;
+	return 0;
+}
+
+/* Makes the unregister of @ctx fail: unregisters it just before apply does. */
+static void unregister_first(const struct bpftcp_apply_step *s, int event, int err, void *ctx)
+{
+	struct events *e = ctx;
+	char kname[64];
+
+	snprintf(kname, sizeof(kname), "bpf_%s", free_cc[0]);
+	if (event == BPFTCP_STEP_START && s->action == BPFTCP_APPLY_UNREGISTER &&
+	    !strcmp(s->object, kname))
+		assert_int_equal(bpftcp_cc_unregister(kname, NULL), 0);
+	count_event(e, s, event, err);
+}
+
+static void collection_detach_is_rolled_back(void **state)
+{
+	struct collection before = {}, after = {};
+	struct events e = {};
+	struct bpftcp_conf *c1, *c2;
+	char text[PATH_MAX + 256], root[PATH_MAX], path[PATH_MAX + 64];
+	int fd = -1;
+
+	two_free_algorithms_and_a_cgroup("sk-");
+	snprintf(text, sizeof(text), "[cc]\nregister = %s\n[cgroup %s]\nsockets = yes\n",
+		 free_cc[0], cgroup);
+	c1 = conf_load(text);
+	assert_int_equal(bpftcp_apply(c1, NULL), 2);
+	assert_int_equal(bpftcp_sockets_foreach(read_collection, &before), 1);
+	assert_true(before.attached && before.link_id);
+
+	/* The file drops the collection and swaps the algorithm: register,
+	 * detach, then an unregister that fails. */
+	snprintf(text, sizeof(text), "[cc]\nregister = %s\n", free_cc[1]);
+	c2 = conf_load(text);
+	BPFTCP_OPTS(bpftcp_apply_opts, o, .step = unregister_first, .ctx = &e);
+	assert_true(bpftcp_apply(c2, &o) < 0);
+	assert_int_equal(e.done, 2);
+	assert_int_equal(e.failed, 1);
+	assert_int_equal(e.undone, 2);
+	assert_int_equal(e.undo_failed, 0);
+	assert_false(registered(free_cc[1]));
+	/* The same link is pinned again, attached, with the record map. */
+	assert_int_equal(bpftcp_sockets_foreach(read_collection, &after), 1);
+	assert_int_equal(after.cgroup_id, before.cgroup_id);
+	assert_int_equal(after.link_id, before.link_id);
+	assert_true(after.attached);
+	assert_int_equal(bpftcp_pin_root(root, sizeof(root), 0), 0);
+	snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
+	assert_int_equal(access(path, F_OK), 0);
+	/* Only the algorithm the test unregistered is missing. */
+	assert_int_equal(bpftcp_apply(c1, NULL), 1);
+
+	/* Without the failure the detach holds: the link goes away. */
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(bpftcp_apply(c2, NULL), 3);
+	assert_int_equal(bpftcp_sockets_foreach(NULL, NULL), 0);
+	for (int i = 0; i < 100; i++) {
+		fd = bpf_link_get_fd_by_id(before.link_id);
+		if (fd < 0)
+			break;
+		close(fd);
+		usleep(10000);
+	}
+	assert_true(fd < 0);
+	bpftcp_conf_free(c1);
+	bpftcp_conf_free(c2);
+	rmdir(cgroup);
+	/* The next test starts from nothing registered. */
+	assert_true(bpftcp_reset(NULL) >= 0);
+	assert_false(registered(free_cc[1]));
+}
+
 /* -------------------------------------------------------------- upgrade */
 
 /*
@@ -320,6 +422,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(failure_mid_apply_is_rolled_back),
 		cmocka_unit_test(ccneg_update_is_rolled_back),
+		cmocka_unit_test(collection_detach_is_rolled_back),
 		cmocka_unit_test(upgrade_replaces_differing_programs),
 	};
 

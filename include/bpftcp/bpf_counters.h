@@ -27,6 +27,19 @@
 
 #include <bpf/bpf_helpers.h>
 
+/*
+ * BPFTCP_BUILD_VARIANT is defined only for the test copy of bpftcp that the
+ * Makefile builds as build/variant/bpftcp: each counted event then has one
+ * more instruction, the counter pointer moved to itself, which changes
+ * nothing but every program's tag, as a rebuilt bpftcp would (the upgrade
+ * test of netns-tests/test-apply.sh).  Empty in every other build.
+ */
+#ifdef BPFTCP_BUILD_VARIANT
+#define BPFTCP__VARIANT_INSN(p)	asm volatile("%0 = %0" : "+r"(p))
+#else
+#define BPFTCP__VARIANT_INSN(p)	do { } while (0)
+#endif
+
 #define BPFTCP_COUNTERS(_map, _value_type)					\
 	struct {								\
 		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
@@ -45,8 +58,10 @@
 #define BPFTCP_COUNT(member)							\
 	do {									\
 		__typeof__(bpftcp_counters()) __c = bpftcp_counters();		\
-		if (__c)							\
+		if (__c) {							\
+			BPFTCP__VARIANT_INSN(__c);				\
 			__c->member++;						\
+		}								\
 	} while (0)
 
 #define BPFTCP_ERR()								\
