@@ -90,10 +90,10 @@ for r in doc["runs"]:
             assert (e["client_ss"]["ecn_fraction"] > 0.9) == capable, e
             assert (e["server_ss"]["ecn_fraction"] == 1.0) == capable, e
         assert not capable or e["dctcp_export"]["alpha_updates"] > 0, e
+        assert e["queueing_delay_ms"] is not None, e
     ecn = [e["expect_ecn"] for e in r["ccneg"]["flows"]]
     assert (r["link_stats"]["marked"] > 0) == any(ecn), r["link_stats"]
     assert (r["link_stats"]["not_ect"] > 0) == (not all(ecn)), r["link_stats"]
-        assert e["queueing_delay_ms"] is not None, e
 print("ok: 4 runs, negotiation verified, Jain %.3f" % fl["jain"]["mean"])
 PY
 	grep -q "Negotiation verified in all 4 runs" "$out/summary.md" || fail "summary.md: no verdict"
