@@ -93,7 +93,13 @@ for r in doc["runs"]:
         assert e["queueing_delay_ms"] is not None, e
     ecn = [e["expect_ecn"] for e in r["ccneg"]["flows"]]
     assert (r["link_stats"]["marked"] > 0) == any(ecn), r["link_stats"]
-    assert (r["link_stats"]["not_ect"] > 0) == (not all(ecn)), r["link_stats"]
+    # Not-ECT packets: the handshakes' only (a SYN is never ECT) when every
+    # flow negotiated ECN; a classic flow's data otherwise.
+    ls = r["link_stats"]
+    if all(ecn):
+        assert ls["not_ect"] <= max(10, 0.01 * ls["pkts_in"]), ls
+    else:
+        assert ls["not_ect"] > 0.1 * ls["pkts_in"], ls
 print("ok: 4 runs, negotiation verified, Jain %.3f" % fl["jain"]["mean"])
 PY
 	grep -q "Negotiation verified in all 4 runs" "$out/summary.md" || fail "summary.md: no verdict"
