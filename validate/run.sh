@@ -11,7 +11,8 @@
 # its 'models' line names, checked against the independent model
 # validate/models/ALG.py.  Writes BUILD/validate/table.md,
 # results.json and csv/<scenario>.<algorithm>.csv (VALIDATE_OUT= elsewhere).  A run whose worst ACK
-# lateness exceeds the script's 'timing' is retried (up to 3 tries); the
+# lateness exceeds the script's 'timing' is retried (VALIDATE_TRIES tries,
+# default 5, a second apart: a late run is discarded, never accepted); the
 # last try counts.  Registers the bpf_ twins it needs and unregisters, at
 # exit, only those it registered.  Needs root.  Exit status 1 on any failure.
 set -uo pipefail
@@ -87,7 +88,7 @@ for s in "${scripts[@]}"; do
 		[ "${alg%/control}" != "$alg" ] && tag=.control alg=${alg%/control}
 		ensure "$alg" $kind || { echo "validate: cannot make bpf_$alg available" >&2; exit 1; }
 		csvf=$out/csv/$name.$cc$tag.csv
-		for try in 1 2 3; do
+		for ((try = 1; try <= ${VALIDATE_TRIES:-5}; try++)); do
 			if ! "$tcpscript" -q -c "$cc" -o "$csvf" "$s" 2> "${csvf%.csv}.log"; then
 				cat "${csvf%.csv}.log" >&2
 				exit 1
@@ -95,7 +96,8 @@ for s in "${scripts[@]}"; do
 			grep '^tcpscript-summary' "${csvf%.csv}.log" | cut -d' ' -f2- > "${csvf%.csv}.meta"
 			late=$(sed -n 's/.*late_us=\([0-9]*\).*/\1/p' "${csvf%.csv}.meta")
 			[ "${late:-0}" -le "${timing%.*}" ] && break
-			echo "validate: $name/$cc: ACK lateness $late us > $timing us, retrying ($try)" >&2
+			echo "validate: $name/$cc: ACK lateness $late us > $timing us (try $try)" >&2
+			sleep 1
 		done
 		printf '  %-14s %-18s %s\n' "$name" "$cc$tag" "$(cat "${csvf%.csv}.meta")"
 	done
