@@ -7,7 +7,8 @@
 #   1. every cmocka driver build/selftests/test_* (host unit tests first, then
 #      the privileged BPF tests, whose names start with test_bpf_);
 #   2. Python unittest suites: every netns-tests/<lib>/tests/ package (for
-#      example the comparison's analysis, netns-tests/compare_lib/tests),
+#      example the comparison's analysis, netns-tests/compare_lib/tests) and
+#      validate/tests (the differential comparison's checks),
 #      counted from unittest's verbose result lines;
 #   3. netns-tests/run, which ends with "netns-tests: N passed, N failed, N skipped".
 # Exit status is non-zero if anything failed, or if anything was skipped
@@ -103,14 +104,16 @@ count_unittest() {
 }
 # A Python that has the suites' modules (matplotlib: Debian's python3).
 py_suites=()
-for d in netns-tests/*/tests; do
+for d in netns-tests/*/tests validate/tests; do
 	[ -f "$d/__init__.py" ] && py_suites+=("$d")
 done
 if [ ${#py_suites[@]} -gt 0 ]; then
 	counter=count_unittest
 	if python=$(scripts/find-python.sh matplotlib); then
 		for d in "${py_suites[@]}"; do
-			top=${d%/*/tests}
+			# netns-tests/LIB/tests imports LIB (top: netns-tests);
+			# validate/tests imports validate/*.py by path (top: itself).
+			top=$d; [ "${d#netns-tests/}" = "$d" ] || top=${d%/*/tests}
 			run_suite "${d#netns-tests/}" env PYTHONDONTWRITEBYTECODE=1 MPLBACKEND=Agg \
 				"$python" -m unittest discover -v -s "$d" -t "$top"
 		done

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""validate/spread.py DIR SCRIPT: the runs validate/repeat.sh left in DIR
+(ALG.N.csv and bpf_ALG.N.csv), read as compare.py reads them.  For a
+script with an 'lt-bw' line: per run, when the long-term bw was taken into
+use and the shortest gap between uses; then the largest relative
+difference of that gap within the kernel's runs and across every
+native/bpf pair, and the two medians.  Runs later than the script's
+'timing' are left out and counted."""
+import glob
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare  # noqa: E402
+
+
+def runs(d, cc, timing_us):
+    kept, late = [], 0
+    for f in sorted(glob.glob(os.path.join(d, f"{cc}.*.csv")),
+                    key=lambda p: int(p.rsplit(".", 2)[1])):
+        m = compare.meta(f[:-4] + ".meta")
+        if timing_us is not None and (m.get("late_us") is None or m["late_us"] > timing_us):
+            late += 1
+            continue
+        kept.append((os.path.basename(f), compare.load(f)))
+    return kept, late
+
+
+def rel(native, other):
+    """As compare.check_lt_bw measures it: relative to the native run."""
+    return abs(other - native) / native
+
+
+def main():
+    d, script = sys.argv[1], sys.argv[2]
+    h = compare.header(script)
+    if not h["lt_bw"]:
+        raise SystemExit(f"spread: {script} has no 'lt-bw' line: nothing to measure")
+    rate, rel_, hold = h["lt_bw"][:3]
+    alg = h["algorithms"][0]
+    gaps = {}
+    for cc in (alg, "bpf_" + alg):
+        kept, late = runs(d, cc, h["timing_us"])
+        gaps[cc] = []
+        for name, rows in kept:
+            uses = compare.lt_bw_events(rows, 0, rate, rel_, hold)
+            g = compare.lt_bw_gap_us(rows, uses)
+            print(f"{name:18} uses {len(uses)} at "
+                  f"{','.join(str(int(rows[i]['t_us']) // 1000) for i in uses)} ms; "
+                  f"shortest gap {'-' if g is None else f'{g / 1e6:.3f} s'}")
+            if g is not None:
+                gaps[cc].append(g)
+        print(f"{cc}: {len(kept)} runs kept, {late} later than the script's timing left out")
+    n, b = gaps[alg], gaps["bpf_" + alg]
+    if len(n) < 2 or not b:
+        raise SystemExit("spread: too few runs with two uses to compare")
+    within = max(rel(x, y) for x in n for y in n)
+    across = max(rel(x, y) for x in n for y in b)
+    print(f"shortest gap, median: {alg} {statistics.median(n) / 1e6:.3f} s, "
+          f"bpf_{alg} {statistics.median(b) / 1e6:.3f} s")
+    print(f"largest relative difference: {alg} vs {alg} {within:.3f}, {alg} vs bpf_{alg} {across:.3f}")
+
+
+if __name__ == "__main__":
+    main()
