@@ -7,6 +7,7 @@ use and the shortest gap between uses; then the largest relative
 difference of that gap within the kernel's runs and across every
 native/bpf pair, and the two medians.  Runs later than the script's
 'timing' are left out and counted."""
+import collections
 import glob
 import os
 import statistics
@@ -28,6 +29,24 @@ def runs(d, cc, timing_us):
     return kept, late
 
 
+def hold_and_redetect(rows, uses, rate, rel_):
+    """For each use: how long the bw stayed at the policed rate (the hold,
+    when the run goes on past it), and the time from its end to the next
+    use (the re-detection)."""
+    near = [r.get("rec_bw", "") != "" and abs(int(r["rec_bw"]) - rate) <= rel_ * rate for r in rows]
+    held, redetect = [], []
+    for k, i in enumerate(uses):
+        j = i
+        while j < len(rows) and near[j]:
+            j += 1
+        if j == len(rows):
+            break
+        held.append(int(rows[j]["t_us"]) - int(rows[i]["t_us"]))
+        if k + 1 < len(uses):
+            redetect.append(int(rows[uses[k + 1]]["t_us"]) - int(rows[j]["t_us"]))
+    return held, redetect
+
+
 def rel(native, other):
     """As compare.check_lt_bw measures it: relative to the native run."""
     return abs(other - native) / native
@@ -40,19 +59,31 @@ def main():
         raise SystemExit(f"spread: {script} has no 'lt-bw' line: nothing to measure")
     rate, rel_, hold = h["lt_bw"][:3]
     alg = h["algorithms"][0]
-    gaps = {}
+    gaps, phases = {}, {}
     for cc in (alg, "bpf_" + alg):
         kept, late = runs(d, cc, h["timing_us"])
-        gaps[cc] = []
+        gaps[cc], phases[cc] = [], ([], [], [], collections.Counter())
         for name, rows in kept:
             uses = compare.lt_bw_events(rows, 0, rate, rel_, hold)
             g = compare.lt_bw_gap_us(rows, uses)
+            held, redetect = hold_and_redetect(rows, uses, rate, rel_)
+            phases[cc][0].extend(held)
+            phases[cc][1].extend(redetect)
+            if uses:
+                phases[cc][2].append(int(rows[uses[0]]["t_us"]) // 1000)
+            phases[cc][3][len(uses)] += 1
             print(f"{name:18} uses {len(uses)} at "
                   f"{','.join(str(int(rows[i]['t_us']) // 1000) for i in uses)} ms; "
                   f"shortest gap {'-' if g is None else f'{g / 1e6:.3f} s'}")
             if g is not None:
                 gaps[cc].append(g)
         print(f"{cc}: {len(kept)} runs kept, {late} later than the script's timing left out")
+    for cc, (held, redetect, first, counts) in phases.items():
+        print(f"{cc}: uses per run " + ", ".join(f"{k} (x{v})" for k, v in sorted(counts.items())) +
+              (f"; first use {min(first)}-{max(first)} ms" if first else "") +
+              (f"; hold median {statistics.median(held) / 1e3:.0f} ms ({len(held)})" if held else "") +
+              (f"; re-detection median {statistics.median(redetect) / 1e3:.0f} ms ({len(redetect)}), "
+               f"{sum(x > 500000 for x in redetect)} over 500 ms" if redetect else ""))
     n, b = gaps[alg], gaps["bpf_" + alg]
     if len(n) < 2 or not b:
         raise SystemExit("spread: too few runs with two uses to compare")
