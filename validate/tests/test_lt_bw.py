@@ -12,7 +12,7 @@ import compare  # noqa: E402
 
 RATE = 500000
 STEP_US = 2000          # one event every 2 ms
-HEADER = {"lt_bw": (RATE, 0.05, 40, 60, 0.3)}
+HEADER = {"lt_bw": (RATE, 0.05, 40, 60, 0.35)}  # as bbr-policer.tcp
 
 
 def run(uses_ms, hold_ms=1200, end_ms=6000):
@@ -55,10 +55,11 @@ class LtBw(unittest.TestCase):
         self.assertTrue(any("first taken into use" in x for x in p), p)
 
     def test_gap_tolerance_is_relative_to_the_kernel(self):
-        # 1.4 s against 1.9 s: 36 % apart, beyond gap=0.3.
-        p = self.problems(run([300, 1700, 3100]), run([300, 2200, 4100]))
+        # 1.4 s against 2.03 s: 45 % apart, beyond gap=0.35; against
+        # 1.73 s (the kernel's own 23.4 %, rounded up): within.
+        p = self.problems(run([300, 1700, 3100]), run([300, 2330, 4360]))
         self.assertTrue(any("shortest gap" in x for x in p), p)
-        self.assertEqual(self.problems(run([300, 1700, 3100]), run([300, 1900, 3500])), [])
+        self.assertEqual(self.problems(run([300, 1700, 3100]), run([300, 2030, 3760])), [])
 
 
 if __name__ == "__main__":
