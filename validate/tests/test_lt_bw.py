@@ -64,3 +64,30 @@ class LtBw(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Spread(unittest.TestCase):
+    """validate/spread.py on runs written as validate/repeat.sh leaves them."""
+
+    def test_counts_uses_and_leaves_late_runs_out(self):
+        import csv
+        import subprocess
+        import tempfile
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        script = os.path.join(here, "scenarios", "bbr-policer.tcp")
+        with tempfile.TemporaryDirectory() as d:
+            for name, uses, late in (("bbr.1", [300, 1700, 3100], 1000), ("bbr.2", [300, 1800], 1000),
+                                     ("bpf_bbr.1", [300, 1750, 3200], 1000),
+                                     ("bpf_bbr.2", [300, 1750, 3200], 10 ** 6)):
+                rows = run(uses)
+                with open(os.path.join(d, name + ".csv"), "w", newline="") as f:
+                    w = csv.DictWriter(f, fieldnames=list(rows[0]))
+                    w.writeheader()
+                    w.writerows(rows)
+                with open(os.path.join(d, name + ".meta"), "w") as f:
+                    f.write(f"events={len(rows)} late_us={late}\n")
+            out = subprocess.run([sys.executable, os.path.join(here, "spread.py"), d, script],
+                                 capture_output=True, text=True, check=True).stdout
+        self.assertIn("bbr: uses per run 2 (x1), 3 (x1)", out)
+        self.assertIn("bpf_bbr: 1 runs kept, 1 later than the script's timing left out", out)
+        self.assertIn("shortest gap, median: bbr 1.450 s, bpf_bbr 1.450 s", out)
