@@ -3,13 +3,18 @@
 """validate/spread.py DIR SCRIPT: the runs validate/repeat.sh left in DIR
 (ALG.N.csv and bpf_ALG.N.csv), read as compare.py reads them.  For a
 script with an 'lt-bw' line: per run, when the long-term bw was taken into
-use and the shortest gap between uses; then the largest relative
-difference of that gap within the kernel's runs and across every
+use and the shortest gap between uses.  Then how many pairs compare.py
+passes: each kernel run against the next (the kernel against itself) and
+against the port's run of the same round; the largest relative
+difference of the shortest gap within the kernel's runs and across every
 native/bpf pair, and the two medians.  Runs later than the script's
 'timing' are left out and counted."""
 import collections
 import glob
 import os
+import shutil
+import subprocess
+import tempfile
 import statistics
 import sys
 
@@ -45,6 +50,47 @@ def hold_and_redetect(rows, uses, rate, rel_):
         if k + 1 < len(uses):
             redetect.append(int(rows[uses[k + 1]]["t_us"]) - int(rows[j]["t_us"]))
     return held, redetect
+
+
+def pair_matches(d, script, name, native, other):
+    """Does compare.py, run on one pair of runs in DIR as if they were the
+    native and the bpf_ run of SCRIPT, pass it?  (its first problem, or
+    None)."""
+    h = compare.header(script)
+    alg = h["algorithms"][0]
+    with tempfile.TemporaryDirectory() as t:
+        os.mkdir(os.path.join(t, "csv"))
+        for src, cc in ((native, alg), (other, "bpf_" + alg)):
+            for ext in (".csv", ".meta"):
+                if os.path.exists(os.path.join(d, src + ext)):
+                    shutil.copy(os.path.join(d, src + ext), os.path.join(t, "csv", f"{name}.{cc}{ext}"))
+        r = subprocess.run([sys.executable, os.path.abspath(compare.__file__), t, script],
+                           capture_output=True, text=True)
+        if r.returncode == 0:
+            return None
+        for line in r.stdout.splitlines():
+            if "FAIL" in line:
+                return line.split("FAIL", 1)[1].split("|")[0].strip(": ")[:160]
+        return (r.stderr.strip() or "failed")[:160]
+
+
+def pairs(d, script, name, alg):
+    """compare.py on kernel run i against kernel run i+1 (the control), and
+    on kernel run i against bpf run i, for every i both runs were kept."""
+    h = compare.header(script)
+    kept = {cc: [n[:-4] for n, _ in runs(d, cc, h["timing_us"])[0]] for cc in (alg, "bpf_" + alg)}
+    rounds = lambda cc: {n.rsplit(".", 1)[1]: n for n in kept[cc]}  # noqa: E731
+    kn, kb = rounds(alg), rounds("bpf_" + alg)
+    order = sorted(kn, key=int)
+    for label, todo in (("kernel vs kernel (round i, i+1)",
+                         [(kn[a], kn[b]) for a, b in zip(order, order[1:])]),
+                        (f"kernel vs bpf_{alg} (round i)",
+                         [(kn[i], kb[i]) for i in order if i in kb])):
+        bad = [(a, b, pair_matches(d, script, name, a, b)) for a, b in todo]
+        bad = [x for x in bad if x[2]]
+        print(f"{label}: {len(todo) - len(bad)} of {len(todo)} pairs pass {os.path.basename(script)}")
+        for a, b, why in bad:
+            print(f"  {a} / {b}: {why}")
 
 
 def rel(native, other):
@@ -84,6 +130,7 @@ def main():
               (f"; hold median {statistics.median(held) / 1e3:.0f} ms ({len(held)})" if held else "") +
               (f"; re-detection median {statistics.median(redetect) / 1e3:.0f} ms ({len(redetect)}), "
                f"{sum(x > 500000 for x in redetect)} over 500 ms" if redetect else ""))
+    pairs(d, script, h["name"], alg)
     n, b = gaps[alg], gaps["bpf_" + alg]
     if len(n) < 2 or not b:
         raise SystemExit("spread: too few runs with two uses to compare")
