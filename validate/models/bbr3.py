@@ -140,13 +140,17 @@ class Run:
             return 0
         return ceil_div(self.bw[i] * self.min_rtt[i] * gain, self.mss * 1000000 * UNIT)
 
+    def tso_goal(self, i):
+        """Segments per TSO burst: pacing rate >> 10 plus 64 KB halved per
+        512 us of min_rtt, at least 2; on the pacing rate the model update
+        sees, the one set by the ACK before."""
+        r = self.min_rtt[i] >> 9
+        burst = (self.pacing_rate[max(i - 1, 0)] >> 10) + ((65536 >> r) if r < 32 else 0)
+        return max(min(burst, 65536 - 1 - 320) // self.mss, 2)
+
     def inflight(self, i, gain=UNIT):
         """The BDP with the quantization budget: 3 TSO bursts, 4 packets."""
-        r = self.min_rtt[i] >> 9
-        # the pacing rate the model update sees: the one set by the ACK before
-        burst = (self.pacing_rate[max(i - 1, 0)] >> 10) + ((65536 >> r) if r < 32 else 0)
-        tso = max(min(burst, 65536 - 1 - 320) // self.mss, 2)
-        return max(self.bdp(i, gain), 3 * tso, MIN_CWND)
+        return max(self.bdp(i, gain), 3 * self.tso_goal(i), MIN_CWND)
 
     def flight_bounds(self, i, after_ack=False):
         """Packets in flight when row i's ACK was processed, (low, high):
@@ -156,8 +160,13 @@ class Run:
         bw x (EDT - now), and EDT is at most one packet's pacing interval
         ahead: bw / pacing rate packets."""
         acked = max(0, self.ack[i] - self.ack[i - 1]) + max(0, self.sacked[i] - self.sacked[i - 1])
-        edt = ceil_div(self.bw[i], max(self.pacing_rate[i - 1], 1))
-        return self.pif(i - 1) - (acked if after_ack else 0) - edt - 1, self.pif(i) + acked
+        # measured: up to two intervals (the pacing timer's slack)
+        edt = ceil_div(2 * self.bw[i], max(self.pacing_rate[i - 1], 1))
+        # with a pacing gain above 1 (STARTUP, UP: the state the ACK
+        # found) the next TSO burst counts as in flight already
+        tso = self.tso_goal(i) if self.state(i - 1) in ((STARTUP, None), (PROBE_BW, UP)) else 0
+        return self.pif(i - 1) - (acked if after_ack else 0) + tso - edt - 1, \
+            self.pif(i) + acked + tso
 
     def pif(self, i):
         """tcp_packets_in_flight() after row i."""
@@ -175,7 +184,7 @@ class Model:
         self.r = run
         self.cycle_start = None		# the row at which DOWN began
         self.ecn_in_cycle = False
-        self.probe_rtt_stamp = (1, self.last_min_sample())
+        self.probe_rtt_stamp = (0, self.last_min_sample())	# init: the handshake
         self.notes = []
 
     def last_min_sample(self):
@@ -197,7 +206,7 @@ class Model:
     def probe_rtt_candidate(self, s):
         w = 5000 * self.r.hz // 1000
         a, b = self.probe_rtt_stamp
-        lo = self.jiffies_after(self.r.jiffies[a] + w)
+        lo = self.jiffies_after(self.r.jiffies[a] + w - 1)
         hi = self.jiffies_after(self.r.jiffies[b] + w)
         if lo is None:
             return []
@@ -212,15 +221,17 @@ class Model:
         if mode == STARTUP:
             loss = self.startup_loss_exit(s)
             if loss is not None:
-                out.append(((DRAIN, None), max(loss - 1, 1), loss + SLACK))
+                out.append(((DRAIN, None),) + self.window_from(*loss))
             plateau = self.plateau(s, 3)
             if plateau:
                 out.append(((DRAIN, None),) + plateau)
         elif mode == DRAIN:
             w = self.inflight_window(s, lambda i: r.inflight(i), after_ack=True)
             if w:
-                nxt = CRUISE if r.headroom(s) >= r.inflight(s) else DOWN
-                out.append(((PROBE_BW, nxt),) + w)
+                # DOWN, and CRUISE in the same ACK when the flight before it
+                # passes DOWN's test too
+                out.append(((PROBE_BW, DOWN),) + w)
+                out.append(((PROBE_BW, CRUISE),) + w)
         elif mode == PROBE_BW and phase in (DOWN, CRUISE):
             out += self.refill_candidates(s)
             if phase == DOWN:
@@ -257,7 +268,7 @@ class Model:
                                                if r.retrans[i] < r.retrans[i - 1])
             if r.ca_state[end] == 3 and events >= 6 and lost * UNIT > r.unacked[start] * 5:
                 self.notes.append(("loss-exit", start, end))
-                return end
+                return end, r.round_end(start, True) or end
             start = r.first(end, lambda i: r.lost[i] > r.lost[i - 1])
         return None
 
