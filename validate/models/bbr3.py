@@ -55,8 +55,11 @@ segment sent after r.  The CSV has snd_una and packets_out after each ACK,
 not when each segment left (the pacing timer sends between ACKs), so the
 end lies between the first ACK beyond what was outstanding at r-1 and the
 first beyond what was outstanding at r; chains of rounds carry both
-bounds.  The inflight tests likewise use the flight before the ACK, between
-packets_out at the previous row and at this row plus what it acked.
+bounds.  The inflight tests likewise use the flight before the ACK (after
+it, for DRAIN's), between packets_out at the previous row and at this row
+plus what it acked, less what the path delivers until the next departure
+(up to two pacing intervals), plus the next TSO burst under a pacing gain
+above 1.  Every window is widened by SLACK events either side.
 """
 from common import script_params
 
