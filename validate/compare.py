@@ -470,13 +470,19 @@ def run_model(out, h, script, alg):
     except FileNotFoundError as e:
         r.update(status="missing", detail=str(e))
         return r
-    predicted = load_model(alg).expect(rows, script)
+    mod = load_model(alg)
+    predicted = mod.expect(rows, script)
     if len(predicted) != len(rows):
         raise SystemExit(f"validate/models/{alg}.py: {len(predicted)} predictions for {len(rows)} rows")
     worst, checked, first_bad = check_model(rows, predicted, h["tolerance"])
     late = meta(base + ".meta").get("late_us")
     r.update(events=[len(rows), checked], worst=worst, rates={f: 0.0 for f in RATES}, late_us=[late])
     problems = []
+    if hasattr(mod, "check"):
+        # a model's own checks (bpf_bbr3: the transitions, bounds, ecn_alpha)
+        # and the path it followed, shown in the table
+        extra, r["path"] = mod.check(rows, script)
+        problems += extra
     if checked < len(rows) // 2:
         problems.append(f"the model predicted only {checked} of {len(rows)} events")
     if first_bad:
@@ -627,6 +633,8 @@ def main():
             if r.get("aligned_at"):
                 res += f"; aligned from events {r['aligned_at'][0]}/{r['aligned_at'][1]}"
             res += ")"
+        if r.get("path"):
+            res += f" ({r['path']})"
         if r.get("tick_divergence"):
             res += f" (exact to event {r['tick_divergence'] - 1}, then a tick apart)"
         w, q = r["worst"], r["rates"]

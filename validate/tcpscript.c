@@ -365,7 +365,8 @@ static void csv_header(struct run *r)
 		"unacked,retrans,lost,sacked,total_retrans,rtt_us,rto_us,app_limited,"
 		"ece,sample_rtt_us,late_us,jiffies,rec_w_max,rec_k,rec_loss_events,"
 		"rec_mode,rec_cycle,rec_bw,rec_min_rtt_us,rec_pacing_gain,rec_cwnd_gain,"
-		"rec_full_bw,rec_lt_use_bw,ts_val,ts_ecr,snd_clock_ms\n");
+		"rec_full_bw,rec_lt_use_bw,rec_inflight_hi,rec_inflight_lo,rec_ecn_alpha,"
+		"ts_val,ts_ecr,snd_clock_ms\n");
 }
 
 /*
@@ -377,6 +378,11 @@ static void csv_header(struct run *r)
  * x/512, PROBE_RTT 256/256), and the cycle index where the pacing gain
  * names it (320: phase 0, 192: phase 1; the six cruising phases are alike).
  * full_bw_reached and lt_use_bw are not reported by the kernel: empty.
+ * For bpf_bbr3 (no native twin: validate/models/bbr3.py) its record gives
+ * the mode, the PROBE_BW phase (rec_cycle: 0 UP, 1 DOWN, 2 CRUISE,
+ * 3 REFILL), bw and min_rtt; its gains are not exported (empty), and the
+ * three columns after these, inflight_hi, inflight_lo (packets, 4294967295
+ * = none) and ecn_alpha (<< 8), are its own; empty for the others.
  * The caller ends the row.
  * Before the first ACK (the 'established' row) both gains are still 1.0 and
  * the mode is left empty.
@@ -392,14 +398,22 @@ static void record_bbr(struct run *r, const struct bpftcp_sock_state *st)
 	if (st->cc.kind == BPFTCP_CC_BBR) {
 		const struct bpftcp_bbr_export *b = &st->cc.u.bbr;
 
-		fprintf(r->csv, ",%u,%u,%llu,%u,%u,%u,%u,%u", b->mode, b->cycle_idx,
+		fprintf(r->csv, ",%u,%u,%llu,%u,%u,%u,%u,%u,,,", b->mode, b->cycle_idx,
 			(unsigned long long)b->bw, b->min_rtt_us, b->pacing_gain, b->cwnd_gain,
 			b->full_bw_reached, b->lt_use_bw);
 		return;
 	}
+	if (st->cc.kind == BPFTCP_CC_BBR3) {
+		const struct bpftcp_bbr3_export *b = &st->cc.u.bbr3;
+
+		fprintf(r->csv, ",%u,%u,%llu,%u,,,,,%u,%u,%u", b->mode, b->phase,
+			(unsigned long long)b->bw, b->min_rtt_us, b->inflight_hi,
+			b->inflight_lo, b->ecn_alpha);
+		return;
+	}
 	if (strcmp(r->cc, "bbr") ||
 	    getsockopt(r->sk, IPPROTO_TCP, TCP_CC_INFO, &info, &len) < 0 || len < sizeof(info.bbr)) {
-		fputs(",,,,,,,,", r->csv);	/* the 8 columns */
+		fputs(",,,,,,,,,,,", r->csv);	/* the 11 columns */
 		return;
 	}
 	bw = (unsigned long long)info.bbr.bbr_bw_hi << 32 | info.bbr.bbr_bw_lo;
@@ -419,7 +433,7 @@ static void record_bbr(struct run *r, const struct bpftcp_sock_state *st)
 	fputs(",", r->csv);
 	if (cycle >= 0)
 		fprintf(r->csv, "%d", cycle);
-	fprintf(r->csv, ",%llu,%u,%u,%u,,", bw, info.bbr.bbr_min_rtt, pg, cg);
+	fprintf(r->csv, ",%llu,%u,%u,%u,,,,,", bw, info.bbr.bbr_min_rtt, pg, cg);
 }
 
 /*
