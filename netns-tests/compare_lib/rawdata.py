@@ -3,7 +3,7 @@
 
   run.json           the run's plan (written by compare before traffic)
   t0                 wall-clock time (s since the epoch) when traffic started
-  ss.txt             'T <epoch>' lines, each followed by `ss -tinH` output
+  ss.txt             'T <epoch>' lines, each followed by `ss -tinoH` output
   ping.txt           `ping -D -n` output: '[epoch] ... icmp_seq=N ... time=X ms'
   iperf3-<id>.json   each flow's `iperf3 -J` client output
   linkem.json        the emulator's statistics (see netns-tests/linkem)
@@ -12,7 +12,7 @@ and, in scenario ccneg-fleet (compare_lib/run-one.sh):
 
   ss-client2.txt     the sampler's file of the second client host, if any
                      (its sockets join ss.txt's)
-  ss-server.txt      one `ss -tinH` of the server, in ss.txt's format
+  ss-server.txt      one `ss -tinoH` of the server, in ss.txt's format
   sockets-client.json, sockets-client2.json, sockets-server.json
                      `bpftcp -j sockets` of each host, taken with it (the
                      client hosts' are read as one document)

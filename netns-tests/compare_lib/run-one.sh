@@ -150,7 +150,7 @@ if [ -n "${CCNEG_SERVER:-}" ]; then
 		sleep "$CCNEG_SNAPSHOT_S"
 		# In the ss sampler's format: a 'T <epoch>' line, then ss's output.
 		{ echo "T $(date +%s.%N)"
-		  on server ss -tinH state established src "$SERVER_IP4"; } > "$RUNDIR/ss-server.txt"
+		  on server ss -tinoH state established src "$SERVER_IP4"; } > "$RUNDIR/ss-server.txt"
 		for host in "${client_hosts[@]}"; do
 			"$BPFTCP" -j sockets -n "$(ns_of "$host")" > "$RUNDIR/sockets-$host.json"
 		done

@@ -41,8 +41,10 @@ def ss_acked(paths, cport):
         if line.startswith("T "):
             t = float(line[2:])
         elif not line[0].isspace():
-            toks = line.split()
-            want = len(toks) >= 2 and toks[-2].endswith(":%d" % cport)
+            # Recv-Q Send-Q Local Peer [timer:(...)]: the local address is
+            # the first with a port.
+            addrs = [x for x in line.split() if re.fullmatch(r".*:\d+", x)]
+            want = len(addrs) >= 2 and addrs[0].endswith(":%d" % cport)
         elif want:
             m = re.search(r"bytes_acked:(\d+)", line)
             if m and (not out or t > out[-1][0]):
