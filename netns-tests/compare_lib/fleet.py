@@ -374,10 +374,12 @@ def _ss_text(role, seen):
     if not seen["ss_shows_flags"]:
         ecn = "this ss prints no ECN flag"
     else:
-        ecn = "ECN in %s of client samples, %s of server samples" % tuple(
-            "-" if x["ecn_fraction_min"] is None else
-            "%.0f-%.0f %%" % (100 * x["ecn_fraction_min"], 100 * x["ecn_fraction_max"])
-            for x in (cs, ss))
+        def pct(x):
+            lo, hi = x["ecn_fraction_min"], x["ecn_fraction_max"]
+            if lo is None:
+                return "-"
+            return "%.0f %%" % (100 * lo) if lo == hi else "%.0f-%.0f %%" % (100 * lo, 100 * hi)
+        ecn = "ECN in %s of client samples, %s of server samples" % (pct(cs), pct(ss))
     return "%s client: ss shows %s (client) / %s (server), %s; records: chosen %s" % (
         role, ",".join(cs["cc"]) or "-", ",".join(ss["cc"]) or "-", ecn,
         ",".join(seen["record_chosen"]))
@@ -422,7 +424,7 @@ def markdown(fl):
             lines.append("- %s: %s." % (_case_title(k, c), "; ".join(
                 _ss_text(role, c["ss"][role]) for role in ROLES)))
     if fl["alone"]:
-        lines += ["", "| alone on the link | runs | ECN | Mbit/s | srtt p50 ms | "
+        lines += ["", "| alone on the link | algorithm | ECN | Mbit/s | srtt p50 ms | "
                   "queueing delay ms (srtt) | (ping) |", "|---|---|---|--:|--:|--:|--:|"]
         f = lambda v, fmt="%.1f": "-" if v is None else fmt % v
         for key, a in fl["alone"].items():

@@ -378,9 +378,9 @@ class TestRuns(unittest.TestCase):
                       "classic cubic without ECN (noecn) | classic cubic with ECN (ecn) |", md)
         self.assertIn("| capable client: queueing delay (srtt p50 - base RTT), ms | 2.5 +- ", md)
         self.assertIn("- classic cubic with ECN (ecn): capable client: ss shows bpf_dctcp "
-                      "(client) / bpf_dctcp (server), ECN in 100-100 % of client samples, "
-                      "100-100 % of server samples; records: chosen dctcp; classic client: "
-                      "ss shows cubic (client) / cubic (server), ECN in 100-100 %", md)
+                      "(client) / bpf_dctcp (server), ECN in 100 % of client samples, "
+                      "100 % of server samples; records: chosen dctcp; classic client: "
+                      "ss shows cubic (client) / cubic (server), ECN in 100 %", md)
 
     def test_fleet_summary_alone_and_unverified(self):
         alone = fleet_plan("capable-first")
