@@ -213,7 +213,8 @@ def build_parser():
                    help="random loss on the data direction, e.g. 1%% [0; scenario loss: 1%%]")
     p.add_argument("--ecn-k", type=_number(1, 100000, "ECN K"), metavar="K",
                    help="mark CE while >= K packets wait, and turn ECN on in both hosts "
-                        "[off; scenario ecn: %d]" % DEFAULT_ECN_K)
+                        "(in ccneg-fleet only where its case says) "
+                        "[off; scenarios ecn and ccneg-fleet: %d]" % DEFAULT_ECN_K)
     p.add_argument("--flows", type=_number(1, MAX_FLOWS, "flow count"), metavar="N",
                    help="custom run: flows per algorithm [1]")
     p.add_argument("--separate", action="store_true",
