@@ -161,7 +161,6 @@ def srtt_p50_ms(samples, t_from=None, t_to=None):
                                (t_to is None or s["t"] <= t_to)], 50)
 
 
-
 # net.ipv4.tcp_ecn of a fresh namespace: accept ECN, never ask for it.
 KERNEL_TCP_ECN = 2
 
