@@ -427,7 +427,7 @@ help:
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make validate   scripted-peer differential tests, native vs bpf_ twin; table in $(OUTPUT)/validate'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
-	@echo '  make compare    compare congestion controls on the emulated link (about 90 min);'
+	@echo '  make compare    compare congestion controls on the emulated link (about 97 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make compare-bbr  only bbr vs bpf_bbr (scenario bbr), in $(OUTPUT)/compare-bbr'
 	@echo '  make compare-ccneg  only the mixed fleet negotiating with ccneg (scenario ccneg-fleet),'

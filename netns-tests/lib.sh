@@ -11,6 +11,10 @@
 #   router  198.18.1.1/24  2001:2:0:1::1/64   to-client
 #           198.18.2.1/24  2001:2:0:2::1/64   to-server
 #   server  198.18.2.2/24  2001:2:0:2::2/64   (default route via the router)
+# and, after topo_add_client2, a second client host on the router's client
+# side (its traffic takes the same emulated link):
+#   client2 198.18.3.2/24  2001:2:0:3::2/64   (default route via the router)
+#   router  198.18.3.1/24  2001:2:0:3::1/64   to-client2
 #
 # With the emulator (the default), the router holds two TUN devices and
 # policy routing by incoming interface sends what arrives from the client
@@ -25,7 +29,7 @@
 # After topo_setup every namespace's default congestion control is $TOPO_CC
 # (cubic, or reno where the host does not allow cubic in namespaces).
 #
-# Helpers (see each function): topo_setup, on, bg_on, route_cc, cgroup_new, linkem_start,
+# Helpers (see each function): topo_setup, topo_add_client2, on, bg_on, route_cc, cgroup_new, linkem_start,
 # linkem_stop, linkem_stat, wait_listen, wait_tcp_done, cleanup_push, skip,
 # fail, require_cmds, median, assert_between, make_file, check_sha256, log.
 #
@@ -40,6 +44,10 @@ CLIENT_IP6=2001:2:0:1::2
 ROUTER_CLIENT_IP6=2001:2:0:1::1
 ROUTER_SERVER_IP6=2001:2:0:2::1
 SERVER_IP6=2001:2:0:2::2
+CLIENT2_IP4=198.18.3.2
+ROUTER_CLIENT2_IP4=198.18.3.1
+CLIENT2_IP6=2001:2:0:3::2
+ROUTER_CLIENT2_IP6=2001:2:0:3::1
 
 LINKEM=${LINKEM:-$BUILD/linkem}
 BPFTCP=${BPFTCP:-$BUILD/bpftcp}
@@ -116,15 +124,18 @@ _cleanup() {
 	for pid in "${_BG_PIDS[@]}"; do
 		_kill_pid "$pid"
 	done
-	for ns in ${NS_CLIENT:-} ${NS_ROUTER:-} ${NS_SERVER:-}; do
+	for ns in ${NS_CLIENT:-} ${NS_CLIENT2:-} ${NS_ROUTER:-} ${NS_SERVER:-}; do
 		ip netns del "$ns" 2>/dev/null
 	done
 }
 
-# ns_of ROLE: the namespace name of client, router or server.
+# ns_of ROLE: the namespace name of client, router or server (or client2,
+# after topo_add_client2).
 ns_of() {
 	case $1 in
 	client) echo "$NS_CLIENT" ;;
+	client2) [ -n "${NS_CLIENT2:-}" ] || fail "no client2 (topo_add_client2)"
+		echo "$NS_CLIENT2" ;;
 	router) echo "$NS_ROUTER" ;;
 	server) echo "$NS_SERVER" ;;
 	*) fail "unknown role '$1'" ;;
@@ -228,6 +239,31 @@ topo_setup() {
 		on router ip $fam rule add iif to-server lookup 101 pref 101 || fail "rule $fam"
 		on router ip $fam route add default dev tun-a table 100 || fail "route $fam tun-a"
 		on router ip $fam route add default dev tun-b table 101 || fail "route $fam tun-b"
+	done
+}
+
+# topo_add_client2: a second client host, NS_CLIENT2 (role client2), on
+# the router's client side, after topo_setup with the emulator.  Its
+# packets enter the same emulated link as the client's (tun-a: one
+# bottleneck), and come back by destination address; it has namespace
+# sysctls of its own (net.ipv4.tcp_ecn, the default congestion control).
+topo_add_client2() {
+	local fam
+	[ -n "${NS_CLIENT:-}" ] || fail "topo_add_client2: no topology (topo_setup)"
+	NS_CLIENT2=${NS_CLIENT%-client}-client2
+	run ip netns add "$NS_CLIENT2" || fail "cannot create netns $NS_CLIENT2"
+	echo "$NS_CLIENT2" >> "$TEST_TMP/namespaces"
+	_sysctl client2 net.ipv4.tcp_congestion_control="$TOPO_CC"
+	_sysctl client2 net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	on client2 ip link set lo up || fail "lo up in client2"
+	run ip -n "$NS_CLIENT2" link add eth0 index 14 type veth peer name to-client2 index 15 \
+		netns "$NS_ROUTER" || fail "cannot create the client2 veth"
+	_link_up client2 eth0 "$CLIENT2_IP4/24" "$CLIENT2_IP6/64"
+	_link_up router to-client2 "$ROUTER_CLIENT2_IP4/24" "$ROUTER_CLIENT2_IP6/64"
+	on client2 ip route add default via "$ROUTER_CLIENT2_IP4" || fail "client2 route"
+	on client2 ip -6 route add default via "$ROUTER_CLIENT2_IP6" || fail "client2 route6"
+	for fam in -4 -6; do
+		on router ip $fam rule add iif to-client2 lookup 100 pref 102 || fail "rule $fam client2"
 	done
 }
 

@@ -49,25 +49,29 @@ compare_short_run_matches_raw_samples() {
 }
 
 # Scenario ccneg-fleet, short (4 s runs, one repetition: each client alone,
-# then both in each order) on a small link with ECN marking at K = 10: the
-# runs complete, the summary matches the raw samples, and it found the
-# negotiation verified (the capable client's connections ran bpf_dctcp
-# with ECN at both ends, the other's cubic without), with Jain's index
-# for both shared runs.  Nothing of the option is left attached.
+# then both in each case and order) on a small link with ECN marking at
+# K = 10: the runs complete, the summary matches the raw samples, and it
+# found the negotiation verified (the capable client's connections ran
+# bpf_dctcp with ECN at both ends; the classic client's, on a host of its
+# own, cubic with ECN where that host's tcp_ecn is 1 and without where it
+# stays 2), with Jain's index for both shared runs of each case.  Nothing
+# of the option is left attached, and this host's tcp_ecn is untouched.
 compare_ccneg_fleet_smoke() {
 	require_cmds iperf3 ping ss
 	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
 	[ -x "$LINKEM" ] || skip "no emulator at $LINKEM (run make)"
 	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no bpf_dctcp"
-	local out=$TEST_TMP/out py rc
+	local out=$TEST_TMP/out py rc host_ecn
 	py=$(dirname "$COMPARE")/../scripts/find-python.sh
 	py=$("$py" matplotlib) || fail "no python3 with matplotlib"
+	host_ecn=$(cat /proc/sys/net/ipv4/tcp_ecn)
 	run "$COMPARE" --build "$BUILD" --scenario ccneg-fleet --reps 1 --duration 4 \
 		--rate 20mbit --rtt 20ms --queue 1bdp --ecn-k 10 --out "$out" --table \
 		2> "$TEST_TMP/stderr"
 	rc=$?
 	cat "$TEST_TMP/stderr" >&2
 	[ $rc = 0 ] || fail "compare exited with status $rc"
+	assert_eq "$(cat /proc/sys/net/ipv4/tcp_ecn)" "$host_ecn" "this host's tcp_ecn after the runs"
 	"$py" "$(dirname "$COMPARE")/compare_lib/tests/check_run.py" "$out" ||
 		fail "summary does not match the raw samples"
 	"$py" - "$out/summary.json" <<'PY' || fail "the fleet summary is incomplete"
@@ -75,20 +79,37 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 fl = doc["ccneg_fleet"]
 names = [r["name"] for r in doc["runs"]]
-assert names == ["ccneg-fleet-alone-capable", "ccneg-fleet-alone-classic",
-                 "ccneg-fleet-cf-1", "ccneg-fleet-cs-1"], names
-assert fl["verified"] and fl["verified_runs"] == 4, fl["unverified"]
-assert fl["jain"]["n"] == 2 and 0.5 <= fl["jain"]["mean"] <= 1, fl["jain"]
+assert names == ["ccneg-fleet-alone-capable", "ccneg-fleet-alone-classic-ecn",
+                 "ccneg-fleet-alone-classic-noecn", "ccneg-fleet-ecn-cf-1", "ccneg-fleet-ecn-cs-1",
+                 "ccneg-fleet-noecn-cf-1", "ccneg-fleet-noecn-cs-1"], names
+assert fl["verified"] and fl["verified_runs"] == 7, fl["unverified"]
+for case, classic_ecn in (("ecn", True), ("noecn", False)):
+    c = fl["cases"][case]
+    assert c["classic_ecn"] == classic_ecn and c["runs"] == 2, c
+    assert c["jain"]["n"] == 2 and 0.5 <= c["jain"]["mean"] <= 1, c["jain"]
+    assert c["jain"]["half_width"] is not None, c["jain"]
+    assert all(c["jain_by_order"][o]["n"] == 1 for o in ("capable-first", "capable-second")), c
+    assert c["capable_share"]["n"] == 2, c["capable_share"]
+    for role in ("capable", "classic"):
+        assert c["queueing_delay_ms"][role]["n"] == 2, c["queueing_delay_ms"]
+        assert c["srtt_p50_ms"][role]["n"] == 2, c["srtt_p50_ms"]
 for r in doc["runs"]:
+    case = r["ccneg"]["case"]
     for e in r["ccneg"]["flows"]:
         capable = e["role"] == "capable"
+        ecn = capable or case == "ecn"
         cc, name = ("bpf_dctcp", "dctcp") if capable else ("cubic", "cubic")
+        assert e["expect_ecn"] == ecn, e
         assert e["client_ss"]["cc"] == cc and e["server_ss"]["cc"] == cc, e
         assert e["client_record"]["chosen"] == e["server_record"]["chosen"] == name, e
-        # ECN in ss only where this ss prints the option flags.
-        if r["ccneg"]["ss_shows_flags"]:
-            assert (e["client_ss"]["ecn_fraction"] > 0.9) == capable, e
-            assert (e["server_ss"]["ecn_fraction"] == 1.0) == capable, e
+        # Each client on a host of its own; only the classic client's in
+        # case ecn asks for ECN itself.
+        assert e["host"] == {"host": "client" if capable else "client2",
+                             "tcp_ecn": 1 if not capable and case == "ecn" else 2}, e
+        # ss -tio prints the option flags (ts sack ecn) with this iproute2.
+        assert r["ccneg"]["ss_shows_flags"], "%s: ss printed no option flags" % r["name"]
+        assert (e["client_ss"]["ecn_fraction"] > 0.9) == ecn, e
+        assert (e["server_ss"]["ecn_fraction"] == 1.0) == ecn, e
         assert not capable or e["dctcp_export"]["alpha_updates"] > 0, e
         assert e["queueing_delay_ms"] is not None, e
     ecn = [e["expect_ecn"] for e in r["ccneg"]["flows"]]
@@ -100,9 +121,12 @@ for r in doc["runs"]:
         assert ls["not_ect"] <= max(10, 0.01 * ls["pkts_in"]), ls
     else:
         assert ls["not_ect"] > 0.1 * ls["pkts_in"], ls
-print("ok: 4 runs, negotiation verified, Jain %.3f" % fl["jain"]["mean"])
+print("ok: 7 runs, negotiation verified, Jain %.3f (classic with ECN), %.3f (without)"
+      % (fl["cases"]["ecn"]["jain"]["mean"], fl["cases"]["noecn"]["jain"]["mean"]))
 PY
-	grep -q "Negotiation verified in all 4 runs" "$out/summary.md" || fail "summary.md: no verdict"
+	grep -q "Negotiation verified in all 7 runs" "$out/summary.md" || fail "summary.md: no verdict"
+	grep -q "^| Jain's index | .* | .* |$" "$out/summary.md" ||
+		fail "summary.md: no Jain's index row for both cases"
 	"$BPFTCP" -j opt show ccneg | grep -q bpftcp-test- && fail "a ccneg attachment was left behind"
 	return 0
 }

@@ -53,19 +53,26 @@ BBR_PAIR = ("bbr", "bpf_bbr")
 BBR_QUEUES = (("", None), ("0.25bdp", 0.25), ("4bdp", 4.0))
 DEFAULT_BBR_REPS = 3
 # Scenario ccneg-fleet (issue #16): a server whose ccneg policy prefers
-# DCTCP, and two clients sharing the bottleneck (ECN marking at K): one
-# that can run DCTCP and one that can't (it offers cubic only).  The
-# option decides what each connection runs, and asks for ECN where DCTCP
-# could be chosen; the hosts' tcp_ecn stays at the kernel's default (2:
-# accept ECN, never ask for it).  "expect" is what each connection must
-# run at both ends, "ecn" whether it must have ECN: the summary checks
-# both against ss and the per-socket records taken during the run.
+# DCTCP, and two client hosts (namespaces) sharing the bottleneck (ECN
+# marking at K): one that can run DCTCP and one that can't (it offers cubic
+# only).  The option decides what each connection runs, and asks for ECN
+# where DCTCP could be chosen.  Two cases (FLEET_CASES): in "ecn" the
+# classic client's host asks for ECN itself (net.ipv4.tcp_ecn=1 in its own
+# namespace), so its cubic is an ECN-capable classic flow; in "noecn" every
+# host keeps the kernel's default (2: accept ECN, never ask for it) and
+# only the option asks.  "expect" is what each connection must run at both
+# ends, "ecn" whether it must have ECN, "host" the client namespace and
+# "tcp_ecn" the sysctl set there (None: left alone): the summary checks
+# them against ss, the per-socket records and the hosts' sysctl, read back.
 FLEET_SERVER = {"prefer": ["bpf_dctcp", "cubic"], "fallback": "cubic"}
 FLEET_CLIENTS = {
     "capable": {"prefer": ["bpf_dctcp", "cubic"], "fallback": "cubic",
-                "expect": "bpf_dctcp", "ecn": True},
-    "classic": {"prefer": ["cubic"], "fallback": "cubic", "expect": "cubic", "ecn": False},
+                "expect": "bpf_dctcp", "ecn": True, "host": "client", "tcp_ecn": None},
+    "classic": {"prefer": ["cubic"], "fallback": "cubic", "expect": "cubic", "ecn": False,
+                "host": "client2", "tcp_ecn": None},
 }
+# Each case: what it changes in the classic client's policy.
+FLEET_CASES = (("ecn", {"ecn": True, "tcp_ecn": 1}), ("noecn", {}))
 DEFAULT_FLEET_REPS = 3
 
 SCENARIO_HELP = """scenarios (default: all seven, on a 100 Mbit/s link with a 40 ms RTT and a
@@ -85,10 +92,11 @@ one-BDP droptail queue, unless options change them):
             alone on each (utilisation, RTT under load); whatever --cc says
   ccneg-fleet  a mixed fleet negotiating its congestion control with the
             ccneg header option, ECN marking at K (--ecn-k, default 50): a
-            server preferring bpf_dctcp, a client that can run it and one
-            that can't (cubic); each alone, then both sharing the link,
-            capable client first and second, --reps times (default 3);
-            whatever --cc says
+            server preferring bpf_dctcp, a client host that can run it and
+            one that can't (cubic), in two cases: that cubic with ECN (its
+            host's tcp_ecn=1) and without; each client alone, then both
+            sharing the link, capable client first and second, --reps times
+            (default 3) in each case; whatever --cc says
 
 Without --scenario but with --cc, one custom run puts --flows flows of every
 listed algorithm on the link together (--separate: one run per algorithm).
@@ -205,7 +213,8 @@ def build_parser():
                    help="random loss on the data direction, e.g. 1%% [0; scenario loss: 1%%]")
     p.add_argument("--ecn-k", type=_number(1, 100000, "ECN K"), metavar="K",
                    help="mark CE while >= K packets wait, and turn ECN on in both hosts "
-                        "[off; scenario ecn: %d]" % DEFAULT_ECN_K)
+                        "(in ccneg-fleet only where its case says) "
+                        "[off; scenarios ecn and ccneg-fleet: %d]" % DEFAULT_ECN_K)
     p.add_argument("--flows", type=_number(1, MAX_FLOWS, "flow count"), metavar="N",
                    help="custom run: flows per algorithm [1]")
     p.add_argument("--separate", action="store_true",
@@ -218,7 +227,7 @@ def build_parser():
                         % (DEFAULT_DURATION, DEFAULT_PAIRS_DURATION))
     p.add_argument("--reps", type=_number(1, 100, "repetition count"), metavar="N",
                    help="scenario pairs: runs of each order of each pair, and as many "
-                        "controls [%d; bbr: %d; ccneg-fleet: runs of each order, %d]"
+                        "controls [%d; bbr: %d; ccneg-fleet: runs of each case and order, %d]"
                         % (DEFAULT_REPS, DEFAULT_BBR_REPS, DEFAULT_FLEET_REPS))
     p.add_argument("--seed", type=_number(0, 2**63 - 1, "seed"), default=1,
                    help="the emulator's random loss seed [1]")
@@ -352,29 +361,43 @@ def plan_bbr(args, reps):
 
 
 def plan_fleet(link, duration, stagger, reps):
-    """Scenario ccneg-fleet: each client alone on the link, then reps
-    repetitions of both sharing it in each order (capable client first,
-    then second; flow 1 starts first, flow 2 stagger seconds later).  The
-    run's "ccneg" record holds the policies compare_lib/run-one.sh attaches
-    (one cgroup per client, one for the server) and what each flow must
-    run; the hosts' tcp_ecn is left alone ("ecn": False): only the option
-    asks for ECN."""
-    def run(name, roles, title, **extra):
-        r = make_run(name, "ccneg-fleet", [FLEET_CLIENTS[x]["expect"] for x in roles], link,
+    """Scenario ccneg-fleet: each client alone on the link (the classic one
+    once per case), then reps repetitions of both sharing it, in each case
+    and order (capable client first, then second; flow 1 starts first,
+    flow 2 stagger seconds later), interleaved: repetition 1 of every case
+    and order, then repetition 2, ...  The run's "ccneg" record holds the
+    policies compare_lib/run-one.sh attaches (one cgroup per client, one
+    for the server), each client's host and tcp_ecn, and what each flow
+    must run; the plan's "ecn" stays False: no host-wide ECN switch."""
+    cases = dict(FLEET_CASES)
+
+    def client(role, case):
+        return dict(FLEET_CLIENTS[role], **(cases[case] if role == "classic" else {}))
+
+    def run(name, roles, case, title, **extra):
+        clients = [dict(client(x, case), role=x, flow=i + 1) for i, x in enumerate(roles)]
+        r = make_run(name, "ccneg-fleet", [c["expect"] for c in clients], link,
                      duration, stagger, title=title)
         r["ecn"] = False
-        r["ccneg"] = dict({"server": FLEET_SERVER,
-                           "clients": [dict(FLEET_CLIENTS[x], role=x, flow=i + 1)
-                                       for i, x in enumerate(roles)]}, **extra)
+        r["ccneg"] = dict({"server": FLEET_SERVER, "case": case, "clients": clients}, **extra)
         return r
 
-    runs = [run("ccneg-fleet-alone-%s" % x, [x], "%s client alone" % x, order="alone", rep=1)
-            for x in ("capable", "classic")]
+    def label(role, case):
+        return "%s client%s" % (role, "" if role == "capable" else
+                                " (ECN)" if client(role, case)["ecn"] else " (no ECN)")
+
+    runs = [run("ccneg-fleet-alone-capable", ["capable"], None, "capable client alone",
+                order="alone", rep=1)]
+    runs += [run("ccneg-fleet-alone-classic-%s" % case, ["classic"], case,
+                 "%s alone" % label("classic", case), order="alone", rep=1)
+             for case, _ in FLEET_CASES]
     for rep in range(1, reps + 1):
-        for order, roles, tag in (("capable-first", ["capable", "classic"], "cf"),
-                                  ("capable-second", ["classic", "capable"], "cs")):
-            runs.append(run("ccneg-fleet-%s-%d" % (tag, rep), roles,
-                            "%s client vs %s client" % tuple(roles), order=order, rep=rep))
+        for case, _ in FLEET_CASES:
+            for order, roles, tag in (("capable-first", ["capable", "classic"], "cf"),
+                                      ("capable-second", ["classic", "capable"], "cs")):
+                runs.append(run("ccneg-fleet-%s-%s-%d" % (case, tag, rep), roles, case,
+                                " vs ".join(label(x, case) for x in roles),
+                                order=order, rep=rep))
     return runs
 
 
@@ -510,14 +533,18 @@ def write_run_env(rundir, plan, python):
         f.write("FLOWS=(%s)\n" % " ".join(shlex.quote(x) for x in flows))
         cn = plan.get("ccneg")
         if cn:
-            # "PREFER FALLBACK" of the server, and "FLOW PREFER FALLBACK" of
-            # each client; the snapshot of both ends' sockets (ss and the
-            # ccneg records) is taken halfway through the time all flows run.
+            # "PREFER FALLBACK" of the server, and "FLOW HOST TCP_ECN PREFER
+            # FALLBACK" of each client ('-': tcp_ecn left alone); the
+            # snapshot of both ends' sockets (ss and the ccneg records) is
+            # taken halfway through the time all flows run.
             pol = lambda p: "%s %s" % (",".join(p["prefer"]), p["fallback"])
             last = max(f["start_s"] for f in plan["flows"])
             f.write("CCNEG_SERVER=%s\n" % shlex.quote(pol(cn["server"])))
             f.write("CCNEG_CLIENTS=(%s)\n" % " ".join(
-                shlex.quote("%d %s" % (c["flow"], pol(c))) for c in cn["clients"]))
+                shlex.quote("%d %s %s %s" % (c["flow"], c["host"],
+                                             "-" if c["tcp_ecn"] is None else c["tcp_ecn"],
+                                             pol(c)))
+                for c in cn["clients"]))
             f.write("CCNEG_SNAPSHOT_S=%g\n" % round(last + (plan["duration_s"] - last) / 2, 1))
 
 

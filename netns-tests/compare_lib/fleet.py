@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """Scenario ccneg-fleet (issue #16): a server preferring DCTCP, a client
-that can run it and one that can't, negotiating with the ccneg header
-option over a bottleneck that marks CE at K.
+host that can run it and one that can't, negotiating with the ccneg
+header option over a bottleneck that marks CE at K; in two cases, the
+classic client's cubic with ECN (its host's tcp_ecn=1) and without.
 
 Two parts, both pure (no I/O; the raw files are read by rawdata.py):
 
@@ -10,10 +11,12 @@ Two parts, both pure (no I/O; the raw files are read by rawdata.py):
   samples (algorithm and the 'ecn' flag, every 100 ms), the server's ss
   snapshot and both ends' per-socket ccneg records (bpftcp -j sockets,
   taken during the run), iperf3's report of both ends' TCP_CONGESTION,
-  and the attachments' counters.  Each flow's queueing delay too.
-- fleet_summary(): over the runs, the negotiation verdict, Jain's index
-  of the two clients and each client's queueing delay, each a mean with
-  its 95 % confidence interval.
+  each client host's tcp_ecn and the attachments' counters.  Each flow's
+  srtt median and queueing delay too.
+- fleet_summary(): over the runs, the negotiation verdict, and per case
+  Jain's index of the two clients, the capable client's share and each
+  client's throughput and queueing delay, each a mean with its 95 %
+  confidence interval, with what ss showed of each client.
 
 docs/compare.md defines every number."""
 
@@ -150,24 +153,45 @@ def counter_problems(role, counters, expect):
     return out
 
 
-def queueing_delay_ms(samples, base_rtt_ms, t_from=None, t_to=None):
+def srtt_p50_ms(samples, t_from=None, t_to=None):
     """The median srtt of the samples taken in [t_from, t_to] (all if
-    None) less the link's base RTT, or None without samples."""
-    xs = [s["rtt_ms"] for s in samples if "rtt_ms" in s and
-          (t_from is None or s["t"] >= t_from) and (t_to is None or s["t"] <= t_to)]
-    p50 = metrics.percentile(xs, 50)
-    return None if p50 is None else p50 - base_rtt_ms
+    None), or None without samples."""
+    return metrics.percentile([s["rtt_ms"] for s in samples if "rtt_ms" in s and
+                               (t_from is None or s["t"] >= t_from) and
+                               (t_to is None or s["t"] <= t_to)], 50)
+
+
+# net.ipv4.tcp_ecn of a fresh namespace: accept ECN, never ask for it.
+KERNEL_TCP_ECN = 2
+
+
+def host_problems(client, hosts):
+    """What is wrong with the client's host: client the plan's policy of
+    one client (flow, host, tcp_ecn: None for the kernel's default), hosts
+    {'client-N': {host, tcp_ecn}} as read back during the run."""
+    role = "client-%d" % client["flow"]
+    h = (hosts or {}).get(role)
+    if h is None:
+        return ["%s: no host record (ccneg-hosts.txt)" % role]
+    want = KERNEL_TCP_ECN if client.get("tcp_ecn") is None else client["tcp_ecn"]
+    out = []
+    if h["host"] != client.get("host", h["host"]):
+        out.append("%s: ran on %s, not %s" % (role, h["host"], client["host"]))
+    if h["tcp_ecn"] != want:
+        out.append("%s: its host's tcp_ecn is %d, not %d" % (role, h["tcp_ecn"], want))
+    return out
 
 
 def run_evidence(plan, iperf, client_ss, server_ss, sockets_client, sockets_server, show,
-                 cgroups, window=None, link=None):
+                 cgroups, window=None, link=None, hosts=None):
     """Scenario ccneg-fleet's part of one run's summary: each flow's
     evidence and queueing delay (its srtt median over window, the
     [from, to] epoch interval in which all flows ran, less the base RTT),
     the counters' problems, and the verdict: verified when nothing is
     wrong.  client_ss and server_ss are parse_ss() results keyed by local
     port; cgroups {role: path} from ccneg-cgroups.txt; link the run's
-    link_stats (the emulator's marks)."""
+    link_stats (the emulator's marks); hosts {role: {host, tcp_ecn}} from
+    ccneg-hosts.txt."""
     cn = plan["ccneg"]
     base = plan["link"]["rtt_ms"]
     by_flow = {f["id"]: f for f in plan["flows"]}
@@ -184,7 +208,11 @@ def run_evidence(plan, iperf, client_ss, server_ss, sockets_client, sockets_serv
         ev = flow_evidence(client, f, iperf[f["id"]], csamples, ssamples,
                            find_record(sockets_client, f["cport"]),
                            find_record(sockets_server, f["port"], f["cport"]), flags)
-        ev["queueing_delay_ms"] = queueing_delay_ms(csamples, base, *(window or (None, None)))
+        ev["host"] = (hosts or {}).get("client-%d" % f["id"])
+        ev["problems"] += host_problems(client, hosts)
+        ev["verified"] = not ev["problems"]
+        ev["srtt_p50_ms"] = srtt_p50_ms(csamples, *(window or (None, None)))
+        ev["queueing_delay_ms"] = None if ev["srtt_p50_ms"] is None else ev["srtt_p50_ms"] - base
         flows.append(ev)
         problems += ["flow %d (%s): %s" % (f["id"], client["role"], p) for p in ev["problems"]]
     show_problems = []
@@ -198,7 +226,8 @@ def run_evidence(plan, iperf, client_ss, server_ss, sockets_client, sockets_serv
     problems += show_problems
     problems += link_ecn_problems([c["ecn"] for c in cn["clients"]], link)
     return collections.OrderedDict([
-        ("order", cn.get("order")), ("rep", cn.get("rep")), ("ss_shows_flags", flags),
+        ("case", cn.get("case")), ("order", cn.get("order")), ("rep", cn.get("rep")),
+        ("ss_shows_flags", flags),
         ("link_ecn", {k: (link or {}).get(k) for k in ("marked", "not_ect")}),
         ("flows", flows), ("problems", problems), ("verified", not problems)])
 
@@ -230,49 +259,95 @@ def _capable_share(run):
     return metrics.share(mbps[ids["capable"]], mbps[ids["classic"]])
 
 
+def _role_flows(runs, role):
+    """(run, flow evidence) of every flow of that role in the runs."""
+    return [(r, e) for r in runs for e in r["ccneg"]["flows"] if e["role"] == role]
+
+
+def _ss_seen(pairs):
+    """What ss showed of one role's connections over runs: the algorithms
+    (client and server side) and the least fraction of samples with ECN at
+    each end (None where this ss prints no option flags)."""
+    out = collections.OrderedDict()
+    for end in ("client_ss", "server_ss"):
+        ccs = sorted({e[end]["cc"] for _, e in pairs if e[end]["cc"]})
+        fr = [e[end]["ecn_fraction"] for _, e in pairs if e[end]["ecn_fraction"] is not None]
+        out[end] = {"cc": ccs, "ecn_fraction_min": min(fr) if fr else None,
+                    "ecn_fraction_max": max(fr) if fr else None}
+    out["record_chosen"] = sorted({(e["client_record"] or {}).get("chosen") or "-"
+                                   for _, e in pairs})
+    out["ss_shows_flags"] = all(r["ccneg"]["ss_shows_flags"] for r, _ in pairs) if pairs else None
+    return out
+
+
+def case_summary(shared):
+    """One case's shared runs (both orders, all repetitions): Jain's index,
+    the capable client's share, each client's throughput, srtt median and
+    queueing delay (srtt median less the base RTT), the ping's queueing
+    delay, each a mean with its 95 % CI; and what ss showed per client."""
+    out = collections.OrderedDict()
+    clients = {e["role"]: e for r in shared for e in r["ccneg"]["flows"]}
+    out["classic_ecn"] = clients["classic"]["expect_ecn"] if "classic" in clients else None
+    out["runs"] = len(shared)
+    out["jain"] = metrics.mean_ci95(r["jain"] for r in shared)
+    out["jain_by_order"] = {o: metrics.mean_ci95(r["jain"] for r in shared
+                                                 if r["ccneg"]["order"] == o) for o in ORDERS}
+    out["capable_share"] = metrics.mean_ci95(_capable_share(r) for r in shared)
+    out["capable_share_by_order"] = {o: metrics.mean_ci95(_capable_share(r) for r in shared
+                                                          if r["ccneg"]["order"] == o)
+                                     for o in ORDERS}
+    pairs = {role: _role_flows(shared, role) for role in ROLES}
+    out["mean_mbps"] = {role: metrics.mean_ci95(f["mean_mbps"] for r, e in pairs[role]
+                                                for f in r["flows"] if f["id"] == e["flow"])
+                        for role in ROLES}
+    out["srtt_p50_ms"] = {role: metrics.mean_ci95(e["srtt_p50_ms"] for _, e in pairs[role])
+                          for role in ROLES}
+    out["queueing_delay_ms"] = {role: metrics.mean_ci95(e["queueing_delay_ms"]
+                                                        for _, e in pairs[role])
+                                for role in ROLES}
+    out["ping_queueing_delay_ms"] = metrics.mean_ci95(
+        r["ping_rtt_ms"]["p50"] - r["link"]["rtt_ms"] for r in shared
+        if r["ping_rtt_ms"]["p50"] is not None)
+    out["ss"] = {role: _ss_seen(pairs[role]) for role in ROLES}
+    out["shared_runs"] = [{"run": r["name"], "order": r["ccneg"]["order"], "rep": r["ccneg"]["rep"],
+                           "jain": r["jain"], "capable_share": _capable_share(r),
+                           "queueing_delay_ms": {e["role"]: e["queueing_delay_ms"]
+                                                 for e in r["ccneg"]["flows"]}}
+                          for r in shared]
+    return out
+
+
 def fleet_summary(runs):
     """summary.json's "ccneg_fleet", or None without such runs."""
     mine = [r for r in runs if r.get("scenario") == "ccneg-fleet" and r.get("ccneg")]
     if not mine:
         return None
-    shared = [r for r in mine if r["ccneg"]["order"] in ORDERS]
     out = collections.OrderedDict()
     out["runs"] = len(mine)
     out["verified_runs"] = sum(1 for r in mine if r["ccneg"]["verified"])
     out["verified"] = out["verified_runs"] == len(mine)
     out["unverified"] = [{"run": r["name"], "problems": r["ccneg"]["problems"]}
                          for r in mine if not r["ccneg"]["verified"]]
-    out["jain"] = metrics.mean_ci95(r["jain"] for r in shared)
-    out["jain_by_order"] = {o: metrics.mean_ci95(r["jain"] for r in shared
-                                                 if r["ccneg"]["order"] == o) for o in ORDERS}
-    out["capable_share"] = metrics.mean_ci95(_capable_share(r) for r in shared)
-    out["queueing_delay_ms"] = {
-        role: metrics.mean_ci95(e["queueing_delay_ms"] for r in shared
-                                for e in r["ccneg"]["flows"] if e["role"] == role)
-        for role in ROLES}
-    base = lambda r: r["link"]["rtt_ms"]
-    out["ping_queueing_delay_ms"] = metrics.mean_ci95(
-        r["ping_rtt_ms"]["p50"] - base(r) for r in shared if r["ping_rtt_ms"]["p50"] is not None)
-    out["mean_mbps"] = {
-        role: metrics.mean_ci95(f["mean_mbps"] for r in shared for e in r["ccneg"]["flows"]
-                                for f in r["flows"] if e["role"] == role and f["id"] == e["flow"])
-        for role in ROLES}
+    cases = collections.OrderedDict()
+    for r in mine:
+        if r["ccneg"]["order"] in ORDERS:
+            cases.setdefault(r["ccneg"].get("case"), []).append(r)
+    out["cases"] = collections.OrderedDict((c, case_summary(rs)) for c, rs in cases.items())
     alone = collections.OrderedDict()
     for r in mine:
         if r["ccneg"]["order"] != "alone":
             continue
         e = r["ccneg"]["flows"][0]
         p50 = r["ping_rtt_ms"]["p50"]
-        alone[e["role"]] = {"run": r["name"], "cc": e["expect_cc"],
-                            "mean_mbps": r["flows"][0]["mean_mbps"],
-                            "queueing_delay_ms": e["queueing_delay_ms"],
-                            "ping_queueing_delay_ms": p50 - base(r) if p50 is not None else None}
+        key = e["role"] if e["role"] == "capable" or r["ccneg"].get("case") is None \
+            else "%s-%s" % (e["role"], r["ccneg"]["case"])
+        alone[key] = {"run": r["name"], "cc": e["expect_cc"], "ecn": e["expect_ecn"],
+                      "mean_mbps": r["flows"][0]["mean_mbps"],
+                      "srtt_p50_ms": e["srtt_p50_ms"],
+                      "queueing_delay_ms": e["queueing_delay_ms"],
+                      "ping_queueing_delay_ms": p50 - r["link"]["rtt_ms"]
+                      if p50 is not None else None}
     out["alone"] = alone
-    out["shared_runs"] = [{"run": r["name"], "order": r["ccneg"]["order"], "rep": r["ccneg"]["rep"],
-                           "jain": r["jain"], "capable_share": _capable_share(r),
-                           "queueing_delay_ms": {e["role"]: e["queueing_delay_ms"]
-                                                 for e in r["ccneg"]["flows"]}}
-                          for r in shared]
     out["disturbed_runs"] = [r["name"] for r in mine if r.get("disturbed")]
     return out
 
@@ -287,37 +362,74 @@ def _ci(s, fmt="%.3f"):
     return (fmt + " +- " + fmt + " (n = %d)") % (s["mean"], s["half_width"], s["n"])
 
 
+def _case_title(case, c):
+    if c["classic_ecn"] is None:
+        return case or "-"
+    return "classic cubic %s ECN (%s)" % ("with" if c["classic_ecn"] else "without", case)
+
+
+def _ss_text(role, seen):
+    cs, ss = seen["client_ss"], seen["server_ss"]
+    if not seen["ss_shows_flags"]:
+        ecn = "this ss prints no ECN flag"
+    else:
+        def pct(x):
+            lo, hi = x["ecn_fraction_min"], x["ecn_fraction_max"]
+            if lo is None:
+                return "-"
+            return "%.0f %%" % (100 * lo) if lo == hi else "%.0f-%.0f %%" % (100 * lo, 100 * hi)
+        ecn = "ECN in %s of client samples, %s of server samples" % (pct(cs), pct(ss))
+    return "%s client: ss shows %s (client) / %s (server), %s; records: chosen %s" % (
+        role, ",".join(cs["cc"]) or "-", ",".join(ss["cc"]) or "-", ecn,
+        ",".join(seen["record_chosen"]))
+
+
 def markdown(fl):
     """The summary.md section of scenario ccneg-fleet."""
     lines = ["## Mixed fleet (ccneg)", ""]
     if fl["verified"]:
         lines.append("Negotiation verified in all %d runs: the capable client's connections ran "
-                     "bpf_dctcp with ECN at both ends, the other client's cubic without ECN "
-                     "(ss -ti, the ccneg records and DCTCP's export, iperf3, the option's and the "
-                     "emulator's counters)." % fl["runs"])
+                     "bpf_dctcp with ECN at both ends, the classic client's cubic with ECN "
+                     "where its host asks for it (tcp_ecn=1) and without where it does not "
+                     "(ss -ti, the ccneg records and DCTCP's export, iperf3, the hosts' "
+                     "tcp_ecn, the option's and the emulator's counters)." % fl["runs"])
     else:
         lines.append("**Negotiation NOT verified** in %d of %d runs:" % (
             fl["runs"] - fl["verified_runs"], fl["runs"]))
         for u in fl["unverified"]:
             lines.append("- %s: %s" % (u["run"], "; ".join(u["problems"])))
-    lines += ["", "| measure (both clients sharing the link) | mean +- 95 % CI |", "|---|--:|"]
-    lines.append("| Jain's index | %s |" % _ci(fl["jain"]))
-    for o in ORDERS:
-        lines.append("| Jain's index, %s | %s |" % (o, _ci(fl["jain_by_order"][o])))
-    lines.append("| capable client's share | %s |" % _ci(fl["capable_share"]))
-    for role in ROLES:
-        lines.append("| %s client: Mbit/s | %s |" % (role, _ci(fl["mean_mbps"][role], "%.1f")))
-        lines.append("| %s client: queueing delay (srtt p50 - base RTT), ms | %s |"
-                     % (role, _ci(fl["queueing_delay_ms"][role], "%.1f")))
-    lines.append("| ping p50 - base RTT, ms | %s |" % _ci(fl["ping_queueing_delay_ms"], "%.1f"))
+    cases = list(fl["cases"].items())
+    if cases:
+        lines += ["", "| measure (both clients sharing the link), mean +- 95 % CI | " +
+                  " | ".join(_case_title(k, c) for k, c in cases) + " |",
+                  "|---|" + "--:|" * len(cases)]
+
+        def row(label, get, fmt="%.3f"):
+            lines.append("| %s | %s |" % (label, " | ".join(_ci(get(c), fmt) for _, c in cases)))
+        row("Jain's index", lambda c: c["jain"])
+        for o in ORDERS:
+            row("Jain's index, %s" % o, lambda c, o=o: c["jain_by_order"][o])
+        row("capable client's share", lambda c: c["capable_share"])
+        for o in ORDERS:
+            row("capable client's share, %s" % o, lambda c, o=o: c["capable_share_by_order"][o])
+        for role in ROLES:
+            row("%s client: Mbit/s" % role, lambda c, r=role: c["mean_mbps"][r], "%.1f")
+            row("%s client: srtt p50, ms" % role, lambda c, r=role: c["srtt_p50_ms"][r], "%.1f")
+            row("%s client: queueing delay (srtt p50 - base RTT), ms" % role,
+                lambda c, r=role: c["queueing_delay_ms"][r], "%.1f")
+        row("ping p50 - base RTT, ms", lambda c: c["ping_queueing_delay_ms"], "%.1f")
+        lines.append("")
+        for k, c in cases:
+            lines.append("- %s: %s." % (_case_title(k, c), "; ".join(
+                _ss_text(role, c["ss"][role]) for role in ROLES)))
     if fl["alone"]:
-        lines += ["", "| alone on the link | runs | Mbit/s | queueing delay ms (srtt) | "
-                  "(ping) |", "|---|---|--:|--:|--:|"]
+        lines += ["", "| alone on the link | algorithm | ECN | Mbit/s | srtt p50 ms | "
+                  "queueing delay ms (srtt) | (ping) |", "|---|---|---|--:|--:|--:|--:|"]
         f = lambda v, fmt="%.1f": "-" if v is None else fmt % v
-        for role, a in fl["alone"].items():
-            lines.append("| %s client | %s | %s | %s | %s |" % (
-                role, a["cc"], f(a["mean_mbps"]), f(a["queueing_delay_ms"]),
-                f(a["ping_queueing_delay_ms"])))
+        for key, a in fl["alone"].items():
+            lines.append("| %s client | %s | %s | %s | %s | %s | %s |" % (
+                key, a["cc"], "yes" if a["ecn"] else "no", f(a["mean_mbps"]),
+                f(a["srtt_p50_ms"]), f(a["queueing_delay_ms"]), f(a["ping_queueing_delay_ms"])))
     if fl["disturbed_runs"]:
         lines += ["", "Disturbed runs (the emulator stalled): " + ", ".join(fl["disturbed_runs"])]
     return "\n".join(lines)

@@ -3,18 +3,22 @@
 
   run.json           the run's plan (written by compare before traffic)
   t0                 wall-clock time (s since the epoch) when traffic started
-  ss.txt             'T <epoch>' lines, each followed by `ss -tinH` output
+  ss.txt             'T <epoch>' lines, each followed by `ss -tinoH` output
   ping.txt           `ping -D -n` output: '[epoch] ... icmp_seq=N ... time=X ms'
   iperf3-<id>.json   each flow's `iperf3 -J` client output
   linkem.json        the emulator's statistics (see netns-tests/linkem)
 
 and, in scenario ccneg-fleet (compare_lib/run-one.sh):
 
-  ss-server.txt      one `ss -tinH` of the server, in ss.txt's format
-  sockets-client.json, sockets-server.json
-                     `bpftcp -j sockets` of each end, taken with it
+  ss-client2.txt     the sampler's file of the second client host, if any
+                     (its sockets join ss.txt's)
+  ss-server.txt      one `ss -tinoH` of the server, in ss.txt's format
+  sockets-client.json, sockets-client2.json, sockets-server.json
+                     `bpftcp -j sockets` of each host, taken with it (the
+                     client hosts' are read as one document)
   ccneg-show.json    `bpftcp -j opt show ccneg` at the end of the run
   ccneg-cgroups.txt  '<role> <cgroup path>' of each ccneg attachment
+  ccneg-hosts.txt    '<role> <host> <tcp_ecn>' of each client
 
 Everything is returned as plain dicts and lists; times stay absolute
 (seconds since the epoch) so that they line up across sources.
@@ -172,6 +176,9 @@ def load_run(rundir):
     with open(os.path.join(rundir, "t0")) as f:
         t0 = float(f.read().split()[0])
     ss = parse_ss(os.path.join(rundir, "ss.txt"))
+    more = os.path.join(rundir, "ss-client2.txt")
+    if os.path.exists(more):
+        ss.update(parse_ss(more))
     ping, ping_sent = parse_ping(os.path.join(rundir, "ping.txt"))
     iperf = {}
     for flow in plan["flows"]:
@@ -200,8 +207,17 @@ def load_ccneg(rundir):
         with open(path) as f:
             return dict(line.split(None, 1) for line in f.read().splitlines() if line.strip())
 
+    def hosts(path):
+        with open(path) as f:
+            return {role: {"host": host, "tcp_ecn": int(ecn)} for role, host, ecn in
+                    (line.split() for line in f.read().splitlines() if line.strip())}
+
+    clients = [d for d in (maybe("sockets-%s.json" % h, read_json) for h in ("client", "client2"))
+               if d is not None]
     return {"server_ss": maybe("ss-server.txt", parse_ss) or {},
-            "sockets_client": maybe("sockets-client.json", read_json),
+            "sockets_client": {"sockets": [s for d in clients for s in d.get("sockets", [])]}
+            if clients else None,
             "sockets_server": maybe("sockets-server.json", read_json),
             "show": maybe("ccneg-show.json", read_json),
-            "cgroups": maybe("ccneg-cgroups.txt", cgroups) or {}}
+            "cgroups": maybe("ccneg-cgroups.txt", cgroups) or {},
+            "hosts": maybe("ccneg-hosts.txt", hosts) or {}}

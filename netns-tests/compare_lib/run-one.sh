@@ -14,14 +14,20 @@
 # SERVER_PORT CLIENT_PORT").
 #
 # Scenario ccneg-fleet also sets CCNEG_SERVER ("PREFER FALLBACK"),
-# CCNEG_CLIENTS (array of "ID PREFER FALLBACK") and CCNEG_SNAPSHOT_S.  Then
-# the server and each of those flows' clients run in a cgroup of their own
-# (random names) with 'bpftcp opt attach ccneg ... --record', and the
-# option, not a route or iperf3 -C, decides what the flows run.  At
+# CCNEG_CLIENTS (array of "ID HOST TCP_ECN PREFER FALLBACK") and
+# CCNEG_SNAPSHOT_S.  Then the server and each of those flows' clients run
+# in a cgroup of their own (random names) with 'bpftcp opt attach ccneg
+# ... --record', and the option, not a route or iperf3 -C, decides what the
+# flows run.  Each client runs on its HOST, client or client2 (a second
+# client namespace on the same link, lib.sh's topo_add_client2), whose
+# net.ipv4.tcp_ecn is set to TCP_ECN ('-': the kernel's default, 2).  The
+# ss sampler runs on each client host (ss.txt, ss-client2.txt).  At
 # CCNEG_SNAPSHOT_S after the start: ss -ti on the server (ss-server.txt)
-# and the per-socket records of both ends (sockets-{client,server}.json);
-# at the end the attachments' counters (ccneg-show.json) and the cgroups'
-# roles (ccneg-cgroups.txt): the evidence summary.py checks.
+# and the per-socket records of every host (sockets-{client,client2,
+# server}.json); at the end the attachments' counters (ccneg-show.json),
+# the cgroups' roles (ccneg-cgroups.txt) and each client host's tcp_ecn as
+# read back (ccneg-hosts.txt: 'client-ID HOST TCP_ECN'): the evidence
+# summary.py checks.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "${1:?build dir}" && pwd) || exit 2
@@ -71,15 +77,24 @@ bg_in() {
 	_BG_PIDS+=("$BG_PID")
 	echo "$BG_PID" >> "$TEST_TMP/pids"
 }
-declare -A flow_cg=()
+declare -A flow_cg=() flow_host=()
 server_cg=""
+client_hosts=(client)
 if [ -n "${CCNEG_SERVER:-}" ]; then
 	ccneg_cgroup server "$CCNEG_SERVER"
 	server_cg=$CGROUP
 	for c in "${CCNEG_CLIENTS[@]}"; do
-		read -r id policy <<<"$c"
+		read -r id host ecn policy <<<"$c"
+		if [ "$host" = client2 ] && [ -z "${NS_CLIENT2:-}" ]; then
+			topo_add_client2
+			client_hosts+=(client2)
+		fi
+		# A namespace sysctl: the host's own stays as it is.
+		[ "$ecn" = - ] || _sysctl "$host" net.ipv4.tcp_ecn="$ecn"
+		echo "client-$id $host $(on "$host" sysctl -n net.ipv4.tcp_ecn)" >> "$RUNDIR/ccneg-hosts.txt"
 		ccneg_cgroup "client-$id" "$policy"
 		flow_cg[$id]=$CGROUP
+		flow_host[$id]=$host
 	done
 fi
 
@@ -104,8 +119,13 @@ for flow in "${FLOWS[@]}"; do
 	wait_listen server "$sport"
 done
 
-bg_on client "$PYTHON" "$here/sample_ss.py" "$SS_INTERVAL" "$RUNDIR/ss.txt" dst "$SERVER_IP4"
-sampler=$BG_PID
+samplers=()
+for host in "${client_hosts[@]}"; do
+	ssfile=$RUNDIR/ss.txt
+	[ "$host" = client ] || ssfile=$RUNDIR/ss-$host.txt
+	bg_on "$host" "$PYTHON" "$here/sample_ss.py" "$SS_INTERVAL" "$ssfile" dst "$SERVER_IP4"
+	samplers+=("$BG_PID")
+done
 bg_on client ping -D -n -i "$PING_INTERVAL" -w $((DURATION + 10)) "$SERVER_IP4" > "$RUNDIR/ping.txt"
 pinger=$BG_PID
 # Let the sampler and ping take their first samples on the idle link.
@@ -119,7 +139,7 @@ for flow in "${FLOWS[@]}"; do
 	# No -C where the option chooses: the client would set it, and send
 	# it to the server, which would set it too, after the option's choice.
 	[ -n "${flow_cg[$id]:-}" ] && ccopt=()
-	bg_in client "${flow_cg[$id]:-}" bash -c 'sleep "$1"; shift; exec "$@"' flow-start "$start" \
+	bg_in "${flow_host[$id]:-client}" "${flow_cg[$id]:-}" bash -c 'sleep "$1"; shift; exec "$@"' flow-start "$start" \
 		timeout $((secs + 30)) iperf3 -c "$SERVER_IP4" -p "$sport" --cport "$cport" \
 		"${ccopt[@]}" -t "$secs" -i 1 -J --connect-timeout 5000 > "$RUNDIR/iperf3-$id.json"
 	clients+=("$BG_PID:$id:$cc")
@@ -130,8 +150,10 @@ if [ -n "${CCNEG_SERVER:-}" ]; then
 		sleep "$CCNEG_SNAPSHOT_S"
 		# In the ss sampler's format: a 'T <epoch>' line, then ss's output.
 		{ echo "T $(date +%s.%N)"
-		  on server ss -tinH state established src "$SERVER_IP4"; } > "$RUNDIR/ss-server.txt"
-		"$BPFTCP" -j sockets -n "$NS_CLIENT" > "$RUNDIR/sockets-client.json"
+		  on server ss -tinoH state established src "$SERVER_IP4"; } > "$RUNDIR/ss-server.txt"
+		for host in "${client_hosts[@]}"; do
+			"$BPFTCP" -j sockets -n "$(ns_of "$host")" > "$RUNDIR/sockets-$host.json"
+		done
 		"$BPFTCP" -j sockets -n "$NS_SERVER" > "$RUNDIR/sockets-server.json"
 	) &
 	snapshot=$!
@@ -162,8 +184,10 @@ fi
 sleep 0.3	# one more idle sample of the queue draining
 kill -INT "$pinger" 2>/dev/null	# ping prints its statistics on SIGINT
 wait "$pinger"
-kill -TERM "$sampler" 2>/dev/null
-wait "$sampler"
+for pid in "${samplers[@]}"; do
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+done
 linkem_stop
 cp "$LINKEM_STATS" "$RUNDIR/linkem.json" || fail "cannot copy the emulator's statistics"
 exit $status

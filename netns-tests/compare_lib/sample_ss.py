@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """sample_ss.py INTERVAL_S OUTFILE [SS FILTER...]
 
-Runs `ss -tinH state established FILTER` every INTERVAL_S seconds on a fixed
+Runs `ss -tinoH state established FILTER` every INTERVAL_S seconds on a fixed
 schedule (no drift: a late sample does not delay the next ones) until
 SIGTERM or SIGINT, writing each sample as a line 'T <epoch seconds>' (the
 midpoint of the ss call) followed by ss's output.  Started inside the
@@ -26,7 +26,9 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     interval = float(argv[1])
-    cmd = ["ss", "-tinH", "state", "established"] + argv[3:]
+    # -o (timers): iproute2 6.15's ss prints the TCP option flags (ts sack
+    # ecn ...) only with -o or -e; older ones print them anyway.
+    cmd = ["ss", "-tinoH", "state", "established"] + argv[3:]
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     with open(argv[2], "w") as out:

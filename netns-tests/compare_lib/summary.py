@@ -136,7 +136,7 @@ def summarize_run(raw):
         run["ccneg"] = fleet.run_evidence(
             plan, raw["iperf"], raw["ss"], cn.get("server_ss", {}), cn.get("sockets_client"),
             cn.get("sockets_server"), cn.get("show"), cn.get("cgroups", {}), common,
-            run["link_stats"])
+            run["link_stats"], cn.get("hosts", {}))
     return run
 
 

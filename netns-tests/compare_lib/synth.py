@@ -148,24 +148,30 @@ def pair_runs(kernel, port, pair_shares, control_shares, link=None, total_mbps=1
 
 
 def write_ccneg_evidence(rundir, plan, server_cc=None, records=None, counters=None,
-                        exports=None):
+                        exports=None, tcp_ecn=None):
     """Scenario ccneg-fleet's evidence files for a run written by
     write_run() with plan_extra={"ccneg": ...}, all agreeing with the
     plan's expectations unless overridden: server_cc {flow id: (cc, ecn)}
     for the server's ss line, records {flow id: ccneg record} for both
     ends, counters {role: counters} ('server', 'client-N'), exports
     {flow id: the client record's export} (default: DCTCP's, updated, for
-    a bpf_dctcp flow)."""
+    a bpf_dctcp flow), tcp_ecn {flow id: its host's tcp_ecn} (default: the
+    plan's, or the kernel's 2).  Each client host's records go to a file
+    of its own (sockets-client.json, sockets-client2.json)."""
     cn = plan["ccneg"]
     server_cc = server_cc or {}
     records = records or {}
     counters = counters or {}
+    tcp_ecn = tcp_ecn or {}
     roles = [("server", "/sys/fs/cgroup/t-server")] + [
         ("client-%d" % c["flow"], "/sys/fs/cgroup/t-client-%d" % c["flow"]) for c in cn["clients"]]
     with open(os.path.join(rundir, "ccneg-cgroups.txt"), "w") as f:
         f.write("".join("%s %s\n" % r for r in roles))
+    with open(os.path.join(rundir, "ccneg-hosts.txt"), "w") as f:
+        f.write("".join("client-%d %s %d\n" % (c["flow"], c["host"], tcp_ecn.get(
+            c["flow"], 2 if c["tcp_ecn"] is None else c["tcp_ecn"])) for c in cn["clients"]))
     ss = ["T %.6f" % (T0 + plan["duration_s"] / 2)]
-    socks = {"client": [], "server": []}
+    socks = {"client": [], "client2": [], "server": []}
     for c in cn["clients"]:
         fl = plan["flows"][c["flow"] - 1]
         cc, ecn = server_cc.get(fl["id"], (c["expect"], c["ecn"]))
@@ -178,7 +184,7 @@ def write_ccneg_evidence(rundir, plan, server_cc=None, records=None, counters=No
         export = (exports or {}).get(fl["id"], {"algorithm": "dctcp", "alpha": 300,
                                                  "alpha_updates": 50}
                                      if c["expect"] == "bpf_dctcp" else None)
-        socks["client"].append({"state": "ESTAB", "local_port": fl["cport"],
+        socks[c["host"]].append({"state": "ESTAB", "local_port": fl["cport"],
                                 "peer_port": fl["port"], "cc": c["expect"], "ccneg": rec,
                                 "export": export})
         socks["server"].append({"state": "ESTAB", "local_port": fl["port"],
@@ -188,9 +194,10 @@ def write_ccneg_evidence(rundir, plan, server_cc=None, records=None, counters=No
                                 "peer_port": 50001, "cc": "reno", "ccneg": None})
     with open(os.path.join(rundir, "ss-server.txt"), "w") as f:
         f.write("\n".join(ss) + "\n")
-    for end in ("client", "server"):
-        with open(os.path.join(rundir, "sockets-%s.json" % end), "w") as f:
-            json.dump({"sockets": socks[end]}, f)
+    for end in socks:
+        if socks[end] or end != "client2":
+            with open(os.path.join(rundir, "sockets-%s.json" % end), "w") as f:
+                json.dump({"sockets": socks[end]}, f)
     attachments = []
     for role, path in roles:
         if role == "server":

@@ -32,15 +32,19 @@ def interp_percentile(xs, p):
     return xs[i] * (1 - (pos - i)) + xs[i + 1] * (pos - i)
 
 
-def ss_acked(path, cport):
-    """[(t, bytes_acked)] of the socket whose local port is cport."""
+def ss_acked(paths, cport):
+    """[(t, bytes_acked)] of the socket whose local port is cport, in the
+    samplers' files (one per client host)."""
     out, t, want = [], None, False
-    for line in open(path):
+    lines = [line for path in paths if os.path.exists(path) for line in open(path)]
+    for line in lines:
         if line.startswith("T "):
             t = float(line[2:])
         elif not line[0].isspace():
-            toks = line.split()
-            want = len(toks) >= 2 and toks[-2].endswith(":%d" % cport)
+            # Recv-Q Send-Q Local Peer [timer:(...)]: the local address is
+            # the first with a port.
+            addrs = [x for x in line.split() if re.fullmatch(r".*:\d+", x)]
+            want = len(addrs) >= 2 and addrs[0].endswith(":%d" % cport)
         elif want:
             m = re.search(r"bytes_acked:(\d+)", line)
             if m and (not out or t > out[-1][0]):
@@ -77,7 +81,7 @@ def check_run(out, run):
                 f["id"], f["cc_seen"], ip["end"].get("sender_tcp_congestion"), pf["cc"]))
         print("ok: flow %d used %s (ss and iperf3 agree)" % (f["id"], pf["cc"]))
         total_bps += rcv["bytes"] * 8 / rcv["seconds"]
-        s = ss_acked(os.path.join(d, "ss.txt"), pf["cport"])
+        s = ss_acked([os.path.join(d, x) for x in ("ss.txt", "ss-client2.txt")], pf["cport"])
         if len(s) < plan["duration_s"] / plan["sample_interval_s"] / 2:
             fail("flow %d: only %d ss samples" % (f["id"], len(s)))
         series.append(s)

@@ -14,27 +14,29 @@ import unittest
 from compare_lib import cli, fleet, metrics, rawdata, summary, synth
 
 
-def fleet_plan(order="capable-first", rep=1, stagger=0.0):
+def fleet_plan(order="capable-first", rep=1, stagger=0.0, case="noecn"):
     """The ccneg part of a plan as cli.plan_fleet writes it."""
     args = cli.build_parser().parse_args(["--scenario", "ccneg-fleet", "--duration", "10",
                                           "--stagger", str(stagger)])
     for run in cli.plan_runs(args):
-        if run["ccneg"]["order"] == order and run["ccneg"]["rep"] == rep:
+        if run["ccneg"]["order"] == order and run["ccneg"]["rep"] == rep and \
+                run["ccneg"]["case"] == case:
             return run
-    raise AssertionError("no %s run %d" % (order, rep))
+    raise AssertionError("no %s run %d of case %s" % (order, rep, case))
 
 
 def write_fleet_run(rundir, order="capable-first", capable_mbps=30e6, classic_mbps=60e6,
                     capable_srtt=45.0, classic_srtt=50.0, ecn=True, ss_flags=True,
-                    link_totals=None, **evidence):
+                    link_totals=None, case="noecn", **evidence):
     """A synthetic run of the plan's flows at constant rates and srtts,
-    the capable flow's ss lines with the ECN flags unless ecn=False, and
-    evidence files that agree with the plan unless overridden."""
-    plan = fleet_plan(order)
+    the ss lines of the flows that must have ECN with the ECN flags unless
+    ecn=False, and evidence files that agree with the plan unless
+    overridden."""
+    plan = fleet_plan(order, case=case)
     flows = []
     for c in plan["ccneg"]["clients"]:
         cap = c["role"] == "capable"
-        flows.append(dict(cc=c["expect"], start=0, ecn=cap and ecn,
+        flows.append(dict(cc=c["expect"], start=0, ecn=c["ecn"] and ecn,
                           rate=synth.const(capable_mbps if cap else classic_mbps),
                           cwnd=synth.const(100), srtt=synth.const(capable_srtt if cap
                                                                  else classic_srtt)))
@@ -64,39 +66,55 @@ class TestPlan(unittest.TestCase):
         args = cli.build_parser().parse_args(["--scenario", "ccneg-fleet", "--reps", "2"])
         runs = cli.plan_runs(args)
         self.assertEqual([r["name"] for r in runs], [
-            "ccneg-fleet-alone-capable", "ccneg-fleet-alone-classic", "ccneg-fleet-cf-1",
-            "ccneg-fleet-cs-1", "ccneg-fleet-cf-2", "ccneg-fleet-cs-2"])
-        cf, cs = runs[2], runs[3]
+            "ccneg-fleet-alone-capable", "ccneg-fleet-alone-classic-ecn",
+            "ccneg-fleet-alone-classic-noecn",
+            "ccneg-fleet-ecn-cf-1", "ccneg-fleet-ecn-cs-1", "ccneg-fleet-noecn-cf-1",
+            "ccneg-fleet-noecn-cs-1", "ccneg-fleet-ecn-cf-2", "ccneg-fleet-ecn-cs-2",
+            "ccneg-fleet-noecn-cf-2", "ccneg-fleet-noecn-cs-2"])
+        cf, cs = runs[3], runs[4]
         self.assertEqual([f["cc"] for f in cf["flows"]], ["bpf_dctcp", "cubic"])
         self.assertEqual([f["cc"] for f in cs["flows"]], ["cubic", "bpf_dctcp"])
         self.assertEqual([c["role"] for c in cs["ccneg"]["clients"]], ["classic", "capable"])
         for r in runs:
-            # ECN marking at K on the link, but only the option asks for ECN.
+            # ECN marking at K on the link, no host-wide ECN switch.
             self.assertEqual((r["link"]["ecn_k"], r["ecn"], r["duration_s"]),
                              (cli.DEFAULT_ECN_K, False, cli.DEFAULT_DURATION))
             self.assertEqual(r["ccneg"]["server"]["prefer"][0], "bpf_dctcp")
+            # Each client on a host of its own; only the classic client's
+            # host in case ecn asks for ECN itself.
+            for c in r["ccneg"]["clients"]:
+                classic_ecn = c["role"] == "classic" and r["ccneg"]["case"] == "ecn"
+                self.assertEqual(c["host"], "client" if c["role"] == "capable" else "client2")
+                self.assertEqual(c["tcp_ecn"], 1 if classic_ecn else None, r["name"])
+                self.assertEqual(c["ecn"], c["role"] == "capable" or classic_ecn, r["name"])
 
-    def test_run_env(self):
+    def run_env(self, plan):
         tmp = tempfile.mkdtemp()
         try:
-            plan = fleet_plan("capable-second", stagger=2)
             cli.write_run_env(tmp, plan, "python3")
             with open(os.path.join(tmp, "run.env")) as f:
-                env = f.read()
+                return f.read()
         finally:
             shutil.rmtree(tmp)
+
+    def test_run_env(self):
+        env = self.run_env(fleet_plan("capable-second", stagger=2))
         self.assertIn("ECN=0\n", env)
         self.assertIn("--up-ecn-k 50", env)
         self.assertIn("CCNEG_SERVER='bpf_dctcp,cubic cubic'\n", env)
-        self.assertIn("CCNEG_CLIENTS=('1 cubic cubic' '2 bpf_dctcp,cubic cubic')\n", env)
+        self.assertIn("CCNEG_CLIENTS=('1 client2 - cubic cubic' "
+                      "'2 client - bpf_dctcp,cubic cubic')\n", env)
         # Halfway through the 8 s in which both flows run.
         self.assertIn("CCNEG_SNAPSHOT_S=6\n", env)
+        env = self.run_env(fleet_plan("capable-first", case="ecn"))
+        self.assertIn("CCNEG_CLIENTS=('1 client - bpf_dctcp,cubic cubic' "
+                      "'2 client2 1 cubic cubic')\n", env)
 
     def test_reps_accepted(self):
         with self.assertRaises(cli.UsageError):
             cli.plan_runs(cli.build_parser().parse_args(["--scenario", "single", "--reps", "2"]))
         self.assertEqual(len(cli.plan_runs(cli.build_parser().parse_args(
-            ["--scenario", "ccneg-fleet", "--reps", "1"]))), 4)
+            ["--scenario", "ccneg-fleet", "--reps", "1"]))), 7)
 
 
 CAPABLE = {"role": "capable", "expect": "bpf_dctcp", "ecn": True}
@@ -228,11 +246,23 @@ class TestLookups(unittest.TestCase):
         self.assertEqual(fleet.counter_problems("client-1", None, ["cubic"]),
                          ["client-1: no counters"])
 
-    def test_queueing_delay(self):
+    def test_srtt_p50(self):
         s = samples("cubic", False)	# srtt 40 .. 49 at t = 0 .. 9
-        self.assertAlmostEqual(fleet.queueing_delay_ms(s, 40.0), 4.5)
-        self.assertAlmostEqual(fleet.queueing_delay_ms(s, 40.0, 6, 8), 7.0)
-        self.assertIsNone(fleet.queueing_delay_ms([], 40.0))
+        self.assertAlmostEqual(fleet.srtt_p50_ms(s), 44.5)
+        self.assertAlmostEqual(fleet.srtt_p50_ms(s, 6, 8), 47.0)
+        self.assertIsNone(fleet.srtt_p50_ms([]))
+
+    def test_host_problems(self):
+        c = {"flow": 2, "host": "client2", "tcp_ecn": 1}
+        self.assertEqual(fleet.host_problems(c, {"client-2": {"host": "client2", "tcp_ecn": 1}}),
+                         [])
+        self.assertEqual(fleet.host_problems(c, {"client-2": {"host": "client", "tcp_ecn": 2}}),
+                         ["client-2: ran on client, not client2",
+                          "client-2: its host's tcp_ecn is 2, not 1"])
+        self.assertEqual(fleet.host_problems(dict(c, tcp_ecn=None),
+                                             {"client-2": {"host": "client2", "tcp_ecn": 2}}), [])
+        self.assertEqual(fleet.host_problems(c, {}),
+                         ["client-2: no host record (ccneg-hosts.txt)"])
 
 
 class TestRuns(unittest.TestCase):
@@ -255,7 +285,26 @@ class TestRuns(unittest.TestCase):
         # srtt 45 ms (capable) and 50 ms (classic) over a 40 ms base RTT.
         self.assertAlmostEqual(cn["flows"][1]["queueing_delay_ms"], 5.0, places=6)
         self.assertAlmostEqual(cn["flows"][0]["queueing_delay_ms"], 10.0, places=6)
+        self.assertAlmostEqual(cn["flows"][0]["srtt_p50_ms"], 50.0, places=6)
+        self.assertEqual(cn["flows"][0]["host"], {"host": "client2", "tcp_ecn": 2})
         self.assertAlmostEqual(run["jain"], metrics.jain_index([30, 60]), places=4)
+
+    def test_verified_run_classic_with_ecn(self):
+        run = self.run_dir("ecn", case="ecn", link_totals={"marked": 40, "not_ect": 0})
+        cn = run["ccneg"]
+        self.assertTrue(cn["verified"], cn["problems"])
+        self.assertEqual([(e["role"], e["expect_ecn"], e["client_ss"]["ecn_fraction"])
+                          for e in cn["flows"]], [("capable", True, 1.0), ("classic", True, 1.0)])
+        self.assertEqual(cn["flows"][1]["host"], {"host": "client2", "tcp_ecn": 1})
+
+    def test_unverified_classic_with_ecn(self):
+        # The classic client's host did not ask for ECN: its flow has none.
+        run = self.run_dir("ecn-missing", case="ecn", ecn=False, tcp_ecn={2: 2},
+                           server_cc={1: ("bpf_dctcp", True), 2: ("cubic", False)})
+        self.assertEqual([p for p in run["ccneg"]["problems"] if p.startswith("flow 2")], [
+            "flow 2 (classic): client ss: 100 of 100 ss samples without ECN",
+            "flow 2 (classic): server ss: 1 of 1 ss samples without ECN",
+            "flow 2 (classic): client-2: its host's tcp_ecn is 2, not 1"])
 
     def test_unverified_runs(self):
         run = self.run_dir("noecn", ecn=False)
@@ -290,23 +339,48 @@ class TestRuns(unittest.TestCase):
                              capable_srtt=41.0 + i, classic_srtt=50.0)
             r["ccneg"]["rep"] = i // 2 + 1
             runs.append(r)
+        # Case ecn, apart: the classic client starved in both orders.
+        for order in ("capable-first", "capable-second"):
+            runs.append(self.run_dir("e-" + order, order=order, case="ecn", capable_mbps=90e6,
+                                     classic_mbps=10e6, capable_srtt=44.0, classic_srtt=44.0,
+                                     link_totals={"marked": 40, "not_ect": 0}))
         fl = summary.build_summary(runs, {})["ccneg_fleet"]
-        self.assertTrue(fl["verified"])
-        self.assertEqual((fl["runs"], fl["verified_runs"]), (4, 4))
+        self.assertTrue(fl["verified"], fl["unverified"])
+        self.assertEqual((fl["runs"], fl["verified_runs"]), (6, 6))
+        self.assertEqual(list(fl["cases"]), ["noecn", "ecn"])
+        c = fl["cases"]["noecn"]
+        self.assertEqual((c["classic_ecn"], c["runs"]), (False, 4))
         jains = [metrics.jain_index(x) for x in ([30, 60], [1, 1], [20, 60], [1, 1])]
         want = metrics.mean_ci95(jains)
-        self.assertAlmostEqual(fl["jain"]["mean"], want["mean"], places=3)
-        self.assertAlmostEqual(fl["jain"]["half_width"], want["half_width"], places=3)
-        self.assertAlmostEqual(fl["jain_by_order"]["capable-second"]["mean"], 1.0, places=4)
-        self.assertAlmostEqual(fl["capable_share"]["mean"], (1 / 3 + 0.5 + 0.25 + 0.5) / 4,
+        self.assertAlmostEqual(c["jain"]["mean"], want["mean"], places=3)
+        self.assertAlmostEqual(c["jain"]["half_width"], want["half_width"], places=3)
+        self.assertAlmostEqual(c["jain_by_order"]["capable-second"]["mean"], 1.0, places=4)
+        self.assertAlmostEqual(c["capable_share"]["mean"], (1 / 3 + 0.5 + 0.25 + 0.5) / 4,
                                places=3)
-        self.assertAlmostEqual(fl["queueing_delay_ms"]["capable"]["mean"], 2.5, places=6)
-        self.assertAlmostEqual(fl["queueing_delay_ms"]["classic"]["mean"], 10.0, places=6)
-        self.assertAlmostEqual(fl["ping_queueing_delay_ms"]["mean"], 8.0, places=6)
+        self.assertAlmostEqual(c["capable_share_by_order"]["capable-first"]["mean"],
+                               (1 / 3 + 0.25) / 2, places=3)
+        self.assertAlmostEqual(c["queueing_delay_ms"]["capable"]["mean"], 2.5, places=6)
+        self.assertAlmostEqual(c["srtt_p50_ms"]["capable"]["mean"], 42.5, places=6)
+        self.assertAlmostEqual(c["queueing_delay_ms"]["classic"]["mean"], 10.0, places=6)
+        self.assertAlmostEqual(c["ping_queueing_delay_ms"]["mean"], 8.0, places=6)
+        self.assertEqual(c["ss"]["classic"]["client_ss"],
+                         {"cc": ["cubic"], "ecn_fraction_min": 0.0, "ecn_fraction_max": 0.0})
+        e = fl["cases"]["ecn"]
+        self.assertEqual((e["classic_ecn"], e["runs"]), (True, 2))
+        self.assertAlmostEqual(e["jain"]["mean"], metrics.jain_index([90, 10]), places=3)
+        self.assertAlmostEqual(e["capable_share"]["mean"], 0.9, places=3)
+        self.assertEqual(e["ss"]["classic"]["client_ss"]["ecn_fraction_min"], 1.0)
+        self.assertEqual(e["ss"]["capable"]["record_chosen"], ["dctcp"])
         self.assertEqual(fl["alone"], {})
         md = summary.markdown(summary.build_summary(runs, {}))
-        self.assertIn("Negotiation verified in all 4 runs", md)
+        self.assertIn("Negotiation verified in all 6 runs", md)
+        self.assertIn("| measure (both clients sharing the link), mean +- 95 % CI | "
+                      "classic cubic without ECN (noecn) | classic cubic with ECN (ecn) |", md)
         self.assertIn("| capable client: queueing delay (srtt p50 - base RTT), ms | 2.5 +- ", md)
+        self.assertIn("- classic cubic with ECN (ecn): capable client: ss shows bpf_dctcp "
+                      "(client) / bpf_dctcp (server), ECN in 100 % of client samples, "
+                      "100 % of server samples; records: chosen dctcp; classic client: "
+                      "ss shows cubic (client) / cubic (server), ECN in 100 %", md)
 
     def test_fleet_summary_alone_and_unverified(self):
         alone = fleet_plan("capable-first")
@@ -331,11 +405,12 @@ class TestRuns(unittest.TestCase):
         self.assertFalse(fl["verified"])
         self.assertEqual(fl["unverified"][0]["run"], bad["name"])
         self.assertAlmostEqual(fl["alone"]["capable"]["queueing_delay_ms"], 6.0, places=6)
-        self.assertAlmostEqual(fl["alone"]["classic"]["queueing_delay_ms"], 40.0, places=6)
-        self.assertIsNone(fl["jain"]["half_width"])
+        self.assertAlmostEqual(fl["alone"]["classic-noecn"]["queueing_delay_ms"], 40.0, places=6)
+        self.assertIsNone(fl["cases"]["noecn"]["jain"]["half_width"])
         md = fleet.markdown(fl)
         self.assertIn("**Negotiation NOT verified** in 1 of 3 runs", md)
-        self.assertIn("| classic client | cubic | 90.0 | 40.0 |", md)
+        self.assertIn("| capable client | bpf_dctcp | yes | 90.0 | 46.0 | 6.0 |", md)
+        self.assertIn("| classic-noecn client | cubic | no | 90.0 | 80.0 | 40.0 |", md)
         # The whole document stays JSON.
         json.dumps(fl)
 
