@@ -49,6 +49,28 @@ compare_short_run_matches_raw_samples() {
 	return 0
 }
 
+# compare_scenario_short CC ARGS...: what the short scenario runs share:
+# skips without the tools, a built tree or kernel BTF (for CC), runs
+# compare ARGS into $out and checks its summary against the raw samples.
+# Sets the caller's out and py (the python3 with matplotlib).
+compare_scenario_short() {
+	local cc=$1 rc
+	shift
+	require_cmds iperf3 ping ss
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	[ -x "$LINKEM" ] || skip "no emulator at $LINKEM (run make)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no $cc"
+	out=$TEST_TMP/out
+	py=$(dirname "$COMPARE")/../scripts/find-python.sh
+	py=$("$py" matplotlib) || fail "no python3 with matplotlib"
+	run "$COMPARE" --build "$BUILD" "$@" --out "$out" 2> "$TEST_TMP/stderr"
+	rc=$?
+	cat "$TEST_TMP/stderr" >&2
+	[ $rc = 0 ] || fail "compare exited with status $rc"
+	"$py" "$(dirname "$COMPARE")/compare_lib/tests/check_run.py" "$out" ||
+		fail "summary does not match the raw samples"
+}
+
 # Scenario ccneg-fleet, short (4 s runs, one repetition: each client alone,
 # then both in each order) on a small link with ECN marking at K = 10: the
 # runs complete, the summary matches the raw samples, and it found the
@@ -56,21 +78,9 @@ compare_short_run_matches_raw_samples() {
 # with ECN at both ends, the other's cubic without), with Jain's index
 # for both shared runs.  Nothing of the option is left attached.
 compare_ccneg_fleet_smoke() {
-	require_cmds iperf3 ping ss
-	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
-	[ -x "$LINKEM" ] || skip "no emulator at $LINKEM (run make)"
-	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no bpf_dctcp"
-	local out=$TEST_TMP/out py rc
-	py=$(dirname "$COMPARE")/../scripts/find-python.sh
-	py=$("$py" matplotlib) || fail "no python3 with matplotlib"
-	run "$COMPARE" --build "$BUILD" --scenario ccneg-fleet --reps 1 --duration 4 \
-		--rate 20mbit --rtt 20ms --queue 1bdp --ecn-k 10 --out "$out" --table \
-		2> "$TEST_TMP/stderr"
-	rc=$?
-	cat "$TEST_TMP/stderr" >&2
-	[ $rc = 0 ] || fail "compare exited with status $rc"
-	"$py" "$(dirname "$COMPARE")/compare_lib/tests/check_run.py" "$out" ||
-		fail "summary does not match the raw samples"
+	local out py
+	compare_scenario_short bpf_dctcp --scenario ccneg-fleet --reps 1 --duration 4 \
+		--rate 20mbit --rtt 20ms --queue 1bdp --ecn-k 10 --table
 	"$py" - "$out/summary.json" <<'PY' || fail "the fleet summary is incomplete"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -115,20 +125,9 @@ PY
 # the flows' last ss samples); one repetition gives no interval, so no
 # verdict.  The ECN case's queue was marked and sampled in the run's time.
 compare_bbr3_claims_smoke() {
-	require_cmds iperf3 ping ss
-	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
-	[ -x "$LINKEM" ] || skip "no emulator at $LINKEM (run make)"
-	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no bpf_bbr3"
-	local out=$TEST_TMP/out py rc
-	py=$(dirname "$COMPARE")/../scripts/find-python.sh
-	py=$("$py" matplotlib) || fail "no python3 with matplotlib"
-	run "$COMPARE" --build "$BUILD" --scenario bbr3 --reps 1 --duration 4 \
-		--rate 20mbit --rtt 20ms --ecn-k 5 --out "$out" 2> "$TEST_TMP/stderr"
-	rc=$?
-	cat "$TEST_TMP/stderr" >&2
-	[ $rc = 0 ] || fail "compare exited with status $rc"
-	"$py" "$(dirname "$COMPARE")/compare_lib/tests/check_run.py" "$out" ||
-		fail "summary does not match the raw samples"
+	local out py
+	compare_scenario_short bpf_bbr3 --scenario bbr3 --reps 1 --duration 4 \
+		--rate 20mbit --rtt 20ms --ecn-k 5
 	"$py" - "$out/summary.json" <<'PY' || fail "claims.bbr3 is incomplete"
 import json, sys
 doc = json.load(open(sys.argv[1]))
