@@ -141,7 +141,7 @@ TCPSCRIPT   := $(if $(TCPSCRIPT_SRCS),$(OUTPUT)/tcpscript)
 
 .PHONY: FORCE all deps run test validate build-validate bench compare fuzz stress build-stress install uninstall help clean check-deps selftests \
 	build-run build-test build-bench build-compare compare-bbr build-compare-bbr \
-	compare-ccneg build-compare-ccneg
+	compare-ccneg build-compare-ccneg compare-bbr3 build-compare-bbr3
 # A plain `make` builds bpftcp, libbpftcp, the examples and the selftests.
 # The fuzzers and the link emulator are built by the targets that use them.
 all: check-deps $(BPFTCP) $(MAN8) $(MAN5) $(UNIT) $(LIBBPFTCP) $(LIBBPFTCP_SO) $(LIBBPFTCP_PC) $(EXAMPLES) selftests
@@ -371,6 +371,13 @@ compare-ccneg: deps
 	$(Q)$(MAKE) --no-print-directory build-compare-ccneg
 build-compare-ccneg: all $(LINKEM)
 	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare-ccneg --scenario ccneg-fleet --table $(COMPARE_ARGS)
+# make compare-bbr3: only scenario bbr3 (the IETF draft's claims for
+# bpf_bbr3, with bpf_bbr in the same runs, docs/compare.md), in
+# $(OUTPUT)/compare-bbr3.
+compare-bbr3: deps
+	$(Q)$(MAKE) --no-print-directory build-compare-bbr3
+build-compare-bbr3: all $(LINKEM)
+	$(Q)netns-tests/compare --build $(OUTPUT) --out $(OUTPUT)/compare-bbr3 --scenario bbr3 --table $(COMPARE_ARGS)
 
 # make validate: every scenario script (validate/scenarios/*.tcp) on every
 # algorithm it names, native then bpf_ twin, compared event by event
@@ -427,11 +434,12 @@ help:
 	@echo '  make test       run every test; ends with "N passed, N failed, N skipped"'
 	@echo '  make validate   scripted-peer differential tests, native vs bpf_ twin; table in $(OUTPUT)/validate'
 	@echo '  make bench      benchmarks; writes $(OUTPUT)/bench/results.json'
-	@echo '  make compare    compare congestion controls on the emulated link (about 97 min);'
+	@echo '  make compare    compare congestion controls on the emulated link (about 115 min);'
 	@echo '                  Flent files, plots, summary.json/.md in $(OUTPUT)/compare'
 	@echo '  make compare-bbr  only bbr vs bpf_bbr (scenario bbr), in $(OUTPUT)/compare-bbr'
 	@echo '  make compare-ccneg  only the mixed fleet negotiating with ccneg (scenario ccneg-fleet),'
 	@echo '                  in $(OUTPUT)/compare-ccneg'
+	@echo '  make compare-bbr3  only the draft'"'"'s claims for bpf_bbr3 (scenario bbr3), in $(OUTPUT)/compare-bbr3'
 	@echo '  make fuzz       run every libFuzzer target for FUZZ_RUNS executions (default 10000000)'
 	@echo '  make stress     the reliability suites in full (docs/reliability.md): a summary and $(OUTPUT)/stress/results.json'
 	@echo '  make install    install bpftcp, its man pages, bash completion and systemd unit, an example'

@@ -9,6 +9,7 @@
 ALL_TESTS="
 	compare_short_run_matches_raw_samples
 	compare_ccneg_fleet_smoke
+	compare_bbr3_claims_smoke
 	compare_rejects_bad_arguments
 "
 
@@ -48,6 +49,28 @@ compare_short_run_matches_raw_samples() {
 	return 0
 }
 
+# compare_scenario_short CC ARGS...: what the short scenario runs share:
+# skips without the tools, a built tree or kernel BTF (for CC), runs
+# compare ARGS into $out and checks its summary against the raw samples.
+# Sets the caller's out and py (the python3 with matplotlib).
+compare_scenario_short() {
+	local cc=$1 rc
+	shift
+	require_cmds iperf3 ping ss
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	[ -x "$LINKEM" ] || skip "no emulator at $LINKEM (run make)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no $cc"
+	out=$TEST_TMP/out
+	py=$(dirname "$COMPARE")/../scripts/find-python.sh
+	py=$("$py" matplotlib) || fail "no python3 with matplotlib"
+	run "$COMPARE" --build "$BUILD" "$@" --out "$out" 2> "$TEST_TMP/stderr"
+	rc=$?
+	cat "$TEST_TMP/stderr" >&2
+	[ $rc = 0 ] || fail "compare exited with status $rc"
+	"$py" "$(dirname "$COMPARE")/compare_lib/tests/check_run.py" "$out" ||
+		fail "summary does not match the raw samples"
+}
+
 # Scenario ccneg-fleet, short (4 s runs, one repetition: each client alone,
 # then both in each case and order) on a small link with ECN marking at
 # K = 10: the runs complete, the summary matches the raw samples, and it
@@ -57,23 +80,11 @@ compare_short_run_matches_raw_samples() {
 # stays 2), with Jain's index for both shared runs of each case.  Nothing
 # of the option is left attached, and this host's tcp_ecn is untouched.
 compare_ccneg_fleet_smoke() {
-	require_cmds iperf3 ping ss
-	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
-	[ -x "$LINKEM" ] || skip "no emulator at $LINKEM (run make)"
-	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no bpf_dctcp"
-	local out=$TEST_TMP/out py rc host_ecn
-	py=$(dirname "$COMPARE")/../scripts/find-python.sh
-	py=$("$py" matplotlib) || fail "no python3 with matplotlib"
+	local out py host_ecn
 	host_ecn=$(cat /proc/sys/net/ipv4/tcp_ecn)
-	run "$COMPARE" --build "$BUILD" --scenario ccneg-fleet --reps 1 --duration 4 \
-		--rate 20mbit --rtt 20ms --queue 1bdp --ecn-k 10 --out "$out" --table \
-		2> "$TEST_TMP/stderr"
-	rc=$?
-	cat "$TEST_TMP/stderr" >&2
-	[ $rc = 0 ] || fail "compare exited with status $rc"
+	compare_scenario_short bpf_dctcp --scenario ccneg-fleet --reps 1 --duration 4 \
+		--rate 20mbit --rtt 20ms --queue 1bdp --ecn-k 10 --table
 	assert_eq "$(cat /proc/sys/net/ipv4/tcp_ecn)" "$host_ecn" "this host's tcp_ecn after the runs"
-	"$py" "$(dirname "$COMPARE")/compare_lib/tests/check_run.py" "$out" ||
-		fail "summary does not match the raw samples"
 	"$py" - "$out/summary.json" <<'PY' || fail "the fleet summary is incomplete"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -131,12 +142,70 @@ PY
 	return 0
 }
 
+# Scenario bbr3, short (4 s runs, one repetition: 10 runs) on a small link:
+# every case runs with bpf_bbr3 and bpf_bbr at both ends, the summary
+# matches the raw samples, and claims.bbr3 has each case's figures for
+# both algorithms, computed from those runs (the retransmission rates from
+# the flows' last ss samples); one repetition gives no interval, so no
+# verdict.  The ECN case's queue was marked and sampled in the run's time.
+compare_bbr3_claims_smoke() {
+	local out py
+	compare_scenario_short bpf_bbr3 --scenario bbr3 --reps 1 --duration 4 \
+		--rate 20mbit --rtt 20ms --ecn-k 5
+	"$py" - "$out/summary.json" <<'PY' || fail "claims.bbr3 is incomplete"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+c = doc["claims"]["bbr3"]
+runs = {r["name"]: r for r in doc["runs"]}
+assert len(runs) == 10, sorted(runs)
+for r in runs.values():
+    ccs = {f["cc"] for f in r["flows"]}
+    assert ccs & {"bpf_bbr3", "bpf_bbr"}, r["name"]
+    assert all(f["cc_seen"] == f["cc"] for f in r["flows"]), r["flows"]
+for cc in ("bpf_bbr3", "bpf_bbr"):
+    s = c["shallow"]["retrans_rate"][cc]
+    mine = [x for x in c["shallow"]["runs"] if x["cc"] == cc]
+    assert s["n"] == 1 and len(mine) == 1, s
+    rt = mine[0]["retrans"]
+    assert rt["data_segs_out"] > 100 and s["mean"] == rt["retrans"] / rt["data_segs_out"], rt
+    assert c["cubic"]["cubic_share"][cc]["n"] == 2, c["cubic"]
+    assert 0 < c["cubic"]["cubic_share"][cc]["mean"] < 1, c["cubic"]
+    assert c["ecn"]["queue_p95"][cc]["n"] == 1, c["ecn"]
+    assert c["jain"]["jain"][cc]["n"] == 1 and 0.5 <= c["jain"]["jain"][cc]["mean"] <= 1, c["jain"]
+# The rate again from the raw ss lines of the flow's socket (client port
+# 40001), by a parser of its own: the last line with data_segs_out.
+import os, re
+for cc in ("bpf_bbr3", "bpf_bbr"):
+    last, mine = None, False
+    for line in open(os.path.join(os.path.dirname(sys.argv[1]), "bbr3-shallow-%s-1" % cc, "ss.txt")):
+        if not line[0].isspace():
+            mine = " 198.18.1.2:40001 " in line
+            continue
+        m = re.search(r"data_segs_out:(\d+)", line)
+        if mine and m:
+            r = re.search(r"retrans:\d+/(\d+)", line)
+            last = int(r.group(1)) if r else 0, int(m.group(1))
+    x = [x for x in c["shallow"]["runs"] if x["cc"] == cc][0]["retrans"]
+    assert last == (x["retrans"], x["data_segs_out"]), (cc, last, x)
+e = runs["bbr3-ecn-bpf_bbr3-1"]
+assert e["ecn"] and e["link"]["ecn_k"] == 5 and e["link_stats"]["marked"] > 0, e["link_stats"]
+assert e["bbr3"]["queue"]["n"] >= 20, e["bbr3"]["queue"]
+for case in ("shallow", "jain"):
+    assert c[case]["met"] is None, c[case]
+assert c["all_met"] is None
+print("ok: claims.bbr3 from 10 runs")
+PY
+	grep -q "^## BBRv3's claims" "$out/summary.md" || fail "summary.md: no claims section"
+	return 0
+}
+
 compare_rejects_bad_arguments() {
 	local args rc
 	for args in "--rate fast" "--rtt -5ms" "--queue 0" "--loss 150%" "--ecn-k 0" \
 		    "--flows 0" "--duration 1" "--scenario nope" "--cc no_such_cc" \
 		    "--scenario pairs --cc reno" "--scenario single --flows 2" "--bogus" \
-		    "--scenario pairs --reps 0" "--scenario single --reps 2" "--cc cubic --reps 2"; do
+		    "--scenario pairs --reps 0" "--scenario single --reps 2" "--cc cubic --reps 2" \
+		    "--scenario bbr3 --stagger 50"; do
 		# shellcheck disable=SC2086
 		"$COMPARE" --build "$BUILD" $args --out "$TEST_TMP/never" > "$TEST_TMP/out" 2>&1
 		rc=$?

@@ -26,7 +26,7 @@ from . import analyze, fleet, summary
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
-SCENARIOS = ("single", "fairness", "pairs", "ecn", "loss", "bbr", "ccneg-fleet")
+SCENARIOS = ("single", "fairness", "pairs", "ecn", "loss", "bbr", "ccneg-fleet", "bbr3")
 DEFAULT_CCS = ("cubic", "bpf_cubic", "reno", "bpf_reno")
 DEFAULT_RATE = "100mbit"
 DEFAULT_RTT = "40ms"
@@ -74,8 +74,25 @@ FLEET_CLIENTS = {
 # Each case: what it changes in the classic client's policy.
 FLEET_CASES = (("ecn", {"ecn": True, "tcp_ecn": 1}), ("noecn", {}))
 DEFAULT_FLEET_REPS = 3
+# Scenario bbr3 (issue #18): the draft's four claims for bpf_bbr3, each
+# case run for bpf_bbr too in the same (interleaved) runs; --reps
+# repetitions of each, both orders where order matters (docs/compare.md).
+# Seconds per run unless --duration: 30, and for the two-flow case the
+# stagger (10 s) + the 30 s of the claim + 2 s for the last samples.  The
+# ECN case runs at BBR3_ECN_RTT_MS whatever --rtt says: bpf_bbr3, as v3,
+# uses ECN only when min_rtt <= ecn_max_rtt_us (5 ms), a load-time tunable
+# bpftcp cc register cannot change.  ECN is RFC 3168's (tcp_ecn=1 in both
+# namespaces, as scenario ecn): this 6.18 kernel refuses AccECN's
+# tcp_ecn=3.  Its queue is 10 K so that only marking keeps it short.
+BBR3_CCS = ("bpf_bbr3", "bpf_bbr")
+DEFAULT_BBR3_REPS = 3
+BBR3_DURATION = 30.0
+BBR3_JAIN_STAGGER = 10.0
+BBR3_JAIN_DURATION = 42.0
+BBR3_ECN_RTT_MS = 4.0
+BBR3_ECN_K = 20
 
-SCENARIO_HELP = """scenarios (default: all seven, on a 100 Mbit/s link with a 40 ms RTT and a
+SCENARIO_HELP = """scenarios (default: all eight, on a 100 Mbit/s link with a 40 ms RTT and a
 one-BDP droptail queue, unless options change them):
   single    one flow per algorithm, each alone on the link
   fairness  two flows of the same algorithm, the second joining after
@@ -97,6 +114,14 @@ one-BDP droptail queue, unless options change them):
             host's tcp_ecn=1) and without; each client alone, then both
             sharing the link, capable client first and second, --reps times
             (default 3) in each case; whatever --cc says
+  bbr3      the IETF draft's claims for bpf_bbr3, with bpf_bbr in the same
+            runs (--reps, default 3): alone on a 0.25-BDP queue
+            (retransmission rate); against cubic on the link's queue, both
+            orders (cubic's share); alone at 4 ms RTT with ECN and
+            marking at K (--ecn-k, default 20; the queue near K); two
+            flows, the second 10 s later (Jain's index 30 s on); 30 s
+            runs, 42 s for the two flows, unless --duration; whatever --cc
+            says
 
 Without --scenario but with --cc, one custom run puts --flows flows of every
 listed algorithm on the link together (--separate: one run per algorithm).
@@ -214,7 +239,7 @@ def build_parser():
     p.add_argument("--ecn-k", type=_number(1, 100000, "ECN K"), metavar="K",
                    help="mark CE while >= K packets wait, and turn ECN on in both hosts "
                         "(in ccneg-fleet only where its case says) "
-                        "[off; scenarios ecn and ccneg-fleet: %d]" % DEFAULT_ECN_K)
+                        "[off; scenarios ecn and ccneg-fleet: %d; bbr3: %d]" % (DEFAULT_ECN_K, BBR3_ECN_K))
     p.add_argument("--flows", type=_number(1, MAX_FLOWS, "flow count"), metavar="N",
                    help="custom run: flows per algorithm [1]")
     p.add_argument("--separate", action="store_true",
@@ -227,8 +252,10 @@ def build_parser():
                         % (DEFAULT_DURATION, DEFAULT_PAIRS_DURATION))
     p.add_argument("--reps", type=_number(1, 100, "repetition count"), metavar="N",
                    help="scenario pairs: runs of each order of each pair, and as many "
-                        "controls [%d; bbr: %d; ccneg-fleet: runs of each case and order, %d]"
-                        % (DEFAULT_REPS, DEFAULT_BBR_REPS, DEFAULT_FLEET_REPS))
+                        "controls [%d; bbr: %d; ccneg-fleet: runs of each case and order, %d; bbr3: "
+                        "runs of each case and order, %d]"
+                        % (DEFAULT_REPS, DEFAULT_BBR_REPS, DEFAULT_FLEET_REPS,
+                           DEFAULT_BBR3_REPS))
     p.add_argument("--seed", type=_number(0, 2**63 - 1, "seed"), default=1,
                    help="the emulator's random loss seed [1]")
     p.add_argument("--out", metavar="DIR", default=os.path.join(ROOT, "build", "compare"),
@@ -401,13 +428,58 @@ def plan_fleet(link, duration, stagger, reps):
     return runs
 
 
+def plan_bbr3(args, reps):
+    """Scenario bbr3: for each repetition, each case for bpf_bbr3 and
+    bpf_bbr (interleaved, so that a drift of the machine's load falls on
+    both): alone on a 0.25-BDP queue; cubic against it on the link's queue
+    in both orders; alone on the ECN link; two flows, the second joining
+    BBR3_JAIN_STAGGER later (a quarter of the run in runs too short for
+    it).  run["bbr3"] names the case, the algorithm, the repetition and,
+    against cubic, the order and cubic's flow (compare_lib/bbr3claims.py)."""
+    link = dict(link_params(args, "bbr3"), ecn_k=None)	# --ecn-k: the ECN case's K
+    shallow = dict(link, queue_pkts=max(1, int(round(0.25 * link["bdp_pkts"]))))
+    ecn = dict(link, rtt_ms=BBR3_ECN_RTT_MS, ecn_k=args.ecn_k or BBR3_ECN_K)
+    ecn["bdp_pkts"] = ecn["rate_bps"] * ecn["rtt_ms"] / 1e3 / 8 / PACKET_BYTES
+    ecn["queue_pkts"] = 10 * ecn["ecn_k"]
+    duration = args.duration or BBR3_DURATION
+    jain_duration = args.duration or BBR3_JAIN_DURATION
+    stagger = args.stagger if args.stagger is not None else \
+        BBR3_JAIN_STAGGER if jain_duration >= BBR3_JAIN_STAGGER + 30 else round(jain_duration / 4, 1)
+
+    def run(name, ccs, lnk, dur, rec, stag=0.0, title=None):
+        r = make_run(name, "bbr3", ccs, lnk, dur, stag, title=title)
+        r["bbr3"] = rec
+        return r
+
+    runs = []
+    for rep in range(1, reps + 1):
+        for cc in BBR3_CCS:
+            runs.append(run("bbr3-shallow-%s-%d" % (cc, rep), [cc], shallow, duration,
+                            {"case": "shallow", "cc": cc, "rep": rep},
+                            title="%s alone, 0.25-BDP queue" % cc))
+        for cc in BBR3_CCS:
+            for order, ccs, tag in (("cubic-first", ["cubic", cc], "cf"),
+                                    ("cubic-second", [cc, "cubic"], "cs")):
+                runs.append(run("bbr3-cubic-vs-%s-%s-%d" % (cc, tag, rep), ccs, link, duration,
+                                {"case": "cubic", "cc": cc, "order": order, "rep": rep,
+                                 "cubic_flow": ccs.index("cubic") + 1}))
+        for cc in BBR3_CCS:
+            runs.append(run("bbr3-ecn-%s-%d" % (cc, rep), [cc], ecn, duration,
+                            {"case": "ecn", "cc": cc, "rep": rep}, title="%s alone" % cc))
+        for cc in BBR3_CCS:
+            runs.append(run("bbr3-jain-%s-%d" % (cc, rep), [cc, cc], link, jain_duration,
+                            {"case": "jain", "cc": cc, "rep": rep}, stagger,
+                            title="2 x %s, second joins at %g s" % (cc, stagger)))
+    return runs
+
+
 def plan_runs(args):
     duration = args.duration or DEFAULT_DURATION
     ccs = args.cc or list(DEFAULT_CCS)
     if args.reps and args.scenario is None and args.cc is not None or \
             args.reps and args.scenario and \
-            not {"pairs", "bbr", "ccneg-fleet", "all"} & set(args.scenario):
-        raise UsageError("--reps is for scenarios pairs, bbr and ccneg-fleet")
+            not {"pairs", "bbr", "ccneg-fleet", "bbr3", "all"} & set(args.scenario):
+        raise UsageError("--reps is for scenarios pairs, bbr, ccneg-fleet and bbr3")
     if args.scenario is None and args.cc is not None:
         link = link_params(args)
         n = args.flows or 1
@@ -458,6 +530,8 @@ def plan_runs(args):
         elif s == "ccneg-fleet":
             runs += plan_fleet(link, duration, args.stagger or 0.0,
                                args.reps or DEFAULT_FLEET_REPS)
+        elif s == "bbr3":
+            runs += plan_bbr3(args, args.reps or DEFAULT_BBR3_REPS)
     return runs
 
 

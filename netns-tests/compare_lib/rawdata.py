@@ -7,6 +7,8 @@
   ping.txt           `ping -D -n` output: '[epoch] ... icmp_seq=N ... time=X ms'
   iperf3-<id>.json   each flow's `iperf3 -J` client output
   linkem.json        the emulator's statistics (see netns-tests/linkem)
+  linkem_t0          wall-clock time just before the emulator started (its
+                     queue samples' times count from its start)
 
 and, in scenario ccneg-fleet (compare_lib/run-one.sh):
 
@@ -187,7 +189,10 @@ def load_run(rundir):
     linkem_path = os.path.join(rundir, "linkem.json")
     linkem = read_json(linkem_path) if os.path.exists(linkem_path) else None
     raw = {"plan": plan, "t0": t0, "ss": ss, "ping": ping, "ping_sent": ping_sent,
-           "iperf": iperf, "linkem": linkem}
+           "iperf": iperf, "linkem": linkem, "linkem_t0": None}
+    if os.path.exists(os.path.join(rundir, "linkem_t0")):
+        with open(os.path.join(rundir, "linkem_t0")) as f:
+            raw["linkem_t0"] = float(f.read().split()[0])
     if plan.get("ccneg"):
         raw["ccneg"] = load_ccneg(rundir)
     return raw

@@ -47,6 +47,8 @@ if [ "$ECN" = 1 ]; then
 	_sysctl client net.ipv4.tcp_ecn=1
 	_sysctl server net.ipv4.tcp_ecn=1
 fi
+# Its queue samples' times count from its start: their place in wall time.
+date +%s.%N > "$RUNDIR/linkem_t0"
 linkem_start --stats-interval 100ms "${LINKEM_ARGS[@]}"
 
 # ccneg_cgroup ROLE "PREFER FALLBACK": a fresh cgroup with the ccneg option

@@ -7,7 +7,7 @@ import collections
 import json
 import math
 
-from . import fleet, metrics, rawdata
+from . import bbr3claims, fleet, metrics, rawdata
 
 # The equivalence check (issue #13, part 5): the port's mean share of the
 # pair's throughput must be within 0.5 +- 0.03, and its 95 % confidence
@@ -131,6 +131,10 @@ def summarize_run(raw):
             cums, t_join, window=conv.get("window_s", 1.0),
             threshold=conv.get("threshold", 0.9), hold=conv.get("hold_s", 2.0),
             step=conv.get("step_s", 0.1))
+    if plan.get("bbr3"):
+        run["bbr3"] = bbr3claims.run_part(
+            plan, t0, {i: v[0] for i, v in series.items()}, {i: v[1] for i, v in series.items()},
+            linkem_queue_samples(raw))
     if plan.get("ccneg"):
         cn = raw.get("ccneg") or {}
         run["ccneg"] = fleet.run_evidence(
@@ -164,6 +168,17 @@ def link_stats(linkem):
         "ack_dir_dropped": down["dropped"] + down["overflow"] + down["lost"],
         "emulator_max_gap_s": gap,
     }
+
+
+def linkem_queue_samples(raw):
+    """[(epoch s, packets waiting)] of the data direction's queue samples,
+    placed in time by linkem_t0 (the epoch run-one.sh noted just before it
+    started the emulator, whose sample times count from its start); None
+    without either."""
+    if not raw.get("linkem") or raw.get("linkem_t0") is None:
+        return None
+    return [(raw["linkem_t0"] + x["t_s"], x["queue_pkts"])
+            for x in raw["linkem"]["directions"]["up"].get("samples", [])]
 
 
 def _single_run(runs, cc, group=None):
@@ -308,6 +323,9 @@ def build_summary(runs, meta):
     fl = fleet.fleet_summary(runs)
     if fl is not None:
         doc["ccneg_fleet"] = fl
+    b3 = bbr3claims.claims(runs)
+    if b3 is not None:
+        doc["claims"] = {"bbr3": b3}
     return doc
 
 
@@ -439,6 +457,8 @@ def markdown(doc):
         out += ["## Equivalence of the BPF ports", "", equivalence_table(doc["equivalence"]), ""]
     if doc.get("ccneg_fleet"):
         out += [fleet.markdown(doc["ccneg_fleet"]), ""]
+    if doc.get("claims", {}).get("bbr3"):
+        out += [bbr3claims.markdown(doc["claims"]["bbr3"]), ""]
     for r in doc["runs"]:
         out += ["## %s: %s" % (r["name"], r["title"]), "",
                 "Link: %s%s. Duration %g s." % (_link_text(r["link"]),
