@@ -332,7 +332,9 @@ cgroup_remove() {
 
 # cc_registered KNAME: true if the kernel offers congestion control KNAME.
 cc_registered() {
-	tr ' ' '\n' < /proc/sys/net/ipv4/tcp_available_congestion_control | grep -qx "$1"
+	local l
+	l=$(cat /proc/sys/net/ipv4/tcp_available_congestion_control) || return 1
+	[[ " $l " == *" $1 "* ]]
 }
 
 # cc_shipped NAME: true if this bpftcp build ships bpf_NAME.

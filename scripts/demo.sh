@@ -126,7 +126,7 @@ compare_secs=${DEMO_COMPARE_SECONDS:-10}
 build=$(dirname "$bpftcp")
 # The kernel's cubic only where this kernel has it.
 ccs=reno,bpf_reno
-tr ' ' '\n' < /proc/sys/net/ipv4/tcp_available_congestion_control | grep -qx cubic &&
+[[ " $(cat /proc/sys/net/ipv4/tcp_available_congestion_control) " == *" cubic "* ]] &&
 	ccs=cubic,bpf_cubic,$ccs
 echo "== short comparison on the emulated link (${compare_secs}s per run; make compare runs the full one)"
 compare_rc=0

@@ -41,14 +41,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' INT TERM
 
-available() { tr ' ' '\n' < /proc/sys/net/ipv4/tcp_available_congestion_control | grep -qx "$1"; }
+# available NAME: the kernel offers NAME (one read of the list, no pipe:
+# under pipefail a pipe's early exit could read as "not there").
+available() {
+	local l
+	l=$(cat /proc/sys/net/ipv4/tcp_available_congestion_control) || return 1
+	[[ " $l " == *" $1 "* ]]
+}
 
 # ensure ALG [model]: bpftcp's bpf_ALG is available, and (unless 'model')
 # the kernel's ALG too.
 ensure() {
 	if [ "${2:-}" != model ]; then
 		available "$1" || modprobe "tcp_$1" 2>/dev/null
-		available "$1" || { echo "validate: the kernel has no '$1'" >&2; return 1; }
+		available "$1" || { echo "validate: the kernel has no '$1' (it offers: $(cat /proc/sys/net/ipv4/tcp_available_congestion_control))" >&2; return 1; }
 	fi
 	available "bpf_$1" && return 0
 	"$bpftcp" cc register "$1" >/dev/null || { available "bpf_$1" && return 0; return 1; }
