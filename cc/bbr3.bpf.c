@@ -74,10 +74,12 @@
  *     cannot set it in mainline.  With RFC 3168 ECN, retransmissions are
  *     Not-ECT: at an ECN-marking queue they are dropped where v3's would
  *     be marked, so a retransmission can be lost again (recovery takes an
- *     RTO more), and a loss is seen where v3 sees a mark.  With AccECN
- *     (net.ipv4.tcp_ecn=3 on both ends, 6.18), mainline's tcp_ecn_send()
- *     sets ECT on every segment, as v3 wants; AccECN is also what gives a
- *     per-packet CE count (delivered_ce) without v3's receiver changes.
+ *     RTO more), and a loss is seen where v3 sees a mark.  AccECN
+ *     (net.ipv4.tcp_ecn=3 on both ends) would set ECT on every segment, as
+ *     v3 wants, and count CE per packet (delivered_ce) without v3's
+ *     receiver changes, but 6.18 refuses the value: its tcp_ecn sysctl
+ *     stops at 2 (EINVAL, in any namespace), so RFC 3168 ECN is all there
+ *     is until a kernel accepts it.
  *  Also from the v3 kernel, not in the issue's list:
  *  E. rs->is_ece: here rs->delivered_ce > 0 (the kernel counts
  *     delivered_ce only for ACKs with ECE); an ECE on an ACK that
@@ -90,7 +92,7 @@
  *     sysctl says, and the receiver-side precise ECE (v3's
  *     dctcp_ece_ack_update on CE events) is absent, so with RFC 3168 ECN
  *     a CE mark makes the peer echo ECE until our CWR, and the CE ratio
- *     reads high (use AccECN, D).
+ *     reads high (AccECN would avoid it, but 6.18 refuses it: D).
  *  G. PLB (tcp_plb_update_state / tcp_plb_check_rehash) is not callable
  *     from BPF and off by default (net.ipv4.tcp_plb_enabled=0): left out.
  *     tp->fast_ack_mode does not exist in mainline: not set.
