@@ -37,17 +37,18 @@
  * sections):
  *  A. Per-skb tx_in_flight and tx.lost in the rate sample (rs->tx_in_flight,
  *     rs->lost: in flight when the ACKed packet was sent, and the losses
- *     marked since).  tx_in_flight is rs->prior_in_flight, in flight when
- *     the ACK arrived: it is larger than the value at send while inflight
- *     grows (PROBE_UP: up to one round's growth), smaller after losses
- *     were marked (they leave in flight), so the 2 % test is a little
- *     laxer while growing and stricter in recovery, and inflight_hi after
- *     a cut (max(tx_in_flight, ...)) can be higher by that growth.  lost
- *     is tp->lost minus its value at the newest of the last two round
- *     starts at or before the packet's send (found by rs->prior_delivered,
- *     tp->delivered at send): it also counts the losses marked between
- *     that round start and the send, up to one round more than v3's, so
- *     the loss rate reads higher.
+ *     marked since).  lost is tp->lost minus its value at the newest of
+ *     16 snapshots (taken each time tp->delivered advanced by an eighth of
+ *     the flight, so about two rounds) at or before the packet's send,
+ *     found by rs->prior_delivered (tp->delivered at send): it also counts
+ *     the losses marked in the up to an eighth of a round between that
+ *     snapshot and the send, so the loss rate reads a little higher.
+ *     tx_in_flight is what of the flight at send has since been delivered
+ *     or marked lost, rs->delivered + lost (v3 estimates it the same way
+ *     after a TLP: inflight_latest + lost); packets of that flight still
+ *     unaccounted for (holes not yet marked lost) are missing from it, so
+ *     it can read lower than v3's.  Without a delivered count (an invalid
+ *     sample) it is rs->prior_in_flight, in flight when the ACK arrived.
  *  B. The skb_marked_lost hook (v3 checks the loss rate at each skb
  *     marked lost, and finds within that skb where the rate crossed 2 %).
  *     Here the check runs once per ACK that marked losses, at the start

@@ -702,24 +702,44 @@ static void sample_estimates_of_the_v3_fields(void **state)
 {
 	struct bbr3_sock s = test_sock();
 	struct bbr3_ext x;
-	struct bbr3_rate_sample rs = { .prior_in_flight = 77, .delivered_ce = 0 };
+	struct bbr3_rate_sample rs = { .prior_in_flight = 77, .delivered = 90 };
+	__u32 i;
 
+	s.b.delivered = 1000;
+	s.b.lost = 10;
+	s.b.in_flight = 80;		/* a snapshot every 10 delivered */
 	bbr3_ext_defaults(&x, &s);
-	x.snap_delivered[0] = 1000;
-	x.snap_lost[0] = 10;
-	x.snap_delivered[1] = 1100;
-	x.snap_lost[1] = 14;
-	s.b.lost = 20;
-	rs.prior_delivered = 1100;	/* sent after the newer round start */
-	bbr3_sample_fill(&x, &s, &rs);
-	assert_int_equal(rs.tx_in_flight, 77);
-	assert_int_equal(rs.lost, 6);
-	assert_false(rs.is_ece);
-	rs.prior_delivered = 1099;	/* before it: the older snapshot */
-	rs.delivered_ce = 2;
+	for (i = 1; i <= 20; i++) {
+		s.b.delivered = 1000 + 5 * i;	/* every other ACK snapshots */
+		s.b.lost = 10 + i;
+		bbr3_take_snapshot(&x, &s);
+	}
+	/* Ten taken (1010, 11) ... (1100, 30); with the initial one the ring
+	 * holds delivered 1000 (lost 10) to 1100 (lost 30). */
+	assert_int_equal(x.snap_delivered[x.snap_head], 1100);
+	s.b.lost = 40;
+	rs.prior_delivered = 1100;	/* sent after the newest snapshot */
 	bbr3_sample_fill(&x, &s, &rs);
 	assert_int_equal(rs.lost, 10);
+	assert_int_equal(rs.tx_in_flight, 100);	/* delivered 90 + lost 10 */
+	assert_false(rs.is_ece);
+	rs.prior_delivered = 1055;	/* between snapshots 1050 (lost 20) and 1060 */
+	rs.delivered_ce = 2;
+	bbr3_sample_fill(&x, &s, &rs);
+	assert_int_equal(rs.lost, 20);
+	assert_int_equal(rs.tx_in_flight, 110);
 	assert_true(rs.is_ece);
+	rs.prior_delivered = 900;	/* older than the ring: its oldest */
+	bbr3_sample_fill(&x, &s, &rs);
+	assert_int_equal(rs.lost, 30);
+	for (i = 1; i <= 20; i++) {	/* the ring wraps: the oldest moves on */
+		s.b.delivered = 1100 + 10 * i;
+		bbr3_take_snapshot(&x, &s);
+	}
+	assert_int_equal(x.snap_delivered[(x.snap_head + 1) & (BBR3_SNAPS - 1)], 1150);
+	rs.delivered = -1;		/* no delivered count: prior_in_flight */
+	bbr3_sample_fill(&x, &s, &rs);
+	assert_int_equal(rs.tx_in_flight, 77);
 }
 
 int main(void)

@@ -140,6 +140,9 @@ struct bbr3_state {
 
 BPFTCP_CA_PRIV_ASSERT(struct bbr3_state);
 
+/* Snapshots of the lost count (struct bbr3_ext), a power of 2. */
+#define BBR3_SNAPS	16U
+
 /*
  * The rest of v3's struct bbr, and what the approximations keep, in
  * sk_local_storage (cc/bbr3.bpf.c).  Without it (allocation failed, or
@@ -156,10 +159,12 @@ struct bbr3_ext {
 	__u32 bw_probe_up_acks;		/* packets (S)ACKed since inflight_hi incr */
 	__u32 alpha_last_delivered;	/* delivered at the last alpha update */
 	__u32 alpha_last_delivered_ce;	/* delivered_ce at the last alpha update */
-	/* tp->delivered and tp->lost at the last two round starts, oldest
-	 * first: the lost count when an ACKed packet was sent (rs.lost). */
-	__u32 snap_delivered[2];
-	__u32 snap_lost[2];
+	/* A ring of (tp->delivered, tp->lost) snapshots, one each time
+	 * delivered advanced by an eighth of the flight, covering about two
+	 * rounds: tp->lost when an ACKed packet was sent (rs.lost). */
+	__u32 snap_delivered[BBR3_SNAPS];
+	__u32 snap_lost[BBR3_SNAPS];
+	__u32 snap_head;		/* index of the newest snapshot */
 };
 
 /* What BBRv3 reads of the socket, on top of v1's copy, and the tunables. */
@@ -367,21 +372,32 @@ done:
 		sk->b.cwnd = cc_min_u32(sk->b.cwnd, bbr3_probe_rtt_cwnd(bbr));
 }
 
-/* The round trip counter; the snapshots of delivered and lost move on at
- * each round start (bbr3_sample_fill reads them). */
-static inline void bbr3_update_round_start(struct bbr3_state *bbr, struct bbr3_ext *x,
-					   const struct bbr3_sock *sk,
+/* The round trip counter. */
+static inline void bbr3_update_round_start(struct bbr3_state *bbr, const struct bbr3_sock *sk,
 					   const struct bbr3_rate_sample *rs)
 {
 	bbr->round_start = 0;
 	if (rs->interval_us > 0 && !before(rs->prior_delivered, bbr->next_rtt_delivered)) {
 		bbr->next_rtt_delivered = sk->b.delivered;
 		bbr->round_start = 1;
-		x->snap_delivered[0] = x->snap_delivered[1];
-		x->snap_lost[0] = x->snap_lost[1];
-		x->snap_delivered[1] = sk->b.delivered;
-		x->snap_lost[1] = sk->b.lost;
 	}
+}
+
+/* A new (delivered, lost) snapshot once delivered has advanced by an
+ * eighth of what is in flight (at least 1) since the newest one, so the
+ * ring spans about two rounds at one eighth of a round's resolution
+ * (bbr3_sample_fill reads it). */
+static inline void bbr3_take_snapshot(struct bbr3_ext *x, const struct bbr3_sock *sk)
+{
+	__u32 head = x->snap_head & (BBR3_SNAPS - 1);
+	__u32 step = cc_max_u32(sk->b.in_flight >> 3, 1U);
+
+	if (sk->b.delivered - x->snap_delivered[head] < step)
+		return;
+	head = (head + 1) & (BBR3_SNAPS - 1);
+	x->snap_delivered[head] = sk->b.delivered;
+	x->snap_lost[head] = sk->b.lost;
+	x->snap_head = head;
 }
 
 /* bw sample, rounded up; 0 when not a valid observation. */
@@ -1145,26 +1161,41 @@ static inline void bbr3_update_model(struct bbr3_state *bbr, struct bbr3_ext *x,
 
 /*
  * rs.tx_in_flight, rs.lost, rs.is_ece from mainline's sample:
- *  - tx_in_flight (in flight when the ACKed packet was sent) is
- *    prior_in_flight (in flight when its ACK arrived);
  *  - lost (tp->lost minus its value when the packet was sent) is tp->lost
- *    minus its value at the newest round start at or before the packet's
- *    send, found by prior_delivered (tp->delivered at its send): the
- *    losses marked between that round start and the send are counted too;
+ *    minus its value at the newest snapshot (bbr3_take_snapshot) taken at
+ *    or before the packet's send, found by prior_delivered (tp->delivered
+ *    at its send): the losses marked in the up to an eighth of a round
+ *    between that snapshot and the send are counted too (the oldest
+ *    snapshot when the send is older than the ring);
+ *  - tx_in_flight (in flight when the ACKed packet was sent) is what of
+ *    that flight has since been delivered (rs.delivered: in order, every
+ *    packet sent before it) or marked lost (lost), as v3 itself estimates
+ *    it after a TLP (inflight_latest + lost); prior_in_flight (in flight
+ *    when the ACK arrived) when the sample has no delivered count;
  *  - is_ece is delivered_ce > 0 (ECE counts delivered_ce; an ECE on an ACK
  *    that delivers nothing is missed).
  */
 static inline void bbr3_sample_fill(const struct bbr3_ext *x, const struct bbr3_sock *sk,
 				    struct bbr3_rate_sample *rs)
 {
-	__u32 lost_then;
+	__u32 i, idx, head = x->snap_head, lost_then;
 
-	rs->tx_in_flight = rs->prior_in_flight;
-	lost_then = !after(x->snap_delivered[1], rs->prior_delivered) ? x->snap_lost[1] :
-		    x->snap_lost[0];
+	idx = (head + 1) & (BBR3_SNAPS - 1);	/* the oldest */
+	lost_then = x->snap_lost[idx];
+	for (i = 0; i < BBR3_SNAPS; i++) {
+		idx = (head - i) & (BBR3_SNAPS - 1);
+		if (!after(x->snap_delivered[idx], rs->prior_delivered)) {
+			lost_then = x->snap_lost[idx];
+			break;
+		}
+	}
 	rs->lost = (__s32)(sk->b.lost - lost_then);
 	if (rs->lost < 0)
 		rs->lost = 0;
+	if (rs->delivered > 0)
+		rs->tx_in_flight = (__u32)rs->delivered + (__u32)rs->lost;
+	else
+		rs->tx_in_flight = rs->prior_in_flight;
 	rs->is_ece = rs->delivered_ce > 0;
 }
 
@@ -1204,6 +1235,8 @@ static inline void bbr3_on_marked_lost(struct bbr3_state *bbr, struct bbr3_ext *
 
 static inline void bbr3_ext_defaults(struct bbr3_ext *x, const struct bbr3_sock *sk)
 {
+	__u32 i;
+
 	x->undo_bw_lo = 0;
 	x->undo_inflight_lo = 0;
 	x->undo_inflight_hi = 0;
@@ -1211,8 +1244,11 @@ static inline void bbr3_ext_defaults(struct bbr3_ext *x, const struct bbr3_sock 
 	x->bw_probe_up_acks = 0;
 	x->alpha_last_delivered = 0;
 	x->alpha_last_delivered_ce = 0;
-	x->snap_delivered[0] = x->snap_delivered[1] = sk->b.delivered;
-	x->snap_lost[0] = x->snap_lost[1] = sk->b.lost;
+	for (i = 0; i < BBR3_SNAPS; i++) {
+		x->snap_delivered[i] = sk->b.delivered;
+		x->snap_lost[i] = sk->b.lost;
+	}
+	x->snap_head = 0;
 }
 
 /* --- the callbacks ------------------------------------------------------- */
@@ -1246,10 +1282,11 @@ static inline void bbr3_on_ack(struct bbr3_state *bbr, struct bbr3_ext *x,
 	__u32 bw, sample_bw;
 
 	bbr3_sample_fill(x, sk, rs);
+	bbr3_take_snapshot(x, sk);
 	if (rs->losses > 0)
 		bbr3_on_marked_lost(bbr, x, sk, rs);
 
-	bbr3_update_round_start(bbr, x, sk, rs);
+	bbr3_update_round_start(bbr, sk, rs);
 	if (bbr->round_start) {
 		bbr->rounds_since_probe = cc_min_u32(bbr->rounds_since_probe + 1, 0xFF);
 		bbr3_update_ecn_alpha(bbr, x, sk);

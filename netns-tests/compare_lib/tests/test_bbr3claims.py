@@ -43,9 +43,12 @@ def shallow_runs(r3, r1):
 class TestPlan(unittest.TestCase):
     def test_cases_orders_and_links(self):
         runs = plan()
-        self.assertEqual(len(runs), 3 * 10)
+        # 3 repetitions, the ECN and two-flow cases 8, each for 2 algorithms.
+        self.assertEqual(len(runs), 3 * 6 + 8 * 4)
         by = lambda case: [r for r in runs if r["bbr3"]["case"] == case]
         self.assertEqual(len(by("shallow")), 6)
+        self.assertEqual((len(by("ecn")), len(by("jain"))), (16, 16))
+        self.assertEqual(sorted({r["bbr3"]["rep"] for r in by("jain")}), list(range(1, 9)))
         self.assertEqual({r["link"]["queue_pkts"] for r in by("shallow")}, {83})
         cubic = by("cubic")
         self.assertEqual(len(cubic), 12)
@@ -77,7 +80,10 @@ class TestPlan(unittest.TestCase):
         self.assertFalse(any(r["ecn"] for r in runs if r["bbr3"]["case"] != "ecn"))
 
     def test_reps_accepted(self):
-        self.assertEqual(len(plan("--reps", "2")), 20)
+        # --reps sets every case's count, the ECN and two-flow cases' too.
+        runs = plan("--reps", "2")
+        self.assertEqual(len(runs), 20)
+        self.assertEqual(len([r for r in runs if r["bbr3"]["case"] == "jain"]), 4)
 
 
 class TestPerRun(unittest.TestCase):
