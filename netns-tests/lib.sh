@@ -29,7 +29,7 @@
 # After topo_setup every namespace's default congestion control is $TOPO_CC
 # (cubic, or reno where the host does not allow cubic in namespaces).
 #
-# Helpers (see each function): topo_setup, topo_add_client2, on, bg_on, route_cc, cgroup_new, linkem_start,
+# Helpers (see each function): topo_setup, topo_add_client2, on, bg_on, bg_on_cgroup, route_cc, cgroup_new, linkem_start,
 # linkem_stop, linkem_stat, wait_listen, wait_tcp_done, cleanup_push, skip,
 # fail, require_cmds, median, assert_between, make_file, check_sha256, log.
 #
@@ -162,6 +162,20 @@ bg_on() {
 	BG_PID=$!
 	_BG_PIDS+=("$BG_PID")
 	# Recorded for the runner's last-resort sweep if the test is killed.
+	echo "$BG_PID" >> "$TEST_TMP/pids"
+}
+
+# bg_on_cgroup CGROUP ROLE CMD...: like bg_on, from inside cgroup v2
+# directory CGROUP (joined before ip netns exec, which mounts a sysfs of
+# the namespace's own, without the cgroup mount).
+bg_on_cgroup() {
+	local cg=$1 ns
+	ns=$(ns_of "$2") || exit 1
+	shift 2
+	[ "${V:-0}" = 1 ] && echo "+ (in $cg) ip netns exec $ns $* &" >&2
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$ns" "$@" &
+	BG_PID=$!
+	_BG_PIDS+=("$BG_PID")
 	echo "$BG_PID" >> "$TEST_TMP/pids"
 }
 
