@@ -127,7 +127,8 @@ FUZZ_RUNS   ?= 10000000
 # A second bpftcp for the upgrade test (netns-tests/test-apply.sh), built by
 # a make of its own in $(OUTPUT)/variant with BPFTCP_BUILD_VARIANT defined
 # for the BPF programs: the same behaviour, other program tags
-# (include/bpftcp/bpf_counters.h).  Built for make test only.
+# (include/bpftcp/bpf_counters.h).  Built for make test and make stress
+# (netns-tests/test-swaps.sh alternates the two builds' apply).
 VARIANT     := $(OUTPUT)/variant/bpftcp
 
 # The link emulator (netns-tests/linkem/*.c), a plain user-space program.
@@ -336,13 +337,14 @@ fuzz: $(FUZZERS)
 	$(Q)bash scripts/run-fuzz.sh -r $(FUZZ_RUNS) $(OUTPUT)
 
 # make stress: the reliability suites in full (scripts/stress.sh lists them;
-# docs/reliability.md): for now every fuzzer for FUZZ_RUNS executions.
+# docs/reliability.md): the fuzzers for FUZZ_RUNS executions and the netns
+# suites with STRESS=1.
 # Prints a summary table and writes $(OUTPUT)/stress/results.json.  Like
 # make test, run it under flock /tmp/bpftcp-priv.lock once privileged
 # suites are listed.
 stress: deps
 	$(Q)$(MAKE) --no-print-directory build-stress
-build-stress: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT)
+build-stress: all $(LINKEM) $(FUZZERS) $(TCPSCRIPT) $(VARIANT)
 	$(Q)STRESS_FUZZ_RUNS=$(FUZZ_RUNS) bash scripts/stress.sh $(OUTPUT)
 
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/*.c))

@@ -73,8 +73,8 @@ SW_RESET_COUNTERS="TcpEstabResets TcpOutRsts TcpExtTCPAbortOnData TcpExtTCPAbort
 
 SW_FAILS=()
 
-# sw_check COND... : records a failure (not fatal yet: the transfers are
-# still checked and reported) unless the message is empty.
+# sw_bad MESSAGE: records a failure; not fatal yet, so the transfers are
+# still ended, checked and reported (sw_verify fails the test).
 sw_bad() {
 	SW_FAILS+=("$*")
 	log "FAILED: $*"
@@ -149,6 +149,7 @@ sw_start() {
 		--count "$SW_TRANSFERS" --cc "$SW_KNAME" --timeout $SW_GIVE_UP \
 		--stop "$TEST_TMP/stop" --connected "$TEST_TMP/connected" --out "$TEST_TMP/client.json"
 	SW_CLIENT=$BG_PID
+	SW_XFER_T0=$(date +%s.%N)
 	for _ in $(seq 600); do
 		[ -s "$TEST_TMP/connected" ] && break
 		kill -0 "$SW_CLIENT" 2>/dev/null || break
@@ -179,6 +180,11 @@ sw_running() {
 	log "$1: $c client and $s server connections on $SW_KNAME"
 	[ "$c" -ge "$SW_TRANSFERS" ] && [ "$s" -ge "$SW_TRANSFERS" ] ||
 		sw_bad "$1: $c client and $s server connections run $SW_KNAME, fewer than $SW_TRANSFERS"
+}
+
+# sw_took: SW_SWAP_SECS, the seconds since SW_T0.
+sw_took() {
+	SW_SWAP_SECS=$(awk -v a="$SW_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 }
 
 # sw_map_id: the id of the struct_ops map the pinned link of ALG holds.
@@ -235,6 +241,7 @@ sw_finish() {
 	fi
 	wait "$SW_CLIENT"
 	SW_CLIENT_RC=$?
+	SW_XFER_SECS=$(awk -v a="$SW_XFER_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	wait "$SW_SERVER"
 	SW_SERVER_RC=$?
 	for role in client server; do
@@ -345,7 +352,7 @@ PY
 		log "nstat deltas:$deltas"
 		fail "${#SW_FAILS[@]} failures: $(printf '%s; ' "${SW_FAILS[@]}")"
 	fi
-	log "ok: $SW_TRANSFERS transfers, $done ${kind}s + unregister, $SW_SENT bytes, 0 resets, 0 bytes lost"
+	log "ok: $SW_TRANSFERS transfers ($SW_XFER_SECS s), $done swaps by $kind ($SW_SWAP_SECS s) + unregister, $SW_SENT bytes, 0 resets, 0 bytes lost"
 }
 
 # sw_results KIND SWAPS VERDICT RSTS DELTAS: this test's numbers into
@@ -354,9 +361,11 @@ sw_results() {
 	[ -n "${STRESS_OUT:-}" ] || return 0
 	mkdir -p "$STRESS_OUT" || return 0
 	python3 - "$STRESS_OUT" "$1" "$2" "$3" "$4" "$5" "$SW_TRANSFERS" "$SW_KNAME" "$SW_SENT" \
-		"$SW_LOST" "$SW_CORRUPT" "$SW_UNFINISHED" "$SW_RESETS" "$SW_RATE" <<'PY'
+		"$SW_LOST" "$SW_CORRUPT" "$SW_UNFINISHED" "$SW_RESETS" "$SW_RATE" "$SW_SWAP_SECS" \
+		"$SW_XFER_SECS" <<'PY'
 import json, os, sys
-out, kind, swaps, verdict, rsts, deltas, n, kname, sent, lost, corrupt, unfinished, resets, rate = sys.argv[1:]
+(out, kind, swaps, verdict, rsts, deltas, n, kname, sent, lost, corrupt, unfinished, resets, rate,
+ swap_secs, xfer_secs) = sys.argv[1:]
 path = os.path.join(out, "results.json")
 try:
     doc = json.load(open(path))
@@ -366,6 +375,7 @@ doc["tests"][kind] = {
     "verdict": verdict, "algorithm": kname, "transfers": int(n), "swaps": int(swaps),
     "swap": "bpftcp cc replace" if kind == "replace" else "bpftcp apply",
     "then": "unregister", "link": "%s, 5 ms each way, 300-packet queue" % rate,
+    "swap_seconds": float(swap_secs), "transfer_seconds": float(xfer_secs),
     "bytes_sent": int(sent), "bytes_lost": int(lost), "corrupted": int(corrupt),
     "unfinished": int(unfinished), "resets": int(resets), "rst_segments": int(rsts),
     "nstat_deltas": {k: int(v) for k, v in (d.split("=") for d in deltas.split())},
@@ -391,6 +401,7 @@ swaps_replace_then_unregister() {
 	[ -n "$SW_MAP" ] || fail "no map id for the pinned link of $SW_KNAME"
 	map0=$SW_MAP
 	sw_start
+	SW_T0=$(date +%s.%N)
 	for i in $(seq "$SW_SWAPS"); do
 		local old=$SW_MAP
 		out=$("$BPFTCP" cc replace "$SW_ALG" 2>&1)
@@ -402,7 +413,8 @@ swaps_replace_then_unregister() {
 		done=$((done + 1))
 		sw_swapped "replace $i" "$old"
 	done
-	log "$done replaces: the link went from map $map0 to map $SW_MAP"
+	sw_took
+	log "$done replaces in $SW_SWAP_SECS s: the link went from map $map0 to map $SW_MAP"
 	sw_running "after the last replace"
 	out=$("$BPFTCP" cc unregister "$SW_ALG" 2>&1)
 	rc=$?
@@ -445,6 +457,7 @@ swaps_apply_then_unregister() {
 	SW_MAP=$(sw_map_id)
 	[ -n "$SW_MAP" ] || fail "no map id for the pinned link of $SW_KNAME"
 	sw_start
+	SW_T0=$(date +%s.%N)
 	for i in $(seq "$SW_SWAPS"); do
 		if [ $((i % 2)) = 1 ]; then bin=$variant conf=b; else bin=$BPFTCP conf=a; fi
 		old=$SW_MAP
@@ -465,7 +478,8 @@ swaps_apply_then_unregister() {
 		cc_registered "$SW_KNAME" || sw_bad "$SW_KNAME not registered after apply $i"
 		sw_swapped "apply $i" "$old"
 	done
-	log "$done applies: the link of $SW_KNAME ends on map $SW_MAP"
+	sw_took
+	log "$done applies in $SW_SWAP_SECS s: the link of $SW_KNAME ends on map $SW_MAP"
 	sw_running "after the last apply"
 	out=$("$BPFTCP" apply -f "$TEST_TMP/end.conf" 2>&1)
 	rc=$?

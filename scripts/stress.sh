@@ -31,7 +31,7 @@ set -uo pipefail
 SUITES=(
 	"fuzz|fuzz|all"
 	"hostile-peers|netns|test-hostile.sh"
-	# "live-swaps|netns|test-swaps.sh"
+	"live-swaps|netns|test-swaps.sh"
 	# "crash-trials|netns|test-crash.sh"
 	# "concurrency|netns|test-concurrency.sh"
 )
