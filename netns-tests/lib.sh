@@ -29,7 +29,8 @@
 # After topo_setup every namespace's default congestion control is $TOPO_CC
 # (cubic, or reno where the host does not allow cubic in namespaces).
 #
-# Helpers (see each function): topo_setup, topo_add_client2, on, bg_on, bg_on_cgroup, route_cc, cgroup_new, linkem_start,
+# Helpers (see each function): topo_setup, topo_add_client2, on, bg_on, bg_on_cgroup, route_cc,
+# bpftcp_private_state, cgroup_new, linkem_start,
 # linkem_stop, linkem_stat, wait_listen, wait_tcp_done, cleanup_push, skip,
 # fail, require_cmds, median, assert_between, make_file, check_sha256, log.
 #
@@ -342,6 +343,24 @@ cgroup_remove() {
 		sleep 0.05
 	done
 	rmdir "$1"
+}
+
+# bpftcp_private_state: bpftcp pins into a bpffs of the test's own
+# (BPFTCP_BPFFS) and keeps apply's state in a run directory of its own
+# (BPFTCP_RUNDIR).  At cleanup, bpftcp reset undoes what it made there, and
+# the host's default and allowed congestion controls (HOST_DEFAULT,
+# HOST_ALLOWED) are set back, whatever happened.
+bpftcp_private_state() {
+	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
+	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
+	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
+	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
+	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
+	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
+	cleanup_push "umount '$TEST_TMP/bpffs'"
+	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
+	# Before the unmount: undo everything bpftcp made here.
+	cleanup_push "'$BPFTCP' reset"
 }
 
 # cc_registered KNAME: true if the kernel offers congestion control KNAME.

@@ -38,16 +38,7 @@ apply_setup() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
 	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
-	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
-	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
-	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
-	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
-	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
-	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
-	cleanup_push "umount '$TEST_TMP/bpffs'"
-	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
-	# Before the unmount: undo everything bpftcp made here.
-	cleanup_push "'$BPFTCP' reset"
+	bpftcp_private_state
 	CC_A= CC_B=
 	for name in vegas veno westwood yeah hybla illinois scalable highspeed; do
 		cc_registered "bpf_$name" && continue

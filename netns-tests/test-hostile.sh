@@ -56,17 +56,10 @@ hs_in() {
 	run sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$ns" "$@"
 }
 
-# hs_bg CGROUP ROLE CMD...: hs_in in the background; BG_PID is CMD's pid
-# (sh and ip netns exec exec it).  Killed at cleanup, with its cgroup.
+# hs_bg CGROUP ROLE CMD...: hs_in in the background (bg_on_cgroup); BG_PID
+# is CMD's pid.  Killed at cleanup, with its cgroup.
 hs_bg() {
-	local cg=$1 ns
-	ns=$(ns_of "$2")
-	shift 2
-	[ "${V:-0}" = 1 ] && echo "+ (in $cg) ip netns exec $ns $* &" >&2
-	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$ns" "$@" &
-	BG_PID=$!
-	_BG_PIDS+=("$BG_PID")
-	echo "$BG_PID" >> "$TEST_TMP/pids"
+	bg_on_cgroup "$@"
 }
 
 hs_setup() {

@@ -92,16 +92,7 @@ sw_setup() {
 	cc_registered "$SW_KNAME" &&
 		skip "$SW_KNAME is registered already (by someone else): this test must replace and unregister it"
 	cc_shipped "$SW_ALG" || fail "this bpftcp does not ship $SW_KNAME (ALG=$SW_ALG)"
-	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
-	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
-	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
-	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
-	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
-	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
-	cleanup_push "umount '$TEST_TMP/bpffs'"
-	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
-	# Before the unmount: undo whatever bpftcp made here.
-	cleanup_push "'$BPFTCP' reset"
+	bpftcp_private_state
 	cleanup_push "'$BPFTCP' cc unregister $SW_ALG"
 	topo_setup
 	cgroup_new swaps
