@@ -8,9 +8,10 @@ live-swap suite of docs/reliability.md).  Python's standard library only.
   swap-xfer.py server --port P --count N --cc ALG --out FILE [--bind ADDR]
   swap-xfer.py client --addr A --port P --count N --cc ALG --out FILE
                       --stop FILE [--connected FILE] [--min-bytes B] [--timeout S]
+                      [--sndbuf BYTES]
 
 The client opens N connections at once, each with TCP_CONGESTION set to ALG
-before connect (the server sets it on its listener, so the accepted sockets
+(and SO_SNDBUF to --sndbuf, 256 KiB by default) before connect (the server sets it on its listener, so the accepted sockets
 inherit it), and sends random bytes in chunks until the file --stop exists
 (and at least --min-bytes went), then a random tail of 0..64 KiB.  On the
 wire, per connection:
@@ -175,6 +176,8 @@ def send_one(i, a, rec, stop, rng):
         fam = socket.AF_INET6 if ":" in a.addr else socket.AF_INET
         s = socket.socket(fam, socket.SOCK_STREAM)
         s.setsockopt(socket.IPPROTO_TCP, TCP_CONGESTION, a.cc.encode())
+        if a.sndbuf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, a.sndbuf)
         s.settimeout(a.timeout)
         s.connect((a.addr, a.port))
         rec["port"] = s.getsockname()[1]
@@ -290,6 +293,9 @@ def main():
     c.add_argument("--max-seconds", type=float, default=600,
                    help="stop by itself after this long, even without --stop")
     c.add_argument("--seed", type=int)
+    c.add_argument("--sndbuf", type=int, default=256 * 1024,
+                   help="SO_SNDBUF of each connection (0: autotuned); bounds what is "
+                   "still queued when told to stop, so the transfers end soon after")
     for q in (s, c):
         q.add_argument("--port", type=int, required=True)
         q.add_argument("--count", type=int, required=True)

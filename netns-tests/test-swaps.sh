@@ -173,9 +173,14 @@ sw_running() {
 		sw_bad "$1: $c client and $s server connections run $SW_KNAME, fewer than $SW_TRANSFERS"
 }
 
+# sw_since T0: the seconds since T0 (date +%s.%N).
+sw_since() {
+	awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+}
+
 # sw_took: SW_SWAP_SECS, the seconds since SW_T0.
 sw_took() {
-	SW_SWAP_SECS=$(awk -v a="$SW_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	SW_SWAP_SECS=$(sw_since "$SW_T0")
 }
 
 # sw_map_id: the id of the struct_ops map the pinned link of ALG holds.
@@ -220,6 +225,7 @@ sw_diagnose() {
 sw_finish() {
 	local role pid i
 	touch "$TEST_TMP/stop"
+	SW_STOP_T0=$(date +%s.%N)
 	SW_STALLED=0
 	for i in $(seq $((SW_STALL * 10))); do
 		kill -0 "$SW_CLIENT" 2>/dev/null || break
@@ -232,7 +238,9 @@ sw_finish() {
 	fi
 	wait "$SW_CLIENT"
 	SW_CLIENT_RC=$?
-	SW_XFER_SECS=$(awk -v a="$SW_XFER_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	SW_XFER_SECS=$(sw_since "$SW_XFER_T0")
+	SW_END_SECS=$(sw_since "$SW_STOP_T0")
+	log "the transfers ended $SW_END_SECS s after the stop"
 	wait "$SW_SERVER"
 	SW_SERVER_RC=$?
 	for role in client server; do
@@ -353,10 +361,10 @@ sw_results() {
 	mkdir -p "$STRESS_OUT" || return 0
 	python3 - "$STRESS_OUT" "$1" "$2" "$3" "$4" "$5" "$SW_TRANSFERS" "$SW_KNAME" "$SW_SENT" \
 		"$SW_LOST" "$SW_CORRUPT" "$SW_UNFINISHED" "$SW_RESETS" "$SW_RATE" "$SW_SWAP_SECS" \
-		"$SW_XFER_SECS" <<'PY'
+		"$SW_XFER_SECS" "$SW_END_SECS" <<'PY'
 import json, os, sys
 (out, kind, swaps, verdict, rsts, deltas, n, kname, sent, lost, corrupt, unfinished, resets, rate,
- swap_secs, xfer_secs) = sys.argv[1:]
+ swap_secs, xfer_secs, end_secs) = sys.argv[1:]
 path = os.path.join(out, "results.json")
 try:
     doc = json.load(open(path))
@@ -367,6 +375,7 @@ doc["tests"][kind] = {
     "swap": "bpftcp cc replace" if kind == "replace" else "bpftcp apply",
     "then": "unregister", "link": "%s, 5 ms each way, 300-packet queue" % rate,
     "swap_seconds": float(swap_secs), "transfer_seconds": float(xfer_secs),
+    "end_seconds_after_stop": float(end_secs),
     "bytes_sent": int(sent), "bytes_lost": int(lost), "corrupted": int(corrupt),
     "unfinished": int(unfinished), "resets": int(resets), "rst_segments": int(rsts),
     "nstat_deltas": {k: int(v) for k, v in (d.split("=") for d in deltas.split())},
