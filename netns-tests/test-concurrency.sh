@@ -198,10 +198,14 @@ for o in ops:
     if "nknown error" in o["err"] or "egmentation" in o["err"]:
         problems.append("%s: %s" % (where, o["err"]))
     if o["rc"] == 1:
-        if not o["err"].startswith("error: "):
-            problems.append("%s: failed without an error message (stderr %r)" % (where, o["err"]))
-        elif not any(c in o["err"] for c in CLEAR.get(o["verb"], [])):
+        # stderr: "note: ..." lines of the library, then one "error: ...".
+        errors = [l for l in o["err"].split(" | ") if l.startswith("error: ")]
+        if len(errors) != 1:
+            problems.append("%s: failed without one error message (stderr %r)" % (where, o["err"]))
+        elif not any(c in errors[0] for c in CLEAR.get(o["verb"], [])):
             problems.append("%s: failed with an error the race does not explain: %s" % (where, o["err"]))
+        elif "note: cannot" in o["err"]:
+            problems.append("%s: the refusal came after a failed step: %s" % (where, o["err"]))
         else:
             clear_failures += 1
     if o["verb"] in READERS and o["rc"] == 0:
