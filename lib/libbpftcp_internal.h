@@ -97,9 +97,11 @@ int libbpftcp__load_object(struct bpf_object *obj, bool create);
  * verifier's log of a rejected program goes to DEBUG). */
 void libbpftcp__remember_load(const struct bpftcp_load_diag *d);
 
-/* lib/opt.c: does the cgroup link pinned at @dir/link still hold its cgroup
- * (the kernel drops it when the cgroup is removed)? */
-bool libbpftcp__link_holds_cgroup(const char *dir);
+/* lib/opt.c: opens the cgroup link pinned at @dir/link (readers hold it
+ * while they read the attachment's other pins): an fd, or -errno (-ENOENT:
+ * no link pin).  *@holds: does it still hold its cgroup (the kernel drops
+ * it when the cgroup is removed)? */
+int libbpftcp__link_open(const char *dir, bool *holds);
 
 /* BPF_OBJ_GET_INFO_BY_FD on map @fd.  Returns 0 or -errno. */
 int libbpftcp__map_info(int fd, struct bpf_map_info *info);

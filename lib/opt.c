@@ -785,26 +785,28 @@ static int read_peers(const char *dir, struct opt_pins *p)
 }
 
 /*
- * Does the link pinned at @dir/link still hold a cgroup?  The kernel drops
- * a cgroup link's cgroup when the cgroup goes away.  Shared with the
- * collection attachments (lib/sockets.c).
+ * Opens the link pinned at @dir/link, so that a reader sees one state of
+ * the attachment (a detach that unpins it meanwhile leaves our reference):
+ * an fd, or -ENOENT when there is none (being attached or detached, or
+ * left by a killed bpftcp until the next attach or detach removes it).
+ * *@holds: does the link still hold a cgroup?  The kernel drops a cgroup
+ * link's cgroup when the cgroup goes away.  Shared with the collection
+ * attachments (lib/sockets.c).
  */
-bool libbpftcp__link_holds_cgroup(const char *dir)
+int libbpftcp__link_open(const char *dir, bool *holds)
 {
 	char path[PATH_MAX + 16];
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
-	bool ok = false;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/link", dir);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return false;
-	if (bpf_link_get_info_by_fd(fd, &info, &len) == 0)
-		ok = info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != 0;
-	close(fd);
-	return ok;
+		return -errno;
+	*holds = bpf_link_get_info_by_fd(fd, &info, &len) == 0 &&
+		 info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != 0;
+	return fd;
 }
 
 static void fill_delack(struct opt_pins *p)
@@ -853,25 +855,11 @@ static int fill_ccneg(struct opt_pins *p)
 	return 0;
 }
 
-static int load_attachment(const char *option, const char *base, const char *name,
-			   struct opt_pins *p)
+/* The pins of the attachment at p->dir (load_attachment() holds its link). */
+static int load_pins(struct opt_pins *p, bool delack)
 {
-	bool delack = !strcmp(option, OPT_DELACK);
-	char link[PATH_MAX + 16], *end;
 	int err;
 
-	memset(p, 0, sizeof(*p));
-	p->a.sz = sizeof(p->a);
-	p->a.option = delack ? OPT_DELACK : OPT_CCNEG;
-	p->a.cgroup_id = strtoull(name, &end, 10);
-	if (*end || !p->a.cgroup_id)
-		return -EINVAL;
-	snprintf(p->dir, sizeof(p->dir), "%s/%s", base, name);
-	/* No link pin: being attached or detached now (or left by a killed
-	 * bpftcp, until the next attach or detach removes it). */
-	snprintf(link, sizeof(link), "%s/link", p->dir);
-	if (access(link, F_OK))
-		return -ENOENT;
 	err = delack ? read_config(p->dir, &p->cfg.delack, sizeof(p->cfg.delack)) :
 		       read_config(p->dir, &p->cfg.ccneg, sizeof(p->cfg.ccneg));
 	if (err)
@@ -885,12 +873,35 @@ static int load_attachment(const char *option, const char *base, const char *nam
 	else
 		p->cfg.ccneg.cfg_cgroup_path[sizeof(p->cfg.ccneg.cfg_cgroup_path) - 1] = '\0';
 	p->a.pin = p->dir;
-	p->a.attached = libbpftcp__link_holds_cgroup(p->dir);
 	if (delack) {
 		fill_delack(p);
 		return 0;
 	}
 	return fill_ccneg(p);
+}
+
+/* The attachment pinned at @base/@name into @p: -ENOENT when it has no link
+ * pin or its pins vanish as they are read (a detach): not there. */
+static int load_attachment(const char *option, const char *base, const char *name,
+			   struct opt_pins *p)
+{
+	bool delack = !strcmp(option, OPT_DELACK);
+	int link_fd, err;
+	char *end;
+
+	memset(p, 0, sizeof(*p));
+	p->a.sz = sizeof(p->a);
+	p->a.option = delack ? OPT_DELACK : OPT_CCNEG;
+	p->a.cgroup_id = strtoull(name, &end, 10);
+	if (*end || !p->a.cgroup_id)
+		return -EINVAL;
+	snprintf(p->dir, sizeof(p->dir), "%s/%s", base, name);
+	link_fd = libbpftcp__link_open(p->dir, &p->a.attached);
+	if (link_fd < 0)
+		return link_fd;
+	err = load_pins(p, delack);
+	close(link_fd);
+	return err;
 }
 
 /* Calls @fn for each attachment of @option; adds how many to *@n. */

@@ -248,9 +248,9 @@ static void read_counters(const char *dir, struct bpftcp_sock_collect_counters *
 
 int bpftcp_sockets_foreach(bpftcp_sockets_attachment_fn fn, void *ctx)
 {
-	char base[PATH_MAX], dir[PATH_MAX + 300], link[PATH_MAX + 316];
+	char base[PATH_MAX], dir[PATH_MAX + 300];
 	struct dirent *de;
-	int ret = 0, n = 0;
+	int ret = 0, n = 0, link_fd;
 	DIR *d;
 
 	if (sockets_dir(base, sizeof(base), false))
@@ -268,13 +268,12 @@ int bpftcp_sockets_foreach(bpftcp_sockets_attachment_fn fn, void *ctx)
 		if (*end || !a.cgroup_id)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
-		/* No link pin: being attached or detached now (or left by a
-		 * killed bpftcp, until the next attach or detach removes it). */
-		snprintf(link, sizeof(link), "%s/link", dir);
-		if (access(link, F_OK))
+		/* Held while read: one state, even if detached meanwhile. */
+		link_fd = libbpftcp__link_open(dir, &a.attached);
+		if (link_fd < 0)
 			continue;
-		a.attached = libbpftcp__link_holds_cgroup(dir);
 		read_counters(dir, &a.counters);
+		close(link_fd);
 		n++;
 		ret = fn ? fn(&a, ctx) : 0;
 	}
