@@ -33,26 +33,19 @@ static const char *const fallback_defaults[] = { "cubic", "reno" };
 /* ------------------------------------------------------------ the table */
 
 /*
- * The .flags of @a's tcp_congestion_ops as its BPF object sets them, read
- * from the unloaded object (its struct_ops map's initial value, at the
- * offset BTF gives "flags"); 0 if they cannot be read.
+ * Where the .flags of the tcp_congestion_ops of opened object @obj are: a
+ * pointer into its struct_ops map's initial value (at the offset BTF gives
+ * "flags"), which libbpf copies into the map at load; NULL if not found.
  */
-static __u32 ops_flags(const struct libbpftcp__cc_algo *a)
+static void *ops_flags_at(struct bpf_object *obj)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = a->info.kname);
-	const void *bytes, *val = NULL;
 	const struct btf_type *t;
-	struct bpf_object *obj;
-	struct bpf_map *m;
 	const struct btf *btf;
-	size_t sz, vsz = 0;
-	__u32 flags = 0;
+	struct bpf_map *m;
+	void *val = NULL;
+	size_t vsz = 0;
 	int id;
 
-	bytes = a->elf_bytes(&sz);
-	obj = bpf_object__open_mem(bytes, sz, &oo);
-	if (!obj)
-		return 0;
 	bpf_object__for_each_map(m, obj)
 		if (bpf_map__type(m) == BPF_MAP_TYPE_STRUCT_OPS)
 			val = bpf_map__initial_value(m, &vsz);
@@ -65,8 +58,29 @@ static __u32 ops_flags(const struct libbpftcp__cc_algo *a)
 
 		if (!strcmp(btf__name_by_offset(btf, mem->name_off), "flags") &&
 		    !btf_member_bitfield_size(t, i) && off + 4 <= vsz)
-			memcpy(&flags, (const char *)val + off, 4);
+			return (char *)val + off;
 	}
+	return NULL;
+}
+
+/* The .flags of @a's tcp_congestion_ops as its BPF object sets them, read
+ * from the unloaded object; 0 if they cannot be read. */
+static __u32 ops_flags(const struct libbpftcp__cc_algo *a)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = a->info.kname);
+	struct bpf_object *obj;
+	const void *bytes;
+	__u32 flags = 0;
+	void *at;
+	size_t sz;
+
+	bytes = a->elf_bytes(&sz);
+	obj = bpf_object__open_mem(bytes, sz, &oo);
+	if (!obj)
+		return 0;
+	at = ops_flags_at(obj);
+	if (at)
+		memcpy(&flags, at, sizeof(flags));
 	bpf_object__close(obj);
 	return flags;
 }
@@ -242,9 +256,10 @@ static int find_registered(const char *name, const struct libbpftcp__cc_algo **a
 
 /* ------------------------------------------------------------- loading */
 
-/* Opens and loads the embedded object of @a; *@ops is its struct_ops map. */
-static struct bpf_object *load_object(const struct libbpftcp__cc_algo *a, struct bpf_map **ops,
-				      int *errp)
+/* Opens and loads the embedded object of @a, with @add_flags set in its
+ * tcp_congestion_ops' .flags; *@ops is its struct_ops map. */
+static struct bpf_object *load_object(const struct libbpftcp__cc_algo *a, __u32 add_flags,
+				      struct bpf_map **ops, int *errp)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = a->info.kname);
 	struct bpf_object *obj;
@@ -269,6 +284,19 @@ static struct bpf_object *load_object(const struct libbpftcp__cc_algo *a, struct
 			a->info.kname);
 		err = -ENOEXEC;
 		goto fail;
+	}
+	if (add_flags) {
+		void *at = ops_flags_at(obj);
+		__u32 flags;
+
+		if (!at) {
+			pr_warn("cannot find the flags of %s in its BPF object\n", a->info.kname);
+			err = -ENOEXEC;
+			goto fail;
+		}
+		memcpy(&flags, at, sizeof(flags));
+		flags |= add_flags;
+		memcpy(at, &flags, sizeof(flags));
 	}
 	/* Shares the per-socket record map the algorithm exports into. */
 	err = libbpftcp__load_object(obj, true);
@@ -390,7 +418,7 @@ static int register_locked(const struct libbpftcp__cc_algo *a,
 		return -EEXIST;
 	}
 
-	obj = load_object(a, &ops, &err);
+	obj = load_object(a, 0, &ops, &err);
 	if (!obj)
 		return err;
 	link = bpf_map__attach_struct_ops(ops);
@@ -632,7 +660,12 @@ static int replace_locked(const char *name)
 		pr_warn("cannot read the map of the link pinned at %s: %s\n", path, strerror(-err));
 		goto out_link;
 	}
-	obj = load_object(a, &ops, &err);
+	/* An algorithm in tcp_allowed_congestion_control would drop out of
+	 * it with the update (the kernel takes the new ops' flags as they
+	 * are): the new ops carry TCP_CONG_NON_RESTRICTED, so it stays in,
+	 * with no moment outside even if this process is killed. */
+	allowed = libbpftcp__cc_allowed(a->info.kname) == 1;
+	obj = load_object(a, allowed ? BPFTCP_TCP_CONG_NON_RESTRICTED : 0, &ops, &err);
 	if (!obj)
 		goto out_seen;
 	extra = bpf_map__attach_struct_ops(ops);
@@ -653,11 +686,8 @@ static int replace_locked(const char *name)
 			strerror(-err));
 		goto out;
 	}
-	/* Existing sockets keep the old programs; new ones get the new.  The
-	 * kernel takes the new tcp_congestion_ops' flags as they are, so an
-	 * algorithm in tcp_allowed_congestion_control drops out of it with
-	 * the update: put it back. */
-	allowed = libbpftcp__cc_allowed(a->info.kname) == 1;
+	/* Existing sockets keep the old programs; new ones get the new.
+	 * (allow() again: a no-op unless a kernel ignores the flag.) */
 	err = link_update_checked(link_fd, bpf_map__fd(ops), seen_fd, a->info.kname);
 	if (!err && allowed)
 		allow(a->info.kname);
@@ -842,7 +872,7 @@ int libbpftcp__cc_differs(const char *name)
 	}
 	/* The kernel computes a program's tag when it loads it, so ours are
 	 * known only once a copy is loaded (and then closed, unattached). */
-	obj = load_object(a, &ops, &err);
+	obj = load_object(a, 0, &ops, &err);
 	if (!obj)
 		return err;
 	bpf_object__for_each_program(prog, obj)
