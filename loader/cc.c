@@ -233,6 +233,11 @@ static int do_register(int argc, char **argv)
 		if (args.all && registered(a))
 			continue;
 		err = bpftcp_cc_register(a->name, &opts);
+		/* Registered by another bpftcp since registered() looked. */
+		if (err == -EEXIST && args.all) {
+			err = 0;
+			continue;
+		}
 		if (err) {
 			register_error(a, err);
 			break;
@@ -308,6 +313,9 @@ static int for_each_registered(const char *verb, const char *key, int argc, char
 		if (args.all && !registered(a))
 			continue;
 		err = fn(a);
+		/* "all": unregistered by another bpftcp since registered() looked. */
+		if (err == -ENOENT && args.all)
+			continue;
 		if (err) {
 			error(a, err);
 			ret = EXIT_FAIL;
@@ -406,6 +414,12 @@ static int do_stats(int argc, char **argv)
 			continue;
 		}
 		err = bpftcp_cc_stats(a->name, &st);
+		/* Unregistered by another process since registered() looked. */
+		if (err == -ENOENT) {
+			if (!args.all)
+				p_err("%s is not registered (see 'bpftcp cc list')", a->kname);
+			continue;
+		}
 		if (err) {
 			p_err("cannot read counters of %s: %s", a->kname, strerror(-err));
 			continue;

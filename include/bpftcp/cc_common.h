@@ -23,8 +23,11 @@
 		       #type " must fit in icsk_ca_priv (104 bytes)")
 
 /* tcp_congestion_ops.flags (include/net/tcp.h); #defines, so not in BTF.
- * (TCP_CONG_NON_RESTRICTED is not needed: the loader puts the name in
- * net.ipv4.tcp_allowed_congestion_control instead.) */
+ * The programs never set TCP_CONG_NON_RESTRICTED: the loader puts the name
+ * in net.ipv4.tcp_allowed_congestion_control at register, and sets the
+ * flag only in the copy a replace loads for an allowed algorithm (so that
+ * it stays allowed through the update: lib/cc.c). */
+#define BPFTCP_TCP_CONG_NON_RESTRICTED	0x1	/* in tcp_allowed_congestion_control */
 #define BPFTCP_TCP_CONG_NEEDS_ECN	0x2	/* requires ECN/ECT on all packets */
 
 /*
