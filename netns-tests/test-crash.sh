@@ -1,0 +1,342 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Crash consistency (issue #17, item 3): bpftcp killed with SIGKILL at a
+# random point of a job must leave a state that the next command can see
+# as consistent, finish, or roll back.  Four commands, one test each:
+#
+#   bpftcp cc register all
+#   bpftcp opt attach delack --cgroup <random cgroup> --max-delack 10
+#   bpftcp sockets attach --cgroup <random cgroup>
+#   bpftcp apply -f <config: two algorithms, a default, delack and
+#                    collection on the cgroup>
+#
+# Each test first runs its command to the end twice (with the undo between)
+# to measure how long it takes and to record the complete state it makes
+# (the pin files of each object, the kernel's view).  Then each trial runs
+# the command under `timeout -s KILL T`, T drawn uniformly from
+# [0, measured duration] by a seeded RNG (CRASH_SEED, printed), and checks:
+#
+#   - no bpftcp process of this build survives (the killed one is gone, and
+#     with it every fd it held);
+#   - every object is whole or absent: a registration's pin directory holds
+#     exactly the files of a complete one or nothing, and the kernel lists
+#     the algorithm exactly when its link is pinned; an attachment's
+#     directory likewise, and the cgroup runs the program exactly when its
+#     link is pinned; no directory without its link (an orphaned pin);
+#   - no orphaned link or map: every struct_ops link and map of a shipped
+#     algorithm and every link on the test's cgroup is one that is pinned
+#     (after a settle time of SETTLE_MS for the kernel's deferred release);
+#   - no record map pinned alone (<pin root>/sock_state_v*: no object left
+#     that uses it);
+#   - apply only: the default is the host's or one the file registers, and
+#     when it is not the host's, apply's saved default holds the host's.
+#
+# Then, in alternate trials, either the same command is run again (it must
+# exit 0 and leave the complete state; a second apply must have nothing to
+# change), or it is rolled back directly from what the kill left
+# (cc unregister all / opt detach / sockets detach / reset); in both cases
+# the rollback must leave the host exactly as before the test: no pins, no
+# algorithm, nothing on the cgroup, the default and the allowed list as they
+# were.
+#
+# Short form (make test): 3 trials per command.  STRESS=1: 25 per command
+# (100 in all); CRASH_TRIALS overrides either.  With STRESS_OUT set, each
+# test writes its trials to $STRESS_OUT/crash-<cmd>.tsv and rewrites
+# $STRESS_OUT/summary.txt and results.json from all of them.
+#
+# Every test pins into a bpffs of its own (BPFTCP_BPFFS) and keeps apply's
+# state in its own run directory (BPFTCP_RUNDIR); registrations and the
+# default congestion control are host-wide, so it runs only when none of the
+# algorithms it registers is registered already, and restores the default,
+# the allowed list and everything it made in its cleanup, whatever happens.
+
+ALL_TESTS="
+	crash_cc_register_all
+	crash_opt_attach_delack
+	crash_sockets_attach
+	crash_apply
+"
+
+SETTLE_MS=${SETTLE_MS:-3000}
+
+# crash_setup: root, a private bpffs and run directory, a cgroup, the host's
+# sysctls saved (restored at cleanup), the shipped algorithms ($SHIPPED).
+crash_setup() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
+	require_cmds bpftool python3 timeout
+	BPFTCP_REAL=$(readlink -f "$BPFTCP")
+	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
+	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
+	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
+	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
+	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
+	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
+	cleanup_push "umount '$TEST_TMP/bpffs'"
+	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
+	PIN_ROOT=$BPFTCP_BPFFS/bpftcp
+	# Before the unmount: undo everything bpftcp made here (a reset
+	# finds registrations, attachments and the saved default by the pins).
+	cleanup_push "'$BPFTCP' reset"
+	PY=python3
+	[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+	SHIPPED=$("$BPFTCP" -j cc list | "$PY" -c '
+import json, sys
+print(" ".join(a["name"] for a in json.load(sys.stdin)["algorithms"] if a["shipped"]))')
+	[ -n "$SHIPPED" ] || fail "bpftcp cc list shows no shipped algorithm"
+	: > "$TEST_TMP/full-units"
+	cgroup_new crash
+	# The cgroup id (bpftool's cgroup_id, bpftcp's pin directory name)
+	# is the kernfs id of the directory, its inode number.
+	CGID=$(stat -c %i "$CGROUP")
+	# Struct_ops maps and links of others (maps retained by their
+	# connections, say) are not this test's to check.
+	crash_state baseline > "$TEST_TMP/baseline"
+	[ -n "${CRASH_SEED:-}" ] || CRASH_SEED=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+	log "crash: seed $CRASH_SEED (CRASH_SEED=$CRASH_SEED repeats this run's delays)"
+	if [ -n "${CRASH_TRIALS:-}" ]; then
+		TRIALS=$CRASH_TRIALS
+	elif [ "${STRESS:-0}" = 1 ]; then
+		TRIALS=25
+	else
+		TRIALS=3
+	fi
+}
+
+# any_registered KNAME...: true if the kernel lists one of them.
+any_registered() {
+	local k
+	for k in "$@"; do cc_registered "$k" && return 0; done
+	return 1
+}
+
+# ---------------------------------------------------------------- state
+
+# The state is read by netns-tests/crash-state.py (see there), in one
+# process per look; Debian's python3 starts several times faster than a
+# pyenv shim.
+crash_state() {
+	PIN_ROOT=$PIN_ROOT CGROUP=$CGROUP CGID=$CGID SHIPPED=$SHIPPED \
+		BPFTCP_REAL=$BPFTCP_REAL HOST_DEFAULT=$HOST_DEFAULT BASELINE=$TEST_TMP/baseline \
+		"$PY" "$(dirname "${BASH_SOURCE[0]}")/crash-state.py" "$@"
+}
+
+pin_units() { crash_state units; }
+snapshot() { crash_state snapshot; }
+# state_problems: what makes the state inconsistent, one line each
+# ($TEST_TMP/full-units: the pins of a complete run).
+state_problems() { crash_state problems "$TEST_TMP/full-units"; }
+
+# settled_problems: state_problems, polled for up to SETTLE_MS while it
+# finds something (the kernel releases a dead process's links and maps a
+# little later).  Sets SETTLE_WAITED (ms).
+settled_problems() {
+	local out waited=0
+	while :; do
+		out=$(state_problems)
+		[ -z "$out" ] && break
+		[ $waited -ge "$SETTLE_MS" ] && break
+		sleep 0.1
+		waited=$((waited + 100))
+	done
+	echo $waited > "$TEST_TMP/settled"
+	[ -z "$out" ] || echo "$out"
+}
+
+# ------------------------------------------------------------- a trial
+
+# The command under test is the array CMD, its undo UNDO; FULL is the
+# complete state it makes, CLEAN the host's before.
+#
+# calibrate: runs CMD to the end twice (undone in between), checks that it
+# makes the same state both times, and sets DURATION_MS (the longer run).
+calibrate() {
+	local i t0 t1 d
+	CLEAN=$(snapshot)
+	DURATION_MS=0
+	for i in 1 2; do
+		t0=$(date +%s%N)
+		"${CMD[@]}" > "$TEST_TMP/cal.out" 2>&1 || fail "${CMD[*]} failed: $(cat "$TEST_TMP/cal.out")"
+		t1=$(date +%s%N)
+		d=$(((t1 - t0) / 1000000))
+		[ $d -gt $DURATION_MS ] && DURATION_MS=$d
+		if [ $i = 1 ]; then
+			FULL=$(snapshot)
+			pin_units > "$TEST_TMP/full-units"
+		else
+			[ "$(snapshot)" = "$FULL" ] || fail "two runs made different states: $(diff <(echo "$FULL") <(snapshot))"
+		fi
+		[ -z "$(settled_problems)" ] || fail "the complete state is inconsistent: $(state_problems)"
+		"${UNDO[@]}" > "$TEST_TMP/cal.out" 2>&1 || fail "${UNDO[*]} failed: $(cat "$TEST_TMP/cal.out")"
+		expect_clean "calibration undo"
+	done
+	log "crash: ${CMD[*]} takes $DURATION_MS ms; a complete run pins:"
+	log "$(sed 's/^/    /' "$TEST_TMP/full-units")"
+}
+
+# expect_clean WHAT: the host is as before the test (no pin, nothing
+# registered or attached, sysctls as they were); else records a problem.
+expect_clean() {
+	local now
+	now=$(snapshot)
+	[ "$now" = "$CLEAN" ] || problem "$1: not the host's original state: $(diff <(echo "$CLEAN") <(echo "$now") | grep '^[<>]' | tr '\n' ';')"
+}
+
+PROBLEMS=()
+problem() {
+	PROBLEMS+=("trial ${TRIAL:-0} ($CMD_NAME): $*")
+	log "INCONSISTENT: $*"
+	TRIAL_BAD=1
+}
+
+# rand_delay_ms MAX: uniform in [0, MAX] from the seeded generator.
+rand_delay_ms() {
+	echo $(( (RANDOM * 32768 + RANDOM) % ($1 + 1) ))
+}
+
+# trials NAME: TRIALS kill trials of CMD, each checked, re-run or rolled
+# back, and the host back to CLEAN after each.
+trials() {
+	local i delay rc killed=0 bad=0 p out tsv=
+	CMD_NAME=$1
+	RANDOM=$((CRASH_SEED + ${#CMD_NAME} * 1000 + $(printf '%s' "$CMD_NAME" | cksum | cut -d' ' -f1) % 1000))
+	[ -n "${STRESS_OUT:-}" ] && tsv=$STRESS_OUT/crash-$CMD_NAME.tsv && : > "$tsv"
+	for ((i = 1; i <= TRIALS; i++)); do
+		TRIAL=$i TRIAL_BAD=0
+		delay=$(rand_delay_ms "$DURATION_MS")
+		# timeout 0 would not time out: at least 1 ms.  In a subshell
+		# that is not exec'ed away: bash would report the kill.
+		[ "$delay" -ge 1 ] || delay=1
+		(timeout -s KILL "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')" \
+			"${CMD[@]}" > "$TEST_TMP/trial.out" 2>&1; exit $?) 2>/dev/null
+		rc=$?
+		# 137: killed by the timeout (128 + SIGKILL); 0: done before.
+		case $rc in
+		137) killed=$((killed + 1)) ;;
+		0) ;;
+		*) problem "killed after $delay ms it exited $rc: $(head -c 300 "$TEST_TMP/trial.out")" ;;
+		esac
+		out=$(settled_problems)
+		if [ -n "$out" ]; then
+			while read -r p; do problem "after the kill at $delay ms: $p"; done <<<"$out"
+		fi
+		local left
+		left=$(pin_units | paste -sd';')
+		if [ $((i % 2)) = 1 ]; then
+			# The same command again finishes the job.
+			if ! "${CMD[@]}" > "$TEST_TMP/again.out" 2>&1; then
+				problem "re-run after the kill at $delay ms exited $?: $(head -c 300 "$TEST_TMP/again.out")"
+			else
+				[ "$(snapshot)" = "$FULL" ] ||
+					problem "re-run after the kill at $delay ms: not the complete state: $(diff <(echo "$FULL") <(snapshot) | grep '^[<>]' | tr '\n' ';')"
+				[ -z "${AGAIN_NOOP:-}" ] || "${CMD[@]}" 2>&1 | grep -q "$AGAIN_NOOP" ||
+					problem "a second re-run still had something to do"
+			fi
+			"${UNDO[@]}" > "$TEST_TMP/undo.out" 2>&1 ||
+				problem "${UNDO[*]} after the re-run exited $?: $(head -c 300 "$TEST_TMP/undo.out")"
+			expect_clean "undo after the re-run"
+			how=rerun
+		else
+			# Rolled back from what the kill left.
+			"${UNDO[@]}" > "$TEST_TMP/undo.out" 2>&1
+			rc2=$?
+			# Undoing what is not there is an error (1) only when
+			# nothing was there.
+			if [ $rc2 != 0 ] && [ -n "$left" ] && [ "$rc" != 0 ]; then
+				problem "${UNDO[*]} after the kill at $delay ms exited $rc2 with '$left' pinned: $(head -c 300 "$TEST_TMP/undo.out")"
+			fi
+			expect_clean "rollback after the kill at $delay ms"
+			how=rollback
+		fi
+		# Whatever a failed check left: back to clean for the next trial.
+		if [ "$(snapshot)" != "$CLEAN" ]; then
+			"$BPFTCP" reset >/dev/null 2>&1
+			"${UNDO[@]}" >/dev/null 2>&1
+			rm -rf "$PIN_ROOT" 2>/dev/null
+			sysctl -q -w net.ipv4.tcp_congestion_control="$HOST_DEFAULT"
+			sysctl -q -w net.ipv4.tcp_allowed_congestion_control="$HOST_ALLOWED"
+		fi
+		bad=$((bad + TRIAL_BAD))
+		log "trial $i/$TRIALS $CMD_NAME: kill after $delay of $DURATION_MS ms, exit $rc$([ $rc = 137 ] && echo ' (killed mid-job)'), left: ${left:-nothing}; $how; settle $(cat "$TEST_TMP/settled") ms; $([ $TRIAL_BAD = 0 ] && echo consistent || echo INCONSISTENT)"
+		[ -n "$tsv" ] && printf '%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\n' "$CMD_NAME" "$i" "$delay" "$DURATION_MS" "$rc" "$how" "${left:-}" "$TRIAL_BAD" >> "$tsv"
+	done
+	log "crash: $CMD_NAME: $TRIALS trials, $killed killed mid-job, $bad inconsistent (seed $CRASH_SEED)"
+	[ -n "${STRESS_OUT:-}" ] && write_summary
+	[ ${#PROBLEMS[@]} -eq 0 ] || fail "$bad of $TRIALS trials inconsistent:$(printf '\n  %s' "${PROBLEMS[@]}")"
+}
+
+# write_summary: summary.txt and results.json from every crash-*.tsv.
+write_summary() {
+	python3 - "$STRESS_OUT" "$CRASH_SEED" <<'PY'
+import glob, json, os, sys
+out, seed = sys.argv[1], int(sys.argv[2])
+per = {}
+for f in sorted(glob.glob(os.path.join(out, "crash-*.tsv"))):
+    for line in open(f):
+        c = line.rstrip("\n").split("\t")
+        if len(c) < 8:
+            continue
+        d = per.setdefault(c[0], {"trials": 0, "killed_mid_job": 0, "inconsistent": 0,
+                                  "duration_ms": int(c[3]), "trial_list": []})
+        d["trials"] += 1
+        d["killed_mid_job"] += c[4] == "137"
+        d["inconsistent"] += int(c[7]) > 0
+        d["trial_list"].append({"trial": int(c[1]), "kill_after_ms": int(c[2]), "exit": int(c[4]),
+                                "then": c[5], "left": c[6], "inconsistent": int(c[7]) > 0})
+t = sum(d["trials"] for d in per.values())
+k = sum(d["killed_mid_job"] for d in per.values())
+b = sum(d["inconsistent"] for d in per.values())
+open(os.path.join(out, "summary.txt"), "w").write(
+    "%d trials, %d killed mid-job, %d inconsistent\n" % (t, k, b))
+json.dump({"seed": seed, "trials": t, "killed_mid_job": k, "inconsistent": b, "commands": per},
+          open(os.path.join(out, "results.json"), "w"), indent=1)
+PY
+}
+
+# ------------------------------------------------------------- the tests
+
+crash_cc_register_all() {
+	crash_setup
+	# shellcheck disable=SC2086
+	any_registered $SHIPPED && skip "a shipped algorithm is registered already (by someone else): 'register all' would not register it"
+	CMD=("$BPFTCP" cc register all)
+	UNDO=("$BPFTCP" cc unregister all)
+	calibrate
+	trials cc-register-all
+}
+
+crash_opt_attach_delack() {
+	crash_setup
+	CMD=("$BPFTCP" opt attach delack --cgroup "$CGROUP" --max-delack 10)
+	UNDO=("$BPFTCP" opt detach delack --cgroup "$CGROUP")
+	calibrate
+	trials opt-attach-delack
+}
+
+crash_sockets_attach() {
+	crash_setup
+	CMD=("$BPFTCP" sockets attach --cgroup "$CGROUP")
+	UNDO=("$BPFTCP" sockets detach --cgroup "$CGROUP")
+	calibrate
+	trials sockets-attach
+}
+
+crash_apply() {
+	local name a="" b=""
+	crash_setup
+	for name in vegas veno westwood yeah hybla illinois scalable highspeed; do
+		cc_registered "bpf_$name" && continue
+		[ -z "$a" ] && a=$name && continue
+		b=$name
+		break
+	done
+	[ -n "$b" ] || skip "every candidate algorithm but at most one is registered already (by someone else)"
+	printf '%s\n' "# crash test" "[cc]" "register = $a $b" "default = bpf_$a" \
+		"[cgroup $CGROUP]" "sockets = yes" "delack = yes" "max-delack = 10" > "$TEST_TMP/bpftcp.conf"
+	CMD=("$BPFTCP" apply -f "$TEST_TMP/bpftcp.conf")
+	UNDO=("$BPFTCP" reset)
+	AGAIN_NOOP="^nothing to change"
+	calibrate
+	trials apply
+}
