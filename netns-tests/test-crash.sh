@@ -12,9 +12,13 @@
 #
 # Each test first runs its command to the end twice (with the undo between)
 # to measure how long it takes and to record the complete state it makes
-# (the pin files of each object, the kernel's view).  Then each trial runs
-# the command under `timeout -s KILL T`, T drawn uniformly from
-# [0, measured duration] by a seeded RNG (CRASH_SEED, printed), and checks:
+# (the pin files of each object, the kernel's view), and once under strace
+# to list its state-changing system calls (bpf, write, unlink, mkdir...).
+# Then each trial kills the command, in turn, after a delay T (timeout -s
+# KILL T, T drawn uniformly from [1 ms, measured duration]) or as it enters
+# one of those system calls, drawn uniformly (strace injects SIGKILL: the
+# points between two steps of a job, which a delay rarely hits), both
+# drawn by a seeded RNG (CRASH_SEED, printed), and checks:
 #
 #   - no bpftcp process of this build survives (the killed one is gone, and
 #     with it every fd it held);
@@ -38,6 +42,18 @@
 # the rollback must leave the host exactly as before the test: no pins, no
 # algorithm, nothing on the cgroup, the default and the allowed list as they
 # were.
+#
+# Found on main before the locking work (lib/ of 2acb17a), by the system
+# call kill points (the delays never hit them in 100 trials):
+#   - cc register all, killed entering the BPF_OBJ_PIN of a registration's
+#     "stats" (its link pinned just before): cc/bpf_cubic holds "link" only,
+#     and bpf_cubic is missing from tcp_allowed_congestion_control; a
+#     re-run of 'cc register all' exits 0 and leaves it so (it counts the
+#     link pin as registered); 'cc unregister all' removes it.
+#   - apply (sockets = yes), killed entering the BPF_OBJ_PIN of
+#     sockets/cg-ID/counters: the collection link is pinned without its
+#     counters; a re-run of apply exits 0 and leaves it so; reset removes
+#     it.  (sockets attach pins in the same order: link, then counters.)
 #
 # Short form (make test): 3 trials per command.  STRESS=1: 25 per command
 # (100 in all); CRASH_TRIALS overrides either.  With STRESS_OUT set, each
@@ -190,46 +206,105 @@ problem() {
 	TRIAL_BAD=1
 }
 
-# rand_delay_ms MAX: uniform in [0, MAX] from the seeded generator.
-rand_delay_ms() {
+# rand_upto MAX: uniform in [0, MAX] from the seeded generator.
+rand_upto() {
 	echo $(( (RANDOM * 32768 + RANDOM) % ($1 + 1) ))
 }
 
+# The system calls by which bpftcp changes state (BPF objects, links,
+# pins, sysctls, directories) or reports it: the kill points of the
+# syscall trials.
+KILL_SYSCALLS=bpf,write,unlink,unlinkat,rmdir,mkdir,mkdirat,rename,renameat,renameat2
+
+# calibrate_syscalls: CMD once under strace, undone after; $TEST_TMP/events
+# lists its state-changing system calls in order, one a line:
+# "NAME ORDINAL CALL" (ORDINAL: which call of NAME it is).
+calibrate_syscalls() {
+	strace -qq -o "$TEST_TMP/strace.out" -e trace="$KILL_SYSCALLS" -e signal=none \
+		"${CMD[@]}" > "$TEST_TMP/cal.out" 2>&1 || fail "${CMD[*]} under strace failed: $(cat "$TEST_TMP/cal.out")"
+	awk '/^[a-z_0-9]+\(/ { n = $0; sub(/\(.*/, "", n); c[n]++
+		print n, c[n], substr($0, 1, 110) }' "$TEST_TMP/strace.out" > "$TEST_TMP/events"
+	"${UNDO[@]}" > "$TEST_TMP/cal.out" 2>&1 || fail "${UNDO[*]} failed: $(cat "$TEST_TMP/cal.out")"
+	expect_clean "calibration undo"
+	EVENTS=$(wc -l < "$TEST_TMP/events")
+	[ "$EVENTS" -gt 0 ] || fail "strace saw no system call of ${CMD[*]}"
+	log "crash: ${CMD[*]} makes $EVENTS state-changing system calls ($KILL_SYSCALLS)"
+}
+
+# kill_by_time: CMD killed after a delay drawn uniformly from [1 ms, its
+# measured duration]; sets RC and KILL_AT.
+kill_by_time() {
+	local delay
+	delay=$(rand_upto "$DURATION_MS")
+	# timeout 0 would not time out: at least 1 ms.  In a subshell that
+	# is not exec'ed away: bash would report the kill.
+	[ "$delay" -ge 1 ] || delay=1
+	(timeout -s KILL "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')" \
+		"${CMD[@]}" > "$TEST_TMP/trial.out" 2>&1; exit $?) 2>/dev/null
+	RC=$?
+	KILL_AT="after $delay of $DURATION_MS ms"
+}
+
+# kill_by_syscall: CMD killed (SIGKILL injected by strace) as it enters
+# one of its state-changing system calls, drawn uniformly from those of
+# the calibration run: the points between two steps of the job, where a
+# delay rarely lands.  Sets RC and KILL_AT.
+kill_by_syscall() {
+	local n name ord call
+	n=$(( $(rand_upto $((EVENTS - 1))) + 1 ))
+	read -r name ord call < <(sed -n "${n}p" "$TEST_TMP/events")
+	(strace -qq -o /dev/null -e trace="$name" -e signal=none -e inject="$name:signal=KILL:when=$ord" \
+		"${CMD[@]}" > "$TEST_TMP/trial.out" 2>&1; exit $?) 2>/dev/null
+	RC=$?
+	KILL_AT="entering system call $n of $EVENTS: $call"
+}
+
 # trials NAME: TRIALS kill trials of CMD, each checked, re-run or rolled
-# back, and the host back to CLEAN after each.
+# back, and the host back to CLEAN after each.  The kill point is, in
+# turn, a random delay (trials 1, 4, 5, 8...) or a random system call
+# (2, 3, 6, 7...; by delay only without strace); odd trials re-run the
+# command, even ones roll it back.
 trials() {
-	local i delay rc killed=0 bad=0 p out tsv=
+	local i rc2 killed=0 bad=0 p out tsv= left how kind
 	CMD_NAME=$1
-	RANDOM=$((CRASH_SEED + ${#CMD_NAME} * 1000 + $(printf '%s' "$CMD_NAME" | cksum | cut -d' ' -f1) % 1000))
+	RANDOM=$((CRASH_SEED + $(printf '%s' "$CMD_NAME" | cksum | cut -d' ' -f1) % 10000))
+	EVENTS=0
+	if command -v strace >/dev/null 2>&1; then
+		calibrate_syscalls
+	else
+		log "crash: no strace: every kill point is a delay"
+	fi
 	[ -n "${STRESS_OUT:-}" ] && tsv=$STRESS_OUT/crash-$CMD_NAME.tsv && : > "$tsv"
 	for ((i = 1; i <= TRIALS; i++)); do
 		TRIAL=$i TRIAL_BAD=0
-		delay=$(rand_delay_ms "$DURATION_MS")
-		# timeout 0 would not time out: at least 1 ms.  In a subshell
-		# that is not exec'ed away: bash would report the kill.
-		[ "$delay" -ge 1 ] || delay=1
-		(timeout -s KILL "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')" \
-			"${CMD[@]}" > "$TEST_TMP/trial.out" 2>&1; exit $?) 2>/dev/null
-		rc=$?
-		# 137: killed by the timeout (128 + SIGKILL); 0: done before.
-		case $rc in
+		if [ "$EVENTS" -gt 0 ] && [ $((i % 4)) -ge 2 ]; then
+			kind=syscall
+			kill_by_syscall
+		else
+			kind=time
+			kill_by_time
+		fi
+		# 137: killed (128 + SIGKILL); 0: the job was done before.
+		case $RC in
 		137) killed=$((killed + 1)) ;;
 		0) ;;
-		*) problem "killed after $delay ms it exited $rc: $(head -c 300 "$TEST_TMP/trial.out")" ;;
+		*) problem "killed $KILL_AT it exited $RC: $(head -c 300 "$TEST_TMP/trial.out")" ;;
 		esac
 		out=$(settled_problems)
 		if [ -n "$out" ]; then
-			while read -r p; do problem "after the kill at $delay ms: $p"; done <<<"$out"
+			while read -r p; do problem "killed $KILL_AT: $p"; done <<<"$out"
 		fi
-		local left
 		left=$(pin_units | paste -sd';')
 		if [ $((i % 2)) = 1 ]; then
-			# The same command again finishes the job.
-			if ! "${CMD[@]}" > "$TEST_TMP/again.out" 2>&1; then
-				problem "re-run after the kill at $delay ms exited $?: $(head -c 300 "$TEST_TMP/again.out")"
+			# The same command again finishes the job.  An attach
+			# whose job was done (exit 0) refuses, as it should.
+			"${CMD[@]}" > "$TEST_TMP/again.out" 2>&1
+			rc2=$?
+			if [ $rc2 != 0 ] && ! { [ $RC = 0 ] && grep -q "File exists" "$TEST_TMP/again.out"; }; then
+				problem "re-run after the kill $KILL_AT exited $rc2: $(head -c 300 "$TEST_TMP/again.out")"
 			else
 				[ "$(snapshot)" = "$FULL" ] ||
-					problem "re-run after the kill at $delay ms: not the complete state: $(diff <(echo "$FULL") <(snapshot) | grep '^[<>]' | tr '\n' ';')"
+					problem "re-run after the kill $KILL_AT: not the complete state: $(diff <(echo "$FULL") <(snapshot) | grep '^[<>]' | paste -sd';')"
 				[ -z "${AGAIN_NOOP:-}" ] || "${CMD[@]}" 2>&1 | grep -q "$AGAIN_NOOP" ||
 					problem "a second re-run still had something to do"
 			fi
@@ -238,28 +313,29 @@ trials() {
 			expect_clean "undo after the re-run"
 			how=rerun
 		else
-			# Rolled back from what the kill left.
+			# Rolled back from what the kill left.  Undoing what is
+			# not there may be an error (1), when nothing was there.
 			"${UNDO[@]}" > "$TEST_TMP/undo.out" 2>&1
 			rc2=$?
-			# Undoing what is not there is an error (1) only when
-			# nothing was there.
-			if [ $rc2 != 0 ] && [ -n "$left" ] && [ "$rc" != 0 ]; then
-				problem "${UNDO[*]} after the kill at $delay ms exited $rc2 with '$left' pinned: $(head -c 300 "$TEST_TMP/undo.out")"
+			if [ $rc2 != 0 ] && [ -n "$left" ]; then
+				problem "${UNDO[*]} after the kill $KILL_AT exited $rc2 with '$left' pinned: $(head -c 300 "$TEST_TMP/undo.out")"
 			fi
-			expect_clean "rollback after the kill at $delay ms"
+			expect_clean "rollback after the kill $KILL_AT"
 			how=rollback
 		fi
 		# Whatever a failed check left: back to clean for the next trial.
 		if [ "$(snapshot)" != "$CLEAN" ]; then
 			"$BPFTCP" reset >/dev/null 2>&1
 			"${UNDO[@]}" >/dev/null 2>&1
-			rm -rf "$PIN_ROOT" 2>/dev/null
+			rm -rf "$PIN_ROOT" "$BPFTCP_RUNDIR/default" 2>/dev/null
 			sysctl -q -w net.ipv4.tcp_congestion_control="$HOST_DEFAULT"
 			sysctl -q -w net.ipv4.tcp_allowed_congestion_control="$HOST_ALLOWED"
+			[ "$(snapshot)" = "$CLEAN" ] || fail "cannot bring the host back after trial $i: $(diff <(echo "$CLEAN") <(snapshot))"
 		fi
 		bad=$((bad + TRIAL_BAD))
-		log "trial $i/$TRIALS $CMD_NAME: kill after $delay of $DURATION_MS ms, exit $rc$([ $rc = 137 ] && echo ' (killed mid-job)'), left: ${left:-nothing}; $how; settle $(cat "$TEST_TMP/settled") ms; $([ $TRIAL_BAD = 0 ] && echo consistent || echo INCONSISTENT)"
-		[ -n "$tsv" ] && printf '%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\n' "$CMD_NAME" "$i" "$delay" "$DURATION_MS" "$rc" "$how" "${left:-}" "$TRIAL_BAD" >> "$tsv"
+		log "trial $i/$TRIALS $CMD_NAME: killed $KILL_AT, exit $RC$([ "$RC" = 137 ] && echo ' (killed mid-job)'), left: ${left:-nothing}; $how; settle $(cat "$TEST_TMP/settled") ms; $([ $TRIAL_BAD = 0 ] && echo consistent || echo INCONSISTENT)"
+		[ -n "$tsv" ] && printf '%s\t%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\n' "$CMD_NAME" "$i" "$kind" \
+			"$KILL_AT" "$RC" "$how" "${left:-}" "$TRIAL_BAD" "$CRASH_SEED" >> "$tsv"
 	done
 	log "crash: $CMD_NAME: $TRIALS trials, $killed killed mid-job, $bad inconsistent (seed $CRASH_SEED)"
 	[ -n "${STRESS_OUT:-}" ] && write_summary
@@ -268,28 +344,28 @@ trials() {
 
 # write_summary: summary.txt and results.json from every crash-*.tsv.
 write_summary() {
-	python3 - "$STRESS_OUT" "$CRASH_SEED" <<'PY'
+	"$PY" - "$STRESS_OUT" <<'PY'
 import glob, json, os, sys
-out, seed = sys.argv[1], int(sys.argv[2])
+out = sys.argv[1]
 per = {}
 for f in sorted(glob.glob(os.path.join(out, "crash-*.tsv"))):
     for line in open(f):
         c = line.rstrip("\n").split("\t")
-        if len(c) < 8:
+        if len(c) < 9:
             continue
         d = per.setdefault(c[0], {"trials": 0, "killed_mid_job": 0, "inconsistent": 0,
-                                  "duration_ms": int(c[3]), "trial_list": []})
+                                  "seed": int(c[8]), "trial_list": []})
         d["trials"] += 1
         d["killed_mid_job"] += c[4] == "137"
         d["inconsistent"] += int(c[7]) > 0
-        d["trial_list"].append({"trial": int(c[1]), "kill_after_ms": int(c[2]), "exit": int(c[4]),
+        d["trial_list"].append({"trial": int(c[1]), "kill": c[2], "killed": c[3], "exit": int(c[4]),
                                 "then": c[5], "left": c[6], "inconsistent": int(c[7]) > 0})
 t = sum(d["trials"] for d in per.values())
 k = sum(d["killed_mid_job"] for d in per.values())
 b = sum(d["inconsistent"] for d in per.values())
 open(os.path.join(out, "summary.txt"), "w").write(
     "%d trials, %d killed mid-job, %d inconsistent\n" % (t, k, b))
-json.dump({"seed": seed, "trials": t, "killed_mid_job": k, "inconsistent": b, "commands": per},
+json.dump({"trials": t, "killed_mid_job": k, "inconsistent": b, "commands": per},
           open(os.path.join(out, "results.json"), "w"), indent=1)
 PY
 }
