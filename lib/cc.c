@@ -134,11 +134,27 @@ int bpftcp_cc_default_get(char *buf, size_t len)
 	return libbpftcp__sysctl_read(SYSCTL_CC_DEFAULT, buf, len);
 }
 
+static int default_set(const char *kname)
+{
+	return libbpftcp__sysctl_write(SYSCTL_CC_DEFAULT, kname);
+}
+
+/* Under the cc lock, so that an unregister's "is it the default? move it"
+ * cannot interleave with it. */
 int bpftcp_cc_default_set(const char *kname)
 {
+	struct libbpftcp__lock lk;
+	int err;
+
 	if (!kname || !*kname)
 		return -EINVAL;
-	return libbpftcp__sysctl_write(SYSCTL_CC_DEFAULT, kname);
+	/* Without a pin root (none can be made), nothing bpftcp registered
+	 * can be unregistered meanwhile. */
+	if (libbpftcp__lock("cc", true, &lk))
+		return default_set(kname);
+	err = default_set(kname);
+	libbpftcp__unlock(&lk);
+	return err;
 }
 
 /* Does the kernel offer @kname now? */
@@ -224,26 +240,6 @@ static int find_registered(const char *name, const struct libbpftcp__cc_algo **a
 	return pin_path(*a, NULL, dir, len, false);
 }
 
-/*
- * Takes an exclusive lock on the registration directory @dir, which
- * serialises what changes one registration's pins (replace, unregister).
- * Returns the fd holding it (close() releases it) or -errno.
- */
-static int lock_registration(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX)) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 /* ------------------------------------------------------------- loading */
 
 /* Opens and loads the embedded object of @a; *@ops is its struct_ops map. */
@@ -304,9 +300,13 @@ static int pin_counters(struct bpf_object *obj, const char *path)
  * from the registered algorithms, so unregistering drops the name by itself.
  * The sysctl is writable only from the host's network namespace.
  */
+static int set_allowed(const char *kname, bool allowed);
+
+/* Under the cc lock, as every rewrite of the list (a read, then a write of
+ * the whole list: two at once would lose one's change). */
 static void allow(const char *kname)
 {
-	int err = libbpftcp__cc_set_allowed(kname, true);
+	int err = set_allowed(kname, true);
 
 	if (err)
 		pr_info("%s is registered but not in net.ipv4.tcp_allowed_congestion_control: %s "
@@ -323,6 +323,18 @@ int libbpftcp__cc_allowed(const char *kname)
 }
 
 int libbpftcp__cc_set_allowed(const char *kname, bool allowed)
+{
+	struct libbpftcp__lock lk;
+	int err = libbpftcp__lock("cc", true, &lk);
+
+	if (err)
+		return err;
+	err = set_allowed(kname, allowed);
+	libbpftcp__unlock(&lk);
+	return err;
+}
+
+static int set_allowed(const char *kname, bool allowed)
 {
 	char list[4096], next[4096 + 32] = "", *save, *w;
 	size_t n = 0;
@@ -342,27 +354,41 @@ int libbpftcp__cc_set_allowed(const char *kname, bool allowed)
 	return libbpftcp__sysctl_write(SYSCTL_CC_ALLOWED, next[0] ? next : "reno");
 }
 
-int bpftcp_cc_register(const char *name, const struct bpftcp_cc_register_opts *opts)
+static int unregister_locked(const struct libbpftcp__cc_algo *a, unsigned int timeout);
+static bool wait_gone(const char *kname, unsigned int ms);
+
+/*
+ * Under the cc lock: the check that the name is free and the registration
+ * are one step for every bpftcp, so of two registers of one name one wins
+ * and the other gets -EEXIST, having pinned nothing.  The counters are
+ * pinned first and the link last: "the link pin exists" means "registered
+ * and complete".  Killed before the link is pinned, the process takes the
+ * registration with it (a struct_ops link lives as long as an fd or a pin
+ * holds it), and the next operation under the lock removes the counters
+ * (libbpftcp__lock()).
+ */
+static int register_locked(const struct libbpftcp__cc_algo *a,
+			   const struct bpftcp_cc_register_opts *opts)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
-	const struct libbpftcp__cc_algo *a;
 	struct bpf_link *link;
 	struct bpf_object *obj;
 	struct bpf_map *ops;
 	int err;
 
-	libbpftcp__load_diag_reset();
-	if (!OPTS_VALID(opts, bpftcp_cc_register_opts))
-		return -EINVAL;
-	a = lookup(name);
-	if (!a)
-		return -EINVAL;
 	err = pin_path(a, NULL, dir, sizeof(dir), true);
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/link", dir);
-	if (access(path, F_OK) == 0 || kernel_lists(a->info.kname))
+	if (access(path, F_OK) == 0)
 		return -EEXIST;
+	/* Listed but not pinned: another program's, or a killed process's
+	 * whose link the kernel releases from a work queue: wait for that. */
+	if (kernel_lists(a->info.kname) && !wait_gone(a->info.kname, 1000)) {
+		pr_warn("%s is registered, but not by bpftcp (no pin at %s): another program "
+			"holds its link (see 'bpftool link list')\n", a->info.kname, path);
+		return -EEXIST;
+	}
 
 	obj = load_object(a, &ops, &err);
 	if (!obj)
@@ -373,11 +399,13 @@ int bpftcp_cc_register(const char *name, const struct bpftcp_cc_register_opts *o
 		goto out;
 	}
 	err = libbpftcp__mkdir_p(dir, 0700);
-	if (!err)
-		err = bpf_link__pin(link, path);
 	if (!err) {
 		snprintf(path, sizeof(path), "%s/stats", dir);
 		err = pin_counters(obj, path);
+	}
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/link", dir);
+		err = bpf_link__pin(link, path);
 	}
 	if (err) {
 		pr_warn("cannot pin %s under %s: %s\n", a->info.kname, dir, strerror(-err));
@@ -393,15 +421,35 @@ int bpftcp_cc_register(const char *name, const struct bpftcp_cc_register_opts *o
 	if (!OPTS_GET(opts, restricted, false))
 		allow(a->info.kname);
 	if (OPTS_GET(opts, set_default, false)) {
-		err = bpftcp_cc_default_set(a->info.kname);
+		err = default_set(a->info.kname);
 		if (err) {
 			pr_warn("cannot make %s the default: %s; registration undone\n",
 				a->info.kname, strerror(-err));
-			bpftcp_cc_unregister(a->info.kname, NULL);
+			unregister_locked(a, 3000);
 		}
 	}
 out:
 	bpf_object__close(obj);
+	return err;
+}
+
+int bpftcp_cc_register(const char *name, const struct bpftcp_cc_register_opts *opts)
+{
+	const struct libbpftcp__cc_algo *a;
+	struct libbpftcp__lock lk;
+	int err;
+
+	libbpftcp__load_diag_reset();
+	if (!OPTS_VALID(opts, bpftcp_cc_register_opts))
+		return -EINVAL;
+	a = lookup(name);
+	if (!a)
+		return -EINVAL;
+	err = libbpftcp__lock("cc", true, &lk);
+	if (err)
+		return err;
+	err = register_locked(a, opts);
+	libbpftcp__unlock(&lk);
 	return err;
 }
 
@@ -420,24 +468,28 @@ static bool wait_gone(const char *kname, unsigned int ms)
 	return true;
 }
 
-int bpftcp_cc_unregister(const char *name, const struct bpftcp_cc_unregister_opts *opts)
+/*
+ * Under the cc lock.  The link pin goes first (unpin_all()), so a reader
+ * never sees counters without a registration; the wait for the kernel to
+ * drop the name is under the lock too, so the next register of the name
+ * does not find it still listed.
+ */
+static int unregister_locked(const struct libbpftcp__cc_algo *a, unsigned int timeout)
 {
-	const struct libbpftcp__cc_algo *a;
 	char dir[PATH_MAX], cur[256];
-	unsigned int timeout;
-	int err, lock_fd;
+	int err;
 
-	if (!OPTS_VALID(opts, bpftcp_cc_unregister_opts))
-		return -EINVAL;
-	timeout = OPTS_GET(opts, timeout_ms, 0) ?: 3000;
-	err = find_registered(name, &a, dir, sizeof(dir));
+	err = is_registered(a);
+	if (err <= 0)
+		return err ?: -ENOENT;
+	err = pin_path(a, NULL, dir, sizeof(dir), false);
 	if (err)
 		return err;
 	/* A default that vanished from the list would still be used for new
 	 * sockets in this netns (it holds a reference), so move it first. */
 	if (!bpftcp_cc_default_get(cur, sizeof(cur)) && !strcmp(cur, a->info.kname)) {
 		for (size_t i = 0; i < ARRAY_SIZE(fallback_defaults); i++) {
-			if (!bpftcp_cc_default_set(fallback_defaults[i])) {
+			if (!default_set(fallback_defaults[i])) {
 				pr_info("%s was the default; the default is now %s\n",
 					a->info.kname, fallback_defaults[i]);
 				break;
@@ -446,18 +498,33 @@ int bpftcp_cc_unregister(const char *name, const struct bpftcp_cc_unregister_opt
 	}
 	/* Existing connections keep their reference to the struct_ops map and
 	 * finish normally; new ones can no longer select the algorithm. */
-	lock_fd = lock_registration(dir);
-	if (lock_fd < 0)
-		return lock_fd;
 	unpin_all(dir);
-	close(lock_fd);
-	bpftcp_pin_root_gc();
 	if (!wait_gone(a->info.kname, timeout)) {
 		pr_warn("%s is unpinned but the kernel still lists it after %u ms (another "
 			"process holds its link? see 'bpftool link list')\n", a->info.kname, timeout);
 		return -EBUSY;
 	}
 	return 0;
+}
+
+int bpftcp_cc_unregister(const char *name, const struct bpftcp_cc_unregister_opts *opts)
+{
+	const struct libbpftcp__cc_algo *a;
+	struct libbpftcp__lock lk;
+	int err;
+
+	if (!OPTS_VALID(opts, bpftcp_cc_unregister_opts))
+		return -EINVAL;
+	a = lookup(name);
+	if (!a)
+		return -EINVAL;
+	/* No pin root: nothing is registered. */
+	err = libbpftcp__lock("cc", false, &lk);
+	if (err)
+		return err;
+	err = unregister_locked(a, OPTS_GET(opts, timeout_ms, 0) ?: 3000);
+	libbpftcp__unlock(&lk);
+	return err;
 }
 
 /* ------------------------------------------------------------- replace */
@@ -529,22 +596,21 @@ static int link_update_checked(int link_fd, int new_fd, int seen_fd, const char 
  * cannot be used: it works only on links libbpf created, not one opened
  * from a pin.
  *
- * The update and the move of the counters happen under the registration's
- * lock, so "stats" always belongs to the programs the link runs.
+ * All of it runs under the cc lock (libbpftcp__lock()), so "stats" always
+ * belongs to the programs the link runs; killed between pinning
+ * "stats_new" and renaming it, the next operation under the lock finishes
+ * or undoes the move by which programs the link runs.
  */
-int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opts)
+static int replace_locked(const char *name)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16], fresh[PATH_MAX + 16];
-	int link_fd, seen_fd, lock_fd, err;
+	int link_fd, seen_fd, err;
 	const struct libbpftcp__cc_algo *a;
 	struct bpf_object *obj;
 	struct bpf_link *extra;
 	bool allowed;
 	struct bpf_map *ops;
 
-	libbpftcp__load_diag_reset();
-	if (!OPTS_VALID(opts, bpftcp_cc_replace_opts))
-		return -EINVAL;
 	err = find_registered(name, &a, dir, sizeof(dir));
 	if (err)
 		return err;
@@ -573,15 +639,6 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 		err = -ESTALE;
 		goto out;
 	}
-	lock_fd = lock_registration(dir);
-	if (lock_fd < 0) {
-		err = lock_fd;
-		goto out;
-	}
-	if (access(path, F_OK)) {
-		err = -ENOENT;	/* unregistered meanwhile */
-		goto out_unlock;
-	}
 	/* The new counters go in beside the old ones first, and take their
 	 * name once the new programs run (rename(2) on bpffs is atomic).  No
 	 * dot in the name: bpffs refuses to pin names with one (EPERM). */
@@ -590,7 +647,7 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 	if (err) {
 		pr_warn("cannot pin the counters of %s at %s: %s\n", a->info.kname, fresh,
 			strerror(-err));
-		goto out_unlock;
+		goto out;
 	}
 	/* Existing sockets keep the old programs; new ones get the new.  The
 	 * kernel takes the new tcp_congestion_ops' flags as they are, so an
@@ -608,14 +665,30 @@ int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opt
 		pr_warn("replaced %s, but cannot move its counters to %s: %s\n", a->info.kname,
 			path, strerror(-err));
 	}
-out_unlock:
-	close(lock_fd);
 out:
 	bpf_object__close(obj);
 out_seen:
 	close(seen_fd);
 out_link:
 	close(link_fd);
+	return err;
+}
+
+int bpftcp_cc_replace(const char *name, const struct bpftcp_cc_replace_opts *opts)
+{
+	struct libbpftcp__lock lk;
+	int err;
+
+	libbpftcp__load_diag_reset();
+	if (!OPTS_VALID(opts, bpftcp_cc_replace_opts))
+		return -EINVAL;
+	if (!lookup(name))
+		return -EINVAL;
+	err = libbpftcp__lock("cc", false, &lk);
+	if (err)
+		return err;
+	err = replace_locked(name);
+	libbpftcp__unlock(&lk);
 	return err;
 }
 
@@ -660,11 +733,11 @@ static long btf_member(const struct btf *btf, __u32 type_id, const char *name, _
 }
 
 /*
- * The tags of the programs struct_ops map @map_fd holds.  Its value (struct
+ * The ids of the programs struct_ops map @map_fd holds.  Its value (struct
  * bpf_struct_ops_tcp_congestion_ops) holds, as the kernel reports it, each
  * program's id where the tcp_congestion_ops has the function pointer.
  */
-static int map_prog_tags(int map_fd, __u8 (*tags)[BPF_TAG_SIZE], int *n, int max)
+int libbpftcp__struct_ops_prog_ids(int map_fd, __u32 *ids, int max)
 {
 	struct bpf_map_info info = {};
 	const struct btf_type *ops;
@@ -672,7 +745,7 @@ static int map_prog_tags(int map_fd, __u8 (*tags)[BPF_TAG_SIZE], int *n, int max
 	__u32 zero = 0, ops_id = 0;
 	char *value = NULL;
 	long data_off;
-	int err = 0;
+	int err = 0, n = 0;
 
 	err = libbpftcp__map_info(map_fd, &info);
 	if (err)
@@ -695,7 +768,6 @@ static int map_prog_tags(int map_fd, __u8 (*tags)[BPF_TAG_SIZE], int *n, int max
 		const struct btf_type *mt = btf__type_by_id(vmlinux, btf_members(ops)[i].type);
 		size_t off = data_off + btf_member_bit_offset(ops, i) / 8;
 		__u64 id = 0;
-		int fd;
 
 		if (!mt || !btf_is_ptr(mt))
 			continue;
@@ -705,17 +777,33 @@ static int map_prog_tags(int map_fd, __u8 (*tags)[BPF_TAG_SIZE], int *n, int max
 		memcpy(&id, value + off, sizeof(id));
 		if (!id)
 			continue;
-		fd = bpf_prog_get_fd_by_id(id);
-		if (fd < 0) {
-			err = -errno;
-			break;
-		}
-		err = tag_push(fd, tags, n, max);
-		close(fd);
+		if (n >= max)
+			err = -E2BIG;
+		else
+			ids[n++] = (__u32)id;
 	}
 out:
 	free(value);
 	btf__free(vmlinux);
+	return err ? err : n;
+}
+
+/* The tags of the programs struct_ops map @map_fd holds. */
+static int map_prog_tags(int map_fd, __u8 (*tags)[BPF_TAG_SIZE], int *n, int max)
+{
+	__u32 ids[64];
+	int cnt = libbpftcp__struct_ops_prog_ids(map_fd, ids, 64), err = 0;
+
+	if (cnt < 0)
+		return cnt;
+	for (int i = 0; !err && i < cnt; i++) {
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			return -errno;
+		err = tag_push(fd, tags, n, max);
+		close(fd);
+	}
 	return err;
 }
 

@@ -48,8 +48,35 @@ int libbpftcp__counters_read_pinned(const char *path, void *out, size_t size,
 /* "<pin root>/@sub" into @buf; with @create, the root and the directory are
  * made, else they must exist.  Returns 0 or -errno (-ENOENT). */
 int libbpftcp__pin_path(char *buf, size_t len, const char *sub, bool create);
-/* Unlinks @files (@n names) in @dir, then removes @dir if empty. */
+/* Unlinks @files (@n names) in @dir, in that order (the link first), then
+ * removes @dir if empty. */
 void libbpftcp__unpin_dir(const char *dir, const char *const *files, size_t n);
+
+/*
+ * lib/pin.c: the locks of every mutating operation (the design: the comment
+ * above lock_path() in lib/pin.c, and docs/architecture.md).
+ *
+ * libbpftcp__lock() takes the pin root shared, then the lock of @kind
+ * ("cc", "delack", "ccneg", "sockets": <root>/lock/<kind>) exclusively, and
+ * then repairs what a killed writer of that kind left (a pin directory
+ * without its link pin is removed; a half-done update in place is finished
+ * or undone).  Without @create, a missing pin root is -ENOENT (nothing of
+ * that kind exists).  Returns 0 or -errno.  libbpftcp__unlock() releases
+ * both, then runs bpftcp_pin_root_gc() (which never waits).  No caller
+ * holding a lock may call a public function that takes one.
+ */
+struct libbpftcp__lock {
+	int root_fd;
+	int fd;
+};
+int libbpftcp__lock(const char *kind, bool create, struct libbpftcp__lock *l);
+void libbpftcp__unlock(struct libbpftcp__lock *l);
+/* Releases without the collector's pass (apply's detach that a rollback may
+ * pin back keeps the record map pinned). */
+void libbpftcp__unlock_keep(struct libbpftcp__lock *l);
+/* An exclusive lock on <@root>/lock/@name (made if missing): the fd that
+ * holds it, or -errno. */
+int libbpftcp__lock_dir(const char *root, const char *name);
 
 #define SYSCTL_CC_DEFAULT   "/proc/sys/net/ipv4/tcp_congestion_control"
 #define SYSCTL_CC_AVAILABLE "/proc/sys/net/ipv4/tcp_available_congestion_control"
@@ -61,7 +88,7 @@ struct bpf_object;
  * bpftcp_last_load_diag(), the verifier's log at DEBUG level) so that its
  * "sock_state" map, if it has one, is the one pinned at
  * <pin root>/sock_state_v<N>: reused, or with @create made by this load and
- * pinned.  A lock on the pin root serialises loaders.  Every bpftcp object
+ * pinned.  A lock (<pin root>/lock/records) serialises loaders.  Every bpftcp object
  * is loaded through here.  Returns 0 or -errno (-ENOENT: not pinned and
  * !@create).
  */
@@ -174,6 +201,9 @@ int libbpftcp__cc_set_allowed(const char *kname, bool allowed);
  * struct_ops map holds.  Returns 1 (they differ), 0, or -errno.
  */
 int libbpftcp__cc_differs(const char *name);
+/* lib/cc.c: the ids of the programs that struct_ops map @map_fd holds, into
+ * @ids (at most @max).  Returns how many, or -errno. */
+int libbpftcp__struct_ops_prog_ids(int map_fd, __u32 *ids, int max);
 
 /* lib/sockets.c: removes the collection pinned at @dir (its cgroup may be
  * gone), then bpftcp_pin_root_gc(). */

@@ -3,7 +3,9 @@
  * libbpftcp: loading bpftcp's BPF objects.  Every object that includes
  * bpftcp/sock_state.bpf.h declares the record map "sock_state"; all of them
  * must share the one map pinned at <pin root>/sock_state_v<N>, so every
- * object is loaded through libbpftcp__load_object().  How the last load of
+ * object is loaded through libbpftcp__load_object().  A caller that means to
+ * pin what it loads holds its kind's lock (libbpftcp__lock()), which keeps
+ * the collector from unpinning the record map before its link is pinned.  How the last load of
  * this thread went (through bpftcp_object_load(), which every load uses)
  * is kept for bpftcp_last_load_diag().
  */
@@ -78,14 +80,11 @@ int libbpftcp__load_object(struct bpf_object *obj, bool create)
 		return err;
 	snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
 
-	/* "Is it pinned? load; pin" must not interleave between two loaders. */
-	lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* "Is it pinned? load; pin" must not interleave between two loaders:
+	 * the innermost lock (lib/pin.c), <root>/lock/records. */
+	lock_fd = libbpftcp__lock_dir(root, "records");
 	if (lock_fd < 0)
-		return -errno;
-	if (flock(lock_fd, LOCK_EX)) {
-		err = -errno;
-		goto out;
-	}
+		return lock_fd;
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
 		err = check_pinned_map(fd, map, path);

@@ -316,7 +316,7 @@ static int attachment_dir(const char *option, __u64 cgid, char *dir, size_t len,
  * -EEXIST when the option is attached there already; nothing is left
  * half-attached on failure.
  */
-static int opt_attach(const struct opt_obj *o)
+static int opt_attach_locked(const struct opt_obj *o)
 {
 	char dir[PATH_MAX + 32], path[PATH_MAX + 48];
 	struct bpf_link *link = NULL;
@@ -328,8 +328,8 @@ static int opt_attach(const struct opt_obj *o)
 	snprintf(path, sizeof(path), "%s/link", dir);
 	if (access(path, F_OK) == 0)
 		return -EEXIST;
-	/* A directory without a link is what a crash mid-attach leaves. */
-	unpin_dir(dir);
+	/* (A directory without a link, what a crash mid-attach leaves, went
+	 * when the lock was taken.) */
 	err = opt_load(o);
 	if (err)
 		return err;
@@ -349,6 +349,8 @@ static int opt_attach(const struct opt_obj *o)
 		close(cgfd);
 		return err;
 	}
+	/* The maps first, the link last: "the link pin exists" means the
+	 * attachment is complete (readers skip a directory without one). */
 	err = libbpftcp__mkdir_p(dir, 0700);
 	if (!err)
 		err = pin_maps(o, dir, "");
@@ -373,7 +375,7 @@ static int opt_attach(const struct opt_obj *o)
  * ("*_new") and take their names once the link runs the new program, so the
  * pins always describe what runs.  -ENOENT when not attached.
  */
-static int opt_update(const struct opt_obj *o)
+static int opt_update_locked(const struct opt_obj *o)
 {
 	char dir[PATH_MAX + 32], path[PATH_MAX + 48], from[PATH_MAX + 48];
 	int link_fd, err;
@@ -401,6 +403,34 @@ static int opt_update(const struct opt_obj *o)
 	if (err)
 		pr_warn("cannot update %s on %s: %s\n", o->option, o->cgpath, strerror(-err));
 	close(link_fd);
+	return err;
+}
+
+/* opt_attach_locked() under the option's lock (libbpftcp__lock()): of two
+ * attaches to one cgroup one wins, the other gets -EEXIST. */
+static int opt_attach(const struct opt_obj *o)
+{
+	struct libbpftcp__lock lk;
+	int err = libbpftcp__lock(o->option, true, &lk);
+
+	if (err)
+		return err;
+	err = opt_attach_locked(o);
+	libbpftcp__unlock(&lk);
+	return err;
+}
+
+/* opt_update_locked() under the option's lock; killed half way, the next
+ * operation under it finishes or undoes the renames. */
+static int opt_update(const struct opt_obj *o)
+{
+	struct libbpftcp__lock lk;
+	int err = libbpftcp__lock(o->option, false, &lk);
+
+	if (err)
+		return err;
+	err = opt_update_locked(o);
+	libbpftcp__unlock(&lk);
 	return err;
 }
 
@@ -827,7 +857,7 @@ static int load_attachment(const char *option, const char *base, const char *nam
 			   struct opt_pins *p)
 {
 	bool delack = !strcmp(option, OPT_DELACK);
-	char *end;
+	char link[PATH_MAX + 16], *end;
 	int err;
 
 	memset(p, 0, sizeof(*p));
@@ -837,6 +867,11 @@ static int load_attachment(const char *option, const char *base, const char *nam
 	if (*end || !p->a.cgroup_id)
 		return -EINVAL;
 	snprintf(p->dir, sizeof(p->dir), "%s/%s", base, name);
+	/* No link pin: being attached or detached now (or left by a killed
+	 * bpftcp, until the next attach or detach removes it). */
+	snprintf(link, sizeof(link), "%s/link", p->dir);
+	if (access(link, F_OK))
+		return -ENOENT;
 	err = delack ? read_config(p->dir, &p->cfg.delack, sizeof(p->cfg.delack)) :
 		       read_config(p->dir, &p->cfg.ccneg, sizeof(p->cfg.ccneg));
 	if (err)
@@ -864,7 +899,7 @@ static int foreach_of(const char *option, bpftcp_opt_attachment_fn fn, void *ctx
 	char base[PATH_MAX];
 	struct opt_pins *p;
 	struct dirent *de;
-	int ret = 0;
+	int ret = 0, err;
 	DIR *d;
 
 	if (opt_dir(option, base, sizeof(base), false))
@@ -880,7 +915,10 @@ static int foreach_of(const char *option, bpftcp_opt_attachment_fn fn, void *ctx
 	while (!ret && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (load_attachment(option, base, de->d_name, p)) {
+		err = load_attachment(option, base, de->d_name, p);
+		if (err == -ENOENT) {
+			/* Incomplete, or detached as we read it: not there. */
+		} else if (err) {
 			pr_info("skipping %s/%s: not a bpftcp %s pin of this version\n", base,
 				de->d_name, option);
 		} else {
@@ -930,9 +968,32 @@ static int match_path(const struct bpftcp_opt_attachment *a, void *ctx)
 	return 1;
 }
 
+/* Under the option's lock.  The link pin goes first (unpin_dir()): a reader
+ * never sees the maps without it. */
+static int detach_locked(const char *option, __u64 cgid)
+{
+	char base[PATH_MAX], dir[PATH_MAX + 32], link[PATH_MAX + 48];
+
+	if (opt_dir(option, base, sizeof(base), false))
+		return -ENOENT;
+	snprintf(dir, sizeof(dir), "%s/%llu", base, (unsigned long long)cgid);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	if (access(link, F_OK))
+		return -ENOENT;
+	/* Dropping the last reference to the link detaches the program;
+	 * connections keep the settings they negotiated. */
+	unpin_dir(dir);
+	if (access(dir, F_OK) == 0) {
+		pr_warn("cannot remove %s: %s\n", dir, strerror(ENOTEMPTY));
+		return -ENOTEMPTY;
+	}
+	return 0;
+}
+
 int bpftcp_opt_detach(const char *option, const char *cgroup)
 {
-	char base[PATH_MAX], dir[PATH_MAX + 32], link[PATH_MAX + 48], cgpath[PATH_MAX];
+	char cgpath[PATH_MAX];
+	struct libbpftcp__lock lk;
 	__u64 cgid = 0;
 	int err;
 
@@ -948,19 +1009,10 @@ int bpftcp_opt_detach(const char *option, const char *cgroup)
 			return err;
 		cgid = f.id;
 	}
-	if (opt_dir(option, base, sizeof(base), false))
-		return -ENOENT;
-	snprintf(dir, sizeof(dir), "%s/%llu", base, (unsigned long long)cgid);
-	snprintf(link, sizeof(link), "%s/link", dir);
-	if (access(link, F_OK))
-		return -ENOENT;
-	/* Dropping the last reference to the link detaches the program;
-	 * connections keep the settings they negotiated. */
-	unpin_dir(dir);
-	if (access(dir, F_OK) == 0) {
-		pr_warn("cannot remove %s: %s\n", dir, strerror(ENOTEMPTY));
-		return -ENOTEMPTY;
-	}
-	bpftcp_pin_root_gc();
-	return 0;
+	err = libbpftcp__lock(option, false, &lk);
+	if (err)
+		return err;
+	err = detach_locked(option, cgid);
+	libbpftcp__unlock(&lk);
+	return err;
 }

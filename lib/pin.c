@@ -161,8 +161,295 @@ void libbpftcp__unpin_dir(const char *dir, const char *const *files, size_t n)
 	rmdir(dir);
 }
 
-/* Does the tree at @dir hold any file other than top-level "sock_state*"? */
-static bool pins_in_use(const char *dir, bool top)
+/* ------------------------------------------------------------------ locks
+ *
+ * The locking design (docs/architecture.md, "Concurrency and crashes"):
+ * every lock is an flock(2) on a directory of bpffs, so the kernel drops it
+ * when its holder dies, however it dies.  In the order they are taken:
+ *
+ *   1. (bpftcp apply and reset only) <run dir>/lock, lib/apply.c;
+ *   2. the pin root <bpffs>/bpftcp, SHARED by every mutating operation for
+ *      its whole length, EXCLUSIVE (and never waited for) by the garbage
+ *      collector, which alone removes the root and directories;
+ *   3. one lock per kind of object, EXCLUSIVE: <root>/lock/cc (registrations,
+ *      the default and tcp_allowed_congestion_control), <root>/lock/delack,
+ *      <root>/lock/ccneg, <root>/lock/sockets;
+ *   4. <root>/lock/records, around "is the record map pinned? load; pin"
+ *      (libbpftcp__load_object()).
+ *
+ * A holder of one lock only ever waits for a lock further down, and no
+ * operation takes two kind locks, so there is no cycle.  Readers take no
+ * lock: a writer pins an object's maps first and its link last, and removes
+ * the link first, so "the link pin exists" means "complete", and readers
+ * skip a directory without one and tolerate pins that vanish as they read.
+ */
+
+/*
+ * Opens directory @path (made first with @create) and flocks it with @op.
+ * A directory can be removed (by the collector) between open() and flock():
+ * the lock is then on a dead inode, so the path is checked to still name
+ * the locked directory, and the whole is tried again if not.  Returns the
+ * fd that holds the lock, or -errno (-ENOENT: no directory and !@create,
+ * -EBUSY: LOCK_NB and held).
+ */
+static int lock_path(const char *path, int op, bool create)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		struct stat held, now;
+		int fd, err;
+
+		if (create) {
+			err = libbpftcp__mkdir_p(path, 0700);
+			if (err)
+				return err;
+		}
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, op)) {
+			err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+			close(fd);
+			return err;
+		}
+		if (!fstat(fd, &held) && !stat(path, &now) && held.st_dev == now.st_dev &&
+		    held.st_ino == now.st_ino)
+			return fd;
+		err = errno;
+		close(fd);
+		if (!create && err == ENOENT)
+			return -ENOENT;
+	}
+	return -EAGAIN;
+}
+
+int libbpftcp__lock_dir(const char *root, const char *name)
+{
+	char path[PATH_MAX + 64];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/lock/%s", root, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return lock_path(path, LOCK_EX, true);
+}
+
+/* Where each kind of object is pinned, below the root. */
+static const char *kind_pins(const char *kind)
+{
+	if (!strcmp(kind, "delack"))
+		return "opt/delack";
+	if (!strcmp(kind, "ccneg"))
+		return "opt/ccneg";
+	return kind;	/* "cc", "sockets" */
+}
+
+static void repair(const char *root, const char *kind);
+
+int libbpftcp__lock(const char *kind, bool create, struct libbpftcp__lock *l)
+{
+	char root[PATH_MAX];
+	int err;
+
+	l->root_fd = l->fd = -1;
+	err = bpftcp_pin_root(root, sizeof(root), create ? BPFTCP_PIN_CREATE : 0);
+	if (err)
+		return err;
+	l->root_fd = lock_path(root, LOCK_SH, create);
+	if (l->root_fd < 0) {
+		err = l->root_fd;
+		goto fail;
+	}
+	/* The root cannot go while we hold it shared: this directory stays. */
+	l->fd = libbpftcp__lock_dir(root, kind);
+	if (l->fd < 0) {
+		err = l->fd;
+		goto fail;
+	}
+	repair(root, kind);
+	return 0;
+fail:
+	if (err != -ENOENT)
+		pr_warn("cannot take the %s lock under %s: %s\n", kind, root, strerror(-err));
+	libbpftcp__unlock(l);
+	return err;
+}
+
+void libbpftcp__unlock_keep(struct libbpftcp__lock *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	if (l->root_fd >= 0)
+		close(l->root_fd);
+	l->fd = l->root_fd = -1;
+}
+
+void libbpftcp__unlock(struct libbpftcp__lock *l)
+{
+	bool held = l->root_fd >= 0;
+
+	libbpftcp__unlock_keep(l);
+	/* The last operation out removes what nobody uses any more. */
+	if (held)
+		bpftcp_pin_root_gc();
+}
+
+/* ----------------------------------------------------------------- repair */
+
+/* Unlinks every file in @dir (not below), then removes @dir if empty. */
+static void remove_files(const char *dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX + 256];
+
+		if (e->d_type == DT_DIR)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* Adds the ids of the maps program @prog_id uses to @ids (*@n of @max). */
+static int prog_map_ids(__u32 prog_id, __u32 *ids, __u32 *n, __u32 max)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	info.nr_map_ids = max - *n;
+	info.map_ids = (__u64)(unsigned long)(ids + *n);
+	if (bpf_prog_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	else
+		*n += info.nr_map_ids < max - *n ? info.nr_map_ids : max - *n;
+	close(fd);
+	return err;
+}
+
+/* The ids of the maps that the programs behind the link at @link use. */
+static int link_map_ids(const char *link, __u32 *ids, __u32 *n, __u32 max)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info), progs[64];
+	int fd = bpf_obj_get(link), nprogs, err = 0;
+
+	*n = 0;
+	if (fd < 0)
+		return -errno;
+	if (bpf_link_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+	} else if (info.type == BPF_LINK_TYPE_STRUCT_OPS) {
+		int map_fd = bpf_map_get_fd_by_id(info.struct_ops.map_id);
+
+		nprogs = map_fd < 0 ? -errno : libbpftcp__struct_ops_prog_ids(map_fd, progs, 64);
+		if (map_fd >= 0)
+			close(map_fd);
+		err = nprogs < 0 ? nprogs : 0;
+		for (int i = 0; !err && i < nprogs; i++)
+			err = prog_map_ids(progs[i], ids, n, max);
+	} else {
+		err = prog_map_ids(info.prog_id, ids, n, max);
+	}
+	close(fd);
+	return err;
+}
+
+/*
+ * An update in place (cc replace, opt update) pins the new maps as
+ * "<name>_new", points the link at the new programs, then renames each over
+ * "<name>".  Killed in between, it leaves the *_new pins: if the link runs
+ * programs that use them, the update happened and the renames finish it;
+ * if not, it did not, and they go.  Either way the pins describe what runs.
+ */
+static void finish_update(const char *dir)
+{
+	char link[PATH_MAX + 16], from[PATH_MAX + 256], to[PATH_MAX + 256];
+	__u32 ids[256], n = 0;
+	bool used = false, any = false;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(link, sizeof(link), "%s/link", dir);
+	for (int pass = 0; pass < 2; pass++) {
+		d = opendir(dir);
+		if (!d)
+			return;
+		while ((e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			struct bpf_map_info info = {};
+			int fd;
+
+			if (len <= 4 || strcmp(e->d_name + len - 4, "_new"))
+				continue;
+			snprintf(from, sizeof(from), "%s/%s", dir, e->d_name);
+			if (pass == 0) {
+				if (!any && link_map_ids(link, ids, &n, 256))
+					n = 0;
+				any = true;
+				fd = bpf_obj_get(from);
+				if (fd < 0)
+					continue;
+				if (!libbpftcp__map_info(fd, &info))
+					for (__u32 i = 0; i < n; i++)
+						used |= ids[i] == info.id;
+				close(fd);
+				continue;
+			}
+			snprintf(to, sizeof(to), "%s/%.*s", dir, (int)len - 4, e->d_name);
+			if (!used || rename(from, to))
+				unlink(from);
+		}
+		closedir(d);
+		if (!any)
+			return;
+	}
+	pr_info("%s: finished an update that a killed bpftcp left half done (%s)\n", dir,
+		used ? "the link runs the new programs: their maps renamed" :
+		       "the link runs the old programs: the new maps removed");
+}
+
+/*
+ * Puts right, under the lock of @kind (so no live writer is half way), what
+ * a killed writer of that kind left in its pins: a directory without a link
+ * pin (an attach or register that died before pinning the link, or a
+ * removal that died after unpinning it) goes, and a half-done update in
+ * place is finished or undone (finish_update()).  Nothing else is touched:
+ * what the kernel holds only through a killed process's fds (a struct_ops
+ * or cgroup link not yet pinned) went with those fds.
+ */
+static void repair(const char *root, const char *kind)
+{
+	char base[PATH_MAX + 32], dir[PATH_MAX + 300], link[PATH_MAX + 316];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(base, sizeof(base), "%s/%s", root, kind_pins(kind));
+	d = opendir(base);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", base, e->d_name);
+		snprintf(link, sizeof(link), "%s/link", dir);
+		if (access(link, F_OK) == 0) {
+			finish_update(dir);
+			continue;
+		}
+		pr_info("removing %s: it has no link pin (left by a bpftcp that was killed)\n", dir);
+		remove_files(dir);
+	}
+	closedir(d);
+}
+
+/* Is a link pinned anywhere below @dir? */
+static bool pins_in_use(const char *dir)
 {
 	bool used = false;
 	struct dirent *e;
@@ -177,16 +464,16 @@ static bool pins_in_use(const char *dir, bool top)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (e->d_type == DT_DIR)
-			used = pins_in_use(path, false);
+			used = pins_in_use(path);
 		else
-			used = !(top && !strncmp(e->d_name, "sock_state", 10));
+			used = !strcmp(e->d_name, "link");
 	}
 	closedir(d);
 	return used;
 }
 
-/* Removes the top-level shared pins and every empty directory below @dir. */
-static void remove_unused(const char *dir, bool top)
+/* Removes everything below @dir. */
+static void remove_tree(const char *dir)
 {
 	struct dirent *e;
 	DIR *d = opendir(dir);
@@ -200,30 +487,37 @@ static void remove_unused(const char *dir, bool top)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (e->d_type == DT_DIR) {
-			remove_unused(path, false);
+			remove_tree(path);
 			rmdir(path);
-		} else if (top) {
+		} else {
 			unlink(path);
 		}
 	}
 	closedir(d);
 }
 
+/*
+ * Under the root's lock taken exclusively and without waiting: nobody is
+ * then half way through an operation, so with no link pinned anywhere what
+ * is left (the shared record map, the lock directories, maps a killed
+ * writer left) is unused, and goes with the root.  When the lock is busy,
+ * its holders run this themselves as they finish (libbpftcp__unlock()).
+ */
 int bpftcp_pin_root_gc(void)
 {
 	char root[PATH_MAX];
-	int fd, err;
+	int fd, err = 0;
 
 	err = bpftcp_pin_root(root, sizeof(root), 0);
 	if (err)
 		return err == -ENOENT ? 0 : err;
-	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = lock_path(root, LOCK_EX | LOCK_NB, false);
+	if (fd == -ENOENT || fd == -EBUSY)
+		return 0;
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (flock(fd, LOCK_EX)) {
-		err = -errno;
-	} else if (!pins_in_use(root, true)) {
-		remove_unused(root, true);
+		return fd;
+	if (!pins_in_use(root)) {
+		remove_tree(root);
 		if (rmdir(root) && errno != ENOENT)
 			err = -errno;
 		else

@@ -22,6 +22,7 @@
 
 #define CG_PREFIX "cg-"
 
+/* In the order they are removed: the link first. */
 static const char *const pin_files[] = { "link", "counters" };
 
 /* <pin root>/sockets, created with @create. */
@@ -35,19 +36,18 @@ static void unpin_attachment(const char *dir)
 	libbpftcp__unpin_dir(dir, pin_files, sizeof(pin_files) / sizeof(pin_files[0]));
 }
 
-int bpftcp_sockets_attach(const char *cgroup, const struct bpftcp_sockets_attach_opts *opts)
+/*
+ * Under the sockets lock (libbpftcp__lock(), which removed any directory a
+ * killed attach left without its link).  The counters are pinned first and
+ * the link last, so "the link pin exists" means "attached and complete".
+ */
+static int attach_locked(const char *cg, __u64 id)
 {
-	char cg[PATH_MAX], base[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	char base[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
 	struct skstorage_sock_state *skel = NULL;
 	struct bpf_link *link = NULL;
 	int cg_fd = -1, err;
-	__u64 id;
 
-	if (!OPTS_VALID(opts, bpftcp_sockets_attach_opts))
-		return -EINVAL;
-	err = bpftcp_cgroup_resolve(cgroup, cg, sizeof(cg), &id);
-	if (err)
-		return err;
 	err = sockets_dir(base, sizeof(base), true);
 	if (err)
 		return err;
@@ -55,8 +55,6 @@ int bpftcp_sockets_attach(const char *cgroup, const struct bpftcp_sockets_attach
 	snprintf(path, sizeof(path), "%s/link", dir);
 	if (access(path, F_OK) == 0)
 		return -EEXIST;
-	/* A directory without a link is what a crash mid-attach leaves. */
-	unpin_attachment(dir);
 	cg_fd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0) {
 		err = -errno;
@@ -81,11 +79,13 @@ int bpftcp_sockets_attach(const char *cgroup, const struct bpftcp_sockets_attach
 		goto out;
 	}
 	err = libbpftcp__mkdir_p(dir, 0700);
-	if (!err)
-		err = bpf_link__pin(link, path);
 	if (!err) {
 		snprintf(path, sizeof(path), "%s/counters", dir);
 		err = bpf_map__pin(skel->maps.sock_counters, path);
+	}
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/link", dir);
+		err = bpf_link__pin(link, path);
 	}
 	if (err) {
 		pr_warn("cannot pin the collection under %s: %s\n", dir, strerror(-err));
@@ -99,30 +99,62 @@ out:
 	return err;
 }
 
+int bpftcp_sockets_attach(const char *cgroup, const struct bpftcp_sockets_attach_opts *opts)
+{
+	struct libbpftcp__lock lk;
+	char cg[PATH_MAX];
+	__u64 id;
+	int err;
+
+	if (!OPTS_VALID(opts, bpftcp_sockets_attach_opts))
+		return -EINVAL;
+	err = bpftcp_cgroup_resolve(cgroup, cg, sizeof(cg), &id);
+	if (err)
+		return err;
+	err = libbpftcp__lock("sockets", true, &lk);
+	if (err)
+		return err;
+	err = attach_locked(cg, id);
+	libbpftcp__unlock(&lk);
+	return err;
+}
+
 int bpftcp_sockets_detach(const char *cgroup)
 {
 	char cg[PATH_MAX], base[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	struct libbpftcp__lock lk;
 	__u64 id;
 	int err;
 
 	err = bpftcp_cgroup_resolve(cgroup, cg, sizeof(cg), &id);
 	if (err)
 		return err;
-	if (sockets_dir(base, sizeof(base), false))
-		return -ENOENT;
-	snprintf(dir, sizeof(dir), "%s/" CG_PREFIX "%llu", base, (unsigned long long)id);
-	snprintf(path, sizeof(path), "%s/link", dir);
-	if (access(path, F_OK))
-		return -ENOENT;
-	libbpftcp__sockets_unpin(dir);
-	return 0;
+	err = libbpftcp__lock("sockets", false, &lk);
+	if (err)
+		return err;
+	err = -ENOENT;
+	if (!sockets_dir(base, sizeof(base), false)) {
+		snprintf(dir, sizeof(dir), "%s/" CG_PREFIX "%llu", base, (unsigned long long)id);
+		snprintf(path, sizeof(path), "%s/link", dir);
+		if (access(path, F_OK) == 0) {
+			/* The link first: dropping its last reference detaches
+			 * the program. */
+			unpin_attachment(dir);
+			err = 0;
+		}
+	}
+	libbpftcp__unlock(&lk);
+	return err;
 }
 
 void libbpftcp__sockets_unpin(const char *dir)
 {
-	/* Dropping the last reference to the link detaches the program. */
+	struct libbpftcp__lock lk;
+
+	if (libbpftcp__lock("sockets", false, &lk))
+		return;
 	unpin_attachment(dir);
-	bpftcp_pin_root_gc();
+	libbpftcp__unlock(&lk);
 }
 
 /*
@@ -137,6 +169,8 @@ void libbpftcp__sockets_unpin(const char *dir)
 void libbpftcp__sockets_unpin_hold(const char *dir, struct libbpftcp__sockets_held *h)
 {
 	char path[PATH_MAX + 64], root[PATH_MAX];
+	struct libbpftcp__lock lk;
+	bool locked = !libbpftcp__lock("sockets", false, &lk);
 
 	for (size_t i = 0; i < sizeof(pin_files) / sizeof(pin_files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, pin_files[i]);
@@ -147,7 +181,10 @@ void libbpftcp__sockets_unpin_hold(const char *dir, struct libbpftcp__sockets_he
 		snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
 		h->fd[2] = bpf_obj_get(path);
 	}
-	unpin_attachment(dir);
+	if (locked) {
+		unpin_attachment(dir);
+		libbpftcp__unlock_keep(&lk);
+	}
 }
 
 /* Pins what libbpftcp__sockets_unpin_hold() took at @dir again, and drops
@@ -155,20 +192,31 @@ void libbpftcp__sockets_unpin_hold(const char *dir, struct libbpftcp__sockets_he
 int libbpftcp__sockets_repin(const char *dir, struct libbpftcp__sockets_held *h)
 {
 	char path[PATH_MAX + 64], root[PATH_MAX];
-	int err = libbpftcp__mkdir_p(dir, 0700);
+	struct libbpftcp__lock lk;
+	int err = libbpftcp__lock("sockets", true, &lk);
 
-	for (size_t i = 0; !err && i < sizeof(pin_files) / sizeof(pin_files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, pin_files[i]);
-		if (h->fd[i] >= 0 && bpf_obj_pin(h->fd[i], path))
-			err = -errno;
-	}
+	if (!err)
+		err = libbpftcp__mkdir_p(dir, 0700);
+	/* The record map, then the counters, then the link (pin_files[]
+	 * backwards): the link pin is the last, as in an attach. */
 	if (!err && h->fd[2] >= 0 && !bpftcp_pin_root(root, sizeof(root), 0)) {
 		snprintf(path, sizeof(path), "%s/%s", root, BPFTCP_SOCK_STATE_PIN);
 		if (bpf_obj_pin(h->fd[2], path) && errno != EEXIST)
 			err = -errno;
 	}
-	if (err)
-		unpin_attachment(dir);
+	for (size_t i = sizeof(pin_files) / sizeof(pin_files[0]); !err && i-- > 0;) {
+		snprintf(path, sizeof(path), "%s/%s", dir, pin_files[i]);
+		if (h->fd[i] >= 0 && bpf_obj_pin(h->fd[i], path))
+			err = -errno;
+		/* Unpins only what this call pinned (not another's attach). */
+		for (size_t j = sizeof(pin_files) / sizeof(pin_files[0]); err && j-- > i + 1;) {
+			snprintf(path, sizeof(path), "%s/%s", dir, pin_files[j]);
+			if (h->fd[j] >= 0)
+				unlink(path);
+		}
+	}
+	if (lk.root_fd >= 0)
+		libbpftcp__unlock(&lk);
 	libbpftcp__sockets_release(h);
 	return err;
 }
@@ -200,7 +248,7 @@ static void read_counters(const char *dir, struct bpftcp_sock_collect_counters *
 
 int bpftcp_sockets_foreach(bpftcp_sockets_attachment_fn fn, void *ctx)
 {
-	char base[PATH_MAX], dir[PATH_MAX + 300];
+	char base[PATH_MAX], dir[PATH_MAX + 300], link[PATH_MAX + 316];
 	struct dirent *de;
 	int ret = 0, n = 0;
 	DIR *d;
@@ -220,6 +268,11 @@ int bpftcp_sockets_foreach(bpftcp_sockets_attachment_fn fn, void *ctx)
 		if (*end || !a.cgroup_id)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
+		/* No link pin: being attached or detached now (or left by a
+		 * killed bpftcp, until the next attach or detach removes it). */
+		snprintf(link, sizeof(link), "%s/link", dir);
+		if (access(link, F_OK))
+			continue;
 		a.attached = libbpftcp__link_holds_cgroup(dir);
 		read_counters(dir, &a.counters);
 		n++;

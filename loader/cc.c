@@ -233,6 +233,11 @@ static int do_register(int argc, char **argv)
 		if (args.all && registered(a))
 			continue;
 		err = bpftcp_cc_register(a->name, &opts);
+		/* Registered by another bpftcp since registered() looked. */
+		if (err == -EEXIST && args.all) {
+			err = 0;
+			continue;
+		}
 		if (err) {
 			register_error(a, err);
 			break;
@@ -308,6 +313,9 @@ static int for_each_registered(const char *verb, const char *key, int argc, char
 		if (args.all && !registered(a))
 			continue;
 		err = fn(a);
+		/* "all": unregistered by another bpftcp since registered() looked. */
+		if (err == -ENOENT && args.all)
+			continue;
 		if (err) {
 			error(a, err);
 			ret = EXIT_FAIL;

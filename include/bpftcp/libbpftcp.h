@@ -109,10 +109,12 @@ int bpftcp_pin_root(char *buf, size_t len, unsigned int flags);
 
 /*
  * Once nothing of bpftcp's is registered or attached (no pinned link left
- * below the root), removes what was pinned only to be shared (the record
- * maps) and the empty directories, the root included.  Serialised with
- * loaders by a lock on the root.  Returns 1 if it removed the root, 0 if
- * something still uses it (or there is no root), or -errno.
+ * below the root), removes what is left (the record maps, the lock
+ * directories, maps of an attach that was killed) and the root.  It takes
+ * the root's lock exclusively without waiting: while a bpftcp operation
+ * holds it (shared) it does nothing, and that operation runs it as it ends.
+ * Returns 1 if it removed the root, 0 if something still uses it, an
+ * operation is under way or there is no root, or -errno.
  */
 int bpftcp_pin_root_gc(void);
 
