@@ -265,7 +265,7 @@ kill_by_syscall() {
 # (2, 3, 6, 7...; by delay only without strace); odd trials re-run the
 # command, even ones roll it back.
 trials() {
-	local i rc2 killed=0 bad=0 p out tsv= left how kind
+	local i rc2 killed=0 bad=0 p out tsv= left how kind debris done_before ndebris=0
 	CMD_NAME=$1
 	RANDOM=$((CRASH_SEED + $(printf '%s' "$CMD_NAME" | cksum | cut -d' ' -f1) % 10000))
 	EVENTS=0
@@ -295,12 +295,17 @@ trials() {
 			while read -r p; do problem "killed $KILL_AT: $p"; done <<<"$out"
 		fi
 		left=$(pin_units | paste -sd';')
+		debris=$(crash_state debris | paste -sd';')
+		[ -z "$debris" ] || log "debris after the kill (the next command must repair it): $debris"
 		if [ $((i % 2)) = 1 ]; then
 			# The same command again finishes the job.  An attach
-			# whose job was done (exit 0) refuses, as it should.
+			# whose job was done before the kill landed refuses, as
+			# it should.
+			done_before=0
+			[ "$(snapshot)" = "$FULL" ] && done_before=1
 			"${CMD[@]}" > "$TEST_TMP/again.out" 2>&1
 			rc2=$?
-			if [ $rc2 != 0 ] && ! { [ $RC = 0 ] && grep -q "File exists" "$TEST_TMP/again.out"; }; then
+			if [ $rc2 != 0 ] && ! { [ $done_before = 1 ] && grep -q "File exists" "$TEST_TMP/again.out"; }; then
 				problem "re-run after the kill $KILL_AT exited $rc2: $(head -c 300 "$TEST_TMP/again.out")"
 			else
 				[ "$(snapshot)" = "$FULL" ] ||
@@ -314,10 +319,10 @@ trials() {
 			how=rerun
 		else
 			# Rolled back from what the kill left.  Undoing what is
-			# not there may be an error (1), when nothing was there.
+			# not there may be an error (1), when no link was pinned.
 			"${UNDO[@]}" > "$TEST_TMP/undo.out" 2>&1
 			rc2=$?
-			if [ $rc2 != 0 ] && [ -n "$left" ]; then
+			if [ $rc2 != 0 ] && [[ " $left " == *" link"* ]]; then
 				problem "${UNDO[*]} after the kill $KILL_AT exited $rc2 with '$left' pinned: $(head -c 300 "$TEST_TMP/undo.out")"
 			fi
 			expect_clean "rollback after the kill $KILL_AT"
@@ -333,11 +338,12 @@ trials() {
 			[ "$(snapshot)" = "$CLEAN" ] || fail "cannot bring the host back after trial $i: $(diff <(echo "$CLEAN") <(snapshot))"
 		fi
 		bad=$((bad + TRIAL_BAD))
+		[ -n "$debris" ] && ndebris=$((ndebris + 1))
 		log "trial $i/$TRIALS $CMD_NAME: killed $KILL_AT, exit $RC$([ "$RC" = 137 ] && echo ' (killed mid-job)'), left: ${left:-nothing}; $how; settle $(cat "$TEST_TMP/settled") ms; $([ $TRIAL_BAD = 0 ] && echo consistent || echo INCONSISTENT)"
-		[ -n "$tsv" ] && printf '%s\t%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\n' "$CMD_NAME" "$i" "$kind" \
-			"$KILL_AT" "$RC" "$how" "${left:-}" "$TRIAL_BAD" "$CRASH_SEED" >> "$tsv"
+		[ -n "$tsv" ] && printf '%s\t%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n' "$CMD_NAME" "$i" "$kind" \
+			"$KILL_AT" "$RC" "$how" "${left:-}" "$TRIAL_BAD" "$CRASH_SEED" "$debris" >> "$tsv"
 	done
-	log "crash: $CMD_NAME: $TRIALS trials, $killed killed mid-job, $bad inconsistent (seed $CRASH_SEED)"
+	log "crash: $CMD_NAME: $TRIALS trials, $killed killed mid-job, $ndebris left debris for the next command, $bad inconsistent (seed $CRASH_SEED)"
 	[ -n "${STRESS_OUT:-}" ] && write_summary
 	[ ${#PROBLEMS[@]} -eq 0 ] || fail "$bad of $TRIALS trials inconsistent:$(printf '\n  %s' "${PROBLEMS[@]}")"
 }
@@ -351,15 +357,17 @@ per = {}
 for f in sorted(glob.glob(os.path.join(out, "crash-*.tsv"))):
     for line in open(f):
         c = line.rstrip("\n").split("\t")
-        if len(c) < 9:
+        if len(c) < 10:
             continue
-        d = per.setdefault(c[0], {"trials": 0, "killed_mid_job": 0, "inconsistent": 0,
-                                  "seed": int(c[8]), "trial_list": []})
+        d = per.setdefault(c[0], {"trials": 0, "killed_mid_job": 0, "left_debris": 0,
+                                  "inconsistent": 0, "seed": int(c[8]), "trial_list": []})
+        d["left_debris"] += bool(c[9])
         d["trials"] += 1
         d["killed_mid_job"] += c[4] == "137"
         d["inconsistent"] += int(c[7]) > 0
         d["trial_list"].append({"trial": int(c[1]), "kill": c[2], "killed": c[3], "exit": int(c[4]),
-                                "then": c[5], "left": c[6], "inconsistent": int(c[7]) > 0})
+                                "then": c[5], "left": c[6], "debris": c[9],
+                                "inconsistent": int(c[7]) > 0})
 t = sum(d["trials"] for d in per.values())
 k = sum(d["killed_mid_job"] for d in per.values())
 b = sum(d["inconsistent"] for d in per.values())
