@@ -31,7 +31,8 @@
 #
 # Helpers (see each function): topo_setup, topo_add_client2, on, bg_on, route_cc, cgroup_new, linkem_start,
 # linkem_stop, linkem_stat, wait_listen, wait_tcp_done, cleanup_push, skip,
-# fail, require_cmds, median, assert_between, make_file, check_sha256, log.
+# fail, require_cmds, median, assert_between, make_file, check_sha256, log,
+# retained_counts.
 #
 # Variables: BUILD (absolute build dir), V=1 prints every command,
 # TEST_TMP (a private directory removed after the test).
@@ -498,4 +499,20 @@ check_sha256() {
 assert_eq() {
 	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
 	log "ok: $3 = $1"
+}
+
+# retained_counts: one line, "struct_ops maps N, orphans M (TCP inuse I,
+# tw T)": the struct_ops maps in kernel memory (bpftool struct_ops list:
+# registered ones and those retained by sockets after an unregister, see
+# docs/reliability.md "Retained struct_ops maps") and the TCP orphans
+# (closed by their process, not yet destroyed: host-wide), with the TCP
+# sockets in use and in TIME_WAIT of the current network namespace, from
+# /proc/net/sockstat.  The reliability suites log it at their start and end.
+retained_counts() {
+	local maps
+	maps=$(bpftool struct_ops list 2>/dev/null | grep -c .)
+	awk -v maps="$maps" '$1 == "TCP:" {
+		for (i = 2; i < NF; i += 2) v[$i] = $(i + 1)
+		printf "struct_ops maps %d, orphans %d (TCP inuse %d, tw %d)\n", maps, v["orphan"], v["inuse"], v["tw"]
+	}' /proc/net/sockstat
 }

@@ -83,6 +83,8 @@ crash_setup() {
 	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
 	require_cmds bpftool python3 timeout
 	BPFTCP_REAL=$(readlink -f "$BPFTCP")
+	log "before: $(retained_counts)"
+	cleanup_push 'log "after: $(retained_counts)"'
 	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
 	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
 	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"

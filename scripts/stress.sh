@@ -32,7 +32,7 @@ SUITES=(
 	"fuzz|fuzz|all"
 	"hostile-peers|netns|test-hostile.sh"
 	# "live-swaps|netns|test-swaps.sh"
-	# "crash-trials|netns|test-crash.sh"
+	"crash-trials|netns|test-crash.sh"
 	# "concurrency|netns|test-concurrency.sh"
 )
 # -------------------------------------------------------------------------
