@@ -403,6 +403,10 @@ static int register_locked(const struct libbpftcp__cc_algo *a,
 		snprintf(path, sizeof(path), "%s/stats", dir);
 		err = pin_counters(obj, path);
 	}
+	/* Before the link pin: killed after this, the registration goes with
+	 * our fd and the kernel drops the name from the list itself. */
+	if (!err && !OPTS_GET(opts, restricted, false))
+		allow(a->info.kname);
 	if (!err) {
 		snprintf(path, sizeof(path), "%s/link", dir);
 		err = bpf_link__pin(link, path);
@@ -418,8 +422,8 @@ static int register_locked(const struct libbpftcp__cc_algo *a,
 	 * bpf_link__disconnect(): that would leave the fd open, and a
 	 * long-lived caller could then never unregister. */
 	bpf_link__destroy(link);
-	if (!OPTS_GET(opts, restricted, false))
-		allow(a->info.kname);
+	/* After the link pin (a default must not outlive its registration):
+	 * killed before this, it is registered and not the default. */
 	if (OPTS_GET(opts, set_default, false)) {
 		err = default_set(a->info.kname);
 		if (err) {

@@ -414,6 +414,12 @@ static int do_stats(int argc, char **argv)
 			continue;
 		}
 		err = bpftcp_cc_stats(a->name, &st);
+		/* Unregistered by another process since registered() looked. */
+		if (err == -ENOENT) {
+			if (!args.all)
+				p_err("%s is not registered (see 'bpftcp cc list')", a->kname);
+			continue;
+		}
 		if (err) {
 			p_err("cannot read counters of %s: %s", a->kname, strerror(-err));
 			continue;

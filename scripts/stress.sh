@@ -33,7 +33,7 @@ SUITES=(
 	"hostile-peers|netns|test-hostile.sh"
 	# "live-swaps|netns|test-swaps.sh"
 	"crash-trials|netns|test-crash.sh"
-	# "concurrency|netns|test-concurrency.sh"
+	"concurrency|netns|test-concurrency.sh"
 )
 # -------------------------------------------------------------------------
 
