@@ -84,7 +84,6 @@ crash_setup() {
 	require_cmds bpftool python3 timeout
 	BPFTCP_REAL=$(readlink -f "$BPFTCP")
 	log "before: $(retained_counts)"
-	cleanup_push 'log "after: $(retained_counts)"'
 	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
 	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
 	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
@@ -347,6 +346,7 @@ trials() {
 	done
 	log "crash: $CMD_NAME: $TRIALS trials, $killed killed mid-job, $ndebris left debris for the next command, $bad inconsistent (seed $CRASH_SEED)"
 	[ -n "${STRESS_OUT:-}" ] && write_summary
+	log "after: $(retained_counts)"
 	[ ${#PROBLEMS[@]} -eq 0 ] || fail "$bad of $TRIALS trials inconsistent:$(printf '\n  %s' "${PROBLEMS[@]}")"
 }
 
