@@ -74,15 +74,14 @@ for e in json.load(sys.stdin):
 }
 
 # connect: a client connection on $KCC to a server that reads; the client
-# writes only what the test puts in its fifo.  CLIENT and SERVER are the
-# socat processes.
+# writes only what the test puts in its fifo.  CLIENT is the client's
+# socat process.
 connect() {
 	# The route names the algorithm by its key: registered first.
 	route_cc client dport $PORT "$KCC"
 	mkfifo "$TEST_TMP/fifo" || fail "mkfifo"
 	exec 7<>"$TEST_TMP/fifo"
 	bg_on server socat -u "TCP4-LISTEN:$PORT,reuseaddr" OPEN:/dev/null
-	SERVER=$BG_PID
 	wait_listen server $PORT
 	# From fd 7 (the fifo, held open here): a background command's stdin
 	# is /dev/null.
