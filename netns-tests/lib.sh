@@ -32,7 +32,7 @@
 # Helpers (see each function): topo_setup, topo_add_client2, on, bg_on, route_cc, cgroup_new, linkem_start,
 # linkem_stop, linkem_stat, wait_listen, wait_tcp_done, cleanup_push, skip,
 # fail, require_cmds, median, assert_between, make_file, check_sha256, log,
-# retained_counts.
+# retained_counts, bpftcp_private, free_ccs.
 #
 # Variables: BUILD (absolute build dir), V=1 prints every command,
 # TEST_TMP (a private directory removed after the test).
@@ -515,4 +515,40 @@ retained_counts() {
 		for (i = 2; i < NF; i += 2) v[$i] = $(i + 1)
 		printf "struct_ops maps %d, orphans %d (TCP inuse %d, tw %d)\n", maps, v["orphan"], v["inuse"], v["tw"]
 	}' /proc/net/sockstat
+}
+
+# bpftcp_private: a test that runs bpftcp against the host's kernel, in a
+# state of its own: root, bpftcp and kernel BTF (else a skip); the host's
+# default congestion control and allowed list saved (HOST_DEFAULT,
+# HOST_ALLOWED) and set back at cleanup; a bpffs and a run directory of its
+# own (BPFTCP_BPFFS, BPFTCP_RUNDIR, exported), emptied by 'bpftcp reset'
+# and unmounted at cleanup, whatever happens.
+bpftcp_private() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
+	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
+	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
+	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
+	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
+	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
+	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
+	cleanup_push "umount '$TEST_TMP/bpffs'"
+	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
+	# Before the unmount: undo everything bpftcp made here.
+	cleanup_push "'$BPFTCP' reset"
+}
+
+# free_ccs N: N short names of algorithms bpftcp ships that nobody has
+# registered (registrations are host-wide), one a line; skips the test
+# when there are fewer.
+free_ccs() {
+	local name n=0
+	for name in vegas veno westwood yeah hybla illinois scalable highspeed; do
+		cc_registered "bpf_$name" && continue
+		echo "$name"
+		n=$((n + 1))
+		[ $n -lt "$1" ] || return 0
+	done
+	skip "fewer than $1 of the candidate algorithms are free (the others are registered by someone else)"
 }

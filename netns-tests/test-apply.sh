@@ -34,28 +34,10 @@ ALL_TESTS="
 # apply_setup: a private bpffs and run directory, two free algorithms
 # ($CC_A, $CC_B: short names), a cgroup ($CGROUP), the config path ($CONF).
 apply_setup() {
-	local name
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
-	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
-	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
-	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
-	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
-	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
-	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
-	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
-	cleanup_push "umount '$TEST_TMP/bpffs'"
-	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
-	# Before the unmount: undo everything bpftcp made here.
-	cleanup_push "'$BPFTCP' reset"
-	CC_A= CC_B=
-	for name in vegas veno westwood yeah hybla illinois scalable highspeed; do
-		cc_registered "bpf_$name" && continue
-		[ -z "$CC_A" ] && CC_A=$name && continue
-		CC_B=$name
-		break
-	done
-	[ -n "$CC_B" ] || skip "every candidate algorithm but at most one is registered already (by someone else): apply could not register them"
+	local ccs
+	bpftcp_private
+	ccs=$(free_ccs 2) || exit $?
+	CC_A=$(echo "$ccs" | sed -n 1p) CC_B=$(echo "$ccs" | sed -n 2p)
 	cgroup_new apply
 	CONF=$TEST_TMP/bpftcp.conf
 }

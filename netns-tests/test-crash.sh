@@ -82,24 +82,11 @@ SETTLE_MS=${SETTLE_MS:-3000}
 # crash_setup: root, a private bpffs and run directory, a cgroup, the host's
 # sysctls saved (restored at cleanup), the shipped algorithms ($SHIPPED).
 crash_setup() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
-	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
+	bpftcp_private
 	require_cmds bpftool python3 timeout
 	BPFTCP_REAL=$(readlink -f "$BPFTCP")
 	log "before: $(retained_counts)"
-	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
-	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
-	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
-	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
-	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
-	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
-	cleanup_push "umount '$TEST_TMP/bpffs'"
-	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
 	PIN_ROOT=$BPFTCP_BPFFS/bpftcp
-	# Before the unmount: undo everything bpftcp made here (a reset
-	# finds registrations, attachments and the saved default by the pins).
-	cleanup_push "'$BPFTCP' reset"
 	PY=python3
 	[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 	SHIPPED=$("$BPFTCP" -j cc list | "$PY" -c '
@@ -413,15 +400,10 @@ crash_sockets_attach() {
 }
 
 crash_apply() {
-	local name a="" b=""
+	local ccs a b
 	crash_setup
-	for name in vegas veno westwood yeah hybla illinois scalable highspeed; do
-		cc_registered "bpf_$name" && continue
-		[ -z "$a" ] && a=$name && continue
-		b=$name
-		break
-	done
-	[ -n "$b" ] || skip "every candidate algorithm but at most one is registered already (by someone else)"
+	ccs=$(free_ccs 2) || exit $?
+	a=$(echo "$ccs" | sed -n 1p) b=$(echo "$ccs" | sed -n 2p)
 	printf '%s\n' "# crash test" "[cc]" "register = $a $b" "default = bpf_$a" \
 		"[cgroup $CGROUP]" "sockets = yes" "delack = yes" "max-delack = 10" > "$TEST_TMP/bpftcp.conf"
 	CMD=("$BPFTCP" apply -f "$TEST_TMP/bpftcp.conf")

@@ -26,20 +26,9 @@ PORT=5301
 # retained_setup: root and tools, a private bpffs, a free algorithm
 # ($CC: short name, $KCC: kernel name), the topology without emulator.
 retained_setup() {
-	local name
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
-	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
+	bpftcp_private
 	require_cmds bpftool socat ss
-	mkdir -p "$TEST_TMP/bpffs" || fail "cannot make directories"
-	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
-	cleanup_push "umount '$TEST_TMP/bpffs'"
-	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
-	CC=
-	for name in vegas veno westwood yeah hybla illinois scalable highspeed; do
-		cc_registered "bpf_$name" || { CC=$name; break; }
-	done
-	[ -n "$CC" ] || skip "every candidate algorithm is registered already (by someone else)"
+	CC=$(free_ccs 1) || exit $?
 	KCC=bpf_$CC
 	log "before: $(retained_counts)"
 	ORPHANS_BEFORE=$(orphans)
