@@ -30,9 +30,10 @@
 # (cubic, or reno where the host does not allow cubic in namespaces).
 #
 # Helpers (see each function): topo_setup, topo_add_client2, on, bg_on, bg_on_cgroup, route_cc,
-# bpftcp_private_state, cgroup_new, linkem_start,
+# cgroup_new, linkem_start,
 # linkem_stop, linkem_stat, wait_listen, wait_tcp_done, cleanup_push, skip,
-# fail, require_cmds, median, assert_between, make_file, check_sha256, log.
+# fail, require_cmds, median, assert_between, make_file, check_sha256, log,
+# retained_counts, bpftcp_private, free_ccs.
 #
 # Variables: BUILD (absolute build dir), V=1 prints every command,
 # TEST_TMP (a private directory removed after the test).
@@ -345,24 +346,6 @@ cgroup_remove() {
 	rmdir "$1"
 }
 
-# bpftcp_private_state: bpftcp pins into a bpffs of the test's own
-# (BPFTCP_BPFFS) and keeps apply's state in a run directory of its own
-# (BPFTCP_RUNDIR).  At cleanup, bpftcp reset undoes what it made there, and
-# the host's default and allowed congestion controls (HOST_DEFAULT,
-# HOST_ALLOWED) are set back, whatever happened.
-bpftcp_private_state() {
-	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
-	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
-	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
-	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
-	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
-	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
-	cleanup_push "umount '$TEST_TMP/bpffs'"
-	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
-	# Before the unmount: undo everything bpftcp made here.
-	cleanup_push "'$BPFTCP' reset"
-}
-
 # cc_registered KNAME: true if the kernel offers congestion control KNAME.
 cc_registered() {
 	local l
@@ -531,4 +514,56 @@ check_sha256() {
 assert_eq() {
 	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
 	log "ok: $3 = $1"
+}
+
+# retained_counts: one line, "struct_ops maps N, orphans M (TCP inuse I,
+# tw T)": the struct_ops maps in kernel memory (bpftool struct_ops list:
+# registered ones and those retained by sockets after an unregister, see
+# docs/reliability.md "Retained struct_ops maps") and the TCP orphans
+# (closed by their process, not yet destroyed: host-wide), with the TCP
+# sockets in use and in TIME_WAIT of the current network namespace, from
+# /proc/net/sockstat.  The reliability suites log it at their start and end.
+retained_counts() {
+	local maps
+	maps=$(bpftool struct_ops list 2>/dev/null | grep -c .)
+	awk -v maps="$maps" '$1 == "TCP:" {
+		for (i = 2; i < NF; i += 2) v[$i] = $(i + 1)
+		printf "struct_ops maps %d, orphans %d (TCP inuse %d, tw %d)\n", maps, v["orphan"], v["inuse"], v["tw"]
+	}' /proc/net/sockstat
+}
+
+# bpftcp_private: a test that runs bpftcp against the host's kernel, in a
+# state of its own: root, bpftcp and kernel BTF (else a skip); the host's
+# default congestion control and allowed list saved (HOST_DEFAULT,
+# HOST_ALLOWED) and set back at cleanup; a bpffs and a run directory of its
+# own (BPFTCP_BPFFS, BPFTCP_RUNDIR, exported), emptied by 'bpftcp reset'
+# and unmounted at cleanup, whatever happens.
+bpftcp_private() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
+	HOST_DEFAULT=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
+	HOST_ALLOWED=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
+	cleanup_push "sysctl -q -w net.ipv4.tcp_allowed_congestion_control='$HOST_ALLOWED'"
+	cleanup_push "sysctl -q -w net.ipv4.tcp_congestion_control='$HOST_DEFAULT'"
+	mkdir -p "$TEST_TMP/bpffs" "$TEST_TMP/run" || fail "cannot make directories"
+	run mount -t bpf bpf "$TEST_TMP/bpffs" || fail "cannot mount a bpffs of the test's"
+	cleanup_push "umount '$TEST_TMP/bpffs'"
+	export BPFTCP_BPFFS=$TEST_TMP/bpffs BPFTCP_RUNDIR=$TEST_TMP/run
+	# Before the unmount: undo everything bpftcp made here.
+	cleanup_push "'$BPFTCP' reset"
+}
+
+# free_ccs N: N short names of algorithms bpftcp ships that nobody has
+# registered (registrations are host-wide), one a line; skips the test
+# when there are fewer.
+free_ccs() {
+	local name n=0
+	for name in vegas veno westwood yeah hybla illinois scalable highspeed; do
+		cc_registered "bpf_$name" && continue
+		echo "$name"
+		n=$((n + 1))
+		[ $n -lt "$1" ] || return 0
+	done
+	skip "fewer than $1 of the candidate algorithms are free (the others are registered by someone else)"
 }

@@ -34,19 +34,10 @@ ALL_TESTS="
 # apply_setup: a private bpffs and run directory, two free algorithms
 # ($CC_A, $CC_B: short names), a cgroup ($CGROUP), the config path ($CONF).
 apply_setup() {
-	local name
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
-	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
-	bpftcp_private_state
-	CC_A= CC_B=
-	for name in vegas veno westwood yeah hybla illinois scalable highspeed; do
-		cc_registered "bpf_$name" && continue
-		[ -z "$CC_A" ] && CC_A=$name && continue
-		CC_B=$name
-		break
-	done
-	[ -n "$CC_B" ] || skip "every candidate algorithm but at most one is registered already (by someone else): apply could not register them"
+	local ccs
+	bpftcp_private
+	ccs=$(free_ccs 2) || exit $?
+	CC_A=$(echo "$ccs" | sed -n 1p) CC_B=$(echo "$ccs" | sed -n 2p)
 	cgroup_new apply
 	CONF=$TEST_TMP/bpftcp.conf
 }

@@ -83,16 +83,13 @@ sw_bad() {
 # sw_setup: a private bpffs and run directory, the topology and the link,
 # a cgroup for the transfers, the captures and the counters' baseline.
 sw_setup() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	bpftcp_private
 	require_cmds tcpdump nstat bpftool ss
-	[ -x "$BPFTCP" ] || skip "no $BPFTCP (run make)"
-	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF: no BPF congestion control"
 	[ "$SW_TRANSFERS" -ge 1 ] && [ "$SW_SWAPS" -ge 1 ] 2>/dev/null ||
 		fail "TRANSFERS ($SW_TRANSFERS) and SWAPS ($SW_SWAPS) must be positive numbers"
 	cc_registered "$SW_KNAME" &&
 		skip "$SW_KNAME is registered already (by someone else): this test must replace and unregister it"
 	cc_shipped "$SW_ALG" || fail "this bpftcp does not ship $SW_KNAME (ALG=$SW_ALG)"
-	bpftcp_private_state
 	cleanup_push "'$BPFTCP' cc unregister $SW_ALG"
 	topo_setup
 	cgroup_new swaps

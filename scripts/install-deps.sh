@@ -38,7 +38,7 @@ PKGS_MAIN=(clang-19 llvm-19 libcmocka-dev libelf-dev zlib1g-dev pkg-config
            iperf3 ethtool python3 tcpdump procps util-linux
            iputils-ping socat flent python3-matplotlib libclang-rt-19-dev
            python3-docutils bash-completion libinih-dev tshark
-           yamllint)
+           yamllint strace)
 # From backports, each with its minimum version.
 PKGS_BPO=(libbpf-dev bpftool iproute2)
 declare -A MIN_VERSION=([libbpf-dev]=1.4.0 [bpftool]=7.4.0 [iproute2]=6.15.0)

@@ -32,7 +32,7 @@ SUITES=(
 	"fuzz|fuzz|all"
 	"hostile-peers|netns|test-hostile.sh"
 	"live-swaps|netns|test-swaps.sh"
-	# "crash-trials|netns|test-crash.sh"
+	"crash-trials|netns|test-crash.sh"
 	"concurrency|netns|test-concurrency.sh"
 )
 # -------------------------------------------------------------------------
@@ -82,6 +82,14 @@ suite_netns() {
 	return 0
 }
 
+# counts: "struct_ops maps N, orphans M (...)" now (retained_counts of
+# netns-tests/lib.sh), logged before and after each suite: maps retained by
+# a suite's sockets, or leaked, show as a difference (docs/reliability.md,
+# "Retained struct_ops maps").
+counts() {
+	bash -c 'source netns-tests/lib.sh && retained_counts' 2>/dev/null
+}
+
 selected() {
 	local w
 	[ ${#want[@]} -eq 0 ] && return 0
@@ -98,10 +106,14 @@ for line in "${SUITES[@]}"; do
 	rm -rf "$STRESS_OUT"
 	mkdir -p "$STRESS_OUT"
 	echo "== stress: $name ($kind $arg)"
+	before=$(counts)
+	echo "== before: $before"
 	t0=$(date +%s)
 	rc=0
 	"suite_$kind" "$arg" || rc=$?
 	secs=$(($(date +%s) - t0))
+	after=$(counts)
+	echo "== after: $after"
 	case $rc in
 	0) verdict=passed ;;
 	77) verdict=skipped; skips=$((skips + 1)) ;;
@@ -111,8 +123,8 @@ for line in "${SUITES[@]}"; do
 	rows+=("$(printf '%-16s %-8s %7ss  %s' "$name" "$verdict" "$secs" "${summary:--}")")
 	details=null
 	[ -s "$STRESS_OUT/results.json" ] && details=$(cat "$STRESS_OUT/results.json")
-	json+=("$(printf '{"suite": "%s", "kind": "%s", "arg": "%s", "verdict": "%s", "seconds": %s, "summary": "%s", "details": %s}' \
-		"$name" "$kind" "$arg" "$verdict" "$secs" "$(echo "$summary" | sed 's/["\\]/\\&/g')" "$details")")
+	json+=("$(printf '{"suite": "%s", "kind": "%s", "arg": "%s", "verdict": "%s", "seconds": %s, "summary": "%s", "counts_before": "%s", "counts_after": "%s", "details": %s}' \
+		"$name" "$kind" "$arg" "$verdict" "$secs" "$(echo "$summary" | sed 's/["\\]/\\&/g')" "$before" "$after" "$details")")
 done
 if [ ${#rows[@]} -eq 0 ]; then
 	echo "stress: no suite named ${want[*]} (suites: $(printf '%s\n' "${SUITES[@]}" | cut -d'|' -f1 | tr '\n' ' '))"
