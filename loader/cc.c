@@ -325,6 +325,13 @@ static int for_each_registered(const char *verb, const char *key, int argc, char
 			printf("%s %s\n", key, a->kname);
 		}
 	}
+	/*
+	 * "all" with nothing left to do still clears what a killed bpftcp left
+	 * unused (e.g. only the shared record map, pinned before the first
+	 * registration): the collector removes nothing while a link is pinned.
+	 */
+	if (args.all)
+		pin_root_gc();
 	if (g_opts.json) {
 		json_arr_close(&g_json);
 		json_obj_close(&g_json);
